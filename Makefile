@@ -1,0 +1,76 @@
+# The two commands a person needs: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Django 6.1 needs Python 3.12; pyenv's shim picks it through .python-version.
+PYTHON ?= $(shell command -v python3.12 2>/dev/null || ls /root/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | head -1)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test test-fast test-browser lint check assets messages translations worker beat bench clean
+
+help:
+	@echo "make run           install everything, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make test          install everything and run the whole test suite"
+	@echo "make test-browser  run only the browser tests (tests_e2e/, needs Chromium)"
+	@echo "make lint          ruff and the migration check"
+	@echo "make worker|beat   run a Celery worker or beat (needs REDIS_URL)"
+	@echo "make bench         run the benchmarks in bench/"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Front-end assets: Bootstrap from npm (served by the portal itself), then the Dutch catalogue.
+assets: node_modules/.installed translations
+
+translations: $(VENV)/.installed
+	cd $(CURDIR) && DEBUG=true $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+install: $(VENV)/.installed assets
+
+run: install
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+test-browser: install
+	$(VENV)/bin/pytest tests_e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+# Update the Dutch catalogue after changing strings (then translate the new entries).
+messages: $(VENV)/.installed
+	DEBUG=true $(PY) manage.py makemessages -l nl --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
+
+worker: install
+	$(VENV)/bin/celery -A coalition worker --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A coalition beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+bench: install
+	$(PY) bench/mailing.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,15 @@
+"""The site-wide app: outbox, roles, home page and health check."""
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CoalitionConfig(AppConfig):
+    name = "coalition"
+    verbose_name = _("Coalition")
+
+    def ready(self):
+        from . import roles
+
+        post_migrate.connect(roles.sync_role_permissions, dispatch_uid="coalition.sync_role_permissions")

@@ -1,0 +1,25 @@
+"""Fill the database with realistic Dutch demo data; running it twice leaves the same data."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from events import demo as events_demo
+from journal import demo as journal_demo
+from members import demo as members_demo
+
+
+class Command(BaseCommand):
+    help = "Load demo data: members, organisations, offerings, journal editions and events (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--members", type=int, default=0, help="Also build this many extra members (benchmarks).")
+        parser.add_argument("--organisations", type=int, default=0, help="Also build this many extra organisations.")
+
+    def handle(self, *args, members=0, organisations=0, **options):
+        with transaction.atomic():
+            logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
+            journal_demo.seed(stdout=self.stdout)
+            events_demo.seed(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
+        for role, email, password in logins:
+            self.stdout.write(f"  {role:<12} {email}  /  {password}")

@@ -1,0 +1,88 @@
+"""Cross-cutting records: the mail outbox (Mailing and its Deliveries)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Mailing(models.Model):
+    """One mail sent to one or more recipients; the database is the source of truth."""
+
+    class Kind(models.TextChoices):
+        TRANSACTIONAL = "transactional", _("Transactional")
+        JOURNAL = "journal", _("Journal edition")
+        INVITATION = "invitation", _("Event invitation")
+        REMINDER = "reminder", _("Event reminder")
+        MATERIALS = "materials", _("Event materials")
+        ANNOUNCEMENT = "announcement", _("Announcement")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        SENT_WITH_FAILURES = "failed", _("Sent with failures")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.TRANSACTIONAL)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    template = models.CharField(_("template"), max_length=200, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    # Pre-rendered content, for mails rendered elsewhere (allauth's); used when template is empty.
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body_text = models.TextField(_("text"), blank=True)
+    body_html = models.TextField(_("HTML"), blank=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mailing")
+        verbose_name_plural = _("mailings")
+        indexes = [models.Index(fields=["state", "queued_at"])]
+
+    def __str__(self):
+        return self.description or self.subject or self.template
+
+    @property
+    def is_mass(self):
+        return self.kind != self.Kind.TRANSACTIONAL
+
+
+class Delivery(models.Model):
+    """One recipient address of a mailing; claimed, sent and marked one at a time."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    mailing = models.ForeignKey(Mailing, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("mailing"))
+    address = models.EmailField(_("address"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [models.UniqueConstraint(fields=["mailing", "address"], name="delivery_unique_per_mailing")]
+        indexes = [models.Index(fields=["mailing", "state"])]
+
+    def __str__(self):
+        return self.address

@@ -1,0 +1,66 @@
+"""Site-wide pages: the home page and the health check."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from journal.models import Edition
+from members.models import Profile
+
+logger = logging.getLogger(__name__)
+
+HOME_NEWEST_MEMBERS = 6
+
+
+def home(request):
+    newest_members = (
+        Profile.objects.visible_to(request.user)
+        .select_related("organisation")
+        .order_by("-status_changed_at", "-pk")[:HOME_NEWEST_MEMBERS]
+    )
+    return render(
+        request,
+        "home.html",
+        {
+            "latest_edition": Edition.objects.published().order_by("-published_at").first(),
+            "newest_members": newest_members,
+        },
+    )
+
+
+def _database_ok():
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        logger.exception("health check: database unreachable")
+        return False
+    return True
+
+
+def _broker_ok():
+    from .celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        logger.exception("health check: broker unreachable")
+        return False
+    return True
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": "ok" if _database_ok() else "error"}
+    if settings.REDIS_URL:
+        checks["broker"] = "ok" if _broker_ok() else "error"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)

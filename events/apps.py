@@ -1,0 +1,9 @@
+"""Mini-events: workshops, work visits and meetings, with registrations and a waiting list."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "events"
+    verbose_name = _("Events")

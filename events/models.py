@@ -1,0 +1,1 @@
+"""Mini-events, registrations, the waiting list, invitations, materials and feedback."""

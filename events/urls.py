@@ -1,0 +1,4 @@
+"""URLs of the events."""
+
+app_name = "events"
+urlpatterns = []

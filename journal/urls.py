@@ -1,0 +1,4 @@
+"""URLs of the community journal."""
+
+app_name = "journal"
+urlpatterns = []

@@ -1,0 +1,9 @@
+"""People, organisations, municipalities, themes and offerings for parents."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "members"
+    verbose_name = _("Members and organisations")

@@ -1,0 +1,285 @@
+"""People, organisations, municipalities, themes and the offerings for parents."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """An account: the e-mail address is the login, there is no username."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    """A focus theme (speerpunt) of the coalition, such as early signalling or poverty and debt."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+        verbose_name_plural = _("themes")
+
+    def __str__(self):
+        return self.name
+
+
+class Discipline(models.TextChoices):
+    MUNICIPALITY = "municipality", _("Municipality")
+    MIDWIFERY = "midwifery", _("Midwifery")
+    MATERNITY_CARE = "maternity_care", _("Maternity care")
+    OBSTETRICS = "obstetrics", _("Hospital obstetrics")
+    YOUTH_HEALTH_CARE = "youth_health_care", _("Youth health care (JGZ)")
+    GENERAL_PRACTICE = "general_practice", _("General practice")
+    SOCIAL_WORK = "social_work", _("Social work")
+    DEBT_COUNSELLING = "debt_counselling", _("Debt counselling")
+    MENTAL_HEALTH = "mental_health", _("Mental health care")
+    CHILDCARE = "childcare", _("Childcare")
+    EDUCATION = "education", _("Schools and education")
+    YOUTH_CARE = "youth_care", _("Youth care")
+    OTHER = "other", _("Other")
+
+
+class Circle(models.TextChoices):
+    INNER = "inner", _("Inner circle")
+    OUTER = "outer", _("Outer circle")
+
+
+class Organisation(models.Model):
+    """A partner organisation of the coalition."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    discipline = models.CharField(_("kind of organisation"), max_length=32, choices=Discipline.choices)
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="organisations", verbose_name=_("municipalities served")
+    )
+    circle = models.CharField(_("circle"), max_length=8, choices=Circle.choices, default=Circle.OUTER)
+    declaration_signed_on = models.DateField(_("declaration of intent signed on"), null=True, blank=True)
+    phone = models.CharField(_("general phone line"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
+    logo_thumbnail = models.ImageField(_("logo thumbnail"), upload_to="logos/thumbs/", blank=True, editable=False)
+    contacts = models.ManyToManyField(
+        "Profile",
+        blank=True,
+        related_name="contact_for",
+        verbose_name=_("contacts who keep this page current"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("members:organisation_detail", kwargs={"slug": self.slug})
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("All approved members")
+    COORDINATORS = "coordinators", _("Coordinators only")
+
+
+class ProfileQuerySet(models.QuerySet):
+    def approved(self):
+        return self.filter(status=Profile.Status.APPROVED, user__is_active=True)
+
+    def pending(self):
+        return self.filter(status=Profile.Status.PENDING)
+
+    def visible_to(self, user):
+        """The profiles a user may see in the directory: none for anyone but approved members."""
+        from coalition.roles import is_approved_member, is_coordinator
+
+        if is_coordinator(user):
+            return self.approved()
+        if not is_approved_member(user):
+            return self.none()
+        return self.approved().filter(is_listed=True)
+
+
+class Profile(models.Model):
+    """A professional in the coalition; one per user."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    discipline = models.CharField(_("discipline"), max_length=32, choices=Discipline.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("organisation"),
+    )
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="profiles", verbose_name=_("municipalities worked in")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="profiles", verbose_name=_("themes"))
+    direct_phone = models.CharField(_("direct phone"), max_length=40, blank=True)
+    team_phone = models.CharField(_("team phone"), max_length=40, blank=True)
+    availability = models.CharField(
+        _("availability"), max_length=200, blank=True, help_text=_("For example: reachable Mon–Thu 8:30–17:00")
+    )
+    photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
+    photo_thumbnail = models.ImageField(_("photo thumbnail"), upload_to="photos/thumbs/", blank=True, editable=False)
+    bio = models.TextField(_("short bio"), blank=True, max_length=1000)
+    is_ambassador = models.BooleanField(_("ambassador"), default=False)
+    status = models.CharField(_("approval"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    status_changed_at = models.DateTimeField(_("approval changed at"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval changed by"),
+    )
+    phone_visibility = models.CharField(
+        _("who sees my direct phone"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    email_visibility = models.CharField(
+        _("who sees my e-mail address"), max_length=16, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    is_listed = models.BooleanField(_("listed in the directory"), default=True)
+    details_confirmed_at = models.DateTimeField(_("details last confirmed"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+        permissions = [("approve_profile", _("Can approve or decline members"))]
+        indexes = [models.Index(fields=["status", "is_listed"])]
+
+    def __str__(self):
+        return self.full_name or self.user.email
+
+    @property
+    def full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_approved(self):
+        return self.status == self.Status.APPROVED
+
+    @property
+    def is_pending(self):
+        return self.status == self.Status.PENDING
+
+    def get_absolute_url(self):
+        return reverse("members:profile_detail", kwargs={"pk": self.pk})
+
+
+class LifePhase(models.TextChoices):
+    WISH = "wish", _("Wish to have a child")
+    PREGNANCY = "pregnancy", _("Pregnancy")
+    BIRTH = "birth", _("Birth and maternity week")
+    FIRST_YEAR = "first_year", _("First year")
+    SECOND_YEAR = "second_year", _("Second year")
+
+
+class Access(models.TextChoices):
+    SELF_REFERRAL = "self", _("Parents can apply themselves")
+    REFERRAL = "referral", _("By referral")
+
+
+class Offering(models.Model):
+    """What an organisation offers (expecting) parents, placed on the route by life phase."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="offerings", verbose_name=_("organisation")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    life_phase = models.CharField(_("life phase"), max_length=16, choices=LifePhase.choices)
+    target_group = models.CharField(_("target group"), max_length=200, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    access = models.CharField(_("how to get it"), max_length=10, choices=Access.choices, default=Access.SELF_REFERRAL)
+    referral_by = models.CharField(_("referral by"), max_length=200, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="offerings", verbose_name=_("municipalities")
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="offerings", verbose_name=_("themes"))
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("offering")
+        verbose_name_plural = _("offerings")
+
+    def __str__(self):
+        return self.title

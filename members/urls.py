@@ -1,0 +1,4 @@
+"""URLs of the directory, organisations and offerings."""
+
+app_name = "members"
+urlpatterns = []
