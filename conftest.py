@@ -2,10 +2,15 @@
 
 import os
 
-# The suite runs with the development defaults unless the environment says otherwise.
+# Set before pytest-django loads the settings (it reads them after this file is imported):
+# the suite runs with the development defaults unless the environment says otherwise.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 os.environ.setdefault("DEBUG", "true")
 
+import django  # noqa: E402
 import pytest  # noqa: E402
+
+django.setup()
 
 
 @pytest.fixture(autouse=True)

@@ -48,7 +48,7 @@ def _broker_ok():
     from .celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(settings.REDIS_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
     except Exception:
         logger.exception("health check: broker unreachable")
