@@ -25,6 +25,7 @@ def _fast_passwords_and_local_mail(settings, tmp_path):
 
 
 def _user_with_role(django_user_model, email, *, role=None, status="approved", is_staff=False):
+    from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
 
     from members.models import Profile
@@ -34,6 +35,7 @@ def _user_with_role(django_user_model, email, *, role=None, status="approved", i
     )
     user.is_staff = is_staff
     user.save()
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if role:
         user.groups.add(Group.objects.get(name=role))
     Profile.objects.create(user=user, first_name=user.first_name, last_name="Test", status=status)

@@ -1,0 +1,126 @@
+"""Accounts: e-mail login, mandatory verification, pending approval, password reset, roles."""
+
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core import mail
+
+from coalition import roles
+from coalition.models import Mailing
+from members.models import Profile, User
+
+SIGNUP = {
+    "first_name": "Fenna",
+    "last_name": "de Vries",
+    "email": "Fenna.deVries@Example.org",
+    "password1": "a-long-and-unusual-passphrase",
+    "password2": "a-long-and-unusual-passphrase",
+}
+
+
+def link_in(message):
+    return re.search(r"https?://\S+", message.body).group(0)
+
+
+@pytest.mark.django_db
+def test_signup_sends_verification_through_outbox_and_verified_person_awaits_approval(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/signup/", SIGNUP)
+    assert response.status_code == 302
+
+    user = User.objects.get(email__iexact="fenna.devries@example.org")
+    assert user.profile.status == Profile.Status.PENDING
+    assert (user.profile.first_name, user.profile.last_name) == ("Fenna", "de Vries")
+    assert Mailing.objects.filter(deliveries__address__iexact=user.email).exists()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.alternatives or message.body
+
+    # Not verified yet: logging in is refused with a pointer to the verification mail.
+    client.logout()
+    response = client.post("/accounts/login/", {"login": user.email, "password": SIGNUP["password1"]})
+    assert not response.wsgi_request.user.is_authenticated
+
+    url = link_in(message)
+    path = url.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path)
+    assert response.status_code == 200
+    response = client.post("/" + path, follow=True)
+    assert EmailAddress.objects.get(user=user).verified
+    assert response.wsgi_request.user.is_authenticated
+    assert "awaits approval" in response.content.decode() or "wacht op goedkeuring" in response.content.decode()
+    assert not roles.is_approved_member(response.wsgi_request.user)
+
+
+@pytest.mark.django_db
+def test_signup_with_bad_input_keeps_what_was_typed(client):
+    response = client.post("/accounts/signup/", {**SIGNUP, "password2": "something-else-entirely"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="Fenna"' in html
+    assert 'value="de Vries"' in html
+    assert "is-invalid" in html
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_email_is_the_login(client, member):
+    response = client.post("/accounts/login/", {"login": "member@example.org", "password": "correct-horse-battery"})
+    assert response.status_code == 302
+    assert response.wsgi_request.user == member
+
+
+@pytest.mark.django_db
+def test_password_reset_mails_a_working_link(client, member, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "member@example.org"})
+    assert len(mail.outbox) == 1
+    path = "/" + link_in(mail.outbox[0]).split("://", 1)[1].split("/", 1)[1]
+    response = client.get(path, follow=True)
+    form_path = response.redirect_chain[-1][0] if response.redirect_chain else path
+    response = client.post(form_path, {"password1": "another-new-passphrase-42", "password2": "another-new-passphrase-42"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("another-new-passphrase-42")
+
+
+def test_rate_limits_stay_on(settings):
+    from allauth.account import app_settings
+
+    assert app_settings.RATE_LIMITS, "allauth's rate limits must not be switched off"
+    assert "login_failed" in app_settings.RATE_LIMITS
+
+
+@pytest.mark.django_db
+def test_roles_exist_with_their_permissions():
+    coordinator = Group.objects.get(name=roles.COORDINATOR)
+    editors = Group.objects.get(name=roles.EDITORIAL_TEAM)
+    members = Group.objects.get(name=roles.MEMBER)
+
+    def codenames(group):
+        return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+
+    assert {"members.approve_profile", "members.change_profile", "coalition.view_mailing", "journal.publish_edition"} <= codenames(coordinator)
+    assert "journal.view_edition" in codenames(editors)
+    assert "journal.publish_edition" not in codenames(editors)
+    assert "members.approve_profile" not in codenames(members)
+    assert not codenames(members) & {p for p in codenames(coordinator) if p.split(".")[1].startswith(("change_", "delete_"))}
+    # Every listed permission exists: a typo in ROLE_PERMISSIONS would silently grant nothing.
+    for role, perms in roles.ROLE_PERMISSIONS.items():
+        assert set(perms) == codenames(Group.objects.get(name=role)), role
+
+
+@pytest.mark.django_db
+def test_role_questions(member, pending_member, declined_member, editor, coordinator):
+    assert not roles.is_approved_member(AnonymousUser())
+    assert not roles.is_approved_member(pending_member)
+    assert not roles.is_approved_member(declined_member)
+    assert roles.is_approved_member(member)
+    assert roles.is_editor(editor) and not roles.is_editor(member)
+    assert roles.is_coordinator(coordinator) and roles.is_editor(coordinator)
+    assert not roles.is_coordinator(member)
+    assert not roles.is_editor(AnonymousUser())
