@@ -13,4 +13,14 @@ def portal(request):
         "is_coordinator": is_coordinator(user),
         "is_editor": is_editor(user),
         "is_approved_member": is_approved_member(user),
+        "suggest_two_factor": _lacks_two_factor(user),
     }
+
+
+def _lacks_two_factor(user):
+    """Staff accounts can change member data: nudge them until they have enrolled in TOTP."""
+    if not (user.is_authenticated and user.is_staff):
+        return False
+    from allauth.mfa.models import Authenticator
+
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -124,3 +124,31 @@ def test_role_questions(member, pending_member, declined_member, editor, coordin
     assert roles.is_coordinator(coordinator) and roles.is_editor(coordinator)
     assert not roles.is_coordinator(member)
     assert not roles.is_editor(AnonymousUser())
+
+
+@pytest.mark.django_db
+def test_staff_without_two_factor_are_nudged_to_enrol(coordinator_client):
+    for path in ("/", "/admin/"):
+        html = coordinator_client.get(path).content.decode()
+        assert "/accounts/2fa/totp/activate/" in html, path
+
+
+@pytest.mark.django_db
+def test_staff_can_enrol_in_totp_and_the_nudge_goes_away(client, coordinator):
+    from allauth.mfa.models import Authenticator
+
+    client.post("/accounts/login/", {"login": coordinator.email, "password": "correct-horse-battery"})
+    # allauth asks for the password again before a security change.
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    client.post(response["Location"], {"password": "correct-horse-battery"})
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response.status_code == 200
+    assert "code" in response.context["form"].fields
+    Authenticator.objects.create(user=coordinator, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    assert "/accounts/2fa/totp/activate/" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_members_are_not_nudged(member_client):
+    assert "/accounts/2fa/totp/activate/" not in member_client.get("/").content.decode()
