@@ -1,0 +1,260 @@
+"""Browser fixtures: Debian's Chromium through Playwright against the live server, with axe, screenshots and guards."""
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
+# beside it are still plain synchronous calls, so Django's async-safety check does not apply.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
+# Without the background-networking flags Chromium calls Google hosts on start-up, which this
+# machine refuses and a privacy-minded portal test must not do anyway.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+BASE_DIR = Path(__file__).resolve().parent.parent
+SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
+FAILURE_DIR = SCREENSHOT_DIR / "failures"
+SCREENSHOT_WIDTHS = (375, 1280)
+DESKTOP = {"width": 1280, "height": 900}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "correct-horse-battery"
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder `browser`, and skip them (saying why) without Chromium."""
+    skip = None
+    if not CHROMIUM.exists():
+        skip = pytest.mark.skip(
+            reason=f"browser test: Chromium not found at {CHROMIUM} (apt-get install chromium, or set E2E_CHROMIUM)"
+        )
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if skip is not None:
+                item.add_marker(skip)
+
+
+# --- pytest-playwright configured for Debian's Chromium ------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # Playwright cannot download its own browser here; --headed on the command line still works.
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args, live_server):
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        # English: the source strings, stable while the Dutch catalogue is still being merged.
+        "locale": "en-GB",
+        "timezone_id": "Europe/Amsterdam",
+        "viewport": DESKTOP,
+        "accept_downloads": True,
+    }
+
+
+# --- The portal under test -------------------------------------------------------------------
+
+
+def format_violations(label, url, violations):
+    lines = [f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {label} ({url}):"]
+    for violation in violations:
+        lines.append(f"- {violation['id']} [{violation.get('impact')}]: {violation['help']} ({violation['helpUrl']})")
+        for node in violation["nodes"][:8]:
+            target = " ".join(str(part) for part in node["target"])
+            summary = " ".join(node.get("failureSummary", "").split())
+            lines.append(f"    at {target}: {summary[:300]}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    ... and {len(violation['nodes']) - 8} more")
+    return "\n".join(lines)
+
+
+class Portal:
+    """The live portal as the browser sees it: new visitors, page checks, mail, guards."""
+
+    def __init__(self, live_server, browser, context_args):
+        self.url = live_server.url
+        self.origin = urlsplit(live_server.url).netloc
+        self._browser = browser
+        self._context_args = context_args
+        self.contexts = []
+        self.foreign_requests = []
+        self.console_errors = []
+        self.checked = []
+
+    # Visitors ---------------------------------------------------------------------------------
+
+    def visitor(self, **context_args):
+        """A new browser context (its own cookies) with one page, guarded."""
+        context = self._browser.new_context(**{**self._context_args, **context_args})
+        self.contexts.append(context)
+        context.set_default_timeout(10_000)
+        context.route("**/*", self._only_live_server)
+        page = context.new_page()
+        self.guard(page)
+        context.on("page", self.guard)
+        return page
+
+    def guard(self, page):
+        page.on("console", lambda message: self._console(page, message))
+        page.on("pageerror", lambda error: self.console_errors.append(f"{page.url}: uncaught {error}"))
+
+    def _console(self, page, message):
+        if message.type == "error":
+            self.console_errors.append(f"{page.url}: {message.text}")
+
+    def _only_live_server(self, route):
+        parts = urlsplit(route.request.url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.netloc != self.origin:
+            # Recorded and refused: the portal must work offline and call no third party.
+            self.foreign_requests.append(route.request.url)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    def log_in(self, page, email, password=PASSWORD, *, next_url=None):
+        page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
+        page.wait_for_load_state()
+        return page
+
+    # Checks -----------------------------------------------------------------------------------
+
+    def assert_clean(self):
+        """No console error, no CSP violation, no request to another host so far."""
+        assert not self.foreign_requests, "requests to hosts other than the live server:\n" + "\n".join(
+            self.foreign_requests
+        )
+        assert not self.console_errors, "browser console errors:\n" + "\n".join(self.console_errors)
+
+    def check(self, page, name, *, screenshot=True):
+        """Axe (WCAG 2.0/2.1 A and AA) at phone and desktop width, screenshots, clean console."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        page.wait_for_load_state("load")
+        assert page.locator("h1").count() == 1, f"{name} ({page.url}) must have exactly one h1"
+        original = page.viewport_size or DESKTOP
+        problems = []
+        try:
+            for width in SCREENSHOT_WIDTHS:
+                page.set_viewport_size({"width": width, "height": DESKTOP["height"]})
+                results = Axe().run(
+                    page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+                )
+                violations = results.response["violations"]
+                if violations:
+                    problems.append(format_violations(f"{name} at {width}px", page.url, violations))
+                if screenshot:
+                    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+                    page.screenshot(path=SCREENSHOT_DIR / f"{name}-{width}.png", full_page=True)
+        finally:
+            page.set_viewport_size(original)
+        self.checked.append((name, page.url))
+        assert not problems, "\n".join(problems)
+        self.assert_clean()
+
+    def close(self, *, failed_test=None):
+        """Close every context; after a failure keep a picture of each open page first."""
+        for number, context in enumerate(self.contexts):
+            if failed_test:
+                for page_number, page in enumerate(context.pages):
+                    FAILURE_DIR.mkdir(parents=True, exist_ok=True)
+                    name = re.sub(r"[^\w.-]+", "_", failed_test)[-120:]
+                    page.screenshot(path=FAILURE_DIR / f"{name}-{number}-{page_number}.png", full_page=True)
+            context.close()
+
+    # Mail -------------------------------------------------------------------------------------
+
+    def mails_to(self, address):
+        from django.core import mail
+
+        return [message for message in mail.outbox if any(address in to for to in message.to)]
+
+    def link_in(self, message, pattern):
+        """The first absolute link on this portal in a mail's text part that matches `pattern`."""
+        links = re.findall(r"https?://[^\s<>\"')]+", message.body)
+        for link in links:
+            if re.search(pattern, link):
+                assert link.startswith(self.url), f"mail link {link} does not point at the portal ({self.url})"
+                return link
+        raise AssertionError(f"no link matching {pattern!r} in mail {message.subject!r}:\n{message.body}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+@pytest.fixture
+def portal(request, transactional_db, live_server, settings, browser, browser_context_args):
+    """The live portal with its absolute links, mail sent in-process, and the browser guards."""
+    from coalition.celery import app
+    from coalition.roles import sync_role_permissions
+
+    settings.SITE_URL = live_server.url
+    settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
+    # A transactional test flushes the tables, groups included; put them back.
+    sync_role_permissions()
+    # The outbox sends on commit; with Redis configured (CI) there is no worker for these tests,
+    # so the send runs in the live server's request, as it does on a machine without Redis.
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    portal = Portal(live_server, browser, browser_context_args)
+    yield portal
+    app.conf.task_always_eager = was_eager
+    failed = getattr(request.node, "e2e_failed", False)
+    portal.close(failed_test=request.node.nodeid if failed else None)
+    if not failed:
+        portal.assert_clean()
+
+
+@pytest.fixture
+def make_user(transactional_db):
+    return _make_user
+
+
+def _make_user(email, *, role=None, status="approved", is_staff=False, first_name=None, last_name="Tester", **profile):
+    """An account that can log in (verified address), with a profile in the given state."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from members.models import Profile
+
+    first_name = first_name or email.split("@")[0].title()
+    user = get_user_model().objects.create_user(
+        email=email, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=is_staff
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    Profile.objects.update_or_create(
+        user=user, defaults={"first_name": first_name, "last_name": last_name, "status": status, **profile}
+    )
+    return user
