@@ -133,10 +133,15 @@ class Portal:
         else:
             route.continue_()
 
+    @staticmethod
+    def field(page, label):
+        """A form field by its visible label (a required field's label ends in an asterisk)."""
+        return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
     def log_in(self, page, email, password=PASSWORD, *, next_url=None):
         page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password", exact=True).fill(password)
+        self.field(page, "Email").fill(email)
+        self.field(page, "Password").fill(password)
         page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
         page.wait_for_load_state()
         return page

@@ -1,0 +1,67 @@
+"""A visitor joins: signs up, confirms the address from the mail, waits, is approved, sees the directory."""
+
+import re
+
+from django.core import mail
+
+NEW_PASSWORD = "Kraamzorg-Zwolle-2026"
+
+
+def sign_up(portal, page, *, first_name="Fatima", last_name="El Amrani", email="fatima@kraamzorg.example"):
+    page.goto("/")
+    page.get_by_role("main").get_by_role("link", name="Join the network").click()
+    page.wait_for_url("**/accounts/signup/")
+    portal.check(page, "signup")
+    portal.field(page, "First name").fill(first_name)
+    portal.field(page, "Last name").fill(last_name)
+    portal.field(page, "Email").fill(email)
+    portal.field(page, "Password").fill(NEW_PASSWORD)
+    portal.field(page, "Password (again)").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    portal.check(page, "verification-sent")
+
+
+def confirm_from_mail(portal, page, email):
+    (message,) = portal.mails_to(email)
+    assert "Kansrijke Start" in message.body
+    link = portal.link_in(message, r"/accounts/confirm-email/.")
+    html = [content for content, mimetype in message.alternatives if mimetype == "text/html"]
+    assert html and f'href="{link}"' in html[0], "the verification mail needs an HTML part with the same link"
+    page.goto(link)
+    portal.check(page, "confirm-email")
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_load_state()
+
+
+def test_visitor_signs_up_confirms_address_and_is_told_to_await_approval(portal):
+    page = portal.visitor()
+    sign_up(portal, page)
+    assert "fatima@kraamzorg.example" in page.get_by_role("main").inner_text()
+
+    confirm_from_mail(portal, page, "fatima@kraamzorg.example")
+    assert page.url == portal.url + "/"
+    main = page.get_by_role("main")
+    assert re.search(r"awaits approval", main.inner_text())
+    portal.check(page, "home-pending")
+
+
+def test_signup_with_bad_input_keeps_what_was_typed_and_ties_errors_to_fields(portal):
+    page = portal.visitor()
+    page.goto("/accounts/signup/")
+    portal.field(page, "First name").fill("Fatima")
+    portal.field(page, "Last name").fill("El Amrani")
+    portal.field(page, "Email").fill("fatima@kraamzorg.example")
+    portal.field(page, "Password").fill("short")
+    portal.field(page, "Password (again)").fill("short")
+    page.get_by_role("button", name="Sign Up").click()
+    page.wait_for_load_state()
+    password = portal.field(page, "Password")
+    assert password.get_attribute("aria-invalid") == "true"
+    described_by = password.get_attribute("aria-describedby") or ""
+    errors = " ".join(page.locator(f"#{part}").inner_text() for part in described_by.split())
+    assert "too short" in errors
+    assert portal.field(page, "First name").input_value() == "Fatima"
+    assert portal.field(page, "Email").input_value() == "fatima@kraamzorg.example"
+    portal.check(page, "signup-errors")
+    assert not mail.outbox
