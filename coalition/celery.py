@@ -17,4 +17,8 @@ app.conf.beat_schedule = {
         "task": "coalition.tasks.sweep_mailings",
         "schedule": crontab(minute="*/5"),
     },
+    "members-request-confirmations": {
+        "task": "members.tasks.request_confirmations",
+        "schedule": crontab(hour=9, minute=15),
+    },
 }

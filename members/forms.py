@@ -1,18 +1,29 @@
-"""Forms of the members app."""
+"""Forms of the members app: signup extras, own profile, organisations, offerings, filters."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from .models import Circle, Discipline, LifePhase, Municipality, Offering, Organisation, Profile, Theme
+from .photos import process_image
+
+IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 class SignupForm(forms.Form):
     """Extra fields on allauth's signup form: who is signing up."""
 
-    first_name = forms.CharField(label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
-    last_name = forms.CharField(label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
 
     field_order = ["first_name", "last_name", "email", "password1", "password2"]
 
     def signup(self, request, user):
+        from .services import reindex_profiles
+
         user.first_name = self.cleaned_data["first_name"]
         user.last_name = self.cleaned_data["last_name"]
         user.save(update_fields=["first_name", "last_name"])
@@ -20,3 +31,260 @@ class SignupForm(forms.Form):
         profile.first_name = user.first_name
         profile.last_name = user.last_name
         profile.save(update_fields=["first_name", "last_name"])
+        reindex_profiles(Profile.objects.filter(pk=profile.pk))
+
+
+class ImageUploadMixin:
+    """Validates an optional image field with members.photos; the result lands in self.processed_image."""
+
+    image_field_name = None
+    processed_image = None
+
+    def clean_image(self):
+        upload = self.cleaned_data.get(self.image_field_name)
+        if not upload:
+            return upload
+        self.processed_image = process_image(upload)
+        return upload
+
+
+def image_field(label):
+    return forms.FileField(
+        label=label,
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 5 MB and 40 megapixels. Location data is removed."),
+        widget=forms.FileInput(attrs={"accept": IMAGE_ACCEPT}),
+    )
+
+
+class ProfileForm(ImageUploadMixin, forms.ModelForm):
+    image_field_name = "photo_upload"
+    photo_upload = image_field(_("Photo"))
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    class Meta:
+        model = Profile
+        fields = [
+            "first_name",
+            "last_name",
+            "job_title",
+            "discipline",
+            "organisation",
+            "municipalities",
+            "themes",
+            "direct_phone",
+            "team_phone",
+            "availability",
+            "bio",
+            "phone_visibility",
+            "email_visibility",
+            "is_listed",
+        ]
+        widgets = {
+            "municipalities": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+            "phone_visibility": forms.RadioSelect,
+            "email_visibility": forms.RadioSelect,
+            "bio": forms.Textarea(attrs={"rows": 4}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "direct_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "team_phone": forms.TextInput(attrs={"inputmode": "tel"}),
+        }
+        help_texts = {
+            "is_listed": _("When off, other members cannot find you; coordinators still can."),
+        }
+
+    field_order = [*Meta.fields[:10], "photo_upload", "remove_photo", *Meta.fields[10:]]
+
+    def clean_photo_upload(self):
+        return self.clean_image()
+
+
+class OrganisationForm(ImageUploadMixin, forms.ModelForm):
+    image_field_name = "logo_upload"
+    logo_upload = image_field(_("Logo"))
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "discipline", "municipalities", "phone", "email", "website", "address", "description"]
+        widgets = {
+            "municipalities": forms.CheckboxSelectMultiple,
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean_logo_upload(self):
+        return self.clean_image()
+
+
+class OfferingForm(forms.ModelForm):
+    class Meta:
+        model = Offering
+        fields = [
+            "title",
+            "description",
+            "life_phase",
+            "target_group",
+            "conditions",
+            "access",
+            "referral_by",
+            "contact",
+            "municipalities",
+            "themes",
+            "is_active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "conditions": forms.Textarea(attrs={"rows": 3}),
+            "access": forms.RadioSelect,
+            "municipalities": forms.CheckboxSelectMultiple,
+            "themes": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "municipalities": _("Leave empty when it is offered in the whole region."),
+        }
+
+
+def _blank(choices, label):
+    return [("", label), *choices]
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's search and filters; every field optional and combinable."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, organisation, job, theme, place")}),
+    )
+    discipline = forms.ChoiceField(
+        label=_("Discipline"), required=False, choices=_blank(Discipline.choices, _("All disciplines"))
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        required=False,
+        queryset=Organisation.objects.only("name", "slug"),
+        empty_label=_("All organisations"),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
+    )
+    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles")))
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("discipline"):
+            queryset = queryset.filter(discipline=data["discipline"])
+        if data.get("organisation"):
+            queryset = queryset.filter(organisation=data["organisation"])
+        if data.get("circle"):
+            queryset = queryset.filter(organisation__circle=data["circle"])
+        # Filtering on several to-many relations: subqueries keep each row once.
+        if data.get("municipality"):
+            queryset = queryset.filter(
+                pk__in=Profile.municipalities.through.objects.filter(municipality=data["municipality"]).values(
+                    "profile_id"
+                )
+            )
+        if data.get("theme"):
+            queryset = queryset.filter(
+                pk__in=Profile.themes.through.objects.filter(theme=data["theme"]).values("profile_id")
+            )
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
+        return queryset
+
+
+class OrganisationFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    discipline = forms.ChoiceField(
+        label=_("Kind of organisation"), required=False, choices=_blank(Discipline.choices, _("All kinds"))
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles")))
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("q"):
+            for word in data["q"].split():
+                queryset = queryset.filter(name__icontains=word)
+        if data.get("discipline"):
+            queryset = queryset.filter(discipline=data["discipline"])
+        if data.get("circle"):
+            queryset = queryset.filter(circle=data["circle"])
+        if data.get("municipality"):
+            queryset = queryset.filter(
+                pk__in=Organisation.municipalities.through.objects.filter(municipality=data["municipality"]).values(
+                    "organisation_id"
+                )
+            )
+        return queryset
+
+
+class OfferingFilterForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
+    )
+    life_phase = forms.ChoiceField(
+        label=_("Life phase"), required=False, choices=_blank(LifePhase.choices, _("All phases"))
+    )
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("municipality"):
+            queryset = queryset.for_municipality(data["municipality"])
+        if data.get("theme"):
+            queryset = queryset.filter(
+                pk__in=Offering.themes.through.objects.filter(theme=data["theme"]).values("offering_id")
+            )
+        if data.get("life_phase"):
+            queryset = queryset.filter(life_phase=data["life_phase"])
+        return queryset
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the person)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(label=_("I understand that my account and profile are deleted for good."))
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."))
+        return password

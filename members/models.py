@@ -1,7 +1,12 @@
 """People, organisations, municipalities, themes and the offerings for parents."""
 
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
-from django.db import models
+from django.db import connections, models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -98,6 +103,18 @@ class Circle(models.TextChoices):
     OUTER = "outer", _("Outer circle")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """Coordinators edit every organisation; a member only those they are a contact for."""
+        from coalition.roles import is_approved_member, is_coordinator
+
+        if is_coordinator(user):
+            return self.all()
+        if not is_approved_member(user):
+            return self.none()
+        return self.filter(contacts__user=user).distinct()
+
+
 class Organisation(models.Model):
     """A partner organisation of the coalition."""
 
@@ -123,6 +140,8 @@ class Organisation(models.Model):
         verbose_name=_("contacts who keep this page current"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -156,7 +175,56 @@ class ProfileQuerySet(models.QuerySet):
             return self.approved()
         if not is_approved_member(user):
             return self.none()
-        return self.approved().filter(is_listed=True)
+        # An unlisted member still sees their own page.
+        return self.approved().filter(Q(is_listed=True) | Q(user=user))
+
+    def search(self, text):
+        """Profiles matching every word of `text` in the search document, best matches first.
+
+        The document holds public fields only, so a hidden phone number or address is never found.
+        Case and accents are folded on both sides; word order does not matter. PostgreSQL uses
+        Dutch full-text search (stemming) plus trigram similarity for typos; other databases
+        require each folded word to occur in the document.
+        """
+        words = fold(text).split()
+        if not words:
+            return self
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import (
+                SearchQuery,
+                SearchRank,
+                SearchVector,
+                TrigramWordSimilarity,
+            )
+
+            folded = " ".join(words)
+            vector = SearchVector("search_text", config="dutch")
+            query = SearchQuery(folded, config="dutch", search_type="websearch")
+            return (
+                self.annotate(
+                    search_document=vector,
+                    search_rank=SearchRank(vector, query),
+                    search_similarity=TrigramWordSimilarity(folded, "search_text"),
+                )
+                .filter(Q(search_document=query) | Q(search_text__trigram_word_similar=folded))
+                .order_by("-search_rank", "-search_similarity", "last_name", "first_name", "pk")
+            )
+        condition = Q()
+        for word in words:
+            condition &= Q(search_text__contains=word)
+        return self.filter(condition)
+
+
+def fold(text):
+    """Lowercase text without accents, so that search ignores case and accents on every database."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+# After this long without confirmation a member is asked to confirm their details ...
+CONFIRMATION_REQUEST_AFTER = timedelta(days=182)
+# ... and after this long the directory marks them as possibly outdated.
+OUTDATED_AFTER = timedelta(days=274)
 
 
 class Profile(models.Model):
@@ -211,6 +279,12 @@ class Profile(models.Model):
     )
     is_listed = models.BooleanField(_("listed in the directory"), default=True)
     details_confirmed_at = models.DateTimeField(_("details last confirmed"), default=timezone.now)
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation last requested"), null=True, blank=True, editable=False
+    )
+    # Folded text of the public, searchable fields only (never phone numbers or e-mail addresses),
+    # kept current by members.services.reindex_profiles.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -226,6 +300,9 @@ class Profile(models.Model):
     def __str__(self):
         return self.full_name or self.user.email
 
+    def get_absolute_url(self):
+        return reverse("members:profile_detail", kwargs={"pk": self.pk})
+
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
@@ -238,8 +315,67 @@ class Profile(models.Model):
     def is_pending(self):
         return self.status == self.Status.PENDING
 
-    def get_absolute_url(self):
-        return reverse("members:profile_detail", kwargs={"pk": self.pk})
+    @property
+    def is_possibly_outdated(self):
+        return self.details_confirmed_at < timezone.now() - OUTDATED_AFTER
+
+    def shows_phone_to(self, user):
+        return self._shows_to(user, self.phone_visibility)
+
+    def shows_email_to(self, user):
+        return self._shows_to(user, self.email_visibility)
+
+    def _shows_to(self, user, visibility):
+        from coalition.roles import is_approved_member, is_coordinator
+
+        if not user.is_authenticated:
+            return False
+        if user.pk == self.user_id or is_coordinator(user):
+            return True
+        return visibility == Visibility.MEMBERS and is_approved_member(user)
+
+    def contact_card(self, user):
+        """How `user` may reach this person: only the fields this person's visibility allows."""
+        return ContactCard(
+            team_phone=self.team_phone,
+            direct_phone=self.direct_phone if self.shows_phone_to(user) else "",
+            email=self.user.email if self.shows_email_to(user) else "",
+            organisation_phone=self.organisation.phone if self.organisation_id else "",
+            availability=self.availability,
+        )
+
+    def build_search_text(self):
+        """The folded search document: name, job title, discipline, organisation, themes, municipalities.
+
+        Expects municipalities and themes to be prefetched when called for many profiles.
+        """
+        from django.utils import translation
+
+        parts = [self.first_name, self.last_name, self.job_title]
+        if self.discipline:
+            for language in ("nl", "en"):
+                with translation.override(language):
+                    parts.append(str(Discipline(self.discipline).label))
+        if self.organisation_id:
+            parts.append(self.organisation.name)
+        parts.extend(theme.name for theme in self.themes.all())
+        parts.extend(municipality.name for municipality in self.municipalities.all())
+        return fold(" ".join(part for part in parts if part))
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    """The ways to reach a person that one viewer may see."""
+
+    team_phone: str = ""
+    direct_phone: str = ""
+    email: str = ""
+    organisation_phone: str = ""
+    availability: str = ""
+
+    @property
+    def phones(self):
+        return [phone for phone in (self.direct_phone, self.team_phone, self.organisation_phone) if phone]
 
 
 class LifePhase(models.TextChoices):
@@ -253,6 +389,15 @@ class LifePhase(models.TextChoices):
 class Access(models.TextChoices):
     SELF_REFERRAL = "self", _("Parents can apply themselves")
     REFERRAL = "referral", _("By referral")
+
+
+class OfferingQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_municipality(self, municipality):
+        """Offerings in this municipality, and those without municipalities (the whole region)."""
+        return self.filter(Q(municipalities=municipality) | Q(municipalities__isnull=True)).distinct()
 
 
 class Offering(models.Model):
@@ -275,6 +420,8 @@ class Offering(models.Model):
     themes = models.ManyToManyField(Theme, blank=True, related_name="offerings", verbose_name=_("themes"))
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = OfferingQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]

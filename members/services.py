@@ -1,15 +1,50 @@
-"""Operations on members: creating, approving and declining profiles."""
+"""Operations on members: profiles, approval, confirmation, organisations, offerings, export and deletion."""
 
+import logging
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import signing
 from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import Profile
+from coalition.mail import send_mail
+from coalition.roles import MEMBER
+
+from . import signals
+from .models import CONFIRMATION_REQUEST_AFTER, Organisation, Profile, User
+
+logger = logging.getLogger(__name__)
+
+CONFIRMATION_SALT = "members.confirm-details"
+# A confirmation link stays valid for one request period.
+CONFIRMATION_MAX_AGE = int(CONFIRMATION_REQUEST_AFTER.total_seconds())
+
+# Sections of a member's data export. Other apps append (key, function) pairs in their
+# AppConfig.ready(); each function takes the user and returns JSON-serialisable data, e.g.
+#     from members.services import EXPORTERS
+#     EXPORTERS.append(("registrations", events.services.export_member_data))
+EXPORTERS = []
+
+
+class MembershipError(Exception):
+    """A rule of the members app said no; the message is translated and meant for people."""
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+# --- Profiles ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_pending_profile(user, *, first_name="", last_name=""):
     """Give a new account its profile, awaiting a coordinator's approval."""
-    profile, _created = Profile.objects.get_or_create(
+    profile, created = Profile.objects.get_or_create(
         user=user,
         defaults={
             "first_name": first_name or user.first_name,
@@ -18,4 +53,275 @@ def create_pending_profile(user, *, first_name="", last_name=""):
             "details_confirmed_at": timezone.now(),
         },
     )
+    if created:
+        reindex_profiles(Profile.objects.filter(pk=profile.pk))
     return profile
+
+
+def reindex_profiles(queryset):
+    """Rebuild the folded search document of these profiles (after a change to what it covers)."""
+    profiles = list(queryset.select_related("organisation").prefetch_related("themes", "municipalities").order_by())
+    for profile in profiles:
+        profile.search_text = profile.build_search_text()
+    Profile.objects.bulk_update(profiles, ["search_text"], batch_size=500)
+    return len(profiles)
+
+
+@transaction.atomic
+def save_profile(profile, *, municipalities=None, themes=None, photo=None, remove_photo=False):
+    """Save a member's own edits; editing counts as confirming the details are current.
+
+    `photo` is a members.photos.ProcessedImage (already validated and re-encoded).
+    """
+    old_files = []
+    if photo is not None or remove_photo:
+        old_files = [f.name for f in (profile.photo, profile.photo_thumbnail) if f]
+        profile.photo = photo.image if photo else ""
+        profile.photo_thumbnail = photo.thumbnail if photo else ""
+    profile.details_confirmed_at = timezone.now()
+    profile.save()
+    if municipalities is not None:
+        profile.municipalities.set(municipalities)
+    if themes is not None:
+        profile.themes.set(themes)
+    reindex_profiles(Profile.objects.filter(pk=profile.pk))
+    _delete_files_on_commit(old_files)
+    return profile
+
+
+def _delete_files_on_commit(names):
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except OSError:
+                logger.warning("could not delete file %s", name)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+# --- Approval ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def approve(profile, *, by):
+    """Approve a pending (or declined) member: they join the Member group and get a welcome mail.
+
+    Sends members.signals.profile_approved directly, inside this transaction.
+    """
+    profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    if profile.status == Profile.Status.APPROVED:
+        raise MembershipError(_("%(name)s is already approved.") % {"name": profile})
+    profile.status = Profile.Status.APPROVED
+    profile.status_changed_at = timezone.now()
+    profile.status_changed_by = by
+    profile.details_confirmed_at = timezone.now()
+    profile.save(
+        update_fields=["status", "status_changed_at", "status_changed_by", "details_confirmed_at", "updated_at"]
+    )
+    profile.user.groups.add(Group.objects.get(name=MEMBER))
+    send_mail(
+        template="members/approved",
+        to=profile.user,
+        context={
+            "first_name": profile.first_name,
+            "directory_url": _absolute(reverse("members:profile_list")),
+            "me_url": _absolute(reverse("members:me")),
+        },
+        description=f"Approved: {profile.user.email}",
+    )
+    signals.profile_approved.send(sender=Profile, profile=profile)
+    return profile
+
+
+@transaction.atomic
+def decline(profile, *, by, reason=""):
+    """Decline a pending member; they keep their account but see nothing of the directory."""
+    profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    if profile.status == Profile.Status.DECLINED:
+        raise MembershipError(_("%(name)s is already declined.") % {"name": profile})
+    if profile.user_id == getattr(by, "pk", None):
+        raise MembershipError(_("You cannot decline yourself."))
+    profile.status = Profile.Status.DECLINED
+    profile.status_changed_at = timezone.now()
+    profile.status_changed_by = by
+    profile.save(update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"])
+    profile.user.groups.remove(*Group.objects.filter(name=MEMBER))
+    send_mail(
+        template="members/declined",
+        to=profile.user,
+        context={"first_name": profile.first_name, "reason": reason.strip()},
+        description=f"Declined: {profile.user.email}",
+    )
+    return profile
+
+
+# --- Keeping details current -------------------------------------------------------------------
+
+
+def confirmation_token(profile):
+    return signing.dumps({"profile": profile.pk}, salt=CONFIRMATION_SALT, compress=True)
+
+
+def profile_for_confirmation_token(token):
+    """The profile a confirmation link is for, or None when the link is forged, expired or stale."""
+    try:
+        payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Profile.objects.filter(pk=payload.get("profile")).select_related("user").first()
+
+
+@transaction.atomic
+def confirm_details(profile):
+    """The member says their details are still correct."""
+    profile.details_confirmed_at = timezone.now()
+    profile.save(update_fields=["details_confirmed_at", "updated_at"])
+    return profile
+
+
+def request_confirmations(*, now=None):
+    """Ask every approved member whose details were not confirmed for six months to confirm them.
+
+    At most once per period: someone is asked again only when they were not asked since their
+    last confirmation, or were asked more than a period ago. Safe to run twice.
+    """
+    now = now or timezone.now()
+    cutoff = now - CONFIRMATION_REQUEST_AFTER
+    due = (
+        Profile.objects.approved()
+        .filter(details_confirmed_at__lt=cutoff)
+        .filter(Q(confirmation_requested_at__isnull=True) | Q(confirmation_requested_at__lt=cutoff))
+        .select_related("user")
+    )
+    asked = 0
+    for profile_id in due.values_list("pk", flat=True).iterator():
+        asked += _request_confirmation(profile_id, cutoff=cutoff, now=now)
+    return asked
+
+
+@transaction.atomic
+def _request_confirmation(profile_id, *, cutoff, now):
+    profile = (
+        Profile.objects.select_for_update()
+        .select_related("user")
+        .filter(pk=profile_id, details_confirmed_at__lt=cutoff)
+        .filter(Q(confirmation_requested_at__isnull=True) | Q(confirmation_requested_at__lt=cutoff))
+        .first()
+    )
+    if profile is None:  # confirmed or asked by a concurrent run meanwhile
+        return 0
+    profile.confirmation_requested_at = now
+    profile.save(update_fields=["confirmation_requested_at"])
+    send_mail(
+        template="members/confirm_details",
+        to=profile.user,
+        context={
+            "first_name": profile.first_name,
+            "confirm_url": _absolute(reverse("members:confirm_details", args=[confirmation_token(profile)])),
+            "me_url": _absolute(reverse("members:me")),
+            "confirmed_on": timezone.localtime(profile.details_confirmed_at).date().isoformat(),
+        },
+        description=f"Confirm details: {profile.user.email}",
+    )
+    return 1
+
+
+# --- Organisations and offerings ---------------------------------------------------------------
+
+
+@transaction.atomic
+def save_organisation(organisation, *, municipalities=None, logo=None, remove_logo=False):
+    """Save an organisation's page; its people's search documents follow a change of name."""
+    old_files = []
+    if logo is not None or remove_logo:
+        old_files = [f.name for f in (organisation.logo, organisation.logo_thumbnail) if f]
+        organisation.logo = logo.image if logo else ""
+        organisation.logo_thumbnail = logo.thumbnail if logo else ""
+    organisation.save()
+    if municipalities is not None:
+        organisation.municipalities.set(municipalities)
+    reindex_profiles(Profile.objects.filter(organisation=organisation))
+    _delete_files_on_commit(old_files)
+    return organisation
+
+
+@transaction.atomic
+def save_offering(offering, *, municipalities=None, themes=None):
+    offering.save()
+    if municipalities is not None:
+        offering.municipalities.set(municipalities)
+    if themes is not None:
+        offering.themes.set(themes)
+    return offering
+
+
+# --- Export and deletion -----------------------------------------------------------------------
+
+
+def export_data(user):
+    """Everything the portal holds about a user, as JSON-serialisable sections."""
+    data = {
+        "account": {
+            "email": user.email,
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        }
+    }
+    profile = (
+        Profile.objects.filter(user=user)
+        .select_related("organisation")
+        .prefetch_related(
+            "municipalities", "themes", Prefetch("contact_for", queryset=Organisation.objects.only("name"))
+        )
+        .first()
+    )
+    if profile:
+        data["profile"] = {
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+            "job_title": profile.job_title,
+            "discipline": profile.discipline,
+            "organisation": profile.organisation.name if profile.organisation else None,
+            "municipalities": [m.name for m in profile.municipalities.all()],
+            "themes": [t.name for t in profile.themes.all()],
+            "direct_phone": profile.direct_phone,
+            "team_phone": profile.team_phone,
+            "availability": profile.availability,
+            "bio": profile.bio,
+            "photo": _absolute(profile.photo.url) if profile.photo else None,
+            "is_ambassador": profile.is_ambassador,
+            "status": profile.status,
+            "phone_visibility": profile.phone_visibility,
+            "email_visibility": profile.email_visibility,
+            "is_listed": profile.is_listed,
+            "details_confirmed_at": profile.details_confirmed_at.isoformat(),
+            "created_at": profile.created_at.isoformat(),
+            "contact_for_organisations": [o.name for o in profile.contact_for.all()],
+        }
+    for key, exporter in EXPORTERS:
+        data[key] = exporter(user)
+    return data
+
+
+@transaction.atomic
+def delete_account(user):
+    """Delete an account and its profile for good.
+
+    Rows of other apps that point at the user or profile use on_delete=SET_NULL and stay,
+    anonymised, so coordinators' counts are kept; receivers of members.signals.account_deleting
+    scrub copies of personal data they keep in their own rows.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_superuser and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk).exists():
+        raise MembershipError(_("The last administrator account cannot be deleted."))
+    signals.account_deleting.send(sender=User, user=user)
+    profile = Profile.objects.filter(user=user).first()
+    files = [f.name for f in (profile.photo, profile.photo_thumbnail) if f] if profile else []
+    user.delete()
+    _delete_files_on_commit(files)

@@ -1,0 +1,411 @@
+"""Pages of the directory, own profile, approval, organisations and the parents' support route."""
+
+import json
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coalition.roles import is_approved_member, is_coordinator
+
+from . import services
+from .forms import (
+    DeclineForm,
+    DeleteAccountForm,
+    DirectoryFilterForm,
+    OfferingFilterForm,
+    OfferingForm,
+    OrganisationFilterForm,
+    OrganisationForm,
+    ProfileForm,
+)
+from .models import LifePhase, Offering, Organisation, Profile
+
+DIRECTORY_PAGE_SIZE = 25
+ORGANISATION_PAGE_SIZE = 30
+
+
+# --- Permission checks: each view names the one it needs -------------------------------------
+
+
+def _refuse(request, *, reason):
+    return render(request, "members/refused.html", {"reason": reason}, status=403)
+
+
+def approved_member_required(view):
+    """Anonymous visitors log in first; pending and declined people are refused."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_approved_member(request.user):
+            return _refuse(request, reason="not_approved")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def coordinator_required(view):
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_coordinator(request.user):
+            return _refuse(request, reason="not_coordinator")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _with_cards(profiles, viewer):
+    for profile in profiles:
+        profile.card = profile.contact_card(viewer)
+    return profiles
+
+
+def _page(request, queryset, size):
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+# --- The directory -----------------------------------------------------------------------------
+
+
+@require_GET
+@approved_member_required
+def profile_list(request):
+    form = DirectoryFilterForm(request.GET or None)
+    profiles = Profile.objects.visible_to(request.user).select_related("user", "organisation")
+    if form.is_bound and form.is_valid():
+        profiles = form.filter(profiles)
+    page = _page(request, profiles.prefetch_related("municipalities"), DIRECTORY_PAGE_SIZE)
+    _with_cards(page.object_list, request.user)
+    return render(
+        request,
+        "members/profile_list.html",
+        {"form": form, "page_obj": page, "is_filtered": form.is_bound and any(form.data.get(f) for f in form.fields)},
+    )
+
+
+def _visible_profile(request, pk):
+    profile = get_object_or_404(
+        Profile.objects.visible_to(request.user)
+        .select_related("user", "organisation")
+        .prefetch_related("municipalities", "themes"),
+        pk=pk,
+    )
+    profile.card = profile.contact_card(request.user)
+    return profile
+
+
+@require_GET
+@approved_member_required
+def profile_detail(request, pk):
+    profile = _visible_profile(request, pk)
+    return render(
+        request, "members/profile_detail.html", {"profile": profile, "is_own": profile.user_id == request.user.pk}
+    )
+
+
+def _vcard_escape(value):
+    return (
+        str(value)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def build_vcard(profile, card, *, url):
+    """A vCard 3.0 holding only what `card` (one viewer's contact card) allows."""
+    e = _vcard_escape
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:3.0",
+        f"N:{e(profile.last_name)};{e(profile.first_name)};;;",
+        f"FN:{e(profile.full_name or profile.user.email)}",
+    ]
+    if profile.organisation_id:
+        lines.append(f"ORG:{e(profile.organisation.name)}")
+    if profile.job_title:
+        lines.append(f"TITLE:{e(profile.job_title)}")
+    if card.direct_phone:
+        lines.append(f"TEL;TYPE=WORK,VOICE,PREF:{e(card.direct_phone)}")
+    if card.team_phone:
+        lines.append(f"TEL;TYPE=WORK:{e(card.team_phone)}")
+    if card.email:
+        lines.append(f"EMAIL;TYPE=INTERNET,WORK:{e(card.email)}")
+    if card.availability:
+        lines.append(f"NOTE:{e(card.availability)}")
+    lines.extend([f"URL:{e(url)}", "END:VCARD"])
+    return "\r\n".join(lines) + "\r\n"
+
+
+@require_GET
+@approved_member_required
+def profile_vcard(request, pk):
+    profile = _visible_profile(request, pk)
+    body = build_vcard(profile, profile.card, url=request.build_absolute_uri(profile.get_absolute_url()))
+    response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
+    filename = slugify(profile.full_name) or f"contact-{profile.pk}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Own profile, export, deletion -------------------------------------------------------------
+
+
+def _own_profile(user):
+    profile = getattr(user, "profile", None)
+    return profile or services.create_pending_profile(user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me(request):
+    profile = _own_profile(request.user)
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.save_profile(
+            form.save(commit=False),
+            municipalities=form.cleaned_data["municipalities"],
+            themes=form.cleaned_data["themes"],
+            photo=form.processed_image,
+            remove_photo=form.cleaned_data["remove_photo"] and not form.processed_image,
+        )
+        messages.success(request, _("Your profile is saved. Thank you for keeping it current."))
+        return redirect("members:me")
+    return render(
+        request,
+        "members/me.html",
+        {
+            "form": form,
+            "profile": profile,
+            "organisations": Organisation.objects.editable_by(request.user).filter(contacts=profile),
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def me_export(request):
+    data = services.export_data(request.user)
+    data["exported_at"] = timezone.now().isoformat()
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def me_delete(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delete_account(request.user)
+        except services.MembershipError as error:
+            messages.error(request, str(error))
+            return redirect("members:me")
+        logout(request)
+        messages.success(request, _("Your account and profile are deleted."))
+        return redirect("home")
+    return render(request, "members/me_delete.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_details(request, token):
+    """The one-click link from the confirmation mail; confirming is a POST so link scanners cannot do it."""
+    profile = services.profile_for_confirmation_token(token)
+    if profile is None:
+        return render(request, "members/confirm_details.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.confirm_details(profile)
+        messages.success(request, _("Thank you, your details are confirmed."))
+        return render(request, "members/confirm_details.html", {"profile": profile, "done": True})
+    return render(request, "members/confirm_details.html", {"profile": profile})
+
+
+# --- Approval ----------------------------------------------------------------------------------
+
+
+def _needs_mfa(user):
+    from allauth.mfa.models import Authenticator
+
+    return user.is_staff and not Authenticator.objects.filter(user=user).exists()
+
+
+@require_GET
+@coordinator_required
+def pending(request):
+    profiles = Profile.objects.pending().select_related("user", "organisation").order_by("created_at", "pk")
+    declined = (
+        Profile.objects.filter(status=Profile.Status.DECLINED)
+        .select_related("user")
+        .order_by("-status_changed_at")[:20]
+    )
+    return render(
+        request,
+        "members/pending.html",
+        {
+            "profiles": profiles,
+            "declined": declined,
+            "decline_form": DeclineForm(),
+            "needs_mfa": _needs_mfa(request.user),
+        },
+    )
+
+
+@require_POST
+@coordinator_required
+def approve_profile(request, pk):
+    profile = get_object_or_404(Profile, pk=pk)
+    try:
+        services.approve(profile, by=request.user)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s is approved and receives a welcome mail.") % {"name": profile})
+    return redirect("members:pending")
+
+
+@require_POST
+@coordinator_required
+def decline_profile(request, pk):
+    profile = get_object_or_404(Profile, pk=pk)
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.decline(profile, by=request.user, reason=reason)
+    except services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s is declined and receives a mail.") % {"name": profile})
+    return redirect("members:pending")
+
+
+# --- Organisations and offerings (public) ------------------------------------------------------
+
+
+@require_GET
+def organisation_list(request):
+    form = OrganisationFilterForm(request.GET or None)
+    organisations = Organisation.objects.prefetch_related("municipalities")
+    if form.is_bound and form.is_valid():
+        organisations = form.filter(organisations)
+    page = _page(request, organisations, ORGANISATION_PAGE_SIZE)
+    return render(request, "members/organisation_list.html", {"form": form, "page_obj": page})
+
+
+@require_GET
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation.objects.prefetch_related("municipalities"), slug=slug)
+    offerings = (
+        organisation.offerings.active().prefetch_related("municipalities", "themes").order_by("life_phase", "title")
+    )
+    # People are shown to approved members only (visible_to is empty for everyone else).
+    people = _with_cards(
+        list(
+            Profile.objects.visible_to(request.user)
+            .filter(organisation=organisation)
+            .select_related("user", "organisation")
+        ),
+        request.user,
+    )
+    return render(
+        request,
+        "members/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "offerings": _by_phase(offerings),
+            "people": people,
+            "can_edit": Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists(),
+        },
+    )
+
+
+def _editable_organisation(request, slug):
+    organisation = Organisation.objects.editable_by(request.user).filter(slug=slug).first()
+    if organisation is None:
+        if not Organisation.objects.filter(slug=slug).exists():
+            raise Http404
+        return None
+    return organisation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, slug):
+    organisation = _editable_organisation(request, slug)
+    if organisation is None:
+        return _refuse(request, reason="not_contact")
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation = services.save_organisation(
+            form.save(commit=False),
+            municipalities=form.cleaned_data["municipalities"],
+            logo=form.processed_image,
+            remove_logo=form.cleaned_data["remove_logo"] and not form.processed_image,
+        )
+        messages.success(request, _("The organisation page is saved."))
+        return redirect(organisation)
+    return render(request, "members/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offering_edit(request, slug, pk=None):
+    organisation = _editable_organisation(request, slug)
+    if organisation is None:
+        return _refuse(request, reason="not_contact")
+    offering = get_object_or_404(organisation.offerings, pk=pk) if pk else Offering(organisation=organisation)
+    form = OfferingForm(request.POST or None, instance=offering)
+    if request.method == "POST" and form.is_valid():
+        services.save_offering(
+            form.save(commit=False),
+            municipalities=form.cleaned_data["municipalities"],
+            themes=form.cleaned_data["themes"],
+        )
+        messages.success(request, _("The offering is saved."))
+        return redirect(organisation)
+    return render(
+        request, "members/offering_form.html", {"form": form, "organisation": organisation, "offering": offering}
+    )
+
+
+def _by_phase(offerings):
+    """Offerings grouped on the route, in the order of life: [(phase value, label, [offerings])]."""
+    groups = {phase.value: [] for phase in LifePhase}
+    for offering in offerings:
+        groups[offering.life_phase].append(offering)
+    return [(phase.value, phase.label, groups[phase.value]) for phase in LifePhase]
+
+
+@require_GET
+def offering_list(request):
+    form = OfferingFilterForm(request.GET or None)
+    offerings = (
+        Offering.objects.active()
+        .select_related("organisation")
+        .prefetch_related(Prefetch("municipalities"), "themes")
+        .order_by("title", "pk")
+    )
+    if form.is_bound and form.is_valid():
+        offerings = form.filter(offerings)
+    return render(request, "members/offering_list.html", {"form": form, "phases": _by_phase(offerings)})
