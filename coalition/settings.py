@@ -247,6 +247,19 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100, minimum=1)
 # A mailing with deliveries still pending this long after it was queued is enqueued again.
 MAIL_SWEEP_GRACE_MINUTES = env_int("MAIL_SWEEP_GRACE_MINUTES", 10, minimum=1)
+# A delivery hit by transient SMTP errors (4xx, lost connection) is tried this often, waiting
+# MAIL_RETRY_BACKOFF_SECONDS, then twice as long each time (at most 30 minutes), before it fails.
+MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
+MAIL_RETRY_BACKOFF_SECONDS = env_int("MAIL_RETRY_BACKOFF_SECONDS", 60, minimum=1)
+
+# --- Events ---------------------------------------------------------------------------------
+
+# Confirmed participants get a reminder this many days before an event.
+EVENT_REMINDER_DAYS = env_int("EVENT_REMINDER_DAYS", 2, minimum=0)
+# After this many months the answers and feedback of an event are detached from the person.
+EVENT_RETENTION_MONTHS = env_int("EVENT_RETENTION_MONTHS", 12, minimum=1)
+# Materials for participants only: outside MEDIA_ROOT, served by a view that checks permission.
+EVENT_MATERIALS_ROOT = Path(env_str("EVENT_MATERIALS_ROOT", str(VAR_DIR / "private" / "event-materials")))
 
 # --- Celery ---------------------------------------------------------------------------------
 

@@ -9,12 +9,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from events.models import Event
 from journal.models import Edition
 from members.models import Profile
 
 logger = logging.getLogger(__name__)
 
 HOME_NEWEST_MEMBERS = 6
+HOME_UPCOMING_EVENTS = 3
 
 
 def home(request):
@@ -29,6 +31,7 @@ def home(request):
         {
             "latest_edition": Edition.objects.published().order_by("-published_at").first(),
             "newest_members": newest_members,
+            "upcoming_events": Event.objects.published().upcoming()[:HOME_UPCOMING_EVENTS],
         },
     )
 

@@ -1,1 +1,524 @@
 """Mini-events, registrations, the waiting list, invitations, materials and feedback."""
+
+import secrets
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+# The one intake question every event asks; its answer appears on the participant list.
+COALITION_QUESTION = _("How far is your coalition?")
+
+
+class MaterialStorage(FileSystemStorage):
+    """Files for participants only: kept outside MEDIA_ROOT so no static route can serve them."""
+
+    @property
+    def base_location(self):
+        return Path(settings.EVENT_MATERIALS_ROOT)
+
+    @property
+    def location(self):
+        return str(Path(self.base_location).resolve())
+
+    @property
+    def base_url(self):
+        return None
+
+
+_material_storage = MaterialStorage()
+
+
+def material_storage():
+    return _material_storage
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Event.State.PUBLISHED)
+
+    def visible_to(self, user):
+        """Drafts only for coordinators; a cancelled event stays visible so people see it was cancelled."""
+        from coalition.roles import is_coordinator
+
+        if is_coordinator(user):
+            return self
+        return self.filter(state__in=[Event.State.PUBLISHED, Event.State.CANCELLED])
+
+    def upcoming(self, now=None):
+        return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")
+
+    def past(self, now=None):
+        return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
+
+    def open_for_registration(self, now=None):
+        now = now or timezone.now()
+        return self.published().filter(
+            Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now),
+            Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now),
+            starts_at__gt=now,
+        )
+
+    def with_counts(self):
+        return self.annotate(
+            confirmed_count=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)),
+            waiting_count=Count("registrations", filter=Q(registrations__state=Registration.State.WAITING)),
+        )
+
+
+class Event(models.Model):
+    """A workshop, presentation, work visit, serious game or meeting that members register for."""
+
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", _("Workshop")
+        PRESENTATION = "presentation", _("Presentation")
+        WORK_VISIT = "work_visit", _("Work visit")
+        SERIOUS_GAME = "serious_game", _("Serious game")
+        ONLINE_MEETING = "online_meeting", _("Online regional meeting")
+        PARTNER_MEETING = "partner_meeting", _("Half-yearly partner meeting")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WORKSHOP)
+    edition = models.ForeignKey(
+        "journal.Edition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("journal edition"),
+    )
+    host = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_events",
+        verbose_name=_("host organisation"),
+    )
+    co_host = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="co_hosted_events",
+        verbose_name=_("co-host organisation"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    venue = models.CharField(_("venue"), max_length=200, blank=True, help_text=_("For example: Wijkcentrum De Brug"))
+    address = models.TextField(_("address"), blank=True)
+    meeting_url = models.URLField(
+        _("online meeting link"),
+        blank=True,
+        help_text=_("Shown only to confirmed participants and in their reminder."),
+    )
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty means unlimited."))
+    max_per_organisation = models.PositiveIntegerField(
+        _("maximum per organisation"), null=True, blank=True, help_text=_("Empty means no maximum.")
+    )
+    registration_opens_at = models.DateTimeField(
+        _("registration opens at"), null=True, blank=True, help_text=_("Empty means as soon as it is published.")
+    )
+    registration_closes_at = models.DateTimeField(
+        _("registration closes at"), null=True, blank=True, help_text=_("Empty means when the event starts.")
+    )
+    cancellation_deadline = models.DateTimeField(
+        _("members can cancel until"), null=True, blank=True, help_text=_("Empty means until the event starts.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    intake_questions = models.JSONField(
+        _("extra intake questions"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'A list of questions, e.g. ["What would you like to learn?"]. "How far is your coalition?" is always asked.'
+        ),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # The calendar identity of the event: the UID never changes, SEQUENCE rises with every change mailed.
+    uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
+    materials_sent_at = models.DateTimeField(_("materials sent at"), null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        permissions = [("send_invitations", _("Can send event invitations"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["state", "starts_at"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_online(self):
+        return bool(self.meeting_url) and not self.address
+
+    @property
+    def is_cancelled(self):
+        return self.state == self.State.CANCELLED
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def has_ended(self):
+        return self.ends_at < timezone.now()
+
+    @property
+    def has_started(self):
+        return self.starts_at <= timezone.now()
+
+    @property
+    def cancellation_closes_at(self):
+        return self.cancellation_deadline or self.starts_at
+
+    @property
+    def registration_closes(self):
+        return self.registration_closes_at or self.starts_at
+
+    def is_open_for_registration(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.state == self.State.PUBLISHED
+            and self.starts_at > now
+            and (self.registration_opens_at is None or self.registration_opens_at <= now)
+            and (self.registration_closes_at is None or self.registration_closes_at > now)
+        )
+
+    @cached_property
+    def confirmed_total(self):
+        """Confirmed participants; uses the with_counts() annotation when the queryset has it."""
+        if hasattr(self, "confirmed_count"):
+            return self.confirmed_count
+        return self.registrations.filter(state=Registration.State.CONFIRMED).count()
+
+    @property
+    def seats_left(self):
+        """None when the event has no seat limit."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.confirmed_total, 0)
+
+    @property
+    def is_full(self):
+        return self.capacity is not None and self.seats_left == 0
+
+    def questions(self):
+        """Every intake question: the fixed one first, then the event's own."""
+        return [str(COALITION_QUESTION), *[str(q) for q in self.intake_questions or [] if str(q).strip()]]
+
+
+class RegistrationQuerySet(models.QuerySet):
+    def active(self):
+        return self.exclude(state=Registration.State.CANCELLED)
+
+    def confirmed(self):
+        return self.filter(state=Registration.State.CONFIRMED)
+
+    def waiting(self):
+        return self.filter(state=Registration.State.WAITING).order_by("waiting_since", "pk")
+
+    def listed(self):
+        """Who may appear on the participant list: confirmed and consented."""
+        return self.confirmed().filter(consent_to_list=True, profile__isnull=False)
+
+
+class Registration(models.Model):
+    """A member's place at an event: confirmed, on the waiting list, or cancelled."""
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITING = "waiting", _("On the waiting list")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
+    # SET_NULL: deleting an account anonymises the registration, the counts stay.
+    profile = models.ForeignKey(
+        "members.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_registrations",
+        verbose_name=_("member"),
+    )
+    # What the registration looked like when it was made, so lists and counts survive later changes.
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        "members.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    discipline = models.CharField(_("discipline"), max_length=32, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CONFIRMED)
+    coalition_progress = models.TextField(_("how far is your coalition?"), blank=True)
+    answers = models.JSONField(_("answers to the intake questions"), default=dict, blank=True)
+    consent_to_list = models.BooleanField(_("appears on the participant list"), default=False)
+    checked_in = models.BooleanField(_("checked in"), default=False)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    waiting_since = models.DateTimeField(_("on the waiting list since"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["registered_at", "pk"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "profile"], name="registration_once_per_member"),
+        ]
+        indexes = [models.Index(fields=["event", "state", "waiting_since"])]
+
+    def __str__(self):
+        return f"{self.name or _('(anonymised)')} – {self.event}"
+
+    @property
+    def is_confirmed(self):
+        return self.state == self.State.CONFIRMED
+
+    @property
+    def is_waiting(self):
+        return self.state == self.State.WAITING
+
+    @property
+    def is_cancelled(self):
+        return self.state == self.State.CANCELLED
+
+    def waiting_position(self):
+        """1 for the first on the waiting list; None when not waiting."""
+        if not self.is_waiting:
+            return None
+        ahead = (
+            Registration.objects.filter(event_id=self.event_id, state=self.State.WAITING)
+            .filter(Q(waiting_since__lt=self.waiting_since) | Q(waiting_since=self.waiting_since, pk__lt=self.pk))
+            .count()
+        )
+        return ahead + 1
+
+    def can_be_cancelled_by_member(self, now=None):
+        return not self.is_cancelled and (now or timezone.now()) < self.event.cancellation_closes_at
+
+
+class Invitation(models.Model):
+    """One person invited to an event, with their answer from the one-click links."""
+
+    class Answer(models.TextChoices):
+        NO_ANSWER = "none", _("No answer")
+        COMING = "coming", _("Coming")
+        NOT_COMING = "not_coming", _("Not coming")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("event"))
+    profile = models.ForeignKey(
+        "members.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="event_invitations",
+        verbose_name=_("member"),
+    )
+    email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_token, editable=False)
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices, default=Answer.NO_ANSWER)
+    invited_at = models.DateTimeField(_("invited at"), default=timezone.now)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["invited_at", "pk"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="invitation_once_per_address")]
+
+    def __str__(self):
+        return f"{self.email} – {self.event}"
+
+
+# Presentations and documents only; no executables, archives or web pages.
+MATERIAL_EXTENSIONS = {"pdf", "pptx", "ppt", "docx", "doc", "xlsx", "odp", "odt", "ods", "png", "jpg", "jpeg", "txt"}
+MATERIAL_MAX_BYTES = 25 * 2**20
+
+
+def material_path(instance, filename):
+    return f"{instance.event_id}/{filename}"
+
+
+class Material(models.Model):
+    """A presentation or document for the participants, downloadable only through a checked view."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials", verbose_name=_("event"))
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=material_path, storage=material_storage, max_length=300)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:material_download", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        if not self.file:
+            return
+        extension = Path(self.file.name).suffix.lower().lstrip(".")
+        if extension not in MATERIAL_EXTENSIONS:
+            raise ValidationError(
+                {"file": _("Allowed file types: %(types)s.") % {"types": ", ".join(sorted(MATERIAL_EXTENSIONS))}}
+            )
+        if self.file.size > MATERIAL_MAX_BYTES:
+            raise ValidationError(
+                {"file": _("The file is too large; the limit is %(mb)d MB.") % {"mb": MATERIAL_MAX_BYTES // 2**20}}
+            )
+
+    @property
+    def filename(self):
+        return Path(self.file.name).name
+
+
+class Feedback(models.Model):
+    """A participant's feedback after an event; detached from the person after the retention period."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("event"))
+    registration = models.OneToOneField(
+        Registration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("registration"),
+    )
+    score = models.PositiveSmallIntegerField(
+        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 (poor) to 5 (excellent)")
+    )
+    valuable = models.TextField(_("what was most valuable?"), blank=True)
+    improve = models.TextField(_("what could be better?"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="feedback_score_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"{self.event}: {self.score}"
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a member's personal calendar feed; a new token revokes the old one."""
+
+    profile = models.OneToOneField(
+        "members.Profile", on_delete=models.CASCADE, related_name="event_calendar_feed", verbose_name=_("member")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.profile)
+
+    def get_absolute_url(self):
+        return reverse("events:calendar_feed", kwargs={"token": self.token})
+
+
+class EventMailing(models.Model):
+    """Ties an outbox mailing to the event it was about, so the admin shows each mailing's state."""
+
+    class Purpose(models.TextChoices):
+        CONFIRMATION = "confirmation", _("Registration confirmed")
+        WAITING = "waiting", _("Waiting list")
+        PROMOTED = "promoted", _("Moved up from the waiting list")
+        CANCELLED_REGISTRATION = "registration_cancelled", _("Registration cancelled")
+        UPDATE = "update", _("Changed time or place")
+        EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
+        INVITATION = "invitation", _("Invitation")
+        INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
+        REMINDER = "reminder", _("Reminder before the event")
+        MATERIALS = "materials", _("Materials and feedback request")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_mailings", verbose_name=_("event"))
+    mailing = models.OneToOneField(
+        "coalition.Mailing", on_delete=models.CASCADE, related_name="event_link", verbose_name=_("mailing")
+    )
+    purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
+
+    class Meta:
+        ordering = ["-mailing__created_at", "-pk"]
+        verbose_name = _("event mailing")
+        verbose_name_plural = _("event mailings")
+
+    def __str__(self):
+        return f"{self.event}: {self.get_purpose_display()}"
+
+
+class OptOut(models.Model):
+    """An address that asked for no more event invitations or reminders."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("opt-out from event mail")
+        verbose_name_plural = _("opt-outs from event mail")
+
+    def __str__(self):
+        return self.email

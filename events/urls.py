@@ -1,4 +1,32 @@
 """URLs of the events."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "events"
-urlpatterns = []
+urlpatterns = [
+    path("", views.event_list, name="event_list"),
+    path("past/", views.past_events, name="past_events"),
+    path("mine/", views.my_registrations, name="my_registrations"),
+    path("mine/calendar/renew/", views.renew_calendar_feed, name="renew_calendar_feed"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
+    path("invitation/<str:token>/", views.invitation_answer, name="invitation_answer"),
+    path("unsubscribe/<str:token>/", views.opt_out, name="opt_out"),
+    path("materials/<int:pk>/", views.material_download, name="material_download"),
+    path("<slug:slug>/", views.event_detail, name="event_detail"),
+    path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/calendar.ics", views.event_ics, name="event_ics"),
+    path("<slug:slug>/participants/", views.participants, name="participants"),
+    path("<slug:slug>/feedback/", views.feedback, name="feedback"),
+    # Coordinator tools, linked from the admin.
+    path("<slug:slug>/invite/", views.invite, name="invite"),
+    path("<slug:slug>/invitations/", views.invitations, name="invitations"),
+    path("<slug:slug>/check-in/", views.check_in_list, name="check_in_list"),
+    path("<slug:slug>/registrations.csv", views.registrations_csv, name="registrations_csv"),
+    path("<slug:slug>/results/", views.results, name="results"),
+    path("<slug:slug>/send-materials/", views.send_materials, name="send_materials"),
+    path("<slug:slug>/cancel/", views.cancel_event, name="cancel_event"),
+    path("<slug:slug>/mailings/", views.mailings, name="mailings"),
+]

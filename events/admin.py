@@ -1,0 +1,226 @@
+"""The coordinator's working tool for events: registrations inline, mailing states, actions that call services."""
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
+from .services import EventError
+
+
+class RegistrationInline(admin.TabularInline):
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ["name", "organisation_name", "state", "waiting_since", "checked_in", "consent_to_list", "registered_at"]
+    readonly_fields = ["name", "organisation_name", "state", "waiting_since", "registered_at", "consent_to_list"]
+    ordering = ["state", "registered_at"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        # Registering goes through the service (seats, waiting list, mail): members use the site.
+        return False
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 1
+    fields = ["title", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+class EventMailingInline(admin.TabularInline):
+    model = EventMailing
+    extra = 0
+    can_delete = False
+    fields = ["purpose", "mailing_link", "state", "created"]
+    readonly_fields = fields
+    verbose_name_plural = _("mailings of this event")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("mailing")
+
+    @admin.display(description=_("mailing"))
+    def mailing_link(self, obj):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:coalition_mailing_change", args=[obj.mailing_id]), obj.mailing
+        )
+
+    @admin.display(description=_("state"))
+    def state(self, obj):
+        return obj.mailing.get_state_display()
+
+    @admin.display(description=_("created at"))
+    def created(self, obj):
+        return obj.mailing.created_at
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "starts_at", "state", "seats", "confirmed", "waiting", "edition"]
+    list_filter = ["state", "kind", "edition", ("starts_at", admin.DateFieldListFilter)]
+    search_fields = ["title", "description", "venue"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["host", "co_host"]
+    readonly_fields = ["tools", "sequence", "materials_sent_at", "cancelled_at"]
+    inlines = [RegistrationInline, MaterialInline, EventMailingInline]
+    actions = ["cancel_events", "send_materials_to_all"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "kind", "state", "edition", "host", "co_host", "description"]}),
+        (_("Time and place"), {"fields": ["starts_at", "ends_at", "venue", "address", "meeting_url"]}),
+        (
+            _("Registration"),
+            {
+                "fields": [
+                    "capacity",
+                    "max_per_organisation",
+                    "registration_opens_at",
+                    "registration_closes_at",
+                    "cancellation_deadline",
+                    "intake_questions",
+                ]
+            },
+        ),
+        (_("Work on this event"), {"fields": ["tools", "sequence", "materials_sent_at", "cancelled_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("edition")
+            .annotate(
+                confirmed_count=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)),
+                waiting_count=Count("registrations", filter=Q(registrations__state=Registration.State.WAITING)),
+            )
+        )
+
+    @admin.display(description=_("seats"), ordering="capacity")
+    def seats(self, obj):
+        return obj.capacity if obj.capacity is not None else "∞"
+
+    @admin.display(description=_("confirmed"), ordering="confirmed_count")
+    def confirmed(self, obj):
+        return obj.confirmed_count
+
+    @admin.display(description=_("waiting list"), ordering="waiting_count")
+    def waiting(self, obj):
+        return obj.waiting_count
+
+    @admin.display(description=_("tools"))
+    def tools(self, obj):
+        if not obj.pk:
+            return _("Save the event first.")
+        links = [
+            (reverse("events:event_detail", args=[obj.slug]), _("View on site")),
+            (reverse("events:invite", args=[obj.slug]), _("Invite people")),
+            (reverse("events:invitations", args=[obj.slug]), _("Invitation answers")),
+            (reverse("events:check_in_list", args=[obj.slug]), _("Printable check-in list")),
+            (reverse("events:registrations_csv", args=[obj.slug]), _("Registrations (CSV)")),
+            (reverse("events:send_materials", args=[obj.slug]), _("Send materials and feedback request")),
+            (reverse("events:results", args=[obj.slug]), _("Results and feedback")),
+            (reverse("events:mailings", args=[obj.slug]), _("Mailings of this event")),
+            (reverse("events:cancel_event", args=[obj.slug]), _("Cancel this event")),
+        ]
+        return format_html("<ul>{}</ul>", format_html_join("", '<li><a href="{}">{}</a></li>', links))
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        # Changes go through the service: a new time or place mails participants an updated .ics,
+        # more seats move people up from the waiting list.
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.changed_data
+            if name in form.cleaned_data and not obj._meta.get_field(name).many_to_many
+        }
+        if changes.get("state") == Event.State.CANCELLED:
+            changes.pop("state")
+            services.update_event(obj, by=request.user, **changes)
+            services.cancel_event(obj, by=request.user)
+        else:
+            services.update_event(obj, by=request.user, **changes)
+        obj.refresh_from_db()
+
+    @admin.action(description=_("Cancel the selected events and tell everyone registered"))
+    def cancel_events(self, request, queryset):
+        done = 0
+        for event in queryset:
+            try:
+                services.cancel_event(event, by=request.user)
+                done += 1
+            except EventError as refusal:
+                self.message_user(request, f"{event}: {refusal.message}", messages.WARNING)
+        self.message_user(request, ngettext("%d event cancelled.", "%d events cancelled.", done) % done)
+
+    @admin.action(description=_("Send materials and a feedback request to all confirmed participants"))
+    def send_materials_to_all(self, request, queryset):
+        for event in queryset:
+            try:
+                count = services.send_materials(event, by=request.user)
+                self.message_user(request, f"{event}: {count}")
+            except EventError as refusal:
+                self.message_user(request, f"{event}: {refusal.message}", messages.WARNING)
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["name", "event", "organisation_name", "state", "checked_in", "registered_at"]
+    list_filter = ["state", "checked_in", "event"]
+    search_fields = ["name", "organisation_name", "event__title"]
+    list_select_related = ["event"]
+    raw_id_fields = ["profile", "organisation", "event"]
+    actions = ["cancel_registrations", "check_in"]
+    readonly_fields = ["state", "waiting_since", "confirmed_at", "cancelled_at", "reminded_at", "anonymised_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Cancel (the first on the waiting list moves up)"))
+    def cancel_registrations(self, request, queryset):
+        for registration in queryset:
+            try:
+                services.cancel(registration, by=request.user)
+            except EventError as refusal:
+                self.message_user(request, f"{registration}: {refusal.message}", messages.WARNING)
+
+    @admin.action(description=_("Check in"))
+    def check_in(self, request, queryset):
+        for registration in queryset:
+            try:
+                services.check_in(registration, by=request.user)
+            except EventError as refusal:
+                self.message_user(request, f"{registration}: {refusal.message}", messages.WARNING)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "event", "answer", "invited_at", "answered_at", "reminded_at"]
+    list_filter = ["answer", "event"]
+    search_fields = ["email", "name"]
+    list_select_related = ["event"]
+    raw_id_fields = ["profile", "event", "invited_by"]
+    readonly_fields = ["token", "answered_at", "reminded_at"]
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ["event", "score", "submitted_at"]
+    list_filter = ["score", "event"]
+    list_select_related = ["event"]
+    raw_id_fields = ["registration", "event"]
+
+
+@admin.register(OptOut)
+class OptOutAdmin(admin.ModelAdmin):
+    list_display = ["email", "created_at"]
+    search_fields = ["email"]

@@ -1,0 +1,95 @@
+"""iCalendar (.ics) files of events: invitations, updates, cancellations, downloads and feeds."""
+
+from email.utils import parseaddr
+
+import icalendar
+from django.conf import settings
+from django.utils import timezone
+
+PRODID = "-//Kansrijke Start Coalitie//Events//NL"
+
+# METHOD values (RFC 5546): REQUEST puts the event in the participant's calendar and lets a later
+# REQUEST with a higher SEQUENCE update it; CANCEL removes it; PUBLISH is a plain download or feed.
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PUBLISH = "PUBLISH"
+
+
+def _location(event, *, private):
+    parts = [p for p in (event.venue, event.address.replace("\r", "").replace("\n", ", ").strip()) if p]
+    if private and event.meeting_url:
+        parts.append(event.meeting_url)
+    return ", ".join(parts)
+
+
+def _vevent(event, *, private, method, attendee=None):
+    component = icalendar.Event()
+    component.add("uid", f"{event.uid}@{settings.SITE_URL.split('://', 1)[-1]}")
+    component.add("sequence", event.sequence)
+    component.add("dtstamp", timezone.now())
+    tz = timezone.get_default_timezone()
+    component.add("dtstart", timezone.localtime(event.starts_at, tz))
+    component.add("dtend", timezone.localtime(event.ends_at, tz))
+    component.add("summary", event.title)
+    description = event.description
+    url = settings.SITE_URL + event.get_absolute_url()
+    if private and event.meeting_url:
+        description = f"{description}\n\n{event.meeting_url}".strip()
+    component.add("description", f"{description}\n\n{url}".strip())
+    component.add("url", url)
+    location = _location(event, private=private)
+    if location:
+        component.add("location", location)
+    cancelled = method == CANCEL or event.is_cancelled
+    component.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if method in (REQUEST, CANCEL):
+        organizer_address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+        organizer = icalendar.vCalAddress(f"mailto:{organizer_address}")
+        organizer.params["cn"] = settings.SITE_NAME
+        component.add("organizer", organizer)
+        if attendee:
+            email, name = attendee
+            address = icalendar.vCalAddress(f"mailto:{email}")
+            if name:
+                address.params["cn"] = name
+            address.params["role"] = "REQ-PARTICIPANT"
+            address.params["partstat"] = "ACCEPTED"
+            component.add("attendee", address)
+    return component
+
+
+def _calendar(method=None, name=None):
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    if method:
+        cal.add("method", method)
+    if name:
+        cal.add("x-wr-calname", name)
+    return cal
+
+
+def event_ics(event, *, method=PUBLISH, private=False, attendee=None):
+    """One event as .ics text. `private` adds the meeting link (confirmed participants only)."""
+    cal = _calendar(method)
+    cal.add_component(_vevent(event, private=private, method=method, attendee=attendee))
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def feed_ics(events, *, name):
+    """A member's personal feed: everything they are confirmed for, meeting links included."""
+    cal = _calendar(PUBLISH, name=name)
+    for event in events:
+        cal.add_component(_vevent(event, private=True, method=PUBLISH))
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
+def attachment(event, *, method, private=True, attendee=None):
+    """The .ics as an outbox attachment dict (JSON-serialisable)."""
+    return {
+        "filename": "event.ics" if method != CANCEL else "cancel.ics",
+        "content": event_ics(event, method=method, private=private, attendee=attendee),
+        "mimetype": "text/calendar",
+    }

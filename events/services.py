@@ -1,0 +1,719 @@
+"""Everything that changes events: registering, cancelling, the waiting list, invitations and follow-up.
+
+Every function is one transaction. Those that touch seats lock the event row first
+(select_for_update), so concurrent registrations and cancellations queue up behind each
+other and a seat is never given twice.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from coalition.mail import Recipient, queue_mailing
+from coalition.models import Mailing
+from coalition.roles import is_approved_member, is_coordinator
+
+from . import calendar
+from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
+
+INVITATION_SALT = "events.invitation"
+OPT_OUT_SALT = "events.opt-out"
+ANONYMOUS_DOMAIN = "@anonymised.invalid"
+
+
+class EventError(Exception):
+    """A rule said no; the message is translated and meant for the person who asked."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+# --- Shared pieces ------------------------------------------------------------------------------
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+def _format(dt):
+    with translation.override(settings.LANGUAGE_CODE):
+        return formats.date_format(timezone.localtime(dt), "l j F Y, H:i")
+
+
+def event_context(event, *, private=False):
+    """What every event mail shows; JSON-serialisable. `private` adds the meeting link."""
+    with translation.override(settings.LANGUAGE_CODE):
+        kind = str(event.get_kind_display())
+    context = {
+        "event_title": event.title,
+        "event_kind": kind,
+        "event_url": _absolute(event.get_absolute_url()),
+        "event_when": _format(event.starts_at),
+        "event_until": formats.time_format(timezone.localtime(event.ends_at), "H:i"),
+        "event_venue": event.venue,
+        "event_address": event.address,
+        "mine_url": _absolute(reverse("events:my_registrations")),
+    }
+    if private and event.meeting_url:
+        context["meeting_url"] = event.meeting_url
+    return context
+
+
+def _lock(event):
+    return Event.objects.select_for_update().get(pk=event.pk)
+
+
+def _link(event, mailing, purpose):
+    EventMailing.objects.create(event=event, mailing=mailing, purpose=purpose)
+    return mailing
+
+
+def _participant(registration):
+    """(email, name) of a registration's member, or None once the account is gone."""
+    profile = registration.profile
+    if profile is None:
+        return None
+    return profile.user.email, profile.full_name or registration.name
+
+
+def _mail_registration(registration, template, purpose, *, ics_method=None):
+    who = _participant(registration)
+    if who is None:
+        return None
+    event = registration.event
+    attachments = []
+    if ics_method:
+        attachments.append(calendar.attachment(event, method=ics_method, attendee=who))
+    context = event_context(event, private=registration.is_confirmed)
+    if registration.is_waiting:
+        context["waiting_position"] = registration.waiting_position()
+    mailing = queue_mailing(
+        template=f"events/{template}",
+        recipients=[Recipient(email=who[0], name=who[1], attachments=attachments)],
+        context=context,
+        description=f"{event.title}: {template}",
+    )
+    return _link(event, mailing, purpose)
+
+
+def opt_out_url(email):
+    token = signing.dumps(email.lower(), salt=OPT_OUT_SALT)
+    return _absolute(reverse("events:opt_out", kwargs={"token": token}))
+
+
+def _opted_out():
+    return set(OptOut.objects.values_list("email", flat=True))
+
+
+# --- Registering and cancelling -----------------------------------------------------------------
+
+
+@transaction.atomic
+def register(event, user, *, coalition_progress="", answers=None, consent_to_list=False, now=None):
+    """Confirm a seat while one is left, otherwise put the member on the waiting list."""
+    now = now or timezone.now()
+    if not is_approved_member(user):
+        raise EventError(_("Only approved members of the network can register."))
+    profile = getattr(user, "profile", None)
+    if profile is None:
+        raise EventError(_("You need a member profile to register."))
+    event = _lock(event)
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    if event.state != Event.State.PUBLISHED:
+        raise EventError(_("This event is not open for registration."))
+    if event.registration_opens_at and event.registration_opens_at > now:
+        raise EventError(_("Registration opens on %(date)s.") % {"date": _format(event.registration_opens_at)})
+    if event.starts_at <= now or (event.registration_closes_at and event.registration_closes_at <= now):
+        raise EventError(_("Registration for this event is closed."))
+    existing = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
+    if existing and not existing.is_cancelled:
+        raise EventError(_("You are already registered for this event."))
+    if event.max_per_organisation and profile.organisation_id:
+        taken = Registration.objects.active().filter(event=event, organisation_id=profile.organisation_id).count()
+        if taken >= event.max_per_organisation:
+            raise EventError(
+                _("Your organisation already has %(count)d registrations, the maximum for this event.")
+                % {"count": taken}
+            )
+    confirmed = Registration.objects.confirmed().filter(event=event).count()
+    has_seat = event.capacity is None or confirmed < event.capacity
+    registration = existing or Registration(event=event, profile=profile)
+    registration.name = profile.full_name or user.email
+    registration.organisation = profile.organisation
+    registration.organisation_name = profile.organisation.name if profile.organisation else ""
+    registration.discipline = profile.discipline
+    registration.coalition_progress = coalition_progress
+    registration.answers = answers or {}
+    registration.consent_to_list = consent_to_list
+    registration.registered_at = now
+    registration.cancelled_at = None
+    registration.reminded_at = None
+    registration.checked_in = False
+    registration.checked_in_at = None
+    if has_seat:
+        registration.state = Registration.State.CONFIRMED
+        registration.confirmed_at = now
+        registration.waiting_since = None
+    else:
+        registration.state = Registration.State.WAITING
+        registration.confirmed_at = None
+        registration.waiting_since = now
+    registration.save()
+    registration.event = event
+    if has_seat:
+        _mail_registration(registration, "registered", EventMailing.Purpose.CONFIRMATION, ics_method=calendar.REQUEST)
+    else:
+        _mail_registration(registration, "waiting", EventMailing.Purpose.WAITING)
+    Invitation.objects.filter(event=event, profile=profile).update(answer=Invitation.Answer.COMING, answered_at=now)
+    return registration
+
+
+def _promote_waiting(event, *, now):
+    """Fill free seats from the waiting list, first come first served; the caller holds the event lock."""
+    promoted = []
+    confirmed = Registration.objects.confirmed().filter(event=event).count()
+    while event.capacity is None or confirmed < event.capacity:
+        first = Registration.objects.select_for_update().filter(event=event).waiting().first()
+        if first is None:
+            break
+        first.state = Registration.State.CONFIRMED
+        first.confirmed_at = now
+        first.save(update_fields=["state", "confirmed_at"])
+        first.event = event
+        _mail_registration(first, "promoted", EventMailing.Purpose.PROMOTED, ics_method=calendar.REQUEST)
+        promoted.append(first)
+        confirmed += 1
+    return promoted
+
+
+@transaction.atomic
+def cancel(registration, *, by, now=None):
+    """Cancel a registration: the member until the deadline, a coordinator any time. Frees the seat."""
+    now = now or timezone.now()
+    event = _lock(registration.event)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration.event = event
+    coordinator = is_coordinator(by)
+    own = registration.profile is not None and registration.profile.user_id == by.pk
+    if not (coordinator or own):
+        raise EventError(_("You can only cancel your own registration."))
+    if registration.is_cancelled:
+        raise EventError(_("This registration was already cancelled."))
+    if not coordinator and now >= event.cancellation_closes_at:
+        raise EventError(
+            _("Cancelling was possible until %(date)s. Please contact the coordinator.")
+            % {"date": _format(event.cancellation_closes_at)}
+        )
+    was_confirmed = registration.is_confirmed
+    registration.state = Registration.State.CANCELLED
+    registration.cancelled_at = now
+    registration.save(update_fields=["state", "cancelled_at"])
+    if was_confirmed:
+        _mail_registration(
+            registration,
+            "registration_cancelled",
+            EventMailing.Purpose.CANCELLED_REGISTRATION,
+            ics_method=calendar.CANCEL,
+        )
+    else:
+        _mail_registration(registration, "registration_cancelled", EventMailing.Purpose.CANCELLED_REGISTRATION)
+    if was_confirmed and not event.is_cancelled and event.starts_at > now:
+        _promote_waiting(event, now=now)
+    return registration
+
+
+@transaction.atomic
+def change_capacity(event, *, capacity, by=None, now=None):
+    """Set the number of seats; raising it moves people up from the waiting list at once."""
+    event = _lock(event)
+    event.capacity = capacity
+    event.save(update_fields=["capacity", "updated_at"])
+    promoted = []
+    if not event.is_cancelled and event.starts_at > (now or timezone.now()):
+        promoted = _promote_waiting(event, now=now or timezone.now())
+    return event, promoted
+
+
+SCHEDULE_FIELDS = ("starts_at", "ends_at", "venue", "address", "meeting_url")
+
+
+@transaction.atomic
+def update_event(event, *, by=None, now=None, **changes):
+    """Save changed fields; a new time or place mails confirmed participants an updated .ics."""
+    now = now or timezone.now()
+    locked = _lock(event)
+    capacity_changed = "capacity" in changes and changes["capacity"] != locked.capacity
+    schedule_changed = any(field in changes and changes[field] != getattr(locked, field) for field in SCHEDULE_FIELDS)
+    new_capacity = changes.pop("capacity", locked.capacity)
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if schedule_changed:
+        locked.sequence += 1
+    locked.save()
+    if schedule_changed and locked.state == Event.State.PUBLISHED:
+        recipients = []
+        for registration in Registration.objects.confirmed().filter(event=locked).select_related("profile__user"):
+            who = _participant(registration)
+            if who:
+                recipients.append(
+                    Recipient(
+                        email=who[0],
+                        name=who[1],
+                        attachments=[calendar.attachment(locked, method=calendar.REQUEST, attendee=who)],
+                    )
+                )
+        if recipients:
+            mailing = queue_mailing(
+                template="events/updated",
+                recipients=recipients,
+                context=event_context(locked, private=True),
+                description=f"{locked.title}: {_('changed time or place')}",
+                created_by=by,
+            )
+            _link(locked, mailing, EventMailing.Purpose.UPDATE)
+    if capacity_changed:
+        locked, _promoted = change_capacity(locked, capacity=new_capacity, by=by, now=now)
+    return locked
+
+
+@transaction.atomic
+def cancel_event(event, *, by, reason="", now=None):
+    """Cancel the whole event; everyone registered hears it, confirmed participants get METHOD:CANCEL."""
+    now = now or timezone.now()
+    event = _lock(event)
+    if event.is_cancelled:
+        raise EventError(_("This event was already cancelled."))
+    event.state = Event.State.CANCELLED
+    event.cancelled_at = now
+    event.sequence += 1
+    event.save(update_fields=["state", "cancelled_at", "sequence", "updated_at"])
+    recipients = []
+    registrations = Registration.objects.active().filter(event=event).select_related("profile__user")
+    for registration in registrations:
+        who = _participant(registration)
+        if who is None:
+            continue
+        attachments = []
+        if registration.is_confirmed:
+            attachments.append(calendar.attachment(event, method=calendar.CANCEL, attendee=who))
+        recipients.append(Recipient(email=who[0], name=who[1], attachments=attachments))
+    if recipients:
+        context = event_context(event)
+        context["reason"] = reason
+        mailing = queue_mailing(
+            template="events/event_cancelled",
+            recipients=recipients,
+            context=context,
+            description=f"{event.title}: {_('event cancelled')}",
+            created_by=by,
+        )
+        _link(event, mailing, EventMailing.Purpose.EVENT_CANCELLED)
+    return event
+
+
+@transaction.atomic
+def check_in(registration, *, by, checked_in=True, now=None):
+    if not is_coordinator(by):
+        raise EventError(_("Only coordinators can check people in."))
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if not registration.is_confirmed:
+        raise EventError(_("Only confirmed participants can be checked in."))
+    registration.checked_in = checked_in
+    registration.checked_in_at = (now or timezone.now()) if checked_in else None
+    registration.save(update_fields=["checked_in", "checked_in_at"])
+    return registration
+
+
+# --- The personal calendar feed -------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_for(profile):
+    feed, _created = CalendarFeed.objects.get_or_create(profile=profile)
+    return feed
+
+
+@transaction.atomic
+def renew_calendar_feed(profile):
+    """A new secret address; the old one stops working at once."""
+    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(profile=profile)
+    if not _created:
+        feed.token = CalendarFeed._meta.get_field("token").default()
+        feed.created_at = timezone.now()
+        feed.save(update_fields=["token", "created_at"])
+    return feed
+
+
+# --- Invitations ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    name: str
+    profile_id: int | None = None
+    unsubscribe_url: str = ""
+
+
+def _subscribers_wanting_invitations():
+    """journal.models.Subscriber.objects.receiving("invitations"), when the journal provides it."""
+    try:
+        from journal.models import Subscriber
+    except ImportError:
+        return []
+    return list(Subscriber.objects.receiving("invitations"))
+
+
+def build_audience(
+    *,
+    disciplines=(),
+    municipalities=(),
+    organisations=(),
+    themes=(),
+    circle="",
+    all_members=False,
+    subscribers=False,
+):
+    """Who an invitation reaches: approved members matching every chosen criterion, plus subscribers.
+
+    Within one criterion the choices add up (midwives or JGZ); between criteria they narrow down
+    (midwives in Utrecht). Addresses that opted out of event mail are left out; each address once.
+    """
+    from members.models import Profile
+
+    people = {}
+    criteria = any([disciplines, municipalities, organisations, themes, circle])
+    if all_members or criteria:
+        profiles = Profile.objects.approved().select_related("user")
+        if not all_members:
+            if disciplines:
+                profiles = profiles.filter(discipline__in=disciplines)
+            if municipalities:
+                profiles = profiles.filter(municipalities__in=municipalities)
+            if organisations:
+                profiles = profiles.filter(organisation__in=organisations)
+            if themes:
+                profiles = profiles.filter(themes__in=themes)
+            if circle:
+                profiles = profiles.filter(organisation__circle=circle)
+        for profile in profiles.distinct().order_by("last_name", "first_name", "pk"):
+            email = profile.user.email.lower()
+            people.setdefault(email, Invitee(email=email, name=profile.full_name, profile_id=profile.pk))
+    if subscribers:
+        for subscriber in _subscribers_wanting_invitations():
+            email = subscriber.email.lower()
+            if email in people:
+                # A member who also subscribed unsubscribes through the journal's own link.
+                people[email] = Invitee(
+                    email=email,
+                    name=people[email].name,
+                    profile_id=people[email].profile_id,
+                    unsubscribe_url=subscriber.unsubscribe_url("invitations"),
+                )
+            else:
+                people[email] = Invitee(
+                    email=email, name=subscriber.name, unsubscribe_url=subscriber.unsubscribe_url("invitations")
+                )
+    opted_out = _opted_out()
+    return [invitee for email, invitee in people.items() if email not in opted_out]
+
+
+def answer_url(invitation, answer):
+    token = signing.dumps([invitation.token, answer], salt=INVITATION_SALT)
+    return _absolute(reverse("events:invitation_answer", kwargs={"token": token}))
+
+
+def _invitation_recipient(invitation, unsubscribe_url=""):
+    return Recipient(
+        email=invitation.email,
+        name=invitation.name,
+        context={
+            "coming_url": answer_url(invitation, Invitation.Answer.COMING),
+            "not_coming_url": answer_url(invitation, Invitation.Answer.NOT_COMING),
+            "unsubscribe_url": unsubscribe_url or opt_out_url(invitation.email),
+        },
+    )
+
+
+@transaction.atomic
+def send_invitations(event, *, audience, by, message="", now=None):
+    """Invite everyone in the audience who was not invited yet, through the outbox. Returns the count."""
+    now = now or timezone.now()
+    if not is_coordinator(by):
+        raise EventError(_("Only coordinators can send invitations."))
+    event = _lock(event)
+    if event.state != Event.State.PUBLISHED:
+        raise EventError(_("Publish the event before inviting people."))
+    if event.starts_at <= now:
+        raise EventError(_("This event has already started."))
+    already = set(Invitation.objects.filter(event=event).values_list("email", flat=True))
+    recipients = []
+    for invitee in audience:
+        if invitee.email in already:
+            continue
+        invitation = Invitation.objects.create(
+            event=event,
+            profile_id=invitee.profile_id,
+            email=invitee.email,
+            name=invitee.name,
+            invited_by=by,
+            invited_at=now,
+        )
+        recipients.append(_invitation_recipient(invitation, invitee.unsubscribe_url))
+    if not recipients:
+        raise EventError(_("Everyone in this audience has already been invited."))
+    context = event_context(event)
+    context["message"] = message
+    mailing = queue_mailing(
+        template="events/invitation",
+        recipients=recipients,
+        context=context,
+        kind=Mailing.Kind.INVITATION,
+        description=f"{event.title}: {_('invitation')}",
+        created_by=by,
+    )
+    _link(event, mailing, EventMailing.Purpose.INVITATION)
+    return len(recipients)
+
+
+@transaction.atomic
+def remind_invitations(event, *, by, now=None):
+    """Remind those who did not answer, once each: the UPDATE claims only rows never reminded."""
+    now = now or timezone.now()
+    if not is_coordinator(by):
+        raise EventError(_("Only coordinators can send reminders."))
+    if event.state != Event.State.PUBLISHED or event.starts_at <= now:
+        raise EventError(_("This event is no longer open."))
+    candidates = list(
+        Invitation.objects.filter(
+            event=event, answer=Invitation.Answer.NO_ANSWER, reminded_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    claimed = [
+        pk
+        for pk in candidates
+        if Invitation.objects.filter(pk=pk, reminded_at__isnull=True, answer=Invitation.Answer.NO_ANSWER).update(
+            reminded_at=now
+        )
+    ]
+    opted_out = _opted_out()
+    invitations = [i for i in Invitation.objects.filter(pk__in=claimed) if i.email not in opted_out]
+    if not invitations:
+        raise EventError(_("There is nobody left to remind."))
+    subscriber_links = {s.email.lower(): s.unsubscribe_url("invitations") for s in _subscribers_wanting_invitations()}
+    mailing = queue_mailing(
+        template="events/invitation_reminder",
+        recipients=[_invitation_recipient(i, subscriber_links.get(i.email, "")) for i in invitations],
+        context=event_context(event),
+        kind=Mailing.Kind.INVITATION,
+        description=f"{event.title}: {_('invitation reminder')}",
+        created_by=by,
+    )
+    _link(event, mailing, EventMailing.Purpose.INVITATION_REMINDER)
+    return len(invitations)
+
+
+def read_answer_token(token):
+    """(invitation, answer) from a signed one-click link; raises EventError when it is not genuine."""
+    try:
+        invitation_token, answer = signing.loads(token, salt=INVITATION_SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        raise EventError(_("This link is not valid. Please use the link from the invitation mail.")) from None
+    if answer not in (Invitation.Answer.COMING, Invitation.Answer.NOT_COMING):
+        raise EventError(_("This link is not valid. Please use the link from the invitation mail."))
+    invitation = Invitation.objects.select_related("event", "profile__user").filter(token=invitation_token).first()
+    if invitation is None:
+        raise EventError(_("This invitation no longer exists."))
+    return invitation, answer
+
+
+@transaction.atomic
+def answer_invitation(invitation, *, answer, now=None):
+    """Record the answer from a one-click link; "coming" registers a member, "not coming" frees their seat.
+
+    Returns the registration when there is one. Using a link twice changes nothing.
+    """
+    now = now or timezone.now()
+    invitation = Invitation.objects.select_for_update().select_related("event", "profile__user").get(pk=invitation.pk)
+    event = invitation.event
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    profile = invitation.profile
+    registration = None
+    if profile is not None:
+        registration = Registration.objects.filter(event=event, profile=profile).first()
+    if answer == Invitation.Answer.COMING:
+        if profile is not None and is_approved_member(profile.user):
+            if registration is None or registration.is_cancelled:
+                registration = register(event, profile.user, now=now)
+        elif event.starts_at <= now:
+            raise EventError(_("This event has already started."))
+    else:
+        if registration is not None and not registration.is_cancelled:
+            registration = cancel(registration, by=profile.user, now=now)
+    if invitation.answer != answer:
+        invitation.answer = answer
+        invitation.answered_at = now
+        invitation.save(update_fields=["answer", "answered_at"])
+    return registration
+
+
+@transaction.atomic
+def opt_out(token):
+    try:
+        email = signing.loads(token, salt=OPT_OUT_SALT)
+    except signing.BadSignature:
+        raise EventError(_("This link is not valid.")) from None
+    OptOut.objects.get_or_create(email=email.lower())
+    return email
+
+
+# --- Reminders, materials, feedback, retention -------------------------------------------------------
+
+
+def send_due_reminders(*, now=None):
+    """Mail each confirmed participant once, EVENT_REMINDER_DAYS before the event. Safe to run twice."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=settings.EVENT_REMINDER_DAYS)
+    events = Event.objects.published().filter(starts_at__gt=now, starts_at__lte=horizon)
+    sent = 0
+    for event in events:
+        sent += _remind_participants(event, now=now)
+    return sent
+
+
+@transaction.atomic
+def _remind_participants(event, *, now):
+    due = list(
+        Registration.objects.confirmed().filter(event=event, reminded_at__isnull=True).values_list("pk", flat=True)
+    )
+    # Claim row by row with UPDATE ... WHERE reminded_at IS NULL: a second run (or worker) gets 0 rows.
+    claimed = [pk for pk in due if Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now)]
+    opted_out = _opted_out()
+    recipients = []
+    for registration in Registration.objects.filter(pk__in=claimed).select_related("profile__user"):
+        who = _participant(registration)
+        if who is None or who[0].lower() in opted_out:
+            continue
+        recipients.append(
+            Recipient(
+                email=who[0],
+                name=who[1],
+                context={"unsubscribe_url": opt_out_url(who[0])},
+                attachments=[calendar.attachment(event, method=calendar.REQUEST, attendee=who)],
+            )
+        )
+    if recipients:
+        mailing = queue_mailing(
+            template="events/reminder",
+            recipients=recipients,
+            context=event_context(event, private=True),
+            kind=Mailing.Kind.REMINDER,
+            description=f"{event.title}: {_('reminder')}",
+        )
+        _link(event, mailing, EventMailing.Purpose.REMINDER)
+    return len(recipients)
+
+
+@transaction.atomic
+def send_materials(event, *, by, only_checked_in=False, now=None):
+    """Mail the materials with a feedback request to the participants. Returns the number of recipients."""
+    now = now or timezone.now()
+    if not is_coordinator(by):
+        raise EventError(_("Only coordinators can send materials."))
+    event = _lock(event)
+    materials = list(event.materials.all())
+    registrations = Registration.objects.confirmed().filter(event=event, profile__isnull=False)
+    if only_checked_in:
+        registrations = registrations.filter(checked_in=True)
+    opted_out = _opted_out()
+    recipients = []
+    for registration in registrations.select_related("profile__user"):
+        who = _participant(registration)
+        if who and who[0].lower() not in opted_out:
+            recipients.append(Recipient(email=who[0], name=who[1], context={"unsubscribe_url": opt_out_url(who[0])}))
+    if not recipients:
+        raise EventError(_("There are no participants to send the materials to."))
+    context = event_context(event)
+    context["materials"] = [{"title": m.title, "url": _absolute(m.get_absolute_url())} for m in materials]
+    context["feedback_url"] = _absolute(reverse("events:feedback", kwargs={"slug": event.slug}))
+    mailing = queue_mailing(
+        template="events/materials",
+        recipients=recipients,
+        context=context,
+        kind=Mailing.Kind.MATERIALS,
+        description=f"{event.title}: {_('materials')}",
+        created_by=by,
+    )
+    _link(event, mailing, EventMailing.Purpose.MATERIALS)
+    event.materials_sent_at = now
+    event.save(update_fields=["materials_sent_at", "updated_at"])
+    return len(recipients)
+
+
+@transaction.atomic
+def submit_feedback(registration, *, score, valuable="", improve="", now=None):
+    """One feedback per participant; sending it again replaces the earlier answers."""
+    now = now or timezone.now()
+    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    if not registration.is_confirmed:
+        raise EventError(_("Only participants can give feedback."))
+    if registration.event.starts_at > now:
+        raise EventError(_("Feedback opens when the event has started."))
+    if not 1 <= int(score) <= 5:
+        raise EventError(_("The score must be between 1 and 5."))
+    feedback, _created = Feedback.objects.update_or_create(
+        registration=registration,
+        defaults={
+            "event": registration.event,
+            "score": score,
+            "valuable": valuable,
+            "improve": improve,
+            "submitted_at": now,
+        },
+    )
+    return feedback
+
+
+@transaction.atomic
+def detach_personal_data(*, now=None):
+    """After EVENT_RETENTION_MONTHS, cut answers and feedback loose from the person; counts stay."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(settings.EVENT_RETENTION_MONTHS * 365.25 / 12))
+    old = Registration.objects.filter(event__ends_at__lt=cutoff, anonymised_at__isnull=True)
+    ids = list(old.values_list("pk", flat=True))
+    Feedback.objects.filter(registration_id__in=ids).update(registration=None)
+    count = Registration.objects.filter(pk__in=ids).update(
+        profile=None,
+        name="",
+        coalition_progress="",
+        answers={},
+        consent_to_list=False,
+        anonymised_at=now,
+    )
+    stale = Invitation.objects.filter(event__ends_at__lt=cutoff).exclude(email__endswith=ANONYMOUS_DOMAIN)
+    for pk in stale.values_list("pk", flat=True):
+        # The address is unique per event, so each anonymous one is made distinct with the row's id.
+        Invitation.objects.filter(pk=pk).update(profile=None, name="", email=f"{pk}{ANONYMOUS_DOMAIN}")
+    return count
+
+
+@transaction.atomic
+def forget_account(user):
+    """Scrub the copies of a person's data before their account goes; the rows stay for the counts."""
+    registrations = Registration.objects.filter(profile__user=user)
+    Feedback.objects.filter(registration__in=registrations).update(registration=None)
+    registrations.update(
+        name="", coalition_progress="", answers={}, consent_to_list=False, anonymised_at=timezone.now()
+    )
+    for pk in Invitation.objects.filter(profile__user=user).values_list("pk", flat=True):
+        Invitation.objects.filter(pk=pk).update(profile=None, name="", email=f"{pk}{ANONYMOUS_DOMAIN}")
+    CalendarFeed.objects.filter(profile__user=user).delete()

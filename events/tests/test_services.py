@@ -1,0 +1,345 @@
+"""The rules of registering, cancelling, the waiting list, event changes and follow-up."""
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from coalition.models import Mailing
+from events import services
+from events.models import Event, EventMailing, Feedback, Invitation, Registration
+from events.services import EventError
+
+from .factories import EventFactory, OrganisationFactory, ProfileFactory, RegistrationFactory, approved_member
+
+pytestmark = pytest.mark.django_db
+
+
+def ics_of(message):
+    for attachment in message.attachments:
+        filename, content, _mimetype = attachment
+        if filename.endswith(".ics"):
+            return icalendar.Calendar.from_ical(content)
+    return None
+
+
+def vevent(cal):
+    return next(c for c in cal.walk("VEVENT"))
+
+
+# --- register -----------------------------------------------------------------------------------
+
+
+def test_register_confirms_while_seats_are_left_and_mails_an_ics(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=2)
+    user = approved_member()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.register(event, user, coalition_progress="Net begonnen", consent_to_list=True)
+    assert registration.state == Registration.State.CONFIRMED
+    assert registration.organisation_name == user.profile.organisation.name
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert event.title in message.subject
+    assert message.alternatives, "every mail has an HTML part"
+    cal = ics_of(message)
+    assert cal["METHOD"] == "REQUEST"
+    assert str(vevent(cal)["UID"]).startswith(str(event.uid))
+    assert EventMailing.objects.filter(event=event, purpose=EventMailing.Purpose.CONFIRMATION).count() == 1
+
+
+def test_register_puts_member_on_waiting_list_when_full(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration = services.register(event, approved_member())
+    assert registration.state == Registration.State.WAITING
+    assert registration.waiting_position() == 1
+    assert ics_of(mail.outbox[0]) is None
+    assert "1" in mail.outbox[0].body
+
+
+def test_unlimited_event_always_confirms():
+    event = EventFactory(capacity=None)
+    RegistrationFactory.create_batch(5, event=event)
+    assert services.register(event, approved_member()).is_confirmed
+
+
+def test_register_refuses_a_second_registration():
+    event = EventFactory()
+    user = approved_member()
+    services.register(event, user)
+    with pytest.raises(EventError, match="already registered"):
+        services.register(event, user)
+
+
+def test_register_again_after_cancelling_reuses_the_row():
+    event = EventFactory()
+    user = approved_member()
+    first = services.register(event, user)
+    services.cancel(first, by=user)
+    again = services.register(event, user)
+    assert again.pk == first.pk and again.is_confirmed
+
+
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"state": Event.State.CANCELLED}, "cancelled"),
+        ({"state": Event.State.DRAFT}, "not open"),
+        ({"registration_closes_at": timezone.now() - timedelta(hours=1)}, "closed"),
+        ({"registration_opens_at": timezone.now() + timedelta(days=1)}, "opens on"),
+        (
+            {"starts_at": timezone.now() - timedelta(hours=1), "ends_at": timezone.now() + timedelta(hours=1)},
+            "closed",
+        ),
+    ],
+)
+def test_register_refuses_events_that_are_not_open(changes, reason):
+    event = EventFactory(**changes)
+    with pytest.raises(EventError, match=reason):
+        services.register(event, approved_member())
+    assert not Registration.objects.exists()
+
+
+def test_register_refuses_pending_members(pending_member):
+    with pytest.raises(EventError, match="approved members"):
+        services.register(EventFactory(), pending_member)
+
+
+def test_register_refuses_past_the_maximum_per_organisation():
+    organisation = OrganisationFactory()
+    event = EventFactory(max_per_organisation=2)
+    services.register(event, approved_member(organisation=organisation))
+    services.register(event, approved_member(organisation=organisation))
+    with pytest.raises(EventError, match="maximum") as refusal:
+        services.register(event, approved_member(organisation=organisation))
+    assert "2" in refusal.value.message
+    assert services.register(event, approved_member()).is_confirmed  # another organisation
+
+
+def test_maximum_per_organisation_counts_the_waiting_list_too():
+    organisation = OrganisationFactory()
+    event = EventFactory(capacity=1, max_per_organisation=2)
+    RegistrationFactory(event=event)
+    assert services.register(event, approved_member(organisation=organisation)).is_waiting
+    assert services.register(event, approved_member(organisation=organisation)).is_waiting
+    with pytest.raises(EventError):
+        services.register(event, approved_member(organisation=organisation))
+
+
+def test_registering_marks_an_invitation_as_coming():
+    event = EventFactory()
+    user = approved_member()
+    invitation = Invitation.objects.create(event=event, profile=user.profile, email=user.email)
+    services.register(event, user)
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.COMING
+
+
+# --- cancel and the waiting list -------------------------------------------------------------------
+
+
+def test_cancelling_promotes_first_on_waiting_list_and_mails_them_an_ics(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    holder = approved_member()
+    first_waiting, second_waiting = approved_member(), approved_member()
+    confirmed = services.register(event, holder)
+    services.register(event, first_waiting)
+    services.register(event, second_waiting)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(confirmed, by=holder)
+    assert Registration.objects.get(profile=first_waiting.profile).is_confirmed
+    promoted = Registration.objects.get(profile=second_waiting.profile)
+    assert promoted.is_waiting and promoted.waiting_position() == 1
+    promoted_mail = next(m for m in mail.outbox if first_waiting.email in m.to[0])
+    assert vevent(ics_of(promoted_mail))["STATUS"] == "CONFIRMED"
+    cancelled_mail = next(m for m in mail.outbox if holder.email in m.to[0])
+    assert ics_of(cancelled_mail)["METHOD"] == "CANCEL"
+
+
+def test_cancelling_from_the_waiting_list_promotes_nobody():
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    user, other = approved_member(), approved_member()
+    waiting = services.register(event, user)
+    services.register(event, other)
+    services.cancel(waiting, by=user)
+    assert Registration.objects.get(profile=other.profile).is_waiting
+
+
+def test_member_cannot_cancel_after_the_deadline_but_a_coordinator_can(coordinator):
+    event = EventFactory(cancellation_deadline=timezone.now() + timedelta(days=1))
+    user = approved_member()
+    registration = services.register(event, user)
+    later = timezone.now() + timedelta(days=2)
+    with pytest.raises(EventError, match="until"):
+        services.cancel(registration, by=user, now=later)
+    assert services.cancel(registration, by=coordinator, now=later).is_cancelled
+
+
+def test_member_cannot_cancel_someone_elses_registration():
+    event = EventFactory()
+    registration = services.register(event, approved_member())
+    with pytest.raises(EventError, match="your own"):
+        services.cancel(registration, by=approved_member())
+
+
+def test_cancelling_twice_is_refused():
+    user = approved_member()
+    registration = services.register(EventFactory(), user)
+    services.cancel(registration, by=user)
+    with pytest.raises(EventError, match="already"):
+        services.cancel(registration, by=user)
+
+
+def test_raising_the_capacity_promotes_from_the_waiting_list(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    waiting = [services.register(event, approved_member()) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _event, promoted = services.change_capacity(event, capacity=3)
+    assert [r.pk for r in promoted] == [waiting[0].pk, waiting[1].pk]
+    assert Registration.objects.get(pk=waiting[2].pk).is_waiting
+    assert len([m for m in mail.outbox if ics_of(m) is not None]) == 2
+
+
+def test_update_event_through_capacity_promotes():
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    waiting = services.register(event, approved_member())
+    services.update_event(event, capacity=None)
+    assert Registration.objects.get(pk=waiting.pk).is_confirmed
+
+
+# --- changes to the event --------------------------------------------------------------------------
+
+
+def test_changing_the_time_mails_confirmed_participants_an_updated_ics(django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    confirmed = RegistrationFactory(event=event)
+    RegistrationFactory(event=event, state=Registration.State.WAITING, waiting_since=timezone.now())
+    new_start = event.starts_at + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        updated = services.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
+    assert updated.sequence == 1
+    assert len(mail.outbox) == 1
+    assert confirmed.profile.user.email in mail.outbox[0].to[0]
+    component = vevent(ics_of(mail.outbox[0]))
+    assert component["SEQUENCE"] == 1
+    assert str(component["UID"]).startswith(str(event.uid))
+    assert component.decoded("DTSTART") == new_start
+    assert str(component["DTSTART"].params["TZID"]) == "Europe/Amsterdam"
+
+
+def test_changing_only_the_description_mails_nobody(django_capture_on_commit_callbacks):
+    event = EventFactory()
+    RegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        updated = services.update_event(event, description="Nieuwe tekst")
+    assert updated.sequence == 0
+    assert mail.outbox == []
+
+
+def test_cancelling_the_event_mails_method_cancel(django_capture_on_commit_callbacks, coordinator):
+    event = EventFactory()
+    RegistrationFactory.create_batch(2, event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_event(event, by=coordinator, reason="De spreker is ziek.")
+    event.refresh_from_db()
+    assert event.is_cancelled and event.sequence == 1
+    assert len(mail.outbox) == 2
+    cal = ics_of(mail.outbox[0])
+    assert cal["METHOD"] == "CANCEL"
+    assert vevent(cal)["STATUS"] == "CANCELLED"
+    assert vevent(cal)["SEQUENCE"] == 1
+    assert "ziek" in mail.outbox[0].body
+    with pytest.raises(EventError):
+        services.cancel_event(event, by=coordinator)
+
+
+# --- check-in, feedback, reminders, materials, retention --------------------------------------------
+
+
+def test_only_coordinators_check_people_in(coordinator):
+    registration = RegistrationFactory()
+    with pytest.raises(EventError):
+        services.check_in(registration, by=registration.profile.user)
+    assert services.check_in(registration, by=coordinator).checked_in
+
+
+def test_reminders_go_to_each_confirmed_participant_exactly_once(django_capture_on_commit_callbacks, settings):
+    settings.EVENT_REMINDER_DAYS = 2
+    soon = EventFactory(starts_at=timezone.now() + timedelta(days=1), meeting_url="https://meet.example.org/abc")
+    later = EventFactory(starts_at=timezone.now() + timedelta(days=5))
+    RegistrationFactory.create_batch(2, event=soon)
+    RegistrationFactory(event=soon, state=Registration.State.WAITING, waiting_since=timezone.now())
+    RegistrationFactory(event=later)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_due_reminders() == 2
+        assert services.send_due_reminders() == 0
+    assert len(mail.outbox) == 2
+    assert "https://meet.example.org/abc" in mail.outbox[0].body
+    assert mail.outbox[0].extra_headers["List-Unsubscribe"]
+    assert Mailing.objects.filter(kind=Mailing.Kind.REMINDER).count() == 1
+
+
+def test_materials_go_to_confirmed_or_only_checked_in_participants(django_capture_on_commit_callbacks, coordinator):
+    event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
+    RegistrationFactory(event=event, checked_in=True)
+    RegistrationFactory(event=event)
+    assert services.send_materials(event, by=coordinator, only_checked_in=True) == 1
+    assert services.send_materials(event, by=coordinator) == 2
+    with pytest.raises(EventError):
+        services.send_materials(event, by=approved_member())
+
+
+def test_feedback_only_from_participants_after_the_start_and_replaced_when_sent_again():
+    event = EventFactory()
+    registration = RegistrationFactory(event=event)
+    with pytest.raises(EventError, match="opens"):
+        services.submit_feedback(registration, score=4)
+    after = event.starts_at + timedelta(hours=3)
+    services.submit_feedback(registration, score=4, valuable="De casus", now=after)
+    services.submit_feedback(registration, score=5, now=after)
+    assert Feedback.objects.get().score == 5
+    waiting = RegistrationFactory(event=event, state=Registration.State.WAITING)
+    with pytest.raises(EventError, match="participants"):
+        services.submit_feedback(waiting, score=3, now=after)
+
+
+def test_retention_detaches_answers_and_feedback_but_keeps_counts(settings):
+    settings.EVENT_RETENTION_MONTHS = 12
+    old = EventFactory(starts_at=timezone.now() - timedelta(days=400))
+    recent = EventFactory(starts_at=timezone.now() - timedelta(days=30))
+    old_registration = RegistrationFactory(event=old, answers={"Vraag": "Antwoord"})
+    RegistrationFactory(event=recent)
+    Feedback.objects.create(event=old, registration=old_registration, score=4, valuable="Goed")
+    Invitation.objects.create(event=old, email="someone@example.org", name="Someone")
+    assert services.detach_personal_data() == 1
+    old_registration.refresh_from_db()
+    assert old_registration.profile is None and old_registration.name == "" and old_registration.answers == {}
+    assert old_registration.coalition_progress == ""
+    assert Registration.objects.confirmed().filter(event=old).count() == 1
+    feedback = Feedback.objects.get()
+    assert feedback.registration is None and feedback.score == 4
+    assert Invitation.objects.get().email.endswith("anonymised.invalid")
+    assert Registration.objects.get(event=recent).profile is not None
+    assert services.detach_personal_data() == 0
+
+
+def test_deleting_an_account_keeps_the_registration_anonymised():
+    registration = RegistrationFactory()
+    services.forget_account(registration.profile.user)
+    registration.profile.user.delete()
+    registration.refresh_from_db()
+    assert registration.profile is None and registration.name == ""
+    assert registration.event.confirmed_total == 1
+
+
+def test_calendar_feed_can_be_renewed_which_revokes_the_old_address():
+    profile = ProfileFactory()
+    old = services.calendar_feed_for(profile).token
+    assert services.renew_calendar_feed(profile).token != old
