@@ -1,0 +1,292 @@
+"""The journal in the admin: the coordinator's publishing desk and the editorial team's workbench."""
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .forms import EditionAdminForm
+from .models import Edition, EditorialMembership, PreviewLink, Story, Subscriber, Tip
+
+
+def _run(modeladmin, request, queryset, action, success, **kwargs):
+    """Call a service for each selected object and report what happened, object by object."""
+    done = 0
+    for obj in queryset:
+        try:
+            action(obj, by=request.user, **kwargs)
+        except services.JournalError as error:
+            modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
+
+
+class StoryInline(admin.TabularInline):
+    model = Story
+    fields = ["order", "title", "kind", "state", "edit_link"]
+    readonly_fields = ["state", "edit_link"]
+    extra = 0
+    show_change_link = True
+    ordering = ["order", "pk"]
+
+    @admin.display(description=_("details"))
+    def edit_link(self, obj):
+        if not obj.pk:
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("admin:journal_story_change", args=[obj.pk]), _("Edit story"))
+
+    def has_add_permission(self, request, obj=None):
+        # New stories need their text, people and files: they are added on the story page.
+        return False
+
+
+class PreviewLinkInline(admin.TabularInline):
+    model = PreviewLink
+    fields = ["link", "expires_at", "revoked_at", "created_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("link"))
+    def link(self, obj):
+        if not obj.is_active:
+            return _("expired or revoked")
+        return format_html('<a href="{0}">{0}</a>', obj.full_url())
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class WorkflowActions:
+    """The workflow actions editions and stories share; each calls the service that owns the rule."""
+
+    @admin.action(description=_("Submit for review"))
+    def submit_for_review(self, request, queryset):
+        _run(self, request, queryset, services.submit_for_review, _("%(count)s submitted for review."))
+
+    @admin.action(description=_("Approve"))
+    def approve(self, request, queryset):
+        _run(self, request, queryset, services.approve, _("%(count)s approved."))
+
+    @admin.action(description=_("Send back to draft"))
+    def send_back(self, request, queryset):
+        _run(self, request, queryset, services.send_back, _("%(count)s sent back to draft."))
+
+    @admin.action(description=_("Create a preview link (valid 14 days)"))
+    def create_preview_link(self, request, queryset):
+        for obj in queryset:
+            try:
+                link = services.create_preview_link(obj, by=request.user)
+            except services.JournalError as error:
+                self.message_user(request, f"{obj}: {error}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    format_html(_('Preview link for {0}: <a href="{1}">{1}</a>'), obj, link.full_url()),
+                    messages.SUCCESS,
+                )
+
+
+@admin.register(Edition)
+class EditionAdmin(WorkflowActions, admin.ModelAdmin):
+    form = EditionAdminForm
+    list_display = ["number", "title", "cover_thumbnail", "state", "published_at", "story_count", "mailed"]
+    list_display_links = ["number", "title"]
+    list_filter = ["state", "theme"]
+    search_fields = ["title", "introduction"]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    readonly_fields = ["state", "cover_preview", "checklist", "mailing_link", "published_by"]
+    fieldsets = [
+        (None, {"fields": ["number", "title", "slug", "theme", "introduction"]}),
+        (_("Cover"), {"fields": ["cover", "cover_preview", "cover_alt"]}),
+        (_("Publication"), {"fields": ["state", "published_at", "published_by", "mailing_link", "checklist"]}),
+    ]
+    inlines = [StoryInline, PreviewLinkInline]
+    actions = [
+        "publish_and_mail",
+        "publish_without_mail",
+        "schedule",
+        "unschedule",
+        "submit_for_review",
+        "approve",
+        "send_back",
+        "create_preview_link",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_story_count=Count("stories")).select_related("mailing")
+
+    @admin.display(description=_("stories"), ordering="_story_count")
+    def story_count(self, obj):
+        return obj._story_count
+
+    @admin.display(description=_("mailed"), boolean=True)
+    def mailed(self, obj):
+        return obj.mailing_id is not None
+
+    @admin.display(description=_("cover"))
+    def cover_thumbnail(self, obj):
+        if not obj.cover:
+            return "—"
+        return format_html('<img src="{}" alt="" width="80" class="journal-admin-cover-thumb">', obj.cover.url)
+
+    @admin.display(description=_("cover preview"))
+    def cover_preview(self, obj):
+        if not obj.cover:
+            return _("No cover yet.")
+        return format_html('<img src="{}" alt="{}" width="320">', obj.cover.url, obj.cover_alt)
+
+    @admin.display(description=_("checklist"))
+    def checklist(self, obj):
+        if not obj.pk:
+            return _("Save the edition first.")
+        problems = obj.missing()
+        if not problems:
+            return format_html("<strong>{}</strong>", _("Nothing is missing."))
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
+
+    @admin.display(description=_("mailing"))
+    def mailing_link(self, obj):
+        if not obj.mailing_id:
+            return _("Not mailed yet.")
+        url = reverse("admin:coalition_mailing_change", args=[obj.mailing_id])
+        return format_html('<a href="{}">{}</a>', url, obj.mailing.get_state_display())
+
+    def has_publish_permission(self, request):
+        return services.may_publish(request.user)
+
+    @admin.action(description=_("Publish and mail"), permissions=["publish"])
+    def publish_and_mail(self, request, queryset):
+        _run(self, request, queryset, services.publish, _("%(count)s edition(s) published and mailed."), mail=True)
+
+    @admin.action(description=_("Publish without mailing"), permissions=["publish"])
+    def publish_without_mail(self, request, queryset):
+        _run(self, request, queryset, services.publish, _("%(count)s edition(s) published."), mail=False)
+
+    @admin.action(description=_("Schedule at the publication date and time"), permissions=["publish"])
+    def schedule(self, request, queryset):
+        for edition in queryset:
+            try:
+                services.schedule(edition, at=edition.published_at, by=request.user)
+            except services.JournalError as error:
+                self.message_user(request, f"{edition}: {error}", messages.ERROR)
+            else:
+                when = timezone.localtime(edition.published_at).strftime("%d-%m-%Y %H:%M")
+                self.message_user(
+                    request, _("%(edition)s will be published on %(when)s.") % {"edition": edition, "when": when}
+                )
+
+    @admin.action(description=_("Cancel the schedule"), permissions=["publish"])
+    def unschedule(self, request, queryset):
+        _run(self, request, queryset, services.unschedule, _("%(count)s edition(s) no longer scheduled."))
+
+
+@admin.register(Story)
+class StoryAdmin(WorkflowActions, admin.ModelAdmin):
+    list_display = ["title", "edition", "kind", "state", "order"]
+    list_filter = ["state", "kind", "edition"]
+    search_fields = ["title", "lead", "body"]
+    list_select_related = ["edition"]
+    readonly_fields = ["state", "published_at"]
+    filter_horizontal = ["featured_people", "featured_organisations", "authors"]
+    fieldsets = [
+        (None, {"fields": ["edition", "kind", "title", "slug", "order", "lead", "body"]}),
+        (_("Film and magazine"), {"fields": ["video_url", "attachment"]}),
+        (_("People"), {"fields": ["authors", "featured_people", "featured_organisations"]}),
+        (_("Publication"), {"fields": ["state", "published_at"]}),
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [PreviewLinkInline]
+    actions = ["submit_for_review", "approve", "send_back", "publish_story", "create_preview_link"]
+
+    def has_publish_permission(self, request):
+        return services.may_publish(request.user)
+
+    @admin.action(description=_("Publish in its (published) edition"), permissions=["publish"])
+    def publish_story(self, request, queryset):
+        _run(self, request, queryset, services.publish_story, _("%(count)s story/stories published."))
+
+
+@admin.register(Tip)
+class TipAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "state", "sender_name", "assigned_to", "story", "created_at"]
+    list_filter = ["state", "assigned_to"]
+    search_fields = ["what", "who", "name", "email"]
+    list_select_related = ["sender", "assigned_to", "story"]
+    raw_id_fields = ["sender", "story", "assigned_to"]
+    readonly_fields = ["sender_notified_at", "created_at"]
+
+
+@admin.register(EditorialMembership)
+class EditorialMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "start_date", "end_date", "is_current"]
+    list_filter = ["end_date"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    actions = ["end_today"]
+
+    @admin.display(description=_("on the team now"), boolean=True)
+    def is_current(self, obj):
+        today = timezone.localdate()
+        return obj.start_date <= today and (obj.end_date is None or obj.end_date >= today)
+
+    def save_model(self, request, obj, form, change):
+        services.save_membership(obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.sync_editorial_team()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.sync_editorial_team()
+
+    @admin.action(description=_("End membership today"))
+    def end_today(self, request, queryset):
+        _run(self, request, queryset, services.end_membership, _("%(count)s membership(s) ended."))
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ["email", "name", "wants_journal", "wants_invitations", "confirmed_at", "user"]
+    list_filter = ["wants_journal", "wants_invitations", ("confirmed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["created_at", "changed_at"]
+
+
+@admin.register(PreviewLink)
+class PreviewLinkAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "expires_at", "revoked_at", "created_by", "created_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["edition", "story", "created_by"]
+    readonly_fields = ["edition", "story", "link", "created_by", "created_at", "revoked_at"]
+    fields = ["edition", "story", "link", "expires_at", "revoked_at", "created_by", "created_at"]
+    actions = ["revoke"]
+
+    @admin.display(description=_("link"))
+    def link(self, obj):
+        return format_html('<a href="{0}">{0}</a>', obj.full_url()) if obj.pk else ""
+
+    def has_add_permission(self, request):
+        # Links are made with the "Create a preview link" action on an edition or story.
+        return False
+
+    @admin.action(description=_("Revoke"))
+    def revoke(self, request, queryset):
+        count = 0
+        for link in queryset:
+            services.revoke_preview_link(link, by=request.user)
+            count += 1
+        self.message_user(
+            request, ngettext("%(count)d link revoked.", "%(count)d links revoked.", count) % {"count": count}
+        )

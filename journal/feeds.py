@@ -1,0 +1,36 @@
+"""The journal's Atom feed: published editions, newest first."""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext_lazy as _
+
+from .models import Edition
+
+FEED_SIZE = 20
+
+
+class EditionFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Community journal")
+    subtitle = _("Editions of the community journal of the Kansrijke Start coalition.")
+    link = reverse_lazy("journal:edition_list")
+
+    def items(self):
+        return Edition.objects.published().prefetch_related("stories").order_by("-published_at", "-number")[:FEED_SIZE]
+
+    def item_title(self, item):
+        return str(item)
+
+    def item_description(self, item):
+        titles = [story.title for story in item.stories.all() if story.state == Edition.State.PUBLISHED]
+        text = item.introduction
+        if titles:
+            text += "\n\n" + _("In this edition:") + " " + "; ".join(titles)
+        return text
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at

@@ -1,0 +1,184 @@
+"""Forms of the journal: tips, subscriptions, the tip desk and the edition's cover in the admin."""
+
+import time
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout, Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from coalition.roles import EDITORIAL_TEAM
+
+from .models import Edition, Story, Tip
+
+SPAM_GUARD_SALT = "journal.spam-guard"
+# People need at least this long to write a tip; robots post at once.
+MIN_FILL_SECONDS = 3
+MAX_FILL_SECONDS = 24 * 60 * 60
+
+
+def spam_guard_stamp(now=None):
+    return signing.dumps(now if now is not None else time.time(), salt=SPAM_GUARD_SALT)
+
+
+class SpamGuardedForm(forms.Form):
+    """A honeypot field people never see and a signed start time: no third-party captcha."""
+
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["started"].initial = spam_guard_stamp()
+
+    def spam_guard_layout(self):
+        return Div(
+            Field("website", tabindex="-1", autocomplete="off"),
+            css_class="journal-hp",
+            aria_hidden="true",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("website"):
+            raise forms.ValidationError(_("Your message could not be sent. Please try again."), code="spam")
+        try:
+            started = float(signing.loads(cleaned.get("started") or "", salt=SPAM_GUARD_SALT, max_age=MAX_FILL_SECONDS))
+        except (signing.BadSignature, TypeError, ValueError):
+            raise forms.ValidationError(
+                _("This form has expired or was changed. Please send it again."), code="spam"
+            ) from None
+        if time.time() - started < MIN_FILL_SECONDS:
+            raise forms.ValidationError(
+                _("That was very quick. Please check your message and send it again."), code="spam"
+            )
+        return cleaned
+
+
+class TipForm(SpamGuardedForm):
+    what = forms.CharField(
+        label=_("What is the tip?"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("A person, a practice or an issue from the chain that deserves a stage."),
+    )
+    who = forms.CharField(
+        label=_("Who is involved?"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("People or organisations the story could be about."),
+    )
+    why_now = forms.CharField(
+        label=_("Why now?"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Your e-mail address"))
+    phone = forms.CharField(label=_("Your phone number"), max_length=40, required=False)
+    organisation_name = forms.CharField(label=_("Your organisation"), max_length=200, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        contact = ["name", "email", "phone", "organisation_name"]
+        if user is not None and user.is_authenticated:
+            # Members are known: the tip is linked to their account, so no contact details are asked.
+            for name in contact:
+                del self.fields[name]
+            contact = []
+        self.helper = FormHelper()
+        self.helper.layout = Layout("what", "who", "why_now", *contact, self.spam_guard_layout(), "started")
+        self.helper.add_input(Submit("submit", _("Send tip")))
+
+
+class SubscribeForm(SpamGuardedForm):
+    email = forms.EmailField(label=_("E-mail address"))
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    journal = forms.BooleanField(label=_("The community journal"), required=False, initial=True)
+    invitations = forms.BooleanField(label=_("Invitations to events"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.layout = Layout("email", "name", "journal", "invitations", self.spam_guard_layout(), "started")
+        self.helper.add_input(Submit("submit", _("Subscribe")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("journal") or cleaned.get("invitations")):
+            self.add_error("journal", _("Choose at least one: the journal or invitations to events."))
+        return cleaned
+
+
+class SubscriptionSettingsForm(forms.Form):
+    journal = forms.BooleanField(label=_("Send me the community journal"), required=False)
+    invitations = forms.BooleanField(label=_("Send me invitations to events"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+
+def _editor_choices():
+    return (
+        get_user_model().objects.filter(groups__name=EDITORIAL_TEAM, is_active=True).order_by("first_name", "last_name")
+    )
+
+
+class TipFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *Tip.State.choices], required=False)
+    assigned_to = forms.ModelChoiceField(label=_("Editor"), queryset=None, required=False, empty_label=_("All editors"))
+    q = forms.CharField(label=_("Search"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = _editor_choices()
+        self.helper = FormHelper()
+        self.helper.form_method = "get"
+        self.helper.form_class = "row g-2 align-items-end"
+        self.helper.layout = Layout(
+            Div("state", css_class="col-md-3"), Div("assigned_to", css_class="col-md-3"), Div("q", css_class="col-md-4")
+        )
+        self.helper.add_input(Submit("filter", _("Filter"), css_class="col-md-auto"))
+
+
+class TipUpdateForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=Tip.State.choices)
+    assigned_to = forms.ModelChoiceField(label=_("Editor"), queryset=None, required=False)
+    story = forms.ModelChoiceField(label=_("Story it became"), queryset=None, required=False)
+    note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = _editor_choices()
+        self.fields["story"].queryset = Story.objects.select_related("edition").order_by("-edition__number", "order")
+        self.fields["story"].label_from_instance = lambda story: f"{story.edition.number}. {story.title}"
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _("Save")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == Tip.State.ASSIGNED and not cleaned.get("assigned_to"):
+            self.add_error("assigned_to", _("Choose the editor the tip is assigned to."))
+        if cleaned.get("state") == Tip.State.USED and not cleaned.get("story"):
+            self.add_error("story", _("Choose the story this tip became."))
+        return cleaned
+
+
+class EditionAdminForm(forms.ModelForm):
+    """The edition in the admin: the cover is checked and re-encoded like a photo in the directory."""
+
+    class Meta:
+        model = Edition
+        fields = ["number", "title", "slug", "theme", "introduction", "cover", "cover_alt", "published_at"]
+
+    def clean_cover(self):
+        cover = self.cleaned_data.get("cover")
+        if cover and hasattr(cover, "content_type"):  # a new upload, not the stored file
+            # The same checks and re-encoding as photos in the directory (one implementation, in members).
+            from members.photos import process_image
+
+            return process_image(cover).image
+        return cover

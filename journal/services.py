@@ -1,0 +1,601 @@
+"""Journal operations: the publication workflow, the edition mailing, previews, tips, team, subscriptions."""
+
+import logging
+from datetime import timedelta
+
+import markdown
+import nh3
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from coalition.mail import Recipient, queue_mailing, send_mail
+from coalition.models import Mailing
+from coalition.roles import EDITORIAL_TEAM, is_coordinator, is_editor
+
+from .models import (
+    PREVIEW_DEFAULT_DAYS,
+    UNSUBSCRIBE_SALT,
+    Edition,
+    EditorialMembership,
+    PreviewLink,
+    State,
+    Story,
+    Subscriber,
+    SubscriberQuerySet,
+    Tip,
+)
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "journal.subscribe"
+CONFIRM_MAX_AGE = timedelta(days=7)
+
+
+class JournalError(Exception):
+    """A rule of the journal says no; the message is meant for the person who tried."""
+
+
+class NotAllowed(JournalError):
+    pass
+
+
+# --- Safe content ----------------------------------------------------------------------------------
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
+    "h2", "h3", "h4", "code", "pre", "hr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+
+
+def render_markdown(text):
+    """Markdown to HTML, then sanitised: a small tag set, no scripts, no event handlers, only http(s)/mailto links."""
+    if not text:
+        return ""
+    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+# --- Who may do what -------------------------------------------------------------------------------
+
+
+def may_publish(user):
+    return is_coordinator(user) or (user.is_authenticated and user.has_perm("journal.publish_edition"))
+
+
+def may_approve(obj, user):
+    # The editorial team approves each other's stories; only coordinators approve a whole edition.
+    return may_publish(user) if isinstance(obj, Edition) else is_editor(user)
+
+
+def _require(allowed, message):
+    if not allowed:
+        raise NotAllowed(message)
+
+
+def _locked(obj):
+    return type(obj).objects.select_for_update().get(pk=obj.pk)
+
+
+# --- The workflow ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_for_review(obj, *, by):
+    """Draft → ready for review, by the editorial team or a coordinator."""
+    _require(is_editor(by), _("Only the editorial team and coordinators can submit work for review."))
+    obj = _locked(obj)
+    if obj.state != State.DRAFT:
+        raise JournalError(_("Only a draft can be submitted for review."))
+    obj.state = State.REVIEW
+    obj.save(update_fields=["state", "updated_at"])
+    return obj
+
+
+@transaction.atomic
+def send_back(obj, *, by):
+    """Ready for review or approved → draft again."""
+    _require(is_editor(by), _("Only the editorial team and coordinators can send work back."))
+    obj = _locked(obj)
+    if obj.state not in {State.REVIEW, State.APPROVED}:
+        raise JournalError(_("Only work that is ready for review or approved can be sent back to draft."))
+    obj.state = State.DRAFT
+    obj.save(update_fields=["state", "updated_at"])
+    return obj
+
+
+@transaction.atomic
+def approve(obj, *, by):
+    """Ready for review → approved: the team approves stories, coordinators approve editions."""
+    _require(
+        may_approve(obj, by),
+        _("Only coordinators can approve an edition.")
+        if isinstance(obj, Edition)
+        else _("Only the editorial team and coordinators can approve a story."),
+    )
+    obj = _locked(obj)
+    if obj.state != State.REVIEW:
+        raise JournalError(_("Only work that is ready for review can be approved."))
+    obj.state = State.APPROVED
+    obj.save(update_fields=["state", "updated_at"])
+    return obj
+
+
+@transaction.atomic
+def schedule(edition, *, at, by):
+    """Approved → scheduled: Celery beat publishes (and mails) the edition when the time comes."""
+    _require(may_publish(by), _("Only coordinators can schedule an edition."))
+    edition = _locked(edition)
+    if edition.state not in {State.APPROVED, State.SCHEDULED}:
+        raise JournalError(_("Only an approved edition can be scheduled."))
+    if at is None or at <= timezone.now():
+        raise JournalError(_("Choose a publication date and time in the future."))
+    _require_publishable_stories(edition)
+    edition.state = State.SCHEDULED
+    edition.published_at = at
+    edition.published_by = by
+    edition.save(update_fields=["state", "published_at", "published_by", "updated_at"])
+    return edition
+
+
+@transaction.atomic
+def unschedule(edition, *, by):
+    _require(may_publish(by), _("Only coordinators can change the schedule."))
+    edition = _locked(edition)
+    if edition.state != State.SCHEDULED:
+        raise JournalError(_("This edition is not scheduled."))
+    edition.state = State.APPROVED
+    edition.save(update_fields=["state", "updated_at"])
+    return edition
+
+
+def _require_publishable_stories(edition):
+    if not edition.stories.filter(state__in=[State.APPROVED, State.PUBLISHED]).exists():
+        raise JournalError(_("The edition has no approved stories yet."))
+
+
+@transaction.atomic
+def publish(edition, *, by=None, mail=True):
+    """Put an approved or scheduled edition online with its approved stories, and mail it once.
+
+    `by=None` is the scheduler (Celery beat) acting on a coordinator's earlier decision. The edition row
+    is locked, and its one-to-one mailing is created only when it has none: publishing twice, or the
+    admin and the beat task at the same moment, never mails twice.
+    """
+    if by is not None:
+        _require(may_publish(by), _("Only coordinators can publish an edition."))
+    edition = _locked(edition)
+    now = timezone.now()
+    if edition.state not in {State.APPROVED, State.SCHEDULED, State.PUBLISHED}:
+        raise JournalError(_("Only an approved edition can be published."))
+    newly_published = []
+    if edition.state != State.PUBLISHED:
+        _require_publishable_stories(edition)
+        if edition.published_at is None or edition.published_at > now:
+            edition.published_at = now
+        edition.state = State.PUBLISHED
+        if by is not None:
+            edition.published_by = by
+        newly_published = list(edition.stories.filter(state=State.APPROVED))
+        Story.objects.filter(pk__in=[s.pk for s in newly_published]).update(
+            state=State.PUBLISHED, published_at=edition.published_at, updated_at=now
+        )
+    if mail and edition.mailing_id is None:
+        edition.mailing = _queue_edition_mailing(edition, created_by=by or edition.published_by)
+    edition.save(update_fields=["state", "published_at", "published_by", "mailing", "updated_at"])
+    _tell_tip_senders(newly_published)
+    return edition
+
+
+@transaction.atomic
+def publish_story(story, *, by):
+    """Put an approved story online in an edition that is already published (a late addition)."""
+    _require(may_publish(by), _("Only coordinators can publish a story."))
+    story = _locked(story)
+    if story.state != State.APPROVED:
+        raise JournalError(_("Only an approved story can be published."))
+    if not story.edition.is_published:
+        raise JournalError(_("The story is published together with its edition."))
+    story.state = State.PUBLISHED
+    story.published_at = timezone.now()
+    story.save(update_fields=["state", "published_at", "updated_at"])
+    _tell_tip_senders([story])
+    return story
+
+
+def publish_due_editions(*, now=None):
+    """Publish and mail every scheduled edition whose time has come; returns the ids published."""
+    published = []
+    for edition in Edition.objects.due(now).order_by("published_at"):
+        try:
+            publish(edition, by=None, mail=True)
+        except JournalError:
+            logger.exception("scheduled edition %s could not be published", edition.pk)
+        else:
+            published.append(edition.pk)
+    return published
+
+
+# --- The edition mailing ---------------------------------------------------------------------------
+
+
+def _absolute(path):
+    return settings.SITE_URL + path
+
+
+def edition_events_for_mail(edition):
+    """The hook for the events app: the edition's upcoming published events, as plain data for the mail.
+
+    The events app gives Event a foreign key `edition` (related_name "events"). Until it exists, or when
+    the edition has no upcoming events, this returns an empty list and the mail leaves the section out.
+    """
+    manager = getattr(edition, "events", None)
+    if manager is None:
+        return []
+    events = manager.all()
+    if hasattr(events, "published"):
+        events = events.published()
+    field_names = {f.name for f in events.model._meta.get_fields()}
+    start_field = next((name for name in ("starts_at", "start", "start_at", "date") if name in field_names), None)
+    if start_field:
+        events = events.filter(**{f"{start_field}__gte": timezone.now()}).order_by(start_field)
+    result = []
+    for event in events[:10]:
+        start = getattr(event, start_field) if start_field else None
+        url = _absolute(event.get_absolute_url())
+        register = getattr(event, "get_registration_url", None)
+        result.append(
+            {
+                "title": str(event),
+                "when": date_format(timezone.localtime(start) if hasattr(start, "tzinfo") else start, "DATETIME_FORMAT")
+                if start
+                else "",
+                "url": url,
+                "register_url": _absolute(register()) if callable(register) else url,
+            }
+        )
+    return result
+
+
+def edition_mail_context(edition):
+    """Everything the edition mail shows, as JSON-serialisable data (the worker renders it later)."""
+    stories = edition.stories.filter(state=State.PUBLISHED).order_by("order", "pk")
+    return {
+        "edition": {
+            "number": edition.number,
+            "title": edition.title,
+            "introduction": edition.introduction,
+            "url": _absolute(edition.get_absolute_url()),
+            "cover_url": _absolute(edition.cover.url) if edition.cover else "",
+            "cover_alt": edition.cover_alt,
+            "theme": edition.theme.name if edition.theme_id else "",
+        },
+        "stories": [
+            {
+                "title": story.title,
+                "kind": str(story.get_kind_display()),
+                "lead": story.lead,
+                "url": _absolute(
+                    reverse("journal:story_detail", kwargs={"edition_slug": edition.slug, "slug": story.slug})
+                ),
+            }
+            for story in stories
+        ],
+        "events": edition_events_for_mail(edition),
+    }
+
+
+def _queue_edition_mailing(edition, *, created_by):
+    recipients = [
+        Recipient(
+            email=subscriber.email,
+            name=subscriber.name,
+            context={"unsubscribe_url": subscriber.unsubscribe_url("journal")},
+        )
+        for subscriber in Subscriber.objects.receiving("journal").order_by("pk")
+    ]
+    return queue_mailing(
+        template="journal/edition",
+        recipients=recipients,
+        context=edition_mail_context(edition),
+        kind=Mailing.Kind.JOURNAL,
+        description=_("Journal edition %(number)s: %(title)s") % {"number": edition.number, "title": edition.title},
+        created_by=created_by,
+    )
+
+
+# --- Preview links ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_preview_link(obj, *, by, days=PREVIEW_DEFAULT_DAYS):
+    """A link that shows an unpublished edition or story to people without an account, for `days` days."""
+    _require(is_editor(by), _("Only the editorial team and coordinators can share a preview."))
+    if days < 1 or days > 90:
+        raise JournalError(_("A preview link is valid for 1 to 90 days."))
+    kwargs = {"edition": obj} if isinstance(obj, Edition) else {"story": obj}
+    return PreviewLink.objects.create(expires_at=timezone.now() + timedelta(days=days), created_by=by, **kwargs)
+
+
+@transaction.atomic
+def revoke_preview_link(link, *, by):
+    _require(is_editor(by), _("Only the editorial team and coordinators can revoke a preview."))
+    PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    link.refresh_from_db()
+    return link
+
+
+class PreviewInvalid(JournalError):
+    """The link was tampered with or does not exist."""
+
+
+class PreviewExpired(JournalError):
+    """The link was real but has expired or been revoked."""
+
+
+def resolve_preview_link(signed_token):
+    """The PreviewLink a signed token stands for; raises PreviewInvalid or PreviewExpired."""
+    try:
+        token = signing.Signer(salt="journal.preview").unsign(signed_token)
+    except signing.BadSignature:
+        raise PreviewInvalid(_("This preview link is not valid.")) from None
+    link = PreviewLink.objects.select_related("edition", "story__edition").filter(token=token).first()
+    if link is None:
+        raise PreviewInvalid(_("This preview link is not valid."))
+    if not link.is_active:
+        raise PreviewExpired(_("This preview link has expired or was withdrawn. Ask the editorial team for a new one."))
+    return link
+
+
+# --- Tips ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_tip(*, what, who="", why_now="", sender=None, name="", email="", phone="", organisation_name=""):
+    """Record a tip from a member (sender) or from a visitor, who must leave a name and an e-mail address."""
+    if sender is None or not sender.is_authenticated:
+        sender = None
+        if not name.strip() or not email.strip():
+            raise JournalError(_("Leave your name and e-mail address so the editorial team can reach you."))
+    return Tip.objects.create(
+        what=what,
+        who=who,
+        why_now=why_now,
+        sender=sender,
+        name=name,
+        email=email,
+        phone=phone,
+        organisation_name=organisation_name,
+    )
+
+
+@transaction.atomic
+def update_tip(tip, *, by, state, assigned_to=None, story=None, note=None):
+    """The editorial team moves a tip along; a tip used in a published story tells its sender."""
+    _require(is_editor(by), _("Only the editorial team and coordinators can work on tips."))
+    tip = _locked(tip)
+    if state == Tip.State.ASSIGNED and assigned_to is None:
+        raise JournalError(_("Choose the editor the tip is assigned to."))
+    if state == Tip.State.USED and story is None:
+        raise JournalError(_("Choose the story this tip became."))
+    tip.state = state
+    tip.assigned_to = assigned_to if assigned_to is not None else tip.assigned_to
+    tip.story = story if state == Tip.State.USED else tip.story
+    if note is not None:
+        tip.note = note
+    tip.save()
+    if tip.state == Tip.State.USED and tip.story is not None and tip.story.is_published:
+        _tell_tip_senders([tip.story])
+    tip.refresh_from_db()
+    return tip
+
+
+def _tell_tip_senders(stories):
+    """Mail each sender whose tip became one of these (now published) stories, once."""
+    if not stories:
+        return
+    tips = (
+        Tip.objects.select_for_update(of=("self",))
+        .select_related("sender", "story__edition")
+        .filter(story__in=stories, state=Tip.State.USED, sender_notified_at__isnull=True)
+    )
+    for tip in tips:
+        address = tip.sender_email
+        if not address:
+            continue
+        send_mail(
+            template="journal/tip_used",
+            to=Recipient(email=address, name=tip.sender_name),
+            context={
+                "story_title": tip.story.title,
+                "story_url": _absolute(tip.story.get_absolute_url()),
+                "edition_title": tip.story.edition.title,
+                "tip_excerpt": tip.what[:200],
+            },
+        )
+        tip.sender_notified_at = timezone.now()
+        tip.save(update_fields=["sender_notified_at"])
+
+
+# --- The editorial team ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sync_editorial_team(*, today=None):
+    """Make the "Editorial team" group exactly the members with a current membership.
+
+    coalition.roles.is_editor asks the group, so this runs whenever a membership changes and daily
+    (memberships start and end by date). Team members get staff access to write stories in the admin;
+    staff access is taken away again only from people who have no other reason to have it.
+    """
+    group = Group.objects.get(name=EDITORIAL_TEAM)
+    current = set(EditorialMembership.objects.current(today).values_list("user_id", flat=True))
+    in_group = set(group.user_set.values_list("pk", flat=True))
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    joining = current - in_group
+    leaving = in_group - current
+    if joining:
+        group.user_set.add(*joining)
+        User.objects.filter(pk__in=joining).update(is_staff=True)
+    if leaving:
+        group.user_set.remove(*leaving)
+        User.objects.filter(pk__in=leaving, is_superuser=False).exclude(groups__name__in=["Coordinator"]).update(
+            is_staff=False
+        )
+    return {"added": sorted(joining), "removed": sorted(leaving)}
+
+
+def current_team():
+    return (
+        EditorialMembership.objects.current()
+        .select_related("user__profile")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+@transaction.atomic
+def save_membership(membership, *, by):
+    _require(may_publish(by), _("Only coordinators can change the editorial team."))
+    membership.full_clean()
+    membership.save()
+    sync_editorial_team()
+    return membership
+
+
+@transaction.atomic
+def end_membership(membership, *, by, on=None):
+    _require(may_publish(by), _("Only coordinators can change the editorial team."))
+    membership.end_date = on or timezone.localdate()
+    membership.full_clean()
+    membership.save(update_fields=["end_date"])
+    sync_editorial_team()
+    return membership
+
+
+# --- Subscriptions ---------------------------------------------------------------------------------
+
+
+def _normal(email):
+    return email.strip().lower()
+
+
+@transaction.atomic
+def subscribe_member(user):
+    """An approved member receives the journal and invitations by default (they can switch either off)."""
+    email = _normal(user.email)
+    subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
+    if subscriber is None:
+        subscriber = Subscriber.objects.select_for_update().filter(email=email).first()
+    if subscriber is None:
+        return Subscriber.objects.create(
+            email=email,
+            name=user.get_full_name(),
+            user=user,
+            wants_journal=True,
+            wants_invitations=True,
+            confirmed_at=timezone.now(),
+        )
+    subscriber.user = user
+    subscriber.name = subscriber.name or user.get_full_name()
+    if subscriber.confirmed_at is None:
+        subscriber.confirmed_at = timezone.now()
+    subscriber.save()
+    return subscriber
+
+
+@transaction.atomic
+def set_member_subscription(user, *, journal, invitations):
+    """A logged-in person switches the journal and the invitations on or off."""
+    subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
+    if subscriber is None:
+        subscriber, _created = Subscriber.objects.get_or_create(
+            email=_normal(user.email), defaults={"name": user.get_full_name(), "user": user}
+        )
+    subscriber.user = user
+    subscriber.wants_journal = journal
+    subscriber.wants_invitations = invitations
+    # A logged-in member's address is verified by the account, so no double opt-in is needed.
+    subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+    subscriber.save()
+    return subscriber
+
+
+@transaction.atomic
+def request_subscription(*, email, name="", journal=True, invitations=False):
+    """A visitor asks to subscribe: nothing is sent to them until they confirm the link we mail (double opt-in)."""
+    if not (journal or invitations):
+        raise JournalError(_("Choose at least one: the journal or invitations to events."))
+    email = _normal(email)
+    subscriber, created = Subscriber.objects.get_or_create(
+        email=email, defaults={"name": name, "wants_journal": journal, "wants_invitations": invitations}
+    )
+    if not created and not subscriber.is_confirmed:
+        subscriber.name = name or subscriber.name
+        subscriber.save(update_fields=["name", "changed_at"])
+    # The choices travel in the signed link, so a stranger cannot change a confirmed subscription.
+    token = signing.dumps({"s": subscriber.pk, "j": journal, "i": invitations}, salt=CONFIRM_SALT, compress=True)
+    send_mail(
+        template="journal/confirm_subscription",
+        to=Recipient(email=email, name=name),
+        context={
+            "confirm_url": _absolute(reverse("journal:confirm", kwargs={"token": token})),
+            "journal": journal,
+            "invitations": invitations,
+        },
+    )
+    return subscriber
+
+
+@transaction.atomic
+def confirm_subscription(token):
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise JournalError(_("This confirmation link has expired. Please subscribe again.")) from None
+    except signing.BadSignature:
+        raise JournalError(_("This confirmation link is not valid.")) from None
+    subscriber = Subscriber.objects.select_for_update().filter(pk=data["s"]).first()
+    if subscriber is None:
+        raise JournalError(_("This confirmation link is not valid."))
+    subscriber.wants_journal = bool(data["j"])
+    subscriber.wants_invitations = bool(data["i"])
+    subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
+    subscriber.save()
+    return subscriber
+
+
+def read_unsubscribe_token(token):
+    """(subscriber, kind) for an unsubscribe token; raises JournalError for a bad one."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise JournalError(_("This unsubscribe link is not valid.")) from None
+    kind = data.get("k")
+    subscriber = Subscriber.objects.filter(pk=data.get("s")).first()
+    if subscriber is None or kind not in SubscriberQuerySet.KINDS:
+        raise JournalError(_("This unsubscribe link is not valid."))
+    return subscriber, kind
+
+
+@transaction.atomic
+def unsubscribe(subscriber, *, kind):
+    """Stop one kind of mail for this subscriber; safe to repeat."""
+    field = SubscriberQuerySet.KINDS[kind]
+    Subscriber.objects.filter(pk=subscriber.pk).update(**{field: False}, changed_at=timezone.now())
+    subscriber.refresh_from_db()
+    return subscriber

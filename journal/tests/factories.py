@@ -1,0 +1,101 @@
+"""Factories of the journal's tests (with the few member records the journal points at)."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from members.models import Organisation, Profile, User
+
+from ..models import EditorialMembership, Edition, State, Story, Subscriber, Tip
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    first_name = factory.Sequence(lambda n: f"Person{n}")
+    last_name = "Example"
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Profile
+
+    user = factory.SubFactory(UserFactory)
+    first_name = factory.SelfAttribute("user.first_name")
+    last_name = factory.SelfAttribute("user.last_name")
+    status = Profile.Status.APPROVED
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    slug = factory.Sequence(lambda n: f"organisation-{n}")
+    discipline = "midwifery"
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Edition
+
+    number = factory.Sequence(lambda n: n + 1)
+    title = factory.Sequence(lambda n: f"Edition title {n}")
+    slug = factory.Sequence(lambda n: f"edition-{n}")
+    introduction = "Stories from the chain."
+    state = State.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            state=State.PUBLISHED, published_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+        )
+
+
+class StoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Story
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = Story.Kind.ARTICLE
+    title = factory.Sequence(lambda n: f"Story {n}")
+    slug = factory.Sequence(lambda n: f"story-{n}")
+    lead = "A lead that invites reading."
+    body = "Some **bold** text."
+    state = State.DRAFT
+
+
+class TipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tip
+
+    what = factory.Sequence(lambda n: f"A midwife with a practice worth showing ({n})")
+    name = "Visitor"
+    email = factory.Sequence(lambda n: f"visitor{n}@example.net")
+
+
+class SubscriberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Subscriber
+
+    email = factory.Sequence(lambda n: f"reader{n}@example.net")
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+
+class EditorialMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EditorialMembership
+
+    user = factory.SubFactory(UserFactory)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+
+
+def published_edition(*, stories=2, **kwargs):
+    edition = EditionFactory(published=True, **kwargs)
+    for _ in range(stories):
+        StoryFactory(edition=edition, state=State.PUBLISHED, published_at=edition.published_at)
+    return edition
