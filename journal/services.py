@@ -66,7 +66,7 @@ def render_markdown(text):
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
-    )
+    ).strip()
 
 
 # --- Who may do what -------------------------------------------------------------------------------

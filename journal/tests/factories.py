@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from members.models import Organisation, Profile, User
 
-from ..models import EditorialMembership, Edition, State, Story, Subscriber, Tip
+from ..models import Edition, EditorialMembership, State, Story, Subscriber, Tip
 
 
 class UserFactory(factory.django.DjangoModelFactory):

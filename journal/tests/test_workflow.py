@@ -126,7 +126,9 @@ def test_publish_and_mail_reaches_every_subscriber_exactly_once(
     assert "/journal/unsubscribe/" in message.body
 
 
-def test_publishing_without_mail_then_with_mail_sends_once(coordinator, approved_edition, django_capture_on_commit_callbacks):
+def test_publishing_without_mail_then_with_mail_sends_once(
+    coordinator, approved_edition, django_capture_on_commit_callbacks
+):
     SubscriberFactory.create_batch(2)
     with django_capture_on_commit_callbacks(execute=True):
         services.publish(approved_edition, by=coordinator, mail=False)

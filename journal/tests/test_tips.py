@@ -1,0 +1,120 @@
+"""Tips: sent by members and visitors behind a spam guard, worked by the editorial team."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from journal.forms import spam_guard_stamp
+from journal.models import Tip
+
+from .factories import EditionFactory, StoryFactory, TipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/journal/tips/new/"
+
+
+def visitor_data(**overrides):
+    data = {
+        "what": "A maternity nurse who runs a walk-in for new fathers",
+        "who": "Kraamzorg Oost",
+        "why_now": "The walk-in celebrates its first year",
+        "name": "Vera Visitor",
+        "email": "vera@example.net",
+        "started": spam_guard_stamp(time.time() - 30),
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_visitor_sends_a_tip_with_contact_details(client):
+    response = client.post(URL, visitor_data())
+    assert response.status_code == 302
+    tip = Tip.objects.get()
+    assert (tip.name, tip.email, tip.state, tip.sender) == ("Vera Visitor", "vera@example.net", Tip.State.NEW, None)
+
+
+def test_visitor_must_leave_contact_details_and_keeps_what_they_typed(client):
+    response = client.post(URL, visitor_data(name="", email=""))
+    assert response.status_code == 200
+    assert not Tip.objects.exists()
+    form = response.context["form"]
+    assert "name" in form.errors
+    assert "email" in form.errors
+    assert "walk-in for new fathers" in response.content.decode()
+
+
+def test_filled_honeypot_is_refused(client):
+    client.post(URL, visitor_data(website="http://spam.example"))
+    assert not Tip.objects.exists()
+
+
+def test_too_quick_submission_is_refused(client):
+    response = client.post(URL, visitor_data(started=spam_guard_stamp(time.time())))
+    assert not Tip.objects.exists()
+    assert response.context["form"].non_field_errors()
+
+
+@pytest.mark.parametrize("started", ["", "1700000000", "garbage:signature"])
+def test_missing_or_forged_start_time_is_refused(client, started):
+    client.post(URL, visitor_data(started=started))
+    assert not Tip.objects.exists()
+
+
+def test_member_sends_a_tip_without_contact_fields(member_client, member):
+    page = member_client.get(URL)
+    assert "email" not in page.context["form"].fields
+    member_client.post(URL, {"what": "Our practice example", "started": spam_guard_stamp(time.time() - 10)})
+    tip = Tip.objects.get()
+    assert tip.sender == member
+    assert tip.sender_email == member.email
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("member", 403), ("pending_member", 403), ("editor", 200), ("coordinator", 200)]
+)
+def test_tip_list_is_for_the_editorial_team(client, request, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("journal:tip_list")).status_code == status
+
+
+def test_tip_list_filters_by_state(client, editor):
+    TipFactory(what="Brand new lead")
+    TipFactory(what="Old declined lead", state=Tip.State.DECLINED)
+    client.force_login(editor)
+    content = client.get(reverse("journal:tip_list"), {"state": "declined"}).content.decode()
+    assert "Old declined lead" in content
+    assert "Brand new lead" not in content
+
+
+def test_tip_list_query_count_does_not_grow_with_tips(client, editor, django_assert_max_num_queries):
+    story = StoryFactory(edition=EditionFactory())
+    for index in range(25):
+        TipFactory(sender=UserFactory() if index % 2 else None, assigned_to=editor, story=story, state=Tip.State.USED)
+    client.force_login(editor)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("journal:tip_list"))
+    assert len(response.context["page"].object_list) == 25
+
+
+def test_editor_assigns_a_tip_through_the_page(client, editor):
+    tip = TipFactory()
+    client.force_login(editor)
+    response = client.post(
+        reverse("journal:tip_detail", args=[tip.pk]), {"state": "assigned", "assigned_to": editor.pk}
+    )
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    assert (tip.state, tip.assigned_to) == (Tip.State.ASSIGNED, editor)
+
+
+def test_assigning_without_an_editor_shows_the_error_at_the_field(client, editor):
+    tip = TipFactory()
+    client.force_login(editor)
+    response = client.post(reverse("journal:tip_detail", args=[tip.pk]), {"state": "assigned", "note": "keep me"})
+    assert "assigned_to" in response.context["form"].errors
+    assert "keep me" in response.content.decode()
+    tip.refresh_from_db()
+    assert tip.state == Tip.State.NEW

@@ -1,0 +1,155 @@
+"""Public journal pages as each role: lists, editions, stories, the feed, magazines and the desk."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from journal.models import State, Story
+
+from .factories import EditionFactory, OrganisationFactory, ProfileFactory, StoryFactory, published_edition
+
+pytestmark = pytest.mark.django_db
+
+
+def test_journal_list_shows_published_editions_newest_first(client):
+    old = published_edition(title="Christmas edition")
+    new = published_edition(title="Spring edition")
+    old.published_at = old.published_at.replace(year=old.published_at.year - 1)
+    old.save()
+    EditionFactory(title="Secret draft edition")
+    response = client.get(reverse("journal:edition_list"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Secret draft edition" not in content
+    assert content.index("Spring edition") < content.index("Christmas edition")
+
+
+def test_journal_list_query_count_does_not_grow_with_editions(client, django_assert_max_num_queries):
+    for _ in range(15):
+        published_edition(stories=3)
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("journal:edition_list"))
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 12
+
+
+def test_edition_page_query_count_does_not_grow_with_stories(client, django_assert_max_num_queries):
+    edition = published_edition(stories=0)
+    for index in range(30):
+        story = StoryFactory(edition=edition, state=State.PUBLISHED, kind=Story.Kind.values[index % 6])
+        story.authors.add(ProfileFactory(), ProfileFactory())
+    with django_assert_max_num_queries(4):
+        response = client.get(edition.get_absolute_url())
+    assert response.status_code == 200
+    kinds = [group["kind"] for group in response.context["groups"]]
+    assert len(kinds) == 6
+
+
+def test_edition_page_groups_stories_by_kind_and_hides_unpublished_ones(client):
+    edition = published_edition(stories=0)
+    StoryFactory(edition=edition, state=State.PUBLISHED, kind=Story.Kind.FILM, title="The film")
+    StoryFactory(edition=edition, state=State.DRAFT, title="Unfinished piece")
+    response = client.get(edition.get_absolute_url())
+    content = response.content.decode()
+    assert "The film" in content
+    assert "Unfinished piece" not in content
+    assert 'property="og:title"' in content
+
+
+@pytest.mark.parametrize(("role", "status"), [(None, 404), ("member", 404), ("editor", 200), ("coordinator", 200)])
+def test_unpublished_edition_is_only_for_editors_and_coordinators(client, request, role, status):
+    edition = EditionFactory(state=State.APPROVED)
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    assert client.get(edition.get_absolute_url()).status_code == status
+
+
+def test_scheduled_edition_is_not_public_before_its_time(client):
+    edition = EditionFactory(state=State.SCHEDULED)
+    assert client.get(edition.get_absolute_url()).status_code == 404
+
+
+def test_story_page_links_people_to_the_directory_only_for_members(client, member):
+    edition = published_edition(stories=0)
+    story = StoryFactory(edition=edition, state=State.PUBLISHED)
+    person = ProfileFactory(first_name="Fatima", last_name="Yilmaz")
+    organisation = OrganisationFactory(name="Verloskundigen Oost")
+    story.featured_people.add(person)
+    story.featured_organisations.add(organisation)
+    profile_url = reverse("members:profile_detail", kwargs={"pk": person.pk})
+
+    anonymous = client.get(story.get_absolute_url()).content.decode()
+    assert "Fatima Yilmaz" in anonymous
+    assert profile_url not in anonymous
+    assert organisation.get_absolute_url() in anonymous
+
+    client.force_login(member)
+    as_member = client.get(story.get_absolute_url()).content.decode()
+    assert f'href="{profile_url}"' in as_member
+
+
+def test_film_is_a_link_until_clicked_and_no_third_party_request_is_made(client):
+    edition = published_edition(stories=0)
+    story = StoryFactory(
+        edition=edition, state=State.PUBLISHED, kind=Story.Kind.FILM, video_url="https://youtu.be/dQw4w9WgXcQ"
+    )
+    content = client.get(story.get_absolute_url()).content.decode()
+    assert 'href="https://www.youtube.com/watch?v=dQw4w9WgXcQ"' in content
+    assert 'data-embed-url="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ' in content
+    assert "<iframe" not in content
+    assert 'src="https://www.youtube' not in content
+    assert "js/journal.js" in content
+
+
+def test_magazine_of_unpublished_story_is_served_only_to_editors(client, editor, member):
+    story = StoryFactory(kind=Story.Kind.MAGAZINE, state=State.APPROVED)
+    story.attachment.save("magazine.pdf", ContentFile(b"%PDF-1.7 magazine"))
+    url = story.get_attachment_url()
+    assert client.get(url).status_code == 404
+    client.force_login(member)
+    assert client.get(url).status_code == 404
+    client.force_login(editor)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert "/media/" not in story.attachment.path.replace(str(story.attachment.storage.location), "")
+
+
+def test_magazine_of_published_story_is_public(client):
+    edition = published_edition(stories=0)
+    story = StoryFactory(edition=edition, kind=Story.Kind.MAGAZINE, state=State.PUBLISHED)
+    story.attachment.save("magazine.pdf", ContentFile(b"%PDF-1.7 magazine"))
+    assert client.get(story.get_attachment_url()).status_code == 200
+
+
+def test_atom_feed_lists_published_editions(client):
+    published_edition(title="Christmas edition")
+    EditionFactory(title="Hidden draft")
+    response = client.get(reverse("journal:feed"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert b"Christmas edition" in response.content
+    assert b"Hidden draft" not in response.content
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("member", 403), ("pending_member", 403), ("editor", 200), ("coordinator", 200)]
+)
+def test_desk_is_for_editors_and_coordinators(client, request, role, status):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("journal:desk")).status_code == status
+
+
+def test_desk_sends_anonymous_visitors_to_log_in(client):
+    response = client.get(reverse("journal:desk"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_edition_slug_cannot_shadow_journal_pages():
+    from django.core.exceptions import ValidationError
+
+    edition = EditionFactory.build(slug="feed")
+    with pytest.raises(ValidationError):
+        edition.full_clean()
