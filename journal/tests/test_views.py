@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_journal_list_shows_published_editions_newest_first(client):
     old = published_edition(title="Christmas edition")
-    new = published_edition(title="Spring edition")
+    published_edition(title="Spring edition")
     old.published_at = old.published_at.replace(year=old.published_at.year - 1)
     old.save()
     EditionFactory(title="Secret draft edition")

@@ -1,0 +1,32 @@
+"""The journal's demo data: every kind, every tip state, a current team; running twice changes nothing."""
+
+import pytest
+
+from journal import demo
+from journal.models import Edition, EditorialMembership, Story, Tip
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_is_complete_and_idempotent(client):
+    from members import demo as members_demo
+
+    members_demo.seed()
+    demo.seed()
+
+    def counts():
+        return [model.objects.count() for model in (Edition, Story, Tip, EditorialMembership)]
+
+    before = counts()
+    demo.seed()
+    assert counts() == before
+
+    published = Edition.objects.published().order_by("number")
+    assert published.count() >= 3
+    assert "Kerst" in published.first().title
+    assert set(Story.objects.published().values_list("kind", flat=True)) == set(Story.Kind.values)
+    assert set(Tip.objects.values_list("state", flat=True)) == set(Tip.State.values)
+    assert EditorialMembership.objects.current().count() >= 1
+    magazine = Story.objects.published().filter(kind=Story.Kind.MAGAZINE).first()
+    assert client.get(magazine.get_attachment_url()).status_code == 200
+    assert client.get(published.first().get_absolute_url()).status_code == 200
