@@ -1,0 +1,33 @@
+"""seed_demo for the members app: idempotent, with the demo logins, and a fast bulk mode."""
+
+from members import demo
+from members.models import Municipality, Offering, Organisation, Profile
+
+
+def test_seed_is_idempotent_and_returns_the_demo_logins(db):
+    logins = demo.seed()
+    counts = (Profile.objects.count(), Organisation.objects.count(), Offering.objects.count())
+    assert demo.seed() == logins
+    assert (Profile.objects.count(), Organisation.objects.count(), Offering.objects.count()) == counts
+    assert ("coordinator", "coordinator@example.org", demo.DEMO_PASSWORD) in logins
+    assert ("member", "member@example.org", demo.DEMO_PASSWORD) in logins
+    assert Municipality.objects.filter(name="Middelburg").exists()
+    assert Profile.objects.approved().count() >= 35
+    assert set(Offering.objects.values_list("life_phase", flat=True)) == {
+        "wish",
+        "pregnancy",
+        "birth",
+        "first_year",
+        "second_year",
+    }
+    assert not Profile.objects.approved().filter(search_text="").exists()
+
+
+def test_bulk_members_are_searchable_and_idempotent(db):
+    demo.seed(extra_members=50, extra_organisations=5)
+    demo.seed(extra_members=50, extra_organisations=5)
+    assert Profile.objects.filter(user__email__startswith="bench").count() == 50
+    assert Organisation.objects.filter(slug__startswith="bench-org-").count() == 5
+    bench = Profile.objects.filter(user__email__startswith="bench").first()
+    assert bench.municipalities.exists() and bench.search_text
+    assert bench.user.groups.filter(name="Member").exists()
