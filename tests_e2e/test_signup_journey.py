@@ -65,3 +65,41 @@ def test_signup_with_bad_input_keeps_what_was_typed_and_ties_errors_to_fields(po
     assert portal.field(page, "Email").input_value() == "fatima@kraamzorg.example"
     portal.check(page, "signup-errors")
     assert not mail.outbox
+
+
+def test_coordinator_approves_in_the_admin_and_the_member_then_sees_the_directory(portal, make_user):
+    make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cor")
+    newcomer = portal.visitor()
+    sign_up(portal, newcomer)
+    confirm_from_mail(portal, newcomer, "fatima@kraamzorg.example")
+    portal.goto_refused(newcomer, "/members/", 403)
+    portal.check(newcomer, "directory-refused")
+
+    coordinator = portal.visitor()
+    portal.log_in(coordinator, "coordinator@example.org")
+    coordinator.get_by_role("link", name="Admin").click()
+    coordinator.wait_for_url("**/admin/")
+    portal.check(coordinator, "admin-index")
+    coordinator.get_by_role("link", name="Profiles").first.click()
+    coordinator.wait_for_url("**/admin/members/profile/")
+    coordinator.get_by_role("link", name="Pending").first.click()
+    row = coordinator.locator("#result_list tbody tr", has_text="fatima@kraamzorg.example")
+    row.get_by_role("checkbox").check()
+    action = coordinator.get_by_role("combobox", name=re.compile(r"^Action"))
+    action.select_option(label="Approve selected members (sends a mail)")
+    coordinator.get_by_role("button", name="Run").click()
+    coordinator.wait_for_load_state()
+    assert "1 member(s) approved." in coordinator.get_by_role("main").inner_text()
+    portal.check(coordinator, "admin-profiles")
+
+    welcome = portal.mails_to("fatima@kraamzorg.example")[-1]
+    assert welcome.alternatives, "the approval mail needs an HTML part"
+
+    # The newcomer logs in again and finds the directory in the menu.
+    newcomer.get_by_role("button", name="Log out").click()
+    newcomer.wait_for_load_state()
+    portal.log_in(newcomer, "fatima@kraamzorg.example", NEW_PASSWORD)
+    newcomer.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Directory").click()
+    newcomer.wait_for_url("**/members/")
+    assert newcomer.get_by_role("heading", level=1).inner_text()
+    portal.check(newcomer, "directory-newcomer")
