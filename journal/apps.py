@@ -12,6 +12,11 @@ class JournalConfig(AppConfig):
         from members.signals import profile_approved
 
         profile_approved.connect(subscribe_approved_member, dispatch_uid="journal.subscribe_approved_member")
+        from members import signals
+
+        account_deleting = getattr(signals, "account_deleting", None)
+        if account_deleting is not None:
+            account_deleting.connect(forget_deleted_account, dispatch_uid="journal.forget_deleted_account")
 
 
 def subscribe_approved_member(sender, profile, **kwargs):
@@ -19,3 +24,12 @@ def subscribe_approved_member(sender, profile, **kwargs):
     from .services import subscribe_member
 
     subscribe_member(profile.user)
+
+
+def forget_deleted_account(sender, user, **kwargs):
+    """A deleted account leaves no subscription behind, and its tips keep no copy of its address."""
+    from .models import Subscriber, Tip
+
+    Subscriber.objects.filter(user=user).delete()
+    Subscriber.objects.filter(email__iexact=user.email).delete()
+    Tip.objects.filter(sender=user).update(name="", email="", phone="")

@@ -126,3 +126,12 @@ def test_member_switches_the_journal_off_and_on(member_client, member):
 def test_subscription_page_needs_login(client):
     response = client.get(reverse("journal:subscription"))
     assert response.status_code == 302
+
+
+def test_deleting_an_account_removes_its_subscription(member):
+    from members.models import User
+    from members.signals import account_deleting
+
+    services.subscribe_member(member)
+    account_deleting.send(sender=User, user=member)
+    assert not Subscriber.objects.filter(email=member.email).exists()

@@ -1,0 +1,143 @@
+"""The journal in the admin: publish-and-mail action, checklist, cover processing, the events hook in the mail."""
+
+import io
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from coalition.models import Mailing
+from journal import services
+from journal.models import Edition, State, Story
+
+from .factories import EditionFactory, StoryFactory, SubscriberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def approved_edition():
+    edition = EditionFactory(state=State.APPROVED)
+    StoryFactory(edition=edition, state=State.APPROVED)
+    return edition
+
+
+def test_publish_and_mail_action_publishes_and_mails_once(
+    coordinator_client, approved_edition, django_capture_on_commit_callbacks
+):
+    SubscriberFactory.create_batch(2)
+    url = reverse("admin:journal_edition_changelist")
+    data = {"action": "publish_and_mail", "_selected_action": [approved_edition.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert coordinator_client.post(url, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url, data)
+    approved_edition.refresh_from_db()
+    assert approved_edition.is_published
+    assert Mailing.objects.filter(kind=Mailing.Kind.JOURNAL).count() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_editorial_team_does_not_get_the_publish_action(client, editor, approved_edition):
+    editor.is_staff = True
+    editor.save()
+    client.force_login(editor)
+    response = client.get(reverse("admin:journal_edition_changelist"))
+    assert response.status_code == 200
+    actions = dict(response.context["action_form"].fields["action"].choices)
+    assert "publish_and_mail" not in actions
+    client.post(
+        reverse("admin:journal_edition_changelist"),
+        {"action": "publish_and_mail", "_selected_action": [approved_edition.pk]},
+    )
+    approved_edition.refresh_from_db()
+    assert approved_edition.state == State.APPROVED
+
+
+def test_checklist_names_what_is_missing(coordinator_client):
+    edition = EditionFactory(introduction="")
+    StoryFactory(edition=edition, title="Half-done piece", state=State.DRAFT)
+    StoryFactory(edition=edition, kind=Story.Kind.FILM, title="Film without address", state=State.APPROVED)
+    problems = [str(p) for p in edition.missing()]
+    assert any("cover" in p for p in problems)
+    assert any("introduction" in p for p in problems)
+    assert any("Half-done piece" in p for p in problems)
+    assert any("Film without address" in p for p in problems)
+    response = coordinator_client.get(reverse("admin:journal_edition_change", args=[edition.pk]))
+    assert response.status_code == 200
+    assert "Half-done piece" in response.content.decode()
+
+
+def _jpeg_with_exif():
+    image = Image.new("RGB", (400, 300), "#0b5d7a")
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCameraMaker"  # Make
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_cover_upload_is_reencoded_without_exif(coordinator_client):
+    edition = EditionFactory()
+    data = {
+        "number": edition.number,
+        "title": edition.title,
+        "slug": edition.slug,
+        "introduction": "Intro",
+        "cover_alt": "Blue field",
+        "cover": SimpleUploadedFile("cover.jpg", _jpeg_with_exif(), content_type="image/jpeg"),
+        "stories-TOTAL_FORMS": 0,
+        "stories-INITIAL_FORMS": 0,
+        "preview_links-TOTAL_FORMS": 0,
+        "preview_links-INITIAL_FORMS": 0,
+    }
+    response = coordinator_client.post(reverse("admin:journal_edition_change", args=[edition.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    edition.refresh_from_db()
+    stored = edition.cover.read()
+    assert b"SecretCameraMaker" not in stored
+    assert Image.open(io.BytesIO(stored)).format == "JPEG"
+
+
+def test_cover_that_is_not_an_image_is_refused(coordinator_client):
+    edition = EditionFactory()
+    data = {
+        "number": edition.number,
+        "title": edition.title,
+        "slug": edition.slug,
+        "cover": SimpleUploadedFile("cover.jpg", b"<svg onload=alert(1)>", content_type="image/jpeg"),
+        "stories-TOTAL_FORMS": 0,
+        "stories-INITIAL_FORMS": 0,
+        "preview_links-TOTAL_FORMS": 0,
+        "preview_links-INITIAL_FORMS": 0,
+    }
+    response = coordinator_client.post(reverse("admin:journal_edition_change", args=[edition.pk]), data)
+    assert response.status_code == 200
+    assert "cover" in response.context["adminform"].form.errors
+    assert not Edition.objects.get(pk=edition.pk).cover
+
+
+def test_edition_mail_lists_upcoming_published_events_with_a_register_link(
+    coordinator, approved_edition, django_capture_on_commit_callbacks
+):
+    from events.tests.factories import EventFactory
+
+    event = EventFactory(edition=approved_edition, title="Workshop geldzorgen")
+    SubscriberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(approved_edition, by=coordinator)
+    body = mail.outbox[0].body
+    assert "Workshop geldzorgen" in body
+    assert event.get_absolute_url() in body
+
+
+def test_edition_mail_without_events_has_no_events_heading(
+    coordinator, approved_edition, django_capture_on_commit_callbacks
+):
+    SubscriberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(approved_edition, by=coordinator)
+    assert "Upcoming events" not in mail.outbox[0].body
+    assert "Upcoming events" not in mail.outbox[0].alternatives[0][0]
