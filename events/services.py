@@ -542,7 +542,11 @@ def answer_invitation(invitation, *, answer, now=None):
     Returns the registration when there is one. Using a link twice changes nothing.
     """
     now = now or timezone.now()
-    invitation = Invitation.objects.select_for_update().select_related("event", "profile__user").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("event", "profile__user")
+        .get(pk=invitation.pk)
+    )
     event = invitation.event
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
@@ -663,7 +667,7 @@ def send_materials(event, *, by, only_checked_in=False, now=None):
 def submit_feedback(registration, *, score, valuable="", improve="", now=None):
     """One feedback per participant; sending it again replaces the earlier answers."""
     now = now or timezone.now()
-    registration = Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
     if not registration.is_confirmed:
         raise EventError(_("Only participants can give feedback."))
     if registration.event.starts_at > now:

@@ -13,12 +13,11 @@ from members.models import Organisation, Profile, User
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@example.org")
     first_name = factory.Sequence(lambda n: f"Person{n}")
     last_name = "Example"
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    password = factory.django.Password("correct-horse-battery")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -78,7 +77,8 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     organisation_name = factory.LazyAttribute(lambda o: o.profile.organisation.name if o.profile.organisation else "")
     discipline = "midwifery"
     state = Registration.State.CONFIRMED
-    confirmed_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.state == Registration.State.CONFIRMED else None)
+    waiting_since = factory.LazyAttribute(lambda o: timezone.now() if o.state == Registration.State.WAITING else None)
     consent_to_list = True
     coalition_progress = "We hebben een convenant getekend."
 

@@ -1,0 +1,90 @@
+"""Nothing is overbooked when many people register or cancel at the same moment (real threads, PostgreSQL)."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection, connections
+
+from events import services
+from events.models import Registration
+
+from .factories import EventFactory, OrganisationFactory, approved_member
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL: SQLite serialises all writes, so it cannot show row locking at work",
+    ),
+]
+
+
+# PostgreSQL allows about 100 connections and other test runs share the server, so the calls run on
+# at most this many threads (one connection each), all released at the same moment.
+MAX_THREADS = 40
+
+
+def run_together(functions):
+    """Run the functions on parallel threads that all start at once; return the errors raised."""
+    threads = min(len(functions), MAX_THREADS)
+    shares = [functions[i::threads] for i in range(threads)]
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def call(share):
+        try:
+            barrier.wait()
+            for function in share:
+                try:
+                    function()
+                except Exception as exc:  # noqa: BLE001 - collected and asserted on below
+                    errors.append(exc)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        list(pool.map(call, shares))
+    return errors
+
+
+def test_200_simultaneous_registrations_for_30_seats_confirm_exactly_30():
+    event = EventFactory(capacity=30)
+    organisation = OrganisationFactory()
+    users = [approved_member(organisation=organisation) for _ in range(200)]
+    errors = run_together([lambda user=user: services.register(event, user) for user in users])
+    assert errors == []
+    assert Registration.objects.filter(event=event, state=Registration.State.CONFIRMED).count() == 30
+    waiting = list(Registration.objects.filter(event=event).waiting())
+    assert len(waiting) == 170
+    assert [r.waiting_position() for r in waiting[:3]] == [1, 2, 3]
+
+
+def test_30_simultaneous_cancellations_promote_exactly_30():
+    event = EventFactory(capacity=30)
+    confirmed_users = [approved_member() for _ in range(30)]
+    waiting_users = [approved_member() for _ in range(40)]
+    confirmed = [services.register(event, user) for user in confirmed_users]
+    waiting = [services.register(event, user) for user in waiting_users]
+    assert all(r.is_waiting for r in waiting)
+    errors = run_together(
+        [lambda r=r, user=user: services.cancel(r, by=user) for r, user in zip(confirmed, confirmed_users, strict=True)]
+    )
+    assert errors == []
+    assert Registration.objects.filter(event=event, state=Registration.State.CONFIRMED).count() == 30
+    promoted = set(
+        Registration.objects.filter(event=event, state=Registration.State.CONFIRMED).values_list("pk", flat=True)
+    )
+    # First come, first served: exactly the first 30 on the waiting list moved up.
+    assert promoted == {r.pk for r in waiting[:30]}
+    assert Registration.objects.filter(event=event, state=Registration.State.WAITING).count() == 10
+
+
+def test_simultaneous_registrations_respect_the_maximum_per_organisation():
+    event = EventFactory(capacity=None, max_per_organisation=3)
+    organisation = OrganisationFactory()
+    users = [approved_member(organisation=organisation) for _ in range(20)]
+    errors = run_together([lambda user=user: services.register(event, user) for user in users])
+    assert len(errors) == 17 and all(isinstance(e, services.EventError) for e in errors)
+    assert Registration.objects.filter(event=event).count() == 3

@@ -1,0 +1,465 @@
+"""The event pages as each role sees them, the one-click links, calendars, materials and coordinator tools."""
+
+import csv
+import io
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import Event, Invitation, Material, Registration
+
+from .factories import EventFactory, InvitationFactory, ProfileFactory, RegistrationFactory, approved_member
+
+pytestmark = pytest.mark.django_db
+
+MEETING = "https://meet.example.org/secret-room"
+
+
+@pytest.fixture
+def online_event():
+    return EventFactory(meeting_url=MEETING, address="", venue="")
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- Lists and the event page ---------------------------------------------------------------------
+
+
+def test_event_list_is_public_and_hides_drafts(client):
+    EventFactory(title="Open workshop")
+    EventFactory(title="Secret draft", state=Event.State.DRAFT)
+    EventFactory(title="Old one", starts_at=timezone.now() - timedelta(days=30))
+    response = client.get(reverse("events:event_list"))
+    assert response.status_code == 200
+    assert "Open workshop" in response.text
+    assert "Secret draft" not in response.text and "Old one" not in response.text
+    assert "Old one" in client.get(reverse("events:past_events")).text
+
+
+def test_coordinator_sees_drafts(coordinator_client):
+    EventFactory(title="Secret draft", state=Event.State.DRAFT)
+    assert "Secret draft" in coordinator_client.get(reverse("events:event_list")).text
+
+
+def test_draft_event_page_is_not_found_for_members(member_client):
+    event = EventFactory(state=Event.State.DRAFT)
+    assert member_client.get(event.get_absolute_url()).status_code == 404
+
+
+def test_event_list_query_count_does_not_grow_with_events(client, member, django_assert_max_num_queries):
+    events = EventFactory.create_batch(15)
+    for event in events:
+        RegistrationFactory.create_batch(2, event=event)
+    client.force_login(member)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("events:event_list"))
+    assert response.text.count('class="card h-100 event-card') == 15
+
+
+def test_event_page_query_count_is_constant(client, django_assert_max_num_queries):
+    event = EventFactory(capacity=5)
+    user = approved_member()
+    RegistrationFactory.create_batch(20, event=event, consent_to_list=True)
+    for _ in range(5):
+        Material.objects.create(event=event, title="Slides", file=ContentFile(b"x", name="slides.pdf"))
+    RegistrationFactory(event=event, profile=user.profile)
+    client.force_login(user)
+    with django_assert_max_num_queries(14):
+        response = client.get(event.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_event_page_shows_seats_left_and_register_button(member_client):
+    event = EventFactory(capacity=3)
+    RegistrationFactory(event=event)
+    response = member_client.get(event.get_absolute_url())
+    assert "2 plaatsen vrij" in response.text or "2 seats left" in response.text
+    assert reverse("events:register", args=[event.slug]) in response.text
+
+
+def test_event_page_shows_waiting_position(client):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    first, second = approved_member(), approved_member()
+    services.register(event, first)
+    services.register(event, second)
+    response = login(client, second).get(event.get_absolute_url())
+    assert "2" in response.text and ("wachtlijst" in response.text or "waiting list" in response.text)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "pending", "member", "participant", "waiting", "coordinator"])
+def test_meeting_link_only_for_confirmed_participants_and_coordinators(
+    client, online_event, role, pending_member, member, coordinator
+):
+    users = {"pending": pending_member, "member": member, "coordinator": coordinator}
+    if role == "participant":
+        users[role] = RegistrationFactory(event=online_event).profile.user
+    if role == "waiting":
+        users[role] = RegistrationFactory(event=online_event, state=Registration.State.WAITING).profile.user
+    if role in users:
+        client.force_login(users[role])
+    page = client.get(online_event.get_absolute_url()).text
+    ics = client.get(reverse("events:event_ics", args=[online_event.slug])).content.decode()
+    allowed = role in ("participant", "coordinator")
+    assert (MEETING in page) is allowed
+    assert (MEETING in ics) is allowed
+
+
+# --- Registering and cancelling through the pages -------------------------------------------------------
+
+
+def test_member_registers_through_the_form(client, django_capture_on_commit_callbacks):
+    event = EventFactory(intake_questions=["What would you like to learn?"])
+    user = approved_member()
+    client.force_login(user)
+    url = reverse("events:register", args=[event.slug])
+    assert "What would you like to learn?" in client.get(url).text
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"coalition_progress": "Convenant getekend", "question_0": "Casuïstiek", "consent_to_list": "on"}
+        )
+    assert response.status_code == 302
+    registration = Registration.objects.get(profile=user.profile)
+    assert registration.is_confirmed and registration.consent_to_list
+    assert registration.answers == {"What would you like to learn?": "Casuïstiek"}
+    assert len(mail.outbox) == 1
+
+
+def test_missing_required_answer_keeps_what_was_typed(member_client):
+    event = EventFactory(intake_questions=["Vraag"])
+    response = member_client.post(reverse("events:register", args=[event.slug]), {"question_0": "mijn antwoord"})
+    assert response.status_code == 200
+    assert "mijn antwoord" in response.text
+    assert not Registration.objects.exists()
+
+
+def test_refusal_reason_is_shown_on_the_form(client):
+    event = EventFactory(max_per_organisation=1)
+    first = RegistrationFactory(event=event)
+    user = approved_member(organisation=first.organisation)
+    response = login(client, user).post(reverse("events:register", args=[event.slug]), {"coalition_progress": "x"})
+    assert response.status_code == 200
+    assert "maximum" in response.text
+
+
+@pytest.mark.parametrize("who", ["anonymous", "pending"])
+def test_register_page_refuses_non_members(client, who, pending_member):
+    event = EventFactory()
+    if who == "pending":
+        client.force_login(pending_member)
+    response = client.post(reverse("events:register", args=[event.slug]), {"coalition_progress": "x"})
+    assert response.status_code in (302, 403)
+    assert not Registration.objects.exists()
+
+
+def test_my_registrations_lists_and_cancels_with_one_post(client, django_assert_max_num_queries):
+    user = approved_member()
+    registrations = [RegistrationFactory(profile=user.profile) for _ in range(8)]
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("events:my_registrations"))
+    assert all(r.event.title in response.text for r in registrations)
+    client.post(reverse("events:cancel_registration", args=[registrations[0].pk]))
+    registrations[0].refresh_from_db()
+    assert registrations[0].is_cancelled
+
+
+def test_cancel_via_get_is_not_allowed(member_client):
+    registration = RegistrationFactory()
+    assert member_client.get(reverse("events:cancel_registration", args=[registration.pk])).status_code == 405
+
+
+def test_member_cannot_cancel_another_members_registration(member_client):
+    registration = RegistrationFactory()
+    member_client.post(reverse("events:cancel_registration", args=[registration.pk]))
+    registration.refresh_from_db()
+    assert registration.is_confirmed
+
+
+# --- Calendars -------------------------------------------------------------------------------------------
+
+
+def test_event_ics_is_valid_with_timezone(client):
+    event = EventFactory()
+    response = client.get(reverse("events:event_ics", args=[event.slug]))
+    assert response["Content-Type"].startswith("text/calendar")
+    cal = icalendar.Calendar.from_ical(response.content)
+    component = next(iter(cal.walk("VEVENT")))
+    assert cal["METHOD"] == "PUBLISH"
+    assert str(component["UID"]).startswith(str(event.uid))
+    assert component["SEQUENCE"] == 0
+    assert str(component["DTSTART"].params["TZID"]) == "Europe/Amsterdam"
+    assert component.decoded("DTSTART") == event.starts_at.replace(microsecond=0)
+    assert cal.walk("VTIMEZONE")
+
+
+def test_personal_feed_has_confirmed_events_and_renewal_revokes_it(client, online_event):
+    user = approved_member()
+    RegistrationFactory(event=online_event, profile=user.profile)
+    RegistrationFactory(profile=user.profile, state=Registration.State.WAITING)
+    client.force_login(user)
+    client.post(reverse("events:renew_calendar_feed"))
+    token = user.profile.event_calendar_feed.token
+    client.logout()
+    feed = client.get(reverse("events:calendar_feed", args=[token]))
+    cal = icalendar.Calendar.from_ical(feed.content)
+    assert [str(c["SUMMARY"]) for c in cal.walk("VEVENT")] == [online_event.title]
+    assert MEETING in feed.content.decode()
+    services.renew_calendar_feed(user.profile)
+    assert client.get(reverse("events:calendar_feed", args=[token])).status_code == 404
+
+
+# --- Participant list and materials --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("pending", 403), ("member", 403), ("participant", 200), ("coordinator", 200)]
+)
+def test_participant_list_permissions(client, role, status, pending_member, member, coordinator):
+    event = EventFactory()
+    listed = RegistrationFactory(event=event, consent_to_list=True, coalition_progress="Wij zijn ver")
+    hidden = RegistrationFactory(event=event, consent_to_list=False)
+    users = {"pending": pending_member, "member": member, "coordinator": coordinator}
+    users["participant"] = RegistrationFactory(event=event).profile.user
+    if role in users:
+        client.force_login(users[role])
+    response = client.get(reverse("events:participants", args=[event.slug]))
+    assert response.status_code == status
+    if status == 200:
+        assert listed.name in response.text and "Wij zijn ver" in response.text
+        assert hidden.name not in response.text
+
+
+@pytest.mark.parametrize(
+    "role, status", [("anonymous", 302), ("pending", 403), ("member", 403), ("participant", 200), ("coordinator", 200)]
+)
+def test_materials_download_permissions(client, role, status, pending_member, member, coordinator, settings, tmp_path):
+    settings.EVENT_MATERIALS_ROOT = tmp_path / "private"
+    event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
+    material = Material.objects.create(event=event, title="Slides", file=ContentFile(b"%PDF-1.4 slides", name="s.pdf"))
+    users = {"pending": pending_member, "member": member, "coordinator": coordinator}
+    users["participant"] = RegistrationFactory(event=event).profile.user
+    if role in users:
+        client.force_login(users[role])
+    response = client.get(material.get_absolute_url())
+    assert response.status_code == status
+    if status == 200:
+        assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
+        assert "attachment" in response["Content-Disposition"]
+
+
+def test_materials_are_not_stored_under_media_root(settings, tmp_path):
+    settings.EVENT_MATERIALS_ROOT = tmp_path / "private"
+    material = Material.objects.create(event=EventFactory(), title="x", file=ContentFile(b"x", name="x.pdf"))
+    assert str(tmp_path / "private") in material.file.path
+    assert str(settings.MEDIA_ROOT) not in material.file.path
+
+
+def test_feedback_form_for_participants_only(client, member):
+    event = EventFactory(starts_at=timezone.now() - timedelta(hours=3))
+    registration = RegistrationFactory(event=event)
+    url = reverse("events:feedback", args=[event.slug])
+    assert login(client, member).get(url).status_code == 403
+    client.force_login(registration.profile.user)
+    response = client.post(url, {"score": "4", "valuable": "De casus", "improve": ""})
+    assert response.status_code == 302
+    assert registration.feedback.score == 4
+
+
+# --- One-click invitation links --------------------------------------------------------------------------
+
+
+def test_ill_come_link_registers_the_member_with_one_click(client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    user = approved_member()
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(
+            services.answer_url(invitation, Invitation.Answer.COMING).removeprefix("http://127.0.0.1:8000")
+        )
+    assert response.status_code == 200
+    assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.COMING
+
+
+def _path(url):
+    from django.conf import settings
+
+    return url.removeprefix(settings.SITE_URL)
+
+
+def test_using_a_link_twice_changes_nothing(client):
+    event = EventFactory()
+    user = approved_member()
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
+    client.get(url)
+    second = client.get(url)
+    assert second.status_code == 200
+    assert Registration.objects.filter(event=event).count() == 1
+    assert "nothing has changed" in second.text or "niets veranderd" in second.text
+
+
+def test_cant_come_link_records_the_answer_and_frees_the_seat(client):
+    event = EventFactory()
+    user = approved_member()
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    client.get(_path(services.answer_url(invitation, Invitation.Answer.NOT_COMING)))
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.NOT_COMING
+    assert Registration.objects.get(event=event).is_cancelled
+
+
+def test_tampered_link_is_refused(client):
+    invitation = InvitationFactory()
+    url = _path(services.answer_url(invitation, Invitation.Answer.NOT_COMING))
+    tampered = url[:-3] + ("aaa" if not url.endswith("aaa/") else "bbb") + "/"
+    response = client.get(tampered.replace("//", "/"))
+    assert response.status_code == 400
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.NO_ANSWER
+
+
+def test_link_for_a_cancelled_event_registers_nobody(client, coordinator):
+    event = EventFactory()
+    user = approved_member()
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    services.cancel_event(event, by=coordinator)
+    response = client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    assert response.status_code == 409
+    assert not Registration.objects.exists()
+
+
+def test_subscriber_without_account_can_answer_coming(client):
+    invitation = InvitationFactory()
+    response = client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.COMING
+
+
+# --- Coordinator tools --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "invite",
+        "invitations",
+        "check_in_list",
+        "registrations_csv",
+        "results",
+        "send_materials",
+        "mailings",
+        "cancel_event",
+    ],
+)
+def test_coordinator_tools_refuse_members(member_client, name):
+    event = EventFactory()
+    assert member_client.get(reverse(f"events:{name}", args=[event.slug])).status_code == 403
+
+
+def test_invite_shows_the_count_before_sending_and_then_sends(coordinator_client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    for _ in range(3):
+        approved_member(discipline="midwifery")
+    approved_member(discipline="social_work")
+    url = reverse("events:invite", args=[event.slug])
+    preview = coordinator_client.post(url, {"disciplines": ["midwifery"], "preview": "1"})
+    assert "3" in preview.text
+    assert not Invitation.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url, {"disciplines": ["midwifery"], "send": "1", "message": "Kom je ook?"})
+    assert response.status_code == 302
+    assert Invitation.objects.filter(event=event).count() == 3
+    assert len(mail.outbox) == 3
+    message = mail.outbox[0]
+    assert "List-Unsubscribe" in message.extra_headers
+    assert "/events/invitation/" in message.body
+
+
+def test_invite_without_any_group_shows_an_error(coordinator_client):
+    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"preview": "1"})
+    assert response.status_code == 200
+    assert "Choose at least one group" in response.text or "Kies minstens" in response.text
+
+
+def test_reminding_non_responders_happens_once(coordinator, coordinator_client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    InvitationFactory.create_batch(2, event=event)
+    InvitationFactory(event=event, answer=Invitation.Answer.COMING)
+    url = reverse("events:invitations", args=[event.slug])
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url)
+        coordinator_client.post(url)
+    assert len(mail.outbox) == 2
+    assert Invitation.objects.filter(reminded_at__isnull=False).count() == 2
+
+
+def test_check_in_from_the_list(coordinator_client):
+    registration = RegistrationFactory()
+    url = reverse("events:check_in_list", args=[registration.event.slug])
+    assert registration.name in coordinator_client.get(url).text
+    coordinator_client.post(url, {"registration": registration.pk, "checked_in": "1"})
+    registration.refresh_from_db()
+    assert registration.checked_in
+
+
+def test_csv_export_neutralises_formulas(coordinator_client):
+    event = EventFactory()
+    for dangerous in ['=HYPERLINK("x")', "+31 6", "-1", "@SUM(A1)", "\tTab", "\rCR"]:
+        RegistrationFactory(event=event, coalition_progress=dangerous)
+    RegistrationFactory(event=event, coalition_progress="Gewoon tekst")
+    response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    answers = [row[8] for row in rows[1:]]
+    assert all(a.startswith("'") for a in answers if a != "Gewoon tekst")
+    assert "Gewoon tekst" in answers
+
+
+def test_csv_export_leaves_out_addresses_of_profiles_no_longer_approved(coordinator_client):
+    event = EventFactory()
+    registration = RegistrationFactory(event=event, profile=ProfileFactory(status="declined"))
+    response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
+    assert registration.profile.user.email not in response.content.decode()
+
+
+def test_results_show_average_score(coordinator_client):
+    event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
+    for score in (4, 5):
+        services.submit_feedback(RegistrationFactory(event=event), score=score, valuable=f"Antwoord {score}")
+    response = coordinator_client.get(reverse("events:results", args=[event.slug]))
+    assert "4,5" in response.text or "4.5" in response.text
+    assert "Antwoord 5" in response.text
+
+
+def test_admin_pages_load_for_coordinator(coordinator_client):
+    event = EventFactory()
+    RegistrationFactory(event=event)
+    assert coordinator_client.get(reverse("admin:events_event_changelist")).status_code == 200
+    assert coordinator_client.get(reverse("admin:events_event_change", args=[event.pk])).status_code == 200
+
+
+def test_opt_out_link_stops_invitations(client):
+    url = _path(services.opt_out_url("Someone@Example.org"))
+    assert client.get(url).status_code == 200
+    client.post(url)
+    approved_member(user__email="someone@example.org")
+    assert services.build_audience(all_members=True) == []
+
+
+def test_home_page_lists_upcoming_events(client):
+    event = EventFactory(title="Werkbezoek kraamzorg")
+    response = client.get(reverse("home"))
+    assert event.title in response.text
