@@ -8,6 +8,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coalition.roles import is_editor
+
 from . import services
 from .forms import EditionAdminForm
 from .models import Edition, EditorialMembership, PreviewLink, Story, Subscriber, Tip
@@ -46,7 +48,23 @@ class StoryInline(admin.TabularInline):
         return False
 
 
-class PreviewLinkInline(admin.TabularInline):
+class EditorsSeePreviewLinks:
+    """Preview links are the editorial team's and coordinators' tool: coalition.roles.is_editor decides."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff and is_editor(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and is_editor(request.user)
+
+
+class PreviewLinkInline(EditorsSeePreviewLinks, admin.TabularInline):
     model = PreviewLink
     fields = ["link", "expires_at", "revoked_at", "created_by"]
     readonly_fields = fields
@@ -265,7 +283,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreviewLink)
-class PreviewLinkAdmin(admin.ModelAdmin):
+class PreviewLinkAdmin(EditorsSeePreviewLinks, admin.ModelAdmin):
     list_display = ["__str__", "expires_at", "revoked_at", "created_by", "created_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["edition", "story", "created_by"]

@@ -141,3 +141,24 @@ def test_edition_mail_without_events_has_no_events_heading(
         services.publish(approved_edition, by=coordinator)
     assert "Upcoming events" not in mail.outbox[0].body
     assert "Upcoming events" not in mail.outbox[0].alternatives[0][0]
+
+
+@pytest.mark.parametrize("model", ["edition", "story", "tip", "editorialmembership", "subscriber", "previewlink"])
+def test_admin_pages_open_for_coordinators(coordinator_client, model):
+    StoryFactory()
+    assert coordinator_client.get(reverse(f"admin:journal_{model}_changelist")).status_code == 200
+    if model != "previewlink":
+        assert coordinator_client.get(reverse(f"admin:journal_{model}_add")).status_code == 200
+
+
+def test_coordinator_adds_a_team_member_in_the_admin_and_the_group_follows(coordinator_client, member):
+    from coalition.roles import is_editor
+
+    response = coordinator_client.post(
+        reverse("admin:journal_editorialmembership_add"),
+        {"user": member.pk, "role": "films", "start_date": "01-01-2020"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    member.refresh_from_db()
+    member.__dict__.pop("_role_names", None)
+    assert is_editor(member)
