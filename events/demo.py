@@ -1,5 +1,182 @@
-"""Demo data of the events app."""
+"""Demo data of the events app: upcoming and past events of every kind, waiting lists, invitations, feedback."""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from .models import Event, Feedback, Invitation, Registration
+
+PROGRESS = [
+    "We hebben het convenant getekend en werken aan een gezamenlijk zorgpad.",
+    "We zijn net begonnen: de eerste partners zitten aan tafel.",
+    "Vroegsignalering loopt; armoede en schulden pakken we nu op.",
+    "Onze coalitie is stevig, we willen vooral leren van andere regio's.",
+    "We zoeken nog naar een goede rol voor de kinderopvang.",
+]
+VALUABLE = [
+    "De casus uit de praktijk en het gesprek met collega's.",
+    "Ik weet nu wie ik bij de schuldhulp kan bellen.",
+    "Het serious game maakte het heel concreet.",
+]
+IMPROVE = ["Meer tijd voor vragen.", "Graag een vervolg in het voorjaar.", ""]
+
+# (slug, title, kind, days from today, start hour, hours, capacity, fill, place or online, description)
+EVENTS = [
+    ("workshop-vroegsignalering", "Workshop vroegsignalering met de verloskundige", Event.Kind.WORKSHOP,
+     12, 14, 2, 12, 16, "place", "Hoe zie je zorgen rond de zwangerschap vroeg, en hoe bespreek je ze?"),
+    ("werkbezoek-kraamzorg", "Werkbezoek bij de kraamzorg", Event.Kind.WORK_VISIT,
+     20, 10, 3, 15, 6, "place", "Een ochtend mee met een kraamverzorgende: wat zie je thuis?"),
+    ("presentatie-geldzorgen", "Presentatie: geldzorgen bij jonge ouders", Event.Kind.PRESENTATION,
+     27, 15, 2, 40, 10, "place", "Schuldhulpverlening vertelt hoe je geldzorgen herkent en waar je naar verwijst."),
+    ("online-regio-overleg", "Online regionaal overleg Kansrijke Start", Event.Kind.ONLINE_MEETING,
+     6, 12, 1, 20, 24, "online", "Een uur bijpraten over de stand van zaken in elke gemeente."),
+    ("serious-game-armoede", "Serious game: rondkomen met een baby", Event.Kind.SERIOUS_GAME,
+     34, 13, 3, 24, 8, "place", "Speel een maand als jong gezin met een krap budget."),
+    ("halfjaarlijkse-partnerbijeenkomst", "Halfjaarlijkse bijeenkomst van alle partners", Event.Kind.PARTNER_MEETING,
+     45, 16, 3, None, 20, "place", "Terugblik, vooruitblik en ontmoeting met alle partners van de coalitie."),
+    ("workshop-mentale-gezondheid-2", "Workshop mentale gezondheid rond de zwangerschap", Event.Kind.WORKSHOP,
+     -40, 14, 2, 20, 18, "place", "Signalen van psychische klachten en de weg naar passende hulp."),
+    ("serious-game-veilig-opgroeien", "Serious game: veilig opgroeien", Event.Kind.SERIOUS_GAME,
+     -75, 13, 3, 16, 14, "place", "Samen beslissen bij zorgen over veiligheid in een gezin."),
+    ("online-kennissessie-leefstijl", "Online kennissessie gezonde leefstijl", Event.Kind.ONLINE_MEETING,
+     -20, 12, 1, None, 22, "online", "Roken, alcohol en voeding: wat werkt in het gesprek met ouders?"),
+]  # fmt: skip
+
+
+def _at(days, hour):
+    day = timezone.localdate() + timedelta(days=days)
+    return timezone.make_aware(datetime.combine(day, time(hour=hour)))
+
+
+def _profiles():
+    try:
+        from members.models import Profile
+    except ImportError:
+        return []
+    return list(
+        Profile.objects.approved()
+        .exclude(user__email__startswith="bench")
+        .select_related("user", "organisation")
+        .order_by("pk")
+    )
+
+
+def _organisations():
+    from members.models import Organisation
+
+    return list(Organisation.objects.order_by("pk")[:10])
+
+
+def _editions():
+    try:
+        from journal.models import Edition
+    except ImportError:
+        return []
+    return list(Edition.objects.order_by("-number")[:3])
+
+
+def _register(event, profile, state, when, rng):
+    registration, _created = Registration.objects.get_or_create(
+        event=event,
+        profile=profile,
+        defaults={
+            "name": profile.full_name,
+            "organisation": profile.organisation,
+            "organisation_name": profile.organisation.name if profile.organisation else "",
+            "discipline": profile.discipline,
+            "state": state,
+            "coalition_progress": rng.choice(PROGRESS),
+            "consent_to_list": rng.random() < 0.8,
+            "registered_at": when,
+            "confirmed_at": when if state == Registration.State.CONFIRMED else None,
+            "waiting_since": when if state == Registration.State.WAITING else None,
+        },
+    )
+    return registration
 
 
 def seed(*, stdout=None):
-    """Upcoming and past events with registrations (filled by the events work)."""
+    """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
+    rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
+    profiles = _profiles()
+    organisations = _organisations()
+    editions = _editions()
+    now = timezone.now()
+    for index, (slug, title, kind, days, hour, hours, capacity, fill, place, description) in enumerate(EVENTS):
+        starts_at = _at(days, hour)
+        host = organisations[index % len(organisations)] if organisations else None
+        co_host = organisations[(index + 3) % len(organisations)] if len(organisations) > 3 and index % 2 else None
+        event, _created = Event.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "title": title,
+                "kind": kind,
+                "state": Event.State.PUBLISHED,
+                "edition": editions[index % len(editions)] if editions and index % 3 != 2 else None,
+                "host": host,
+                "co_host": co_host,
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(hours=hours),
+                "venue": "" if place == "online" else "Wijkcentrum De Schakel",
+                "address": "" if place == "online" else "Stationsplein 4\n4461 HP Goes",
+                "meeting_url": "https://meet.example.org/kansrijke-start-" + slug if place == "online" else "",
+                "capacity": capacity,
+                "max_per_organisation": 3 if kind == Event.Kind.WORKSHOP else None,
+                "cancellation_deadline": starts_at - timedelta(days=1),
+                "description": description,
+                "intake_questions": ["Wat wil je na afloop kunnen?"] if kind == Event.Kind.WORKSHOP else [],
+            },
+        )
+        if not profiles:
+            continue
+        chosen = rng.sample(profiles, min(fill, len(profiles)))
+        demo_member = next((p for p in profiles if p.user.email == "member@example.org"), None)
+        if demo_member and index in (0, 3, 6) and demo_member not in chosen:
+            # The demo login sees a confirmed seat, a waiting-list place and a past event with materials.
+            chosen.insert(0 if index != 3 else len(chosen), demo_member)
+        past = starts_at < now
+        for position, profile in enumerate(chosen):
+            has_seat = capacity is None or position < capacity
+            when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
+            state = Registration.State.CONFIRMED if has_seat else Registration.State.WAITING
+            registration = _register(event, profile, state, when, rng)
+            # Draw the same random numbers on every run, whatever is already there, so a second run matches.
+            checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
+            score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)
+            if past and registration.is_confirmed:
+                if checked_in:
+                    Registration.objects.filter(pk=registration.pk).update(checked_in=True, checked_in_at=starts_at)
+                if gives_feedback:
+                    Feedback.objects.update_or_create(
+                        registration=registration,
+                        defaults={
+                            "event": event,
+                            "score": score,
+                            "valuable": valuable,
+                            "improve": improve,
+                            "submitted_at": event.ends_at + timedelta(days=1),
+                        },
+                    )
+        if not past and index in (1, 2):
+            # Invitations with every kind of answer.
+            answers = [Invitation.Answer.COMING, Invitation.Answer.NOT_COMING, Invitation.Answer.NO_ANSWER]
+            for n, profile in enumerate(rng.sample(profiles, min(12, len(profiles)))):
+                Invitation.objects.get_or_create(
+                    event=event,
+                    email=profile.user.email.lower(),
+                    defaults={
+                        "profile": profile,
+                        "name": profile.full_name,
+                        "answer": answers[n % 3],
+                        "invited_at": starts_at - timedelta(days=14),
+                        "answered_at": None
+                        if answers[n % 3] == Invitation.Answer.NO_ANSWER
+                        else starts_at - timedelta(days=12),
+                    },
+                )
+    if stdout:
+        stdout.write(
+            f"Events: {Event.objects.count()} events, {Registration.objects.count()} registrations, "
+            f"{Invitation.objects.count()} invitations, {Feedback.objects.count()} feedback."
+        )

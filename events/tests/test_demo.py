@@ -1,0 +1,33 @@
+"""The demo data: every kind of event, a waiting list, invitations and feedback, and the same on a second run."""
+
+import pytest
+
+from events import demo
+from events.models import Event, Feedback, Invitation, Registration
+
+from .factories import ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_is_idempotent_and_covers_every_kind():
+    ProfileFactory.create_batch(30)
+    demo.seed()
+    counts = (Event.objects.count(), Registration.objects.count(), Invitation.objects.count(), Feedback.objects.count())
+    demo.seed()
+    assert counts == (
+        Event.objects.count(),
+        Registration.objects.count(),
+        Invitation.objects.count(),
+        Feedback.objects.count(),
+    )
+    assert {e.kind for e in Event.objects.all()} == set(Event.Kind.values)
+    assert Event.objects.past().exists() and Event.objects.upcoming().exists()
+    assert Registration.objects.filter(state=Registration.State.WAITING).exists()
+    assert set(Invitation.objects.values_list("answer", flat=True)) == set(Invitation.Answer.values)
+    assert Feedback.objects.exists()
+
+
+def test_seed_without_members_still_makes_events():
+    demo.seed()
+    assert Event.objects.count() == len(demo.EVENTS)
