@@ -180,6 +180,10 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
 
+    def get_registration_url(self):
+        """Used by the journal's edition mail for its "register" link."""
+        return reverse("events:register", kwargs={"slug": self.slug})
+
     @property
     def is_online(self):
         return bool(self.meeting_url) and not self.address

@@ -343,3 +343,40 @@ def test_calendar_feed_can_be_renewed_which_revokes_the_old_address():
     profile = ProfileFactory()
     old = services.calendar_feed_for(profile).token
     assert services.renew_calendar_feed(profile).token != old
+
+
+# --- audiences ----------------------------------------------------------------------------------
+
+
+def test_audience_narrows_between_criteria_and_adds_subscribers():
+    from journal.tests.factories import SubscriberFactory
+    from members.models import Municipality
+
+    goes = Municipality.objects.create(name="Goes", slug="goes")
+    midwife_in_goes = approved_member(discipline="midwifery")
+    midwife_in_goes.profile.municipalities.add(goes)
+    approved_member(discipline="midwifery")  # not in Goes
+    social_worker = approved_member(discipline="social_work")
+    social_worker.profile.municipalities.add(goes)
+    ProfileFactory(status="pending").user.profile.municipalities.add(goes)
+    audience = services.build_audience(disciplines=["midwifery"], municipalities=[goes])
+    assert [p.email for p in audience] == [midwife_in_goes.email]
+    subscriber = SubscriberFactory(email="ouder@example.org", confirmed_at=timezone.now(), wants_invitations=True)
+    with_subscribers = services.build_audience(disciplines=["midwifery"], municipalities=[goes], subscribers=True)
+    by_email = {p.email: p for p in with_subscribers}
+    assert set(by_email) == {midwife_in_goes.email, subscriber.email}
+    assert "/journal/" in by_email[subscriber.email].unsubscribe_url
+
+
+def test_invitations_go_once_per_address(coordinator, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    approved_member()
+    audience = services.build_audience(all_members=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = services.send_invitations(event, audience=audience, by=coordinator)
+    assert sent == len(audience)
+    assert Mailing.objects.get(kind=Mailing.Kind.INVITATION).deliveries.count() == sent
+    with pytest.raises(EventError, match="already been invited"):
+        services.send_invitations(event, audience=audience, by=coordinator)
+    with pytest.raises(EventError, match="coordinators"):
+        services.send_invitations(event, audience=audience, by=approved_member())
