@@ -30,6 +30,19 @@ SCREENSHOT_WIDTHS = (375, 1280)
 DESKTOP = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct-horse-battery"
+# Where the keyboard focus is, and whether a sighted keyboard user can see it (outline or ring).
+FOCUS_STOP_JS = """() => {
+    const el = document.activeElement;
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+    const ring = style.boxShadow && style.boxShadow !== "none";
+    const rect = el.getBoundingClientRect();
+    const label = (el.getAttribute("aria-label") || el.innerText || el.name || el.id || "").trim().slice(0, 40);
+    return {
+        visible: (outline || ring) && rect.width > 0 && rect.height > 0,
+        description: `${el.tagName.toLowerCase()} "${label}"`,
+    };
+}"""
 HERE = Path(__file__).resolve().parent
 
 
@@ -202,6 +215,22 @@ class Portal:
                     name = re.sub(r"[^\w.-]+", "_", failed_test)[-120:]
                     page.screenshot(path=FAILURE_DIR / f"{name}-{number}-{page_number}.png", full_page=True)
             context.close()
+
+    # Keyboard --------------------------------------------------------------------------------
+
+    def tab_to(self, page, target, *, max_tabs=80):
+        """Press Tab until `target` has the focus, checking every stop shows where the focus is."""
+        element = target.element_handle()
+        invisible = []
+        for _step in range(max_tabs):
+            page.keyboard.press("Tab")
+            stop = page.evaluate(FOCUS_STOP_JS)
+            if not stop["visible"]:
+                invisible.append(stop["description"])
+            if page.evaluate("element => element === document.activeElement", element):
+                assert not invisible, f"keyboard focus not visible on: {invisible}"
+                return
+        raise AssertionError(f"{target} was not reached with {max_tabs} presses of Tab on {page.url}")
 
     # Mail -------------------------------------------------------------------------------------
 
