@@ -85,3 +85,192 @@ def pytest_report_header(config):
     vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "in-process (eager tasks)"
     return [f"database: {vendor}", f"broker: {broker}"]
+
+
+# --- The mail outbox: a real SMTP server and a real Celery worker for tests ---------------------
+# Used by coalition/tests/test_outbox*.py and by any app that wants to prove "every subscriber gets
+# exactly one mail": queue the mailing, let it run, then count smtp_server.recipients().
+
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler that keeps every accepted message and can refuse chosen addresses.
+
+    - `refuse`: addresses answered with a permanent `550` at RCPT (the delivery must fail).
+    - `defer`: {address: n} answers the first n tries with a transient `451` (must be retried).
+    """
+
+    def __init__(self):
+        import threading
+
+        self.messages = []
+        self.refuse = set()
+        self.defer = {}
+        self._changed = threading.Condition()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 Recipient address rejected: user unknown"
+        if self.defer.get(address, 0) > 0:
+            self.defer[address] -= 1
+            return "451 4.3.0 Try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        with self._changed:
+            self.messages.append(message)
+            self._changed.notify_all()
+        return "250 Message accepted for delivery"
+
+    def recipients(self):
+        """Every envelope recipient of every accepted message, one entry per copy received."""
+        with self._changed:
+            return [address for message in self.messages for address in message.envelope_recipients]
+
+    def wait_for(self, count, timeout=60):
+        """Block until at least `count` messages arrived (True) or `timeout` seconds passed (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: len(self.messages) >= count, timeout)
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, with Django's mail pointed at it.
+
+    Yields a RecordingSMTPHandler: `.messages` (parsed email.message.EmailMessage objects, each
+    with `.envelope_recipients`), `.recipients()`, `.wait_for(n)`, and `.refuse` / `.defer` to
+    make it answer 550 / 451 for given addresses. `.host` and `.port` tell where it listens.
+    """
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = RecordingSMTPHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.host, handler.port = "127.0.0.1", port
+    if hasattr(settings, "MAILERS"):
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+            }
+        }
+    else:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 10
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+class CeleryTestWorker:
+    """The running worker of `celery_worker_redis`, with a way to wait for its tasks."""
+
+    def __init__(self, worker, changed, marker, seen):
+        self.worker = worker
+        self._changed = changed
+        self._marker = marker
+        self._seen = seen
+
+    def drain(self, timeout=60):
+        """Wait until every task queued so far has run (a marker task goes through the FIFO queue).
+
+        Tasks waiting for a countdown are not covered; check their effect with wait_until().
+        """
+        import uuid
+
+        token = uuid.uuid4().hex
+        self._marker.delay(token)
+        assert self.wait_until(lambda: token in self._seen, timeout), "the worker did not drain its queue"
+
+    def wait_until(self, predicate, timeout=60):
+        """Re-check `predicate()` after every task the worker finishes; False after `timeout` seconds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not predicate():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                # Tasks with a countdown finish without a signal in between: look again now and then.
+                self._changed.wait(min(remaining, 0.5))
+        return True
+
+
+@pytest.fixture
+def celery_worker_redis(transactional_db, settings):
+    """A real Celery worker (celery.contrib.testing.worker.start_worker) consuming over REDIS_URL.
+
+    Skips, saying so, when REDIS_URL is unset (tasks then run in-process). The test's database is
+    transactional, because the worker thread has its own connection and sees only committed rows:
+    queue mail inside `transaction.atomic()` (or plain autocommit), not in a test transaction.
+    The queue is purged first so tasks left by an earlier run cannot interfere. Yields a
+    CeleryTestWorker; use `.wait_until(lambda: <mailing finished>)` instead of sleeping.
+    Tests that do not use this fixture run their tasks eagerly even when REDIS_URL is set.
+    """
+    import threading
+
+    if not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set: no broker for a real Celery worker (the eager variant runs instead)")
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from coalition.celery import app
+
+    changed = threading.Condition()
+    seen = set()
+
+    @app.task(name="conftest.drain_marker", shared=False)
+    def drain_marker(token):
+        return token
+
+    def after_task(sender=None, args=None, **kwargs):
+        # The worker thread's own database connections must not outlive the test database.
+        connections.close_all()
+        with changed:
+            if sender is not None and sender.name == drain_marker.name:
+                seen.add(args[0])
+            changed.notify_all()
+
+    app.conf.task_always_eager = False
+    app.control.purge()
+    task_postrun.connect(after_task, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield CeleryTestWorker(worker, changed, drain_marker, seen)
+    finally:
+        task_postrun.disconnect(after_task)
+        app.control.purge()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process_unless_worker(request):
+    """Run Celery tasks eagerly in every test that does not ask for `celery_worker_redis`.
+
+    With REDIS_URL set (CI) tasks would otherwise go to a broker nobody consumes in those tests.
+    """
+    if "celery_worker_redis" in request.fixturenames:
+        yield
+        return
+    from coalition.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = previous

@@ -1,6 +1,8 @@
-"""Render a mail from templates/emails/<name>/ and put it in the outbox."""
+"""Render a mail from templates/emails/<name>/ and put it in the outbox; the outbox's services."""
 
 from dataclasses import dataclass, field
+from email.utils import make_msgid
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -25,11 +27,21 @@ class Recipient:
     attachments: list = field(default_factory=list)
 
 
-def queue_mailing(*, template, recipients, context=None, kind=Mailing.Kind.TRANSACTIONAL, description="", created_by=None):
+def queue_mailing(
+    *,
+    template,
+    recipients,
+    context=None,
+    kind=Mailing.Kind.TRANSACTIONAL,
+    description="",
+    created_by=None,
+    draft=False,
+):
     """Create a mailing with one delivery per distinct address and send it after commit.
 
     `context` and each recipient's context must be JSON-serialisable: they are stored and the
-    mail is rendered by the worker, from templates/emails/<template>/.
+    mail is rendered by the worker, from templates/emails/<template>/. With `draft=True` the
+    rows are created but nothing is sent until `release_mailing(mailing)`.
     """
     mailing = Mailing.objects.create(
         kind=kind,
@@ -37,12 +49,43 @@ def queue_mailing(*, template, recipients, context=None, kind=Mailing.Kind.TRANS
         context=context or {},
         description=description,
         created_by=created_by,
-        state=Mailing.State.QUEUED,
-        queued_at=timezone.now(),
+        state=Mailing.State.DRAFT if draft else Mailing.State.QUEUED,
+        queued_at=None if draft else timezone.now(),
     )
     _add_deliveries(mailing, recipients)
-    _enqueue(mailing)
+    if not draft:
+        _enqueue(mailing)
     return mailing
+
+
+def release_mailing(mailing):
+    """Queue a draft mailing: its deliveries are sent after the caller's transaction commits."""
+    with transaction.atomic():
+        released = Mailing.objects.filter(pk=mailing.pk, state=Mailing.State.DRAFT).update(
+            state=Mailing.State.QUEUED, queued_at=timezone.now()
+        )
+        if released:
+            _enqueue(mailing)
+    mailing.refresh_from_db(fields=["state", "queued_at"])
+    return mailing
+
+
+def retry_failed(mailing):
+    """Put the failed deliveries of a mailing back in the queue; returns how many.
+
+    Deliveries already sent are never touched, so retrying cannot send anyone a second copy.
+    """
+    with transaction.atomic():
+        count = Delivery.objects.filter(mailing=mailing, state=Delivery.State.FAILED).update(
+            state=Delivery.State.PENDING, attempts=0, next_attempt_at=None, last_error=""
+        )
+        if count:
+            Mailing.objects.filter(pk=mailing.pk).exclude(state=Mailing.State.DRAFT).update(
+                state=Mailing.State.QUEUED, queued_at=timezone.now(), finished_at=None
+            )
+            _enqueue(mailing)
+    mailing.refresh_from_db(fields=["state", "queued_at", "finished_at"])
+    return count
 
 
 def send_mail(*, template, to, context=None, attachments=None, kind=Mailing.Kind.TRANSACTIONAL, description=""):
@@ -60,7 +103,7 @@ def queue_rendered(*, to, subject, body_text, body_html="", description=""):
     """Queue a mail whose content was rendered elsewhere (allauth's account mails)."""
     mailing = Mailing.objects.create(
         kind=Mailing.Kind.TRANSACTIONAL,
-        subject=subject,
+        subject=subject[:300],
         body_text=body_text,
         body_html=body_html,
         description=description or subject,
@@ -70,6 +113,11 @@ def queue_rendered(*, to, subject, body_text, body_html="", description=""):
     _add_deliveries(mailing, [Recipient(email=to)])
     _enqueue(mailing)
     return mailing
+
+
+def new_message_id():
+    """A Message-ID in the portal's own domain (from SITE_URL), not the worker's host name."""
+    return make_msgid(domain=urlparse(settings.SITE_URL).hostname or "localhost")
 
 
 def _add_deliveries(mailing, recipients):
@@ -89,6 +137,7 @@ def _add_deliveries(mailing, recipients):
                 name=recipient.name,
                 context=recipient.context,
                 attachments=recipient.attachments,
+                message_id=new_message_id(),
             )
         )
     Delivery.objects.bulk_create(rows, batch_size=1000)
@@ -102,7 +151,11 @@ def _enqueue(mailing):
 
 
 def render_delivery(delivery, *, connection=None):
-    """Build the message of one delivery: a text and an HTML part."""
+    """Build the message of one delivery: a text and an HTML part, Message-ID, From from settings.
+
+    Date is set by Django when the message is serialised. Mass mails carry List-Unsubscribe and
+    List-Unsubscribe-Post (RFC 8058 one-click); transactional mails do not.
+    """
     mailing = delivery.mailing
     if mailing.template:
         ctx = {
@@ -121,8 +174,15 @@ def render_delivery(delivery, *, connection=None):
             html = render_to_string(f"{base}/body.html", ctx)
     else:
         subject, text, html = mailing.subject, mailing.body_text, mailing.body_html
+        if not html:
+            # Mails rendered elsewhere may come as text only; every mail has an HTML part, so the
+            # written text is set in the portal's mail layout.
+            html = render_to_string(
+                "emails/outbox/plain.html",
+                {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, "subject": subject, "text": text},
+            )
     to = f"{delivery.name} <{delivery.address}>" if delivery.name else delivery.address
-    headers = {}
+    headers = {"Message-ID": delivery.message_id or new_message_id()}
     unsubscribe_url = delivery.context.get("unsubscribe_url")
     if mailing.is_mass and unsubscribe_url:
         headers["List-Unsubscribe"] = f"<{unsubscribe_url}>"

@@ -2,7 +2,21 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+
+class MailingQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Annotate delivery counts per state in one query (the admin changelist's columns)."""
+        states = Delivery.State
+        return self.annotate(
+            total_count=Count("deliveries"),
+            sent_count=Count("deliveries", filter=Q(deliveries__state=states.SENT)),
+            pending_count=Count("deliveries", filter=Q(deliveries__state=states.PENDING)),
+            failed_count=Count("deliveries", filter=Q(deliveries__state=states.FAILED)),
+            skipped_count=Count("deliveries", filter=Q(deliveries__state=states.SKIPPED)),
+        )
 
 
 class Mailing(models.Model):
@@ -44,6 +58,8 @@ class Mailing(models.Model):
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
+    objects = MailingQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("mailing")
@@ -56,6 +72,10 @@ class Mailing(models.Model):
     @property
     def is_mass(self):
         return self.kind != self.Kind.TRANSACTIONAL
+
+    @property
+    def is_finished(self):
+        return self.state in {self.State.SENT, self.State.SENT_WITH_FAILURES}
 
 
 class Delivery(models.Model):
@@ -75,6 +95,12 @@ class Delivery(models.Model):
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # Fixed when the row is created, so a mail sent again after a crash (see coalition.tasks)
+    # carries the same Message-ID and the receiving side can recognise the duplicate.
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    # A transient SMTP error postpones the next try until then (backoff); empty means now.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:

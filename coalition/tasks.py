@@ -1,13 +1,31 @@
-"""The outbox workers: send a mailing's pending deliveries, sweep mailings that got stuck."""
+"""The outbox workers: send a mailing's pending deliveries in batches, sweep mailings that got stuck.
+
+How a delivery is sent at most once in normal operation and never skipped (DESIGN.md §3):
+
+- `send_mailing` fans a mailing out into batch tasks of MAIL_BATCH_SIZE deliveries; each batch
+  opens one SMTP connection and sends over it.
+- Each delivery is claimed on its own, in a short transaction: `SELECT … FOR UPDATE SKIP LOCKED`
+  of the next due pending row, send it, mark it sent (or failed, or postponed), commit. The lock
+  lives as long as one SMTP exchange, never a whole batch, and other workers skip the locked row
+  instead of waiting for it. A row that is committed as sent is never picked again, so a second
+  worker, a task run twice, or a retry find nothing left to do for it.
+- A worker that dies mid-batch loses only its open transaction: the one row it held goes back
+  to pending and everything it already sent stays marked sent. The Celery task comes back
+  (acks_late + reject_on_worker_lost), and if it does not, the sweep re-enqueues the mailing.
+"""
 
 import logging
+import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
+from math import ceil
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from .mail import render_delivery
@@ -15,47 +33,241 @@ from .models import Delivery, Mailing
 
 logger = logging.getLogger(__name__)
 
+# A countdown longer than the broker's visibility timeout (one hour with Redis) would make Redis
+# deliver the waiting task a second time; the backoff stays well below it.
+MAX_BACKOFF = timedelta(minutes=30)
+ACTIVE_STATES = (Mailing.State.QUEUED, Mailing.State.SENDING)
+
+
+class Outcome:
+    SENT = "sent"
+    FAILED = "failed"
+    POSTPONED = "postponed"
+
+
+@dataclass
+class BatchResult:
+    sent: int = 0
+    failed: int = 0
+    postponed: int = 0
+    # Set when the SMTP connection could not be opened or broke: the batch stops there.
+    connection_error: str = ""
+
+
+def backoff(attempts):
+    """How long to wait before try number `attempts + 1`: doubling from the base, capped."""
+    delay = timedelta(seconds=settings.MAIL_RETRY_BACKOFF_SECONDS * 2 ** max(attempts - 1, 0))
+    return min(delay, MAX_BACKOFF)
+
+
+def is_transient(exc):
+    """4xx replies and network trouble pass; 5xx replies (e.g. 550 unknown user) will not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(exc, smtplib.SMTPException | OSError)
+
+
+def breaks_connection(exc):
+    """Whether the SMTP session is unusable after this error (SMTPException is an OSError too)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == 421  # the server is closing the session
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _due_deliveries(mailing_id, now=None):
+    now = now or timezone.now()
+    return Delivery.objects.filter(mailing_id=mailing_id, state=Delivery.State.PENDING).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _transmit(connection, message):
+    """Hand one message to the SMTP server; returns once the server has accepted it."""
+    if connection.send_messages([message]) != 1:
+        raise smtplib.SMTPException("The mail backend did not accept the message.")
+
+
+def _deliver_next(mailing, connection):
+    """Claim, send and mark the next due delivery of a mailing; None when nothing is due."""
+    with transaction.atomic():
+        delivery = (
+            _due_deliveries(mailing.pk)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")
+            .first()
+        )
+        if delivery is None:
+            return None, None
+        delivery.mailing = mailing
+        delivery.attempts += 1
+        delivery.attempted_at = timezone.now()
+        error = None
+        try:
+            message = render_delivery(delivery, connection=connection)
+        except Exception as exc:  # noqa: BLE001 - a template or data error fails this delivery only
+            error = exc
+            outcome = Outcome.FAILED
+        else:
+            try:
+                _transmit(connection, message)
+            except (smtplib.SMTPException, OSError, ValueError) as exc:
+                error = exc
+                transient = is_transient(exc)
+                if transient and delivery.attempts < settings.MAIL_MAX_ATTEMPTS:
+                    outcome = Outcome.POSTPONED
+                else:
+                    outcome = Outcome.FAILED
+            else:
+                outcome = Outcome.SENT
+        # AT-LEAST-ONCE WINDOW: the SMTP server has accepted the message, but the row is marked
+        # sent only when this transaction commits. A worker killed (or a database lost) between
+        # the two rolls the row back to pending, and that one mail is sent a second time — with
+        # the same Message-ID, so receivers can recognise it. No design closes this window
+        # short of two-phase commit with the SMTP server; it is at most one mail per dead worker.
+        if outcome == Outcome.SENT:
+            delivery.state = Delivery.State.SENT
+            delivery.sent_at = timezone.now()
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        elif outcome == Outcome.FAILED:
+            delivery.state = Delivery.State.FAILED
+            delivery.next_attempt_at = None
+            delivery.last_error = _describe(error)
+        else:
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+            delivery.last_error = _describe(error)
+        delivery.save(update_fields=["state", "attempts", "attempted_at", "sent_at", "next_attempt_at", "last_error"])
+    if error is not None:
+        logger.warning("Mailing %s to %s: %s (%s)", mailing.pk, delivery.address, outcome, delivery.last_error)
+    return outcome, error
+
+
+def _describe(exc):
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def deliver_batch(mailing_id, *, limit=None):
+    """Send up to `limit` due deliveries of a mailing over one SMTP connection."""
+    limit = limit or settings.MAIL_BATCH_SIZE
+    result = BatchResult()
+    mailing = Mailing.objects.filter(pk=mailing_id, state__in=ACTIVE_STATES).first()
+    if mailing is None:
+        return result
+    if not _due_deliveries(mailing_id).exists():
+        finish_if_done(mailing_id)
+        return result
+    connection = mailers.default
+    try:
+        try:
+            connection.open()
+        except (smtplib.SMTPException, OSError) as exc:
+            # Nobody is charged an attempt for a server that is down: the batch waits and tries again.
+            result.connection_error = _describe(exc)
+            logger.warning("Mailing %s: cannot reach the mail server: %s", mailing_id, result.connection_error)
+            return result
+        for _ in range(limit):
+            outcome, error = _deliver_next(mailing, connection)
+            if outcome is None:
+                break
+            setattr(result, outcome, getattr(result, outcome) + 1)
+            if error is not None and breaks_connection(error):
+                result.connection_error = _describe(error)
+                break
+    finally:
+        try:
+            connection.close()
+        except (smtplib.SMTPException, OSError):
+            logger.info("Mailing %s: the mail server dropped the connection on QUIT.", mailing_id)
+    finish_if_done(mailing_id)
+    return result
+
+
+def finish_if_done(mailing_id):
+    """Mark a mailing sent (or sent with failures) once none of its deliveries is pending.
+
+    One UPDATE with the conditions inside, so a concurrent retry_failed() that puts deliveries
+    back to pending cannot be overwritten by a stale "sent".
+    """
+    pending = Delivery.objects.filter(mailing=OuterRef("pk"), state=Delivery.State.PENDING)
+    failed = Delivery.objects.filter(mailing=OuterRef("pk"), state=Delivery.State.FAILED)
+    return (
+        Mailing.objects.filter(pk=mailing_id, state__in=ACTIVE_STATES)
+        .exclude(Exists(pending))
+        .update(
+            state=Case(
+                When(Exists(failed), then=Value(Mailing.State.SENT_WITH_FAILURES)),
+                default=Value(Mailing.State.SENT),
+            ),
+            finished_at=Now(),
+        )
+    )
+
 
 @shared_task
 def send_mailing(mailing_id):
-    """Send every pending delivery of a mailing (first version; hardened by the outbox work)."""
+    """Fan a mailing out into batches; the first batch is sent right here.
+
+    Safe to run twice: the extra batches claim nothing and end at once.
+    """
     Mailing.objects.filter(pk=mailing_id, state=Mailing.State.QUEUED).update(state=Mailing.State.SENDING)
-    connection = get_connection()
-    while True:
-        with transaction.atomic():
-            batch = list(
-                Delivery.objects.select_for_update(skip_locked=True)
-                .select_related("mailing")
-                .filter(mailing_id=mailing_id, state=Delivery.State.PENDING)[: settings.MAIL_BATCH_SIZE]
-            )
-            if not batch:
-                break
-            for delivery in batch:
-                delivery.attempts += 1
-                try:
-                    render_delivery(delivery, connection=connection).send()
-                except Exception as exc:  # noqa: BLE001 - recorded on the delivery
-                    delivery.state = Delivery.State.FAILED
-                    delivery.last_error = str(exc)[:2000]
-                else:
-                    delivery.state = Delivery.State.SENT
-                    delivery.sent_at = timezone.now()
-                delivery.save(update_fields=["state", "attempts", "last_error", "sent_at"])
-    failed = Delivery.objects.filter(mailing_id=mailing_id, state=Delivery.State.FAILED).exists()
-    Mailing.objects.filter(pk=mailing_id).exclude(state__in=[Mailing.State.SENT, Mailing.State.SENT_WITH_FAILURES]).update(
-        state=Mailing.State.SENT_WITH_FAILURES if failed else Mailing.State.SENT, finished_at=timezone.now()
+    due = _due_deliveries(mailing_id).count()
+    if not due:
+        finish_if_done(mailing_id)
+        return 0
+    batches = ceil(due / settings.MAIL_BATCH_SIZE)
+    for _ in range(batches - 1):
+        send_batch.delay(mailing_id)
+    _run_batch(mailing_id, attempt_round=0)
+    return batches
+
+
+@shared_task
+def send_batch(mailing_id, attempt_round=0):
+    """Send one batch of a mailing's due deliveries over one SMTP connection."""
+    return _run_batch(mailing_id, attempt_round=attempt_round)
+
+
+def _run_batch(mailing_id, *, attempt_round):
+    result = deliver_batch(mailing_id)
+    if (result.postponed or result.connection_error) and attempt_round < settings.MAIL_MAX_ATTEMPTS:
+        # Transient trouble: try again after the backoff. After the last round the sweep takes over.
+        wait = backoff(attempt_round + 1) if result.connection_error else _until_next_due(mailing_id)
+        send_batch.apply_async((mailing_id,), {"attempt_round": attempt_round + 1}, countdown=wait.total_seconds())
+    return {"sent": result.sent, "failed": result.failed, "postponed": result.postponed}
+
+
+def _until_next_due(mailing_id):
+    upcoming = (
+        Delivery.objects.filter(mailing_id=mailing_id, state=Delivery.State.PENDING, next_attempt_at__isnull=False)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
     )
+    return max(upcoming - timezone.now(), timedelta(0)) if upcoming else timedelta(0)
 
 
 @shared_task
 def sweep_mailings():
-    """Re-enqueue mailings whose deliveries are still pending after the grace period."""
-    cutoff = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
-    stuck = (
-        Mailing.objects.filter(Q(state=Mailing.State.QUEUED) | Q(state=Mailing.State.SENDING), queued_at__lt=cutoff)
-        .filter(deliveries__state=Delivery.State.PENDING)
-        .distinct()
-        .values_list("pk", flat=True)
-    )
+    """Re-enqueue mailings with due pending deliveries and no progress for the grace period.
+
+    This is what makes a lost enqueue (broker down at commit time, a task dropped) a delay
+    rather than a lost mail. It also closes mailings whose last batch died before marking them.
+    """
+    now = timezone.now()
+    cutoff = now - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    candidates = Mailing.objects.filter(state__in=ACTIVE_STATES, queued_at__lt=cutoff)
+    recent_attempt = Delivery.objects.filter(mailing=OuterRef("pk"), attempted_at__gte=cutoff)
+    due = _due_deliveries(OuterRef("pk"), now)
+    stuck = list(candidates.filter(Exists(due)).exclude(Exists(recent_attempt)).values_list("pk", flat=True))
     for mailing_id in stuck:
+        logger.info("Sweep: mailing %s has pending deliveries and no progress; enqueuing it again.", mailing_id)
         send_mailing.delay(mailing_id)
+    pending = Delivery.objects.filter(mailing=OuterRef("pk"), state=Delivery.State.PENDING)
+    for mailing_id in candidates.exclude(Exists(pending)).values_list("pk", flat=True):
+        finish_if_done(mailing_id)
+    return stuck

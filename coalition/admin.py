@@ -1,0 +1,162 @@
+"""The outbox in the admin: every mailing with its progress, failed deliveries, retrying them."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .mail import retry_failed
+from .models import Delivery, Mailing
+
+
+class ReadOnlyAdminMixin:
+    """The outbox is written by the portal only; people read it and use the actions."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+
+class FailedDeliveryInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Delivery
+    verbose_name = _("failed delivery")
+    verbose_name_plural = _("failed deliveries")
+    fields = ["address", "name", "attempts", "attempted_at", "last_error"]
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(state=Delivery.State.FAILED)
+
+
+@admin.register(Mailing)
+class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "kind",
+        "state",
+        "queued_at",
+        "progress",
+        "sent_count_column",
+        "pending_count_column",
+        "failed_count_column",
+    ]
+    list_filter = ["kind", "state", "queued_at"]
+    search_fields = ["description", "subject", "template"]
+    date_hierarchy = "queued_at"
+    list_select_related = ["created_by"]
+    inlines = [FailedDeliveryInline]
+    actions = ["retry_failed_deliveries"]
+    fieldsets = [
+        (None, {"fields": ["description", "kind", "state", "progress", "deliveries_link"]}),
+        (_("Content"), {"fields": ["template", "subject", "context", "body_text", "body_html"]}),
+        (_("History"), {"fields": ["created_by", "created_at", "queued_at", "finished_at"]}),
+    ]
+
+    class Media:
+        css = {"all": ["css/admin/outbox.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress()
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "progress", "deliveries_link"]
+
+    @admin.display(description=_("progress"))
+    def progress(self, mailing):
+        done = mailing.sent_count + mailing.failed_count + mailing.skipped_count
+        label = _("%(done)s of %(total)s handled") % {"done": done, "total": mailing.total_count}
+        return format_html(
+            '<progress class="outbox-progress" value="{}" max="{}" aria-label="{}">{}</progress>',
+            done,
+            mailing.total_count or 1,
+            label,
+            label,
+        )
+
+    @admin.display(description=_("sent"), ordering="sent_count")
+    def sent_count_column(self, mailing):
+        return mailing.sent_count
+
+    @admin.display(description=_("pending"), ordering="pending_count")
+    def pending_count_column(self, mailing):
+        return mailing.pending_count
+
+    @admin.display(description=_("failed"), ordering="failed_count")
+    def failed_count_column(self, mailing):
+        if not mailing.failed_count:
+            return 0
+        url = self._deliveries_url(mailing, Delivery.State.FAILED)
+        return format_html('<a href="{}">{}</a>', url, mailing.failed_count)
+
+    @admin.display(description=_("deliveries"))
+    def deliveries_link(self, mailing):
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            self._deliveries_url(mailing),
+            _("all %(count)s deliveries") % {"count": mailing.total_count},
+            self._deliveries_url(mailing, Delivery.State.FAILED),
+            _("%(count)s failed") % {"count": mailing.failed_count},
+        )
+
+    @staticmethod
+    def _deliveries_url(mailing, state=None):
+        query = {"mailing__id__exact": mailing.pk}
+        if state:
+            query["state__exact"] = state
+        return f"{reverse('admin:coalition_delivery_changelist')}?{urlencode(query)}"
+
+    @admin.action(description=_("Retry failed deliveries"), permissions=["change"])
+    def retry_failed_deliveries(self, request, queryset):
+        total = 0
+        for mailing in queryset.filter(deliveries__state=Delivery.State.FAILED).distinct():
+            total += retry_failed(mailing)
+        if total:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d failed delivery is queued again.",
+                    "%(count)d failed deliveries are queued again.",
+                    total,
+                )
+                % {"count": total},
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(request, _("The selected mailings have no failed deliveries."), messages.WARNING)
+
+
+class MailingKindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return Mailing.Kind.choices
+
+    def queryset(self, request, queryset):
+        return queryset.filter(mailing__kind=self.value()) if self.value() else queryset
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["address", "name", "mailing", "state", "attempts", "attempted_at", "sent_at", "short_error"]
+    list_filter = ["state", MailingKindFilter]
+    search_fields = ["address", "name", "message_id"]
+    list_select_related = ["mailing"]
+    show_full_result_count = False
+
+    @admin.display(description=_("last error"))
+    def short_error(self, delivery):
+        return delivery.last_error[:120]
