@@ -7,8 +7,8 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 os.environ.setdefault("DEBUG", "true")
 
-import django  # noqa: E402
-import pytest  # noqa: E402
+import django
+import pytest
 
 django.setup()
 
@@ -24,6 +24,10 @@ def _fast_passwords_and_local_mail(settings, tmp_path):
     }
 
 
+# Every test persona logs in with this password.
+PERSONA_PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
 def _user_with_role(django_user_model, email, *, role=None, status="approved", is_staff=False):
     from allauth.account.models import EmailAddress
     from django.contrib.auth.models import Group
@@ -31,7 +35,7 @@ def _user_with_role(django_user_model, email, *, role=None, status="approved", i
     from members.models import Profile
 
     user = django_user_model.objects.create_user(
-        email=email, password="correct-horse-battery", first_name=email.split("@")[0].title(), last_name="Test"
+        email=email, password=PERSONA_PASSWORD, first_name=email.split("@")[0].title(), last_name="Test"
     )
     user.is_staff = is_staff
     user.save()

@@ -18,6 +18,7 @@ def test_a_real_worker_executes_a_task_over_redis():
         pytest.skip("REDIS_URL is not set: tasks run in-process (eagerly)")
     from celery.contrib.testing.worker import start_worker
 
+    was_eager = app.conf.task_always_eager
     app.conf.task_always_eager = False
     app.conf.result_backend = os.environ["REDIS_URL"]
     try:
@@ -27,6 +28,7 @@ def test_a_real_worker_executes_a_task_over_redis():
             assert result.successful()
     finally:
         app.conf.result_backend = None
+        app.conf.task_always_eager = was_eager
 
 
 def test_without_redis_tasks_run_in_process(settings):

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 BASE_DIR = Path(__file__).resolve().parents[2]
+PORTAL_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"}
 GOOD_KEY = "k" * 30 + "-production-secret-key-for-tests-0123456789"
 
 
 def run_settings(env, code="import django; django.setup(); print('ok')", args=None):
     """Import the settings in a fresh interpreter, as start-up would."""
-    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"}}
+    clean = {key: value for key, value in os.environ.items() if key not in PORTAL_VARIABLES}
     clean.update({"DJANGO_SETTINGS_MODULE": "coalition.settings", **env})
     command = [sys.executable, *(args or ["-c", code])]
     return subprocess.run(command, cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=120)
