@@ -160,8 +160,8 @@ class Portal:
 
     @staticmethod
     def field(page, label):
-        """A form field by its visible label (a required field's label ends in an asterisk)."""
-        return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+        """A form field by its visible label (crispy adds an asterisk to required ones, the admin a colon)."""
+        return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}[\s*:]*$"))
 
     def log_in(self, page, email, password=PASSWORD, *, next_url=None):
         page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
@@ -170,6 +170,11 @@ class Portal:
         page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
         page.wait_for_load_state()
         return page
+
+    @staticmethod
+    def admin_messages(page):
+        """Every message the admin shows on this page (the two-factor nudge has a list of its own)."""
+        return "\n".join(page.locator("ul.messagelist").all_inner_texts())
 
     # Checks -----------------------------------------------------------------------------------
 
