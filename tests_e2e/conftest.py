@@ -196,6 +196,8 @@ class Portal:
         try:
             for width in SCREENSHOT_WIDTHS:
                 page.set_viewport_size({"width": width, "height": DESKTOP["height"]})
+                # Let the page's resize handlers run (portal.js adapts wide tables) before axe looks.
+                page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
                 results = Axe().run(
                     page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
                 )
@@ -236,6 +238,21 @@ class Portal:
                 assert not invisible, f"keyboard focus not visible on: {invisible}"
                 return
         raise AssertionError(f"{target} was not reached with {max_tabs} presses of Tab on {page.url}")
+
+    def tour(self, page, pages):
+        """Open each (name, path), check it, and report every page's problems together at the end."""
+        problems = []
+        for name, path in pages:
+            response = page.goto(path)
+            if response is None or response.status != 200:
+                problems.append(f"{name} ({path}) answered {response.status if response else 'nothing'}")
+                continue
+            try:
+                self.check(page, name)
+            except AssertionError as error:
+                problems.append(str(error))
+                self.console_errors.clear()
+        assert not problems, f"{len(problems)} of {len(pages)} pages failed:\n\n" + "\n\n".join(problems)
 
     # Mail -------------------------------------------------------------------------------------
 
