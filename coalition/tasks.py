@@ -141,7 +141,14 @@ def _deliver_next(mailing, connection):
         else:
             delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
             delivery.last_error = _describe(error)
-        delivery.save(update_fields=["state", "attempts", "attempted_at", "sent_at", "next_attempt_at", "last_error"])
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=delivery.state,
+            attempts=delivery.attempts,
+            attempted_at=delivery.attempted_at,
+            sent_at=delivery.sent_at,
+            next_attempt_at=delivery.next_attempt_at,
+            last_error=delivery.last_error,
+        )
     if error is not None:
         logger.warning("Mailing %s to %s: %s (%s)", mailing.pk, delivery.address, outcome, delivery.last_error)
     return outcome, error
