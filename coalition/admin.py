@@ -53,10 +53,9 @@ class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "pending_count_column",
         "failed_count_column",
     ]
-    list_filter = ["kind", "state", "queued_at"]
+    list_filter = ["kind", "state"]
     search_fields = ["description", "subject", "template"]
     date_hierarchy = "queued_at"
-    list_select_related = ["created_by"]
     inlines = [FailedDeliveryInline]
     actions = ["retry_failed_deliveries"]
     fieldsets = [
