@@ -296,6 +296,22 @@ def test_an_unreachable_mail_server_charges_no_attempt_and_the_mail_goes_later(s
     assert_each_once(smtp_server, emails)
 
 
+@pytest.mark.celery_worker
+def test_the_worker_tries_an_unreachable_mail_server_again_after_a_backoff(smtp_server, celery_worker_redis, settings):
+    settings.MAIL_RETRY_BACKOFF_SECONDS = 1
+    settings.EMAIL_PORT = smtp_server.port + 1 if smtp_server.port < 65535 else smtp_server.port - 1
+    emails = addresses(5)
+    mailing = queue_news(emails)
+    celery_worker_redis.drain()  # the first try failed to connect; a retry waits for its countdown
+    assert smtp_server.recipients() == []
+    assert set(mailing.deliveries.values_list("attempts", flat=True)) == {0}
+
+    settings.EMAIL_PORT = smtp_server.port
+    mailing = OnWorker(celery_worker_redis).wait_finished(mailing)
+    assert mailing.state == Mailing.State.SENT
+    assert_each_once(smtp_server, emails)
+
+
 def test_the_sweep_sends_a_mailing_whose_enqueue_was_lost(smtp_server, runner, monkeypatch, settings):
     emails = addresses(90)
     monkeypatch.setattr("coalition.mail._enqueue", lambda mailing: None)  # the broker was down
