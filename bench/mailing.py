@@ -151,7 +151,21 @@ def stop_worker(process):
             process.wait()
 
 
-def run_outbox(n, sink):
+def children_of(pid):
+    """Process ids whose parent is `pid` (the worker's pool processes), read from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def run_outbox(n, sink, *, worker=None, kill_child_at=None):
     from django.db import transaction
     from django.db.models import Count
 
@@ -181,10 +195,19 @@ def run_outbox(n, sink):
     started = time.perf_counter()
     with transaction.atomic():
         release_mailing(mailing)  # the send is enqueued on commit, like every mailing
+    killed = None
     while True:
         mailing.refresh_from_db(fields=["state"])
         if mailing.is_finished:
             break
+        if kill_child_at is not None and killed is None and sink.count >= kill_child_at * n:
+            # Crash drill: SIGKILL one pool process mid-batch. acks_late + reject_on_worker_lost put
+            # its task back in the queue, and PostgreSQL drops its transaction and row lock.
+            children = children_of(worker.pid)
+            if children:
+                killed = children[0]
+                os.kill(killed, signal.SIGKILL)
+                print(f"killed pool process {killed} after {sink.count} mails")
         time.sleep(0.1)
     elapsed = time.perf_counter() - started
     states = dict(Delivery.objects.filter(mailing=mailing).values_list("state").annotate(n=Count("pk")))
@@ -213,6 +236,12 @@ def main():
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes")
     parser.add_argument("--batch-size", type=int, default=100, help="MAIL_BATCH_SIZE for the worker")
+    parser.add_argument(
+        "--kill-a-child-at",
+        type=float,
+        metavar="FRACTION",
+        help="crash drill: SIGKILL one worker pool process when this fraction of the mails arrived",
+    )
     args = parser.parse_args()
 
     os.environ["DEBUG"] = "true"
@@ -230,11 +259,11 @@ def main():
         wait_for_worker(app, worker)
         n = args.recipients
         print(f"{n} recipients, worker concurrency {args.concurrency}, batch size {args.batch_size}")
-        outbox_seconds, states, received = run_outbox(n, sink)
+        outbox_seconds, states, received = run_outbox(n, sink, worker=worker, kill_child_at=args.kill_a_child_at)
         outbox_rate = n / outbox_seconds
         print(
             f"outbox via Celery: {outbox_seconds:7.2f} s  {outbox_rate:8.1f} mails/s"
-            f"  (deliveries {states}, sink got {received})"
+            f"  (deliveries {states}, sink got {received}: {received - n} duplicates)"
         )
         stop_worker(worker)
         smtplib_seconds, received = run_smtplib(n, sink)
