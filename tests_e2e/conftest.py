@@ -26,6 +26,25 @@ CHROMIUM_ARGS = [
 BASE_DIR = Path(__file__).resolve().parent.parent
 SCREENSHOT_DIR = BASE_DIR / "var" / "screenshots"
 FAILURE_DIR = SCREENSHOT_DIR / "failures"
+REFLOW_WIDTH = 320
+# The widest elements sticking out of the viewport, if the page as a whole scrolls sideways.
+REFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width) return "";
+    const describe = el => {
+        const classes = typeof el.className === "string" && el.className.trim();
+        const id = el.id ? "#" + el.id : "";
+        return el.tagName.toLowerCase() + id + (classes ? "." + classes.split(/ +/).join(".") : "");
+    };
+    const culprits = [];
+    for (const el of document.body.querySelectorAll("*")) {
+        const right = el.getBoundingClientRect().right;
+        if (right > width + 1 && !el.closest(".table-responsive") && getComputedStyle(el).position !== "fixed") {
+            culprits.push(`${describe(el)} (right edge ${Math.round(right)}px)`);
+        }
+    }
+    return culprits.slice(-5).join(", ") || `page is ${document.documentElement.scrollWidth}px wide`;
+}"""
 SCREENSHOT_WIDTHS = (375, 1280)
 DESKTOP = {"width": 1280, "height": 900}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -207,6 +226,12 @@ class Portal:
                 if screenshot:
                     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
                     page.screenshot(path=SCREENSHOT_DIR / f"{name}-{width}.png", full_page=True)
+            # WCAG 1.4.10 reflow: at 320 CSS pixels nothing may need sideways scrolling of the page
+            # (wide tables scroll inside their own region, which is allowed).
+            page.set_viewport_size({"width": REFLOW_WIDTH, "height": DESKTOP["height"]})
+            overflow = page.evaluate(REFLOW_JS)
+            if overflow:
+                problems.append(f"{name} ({page.url}) needs sideways scrolling at {REFLOW_WIDTH}px: {overflow}")
         finally:
             page.set_viewport_size(original)
         self.checked.append((name, page.url))
