@@ -61,3 +61,18 @@ def test_inline_script_is_refused_by_the_csp_and_reported(portal):
     with pytest.raises(AssertionError, match="Content Security Policy"):
         portal.assert_clean()
     portal.console_errors.clear()
+
+
+def test_reflow_check_fails_when_the_page_scrolls_sideways_on_a_phone(portal):
+    page = portal.visitor()
+    page.goto("/privacy/")
+    page.evaluate(
+        """() => {
+            const wide = document.createElement("div");
+            wide.id = "too-wide"; wide.style.width = "600px"; wide.textContent = "wide";
+            document.querySelector("main").append(wide);
+        }"""
+    )
+    with pytest.raises(AssertionError, match=r"sideways scrolling at 320px: .*div#too-wide"):
+        portal.check(page, "guard-reflow", screenshot=False)
+    portal.console_errors.clear()
