@@ -1,5 +1,7 @@
 """The public pages in a real browser: styled, accessible, offline, in both languages."""
 
+import re
+
 import pytest
 
 PUBLIC_PAGES = [
@@ -60,3 +62,31 @@ def test_menu_collapses_on_a_phone_and_opens_with_the_toggler(portal):
     page.get_by_role("button", name="Show or hide the menu").click()
     login.wait_for(state="visible")
     assert page.get_by_role("button", name="Show or hide the menu").get_attribute("aria-expanded") == "true"
+
+
+def test_language_switch_turns_the_page_dutch_and_back(portal):
+    page = portal.visitor()
+    page.goto("/privacy/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Nederlands").click()
+    assert page.url.endswith("/privacy/")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    portal.check(page, "privacy-nl", screenshot=False)
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_without_javascript_a_phone_user_sees_the_menu_and_can_log_in(portal, make_user):
+    make_user("member@example.org", role="Member")
+    page = portal.visitor(java_script_enabled=False, viewport={"width": 375, "height": 800})
+    page.goto("/")
+    menu = page.locator("#main-nav")
+    assert menu.get_by_role("link", name="Log in").is_visible()
+    assert menu.get_by_role("link", name="Journal").is_visible()
+    menu.get_by_role("link", name="Log in").click()
+    portal.field(page, "Email").fill("member@example.org")
+    portal.field(page, "Password").fill("correct-horse-battery")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
+    assert page.get_by_role("link", name="Directory").is_visible()
