@@ -304,8 +304,24 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(scope="session")
+def checked_pages():
+    """Screenshots of this run only; at the end, the list of every page axe passed or failed."""
+    import shutil
+
+    shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    pages = {}
+    yield pages
+    lines = [f"{name:<28} {path}" for name, path in sorted(pages.items())]
+    (SCREENSHOT_DIR / "pages.txt").write_text(
+        f"Pages checked with axe ({', '.join(AXE_TAGS)}) at {' and '.join(map(str, SCREENSHOT_WIDTHS))} px, "
+        f"reflow at {REFLOW_WIDTH} px (the test report says which failed):\n" + "\n".join(lines) + "\n"
+    )
+
+
 @pytest.fixture
-def portal(request, transactional_db, live_server, settings, browser, browser_context_args):
+def portal(request, transactional_db, live_server, settings, browser, browser_context_args, checked_pages):
     """The live portal with its absolute links, mail sent in-process, and the browser guards."""
     from django.core.cache import cache
 
@@ -325,6 +341,7 @@ def portal(request, transactional_db, live_server, settings, browser, browser_co
     app.conf.task_always_eager = True
     portal = Portal(live_server, browser, browser_context_args)
     yield portal
+    checked_pages.update((name, urlsplit(url).path) for name, url in portal.checked if not name.startswith("guard-"))
     app.conf.task_always_eager = was_eager
     failed = getattr(request.node, "e2e_failed", False)
     portal.close(failed_test=request.node.nodeid if failed else None)
