@@ -103,3 +103,30 @@ def test_coordinator_approves_in_the_admin_and_the_member_then_sees_the_director
     newcomer.wait_for_url("**/members/")
     assert newcomer.get_by_role("heading", level=1).inner_text()
     portal.check(newcomer, "directory-newcomer")
+
+
+def test_member_who_forgot_the_password_sets_a_new_one_from_the_mail(portal, make_user):
+    make_user("member@example.org", role="Member")
+    page = portal.visitor()
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name=re.compile("Forgot", re.IGNORECASE)).click()
+    page.wait_for_url("**/accounts/password/reset/")
+    portal.field(page, "Email").fill("member@example.org")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Reset", re.IGNORECASE)).click()
+    portal.check(page, "password-reset-sent")
+
+    (message,) = portal.mails_to("member@example.org")
+    link = portal.link_in(message, r"/accounts/password/reset/key/")
+    html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
+    assert f'href="{link}"' in html
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/accounts/password/reset/key/.+"))
+    portal.check(page, "password-reset-new")
+    portal.field(page, "New Password").fill(NEW_PASSWORD)
+    portal.field(page, "New Password (again)").fill(NEW_PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile("Change Password", re.IGNORECASE)).click()
+    portal.check(page, "password-reset-done")
+    portal.log_in(page, "member@example.org", NEW_PASSWORD)
+    assert page.get_by_role("button", name="Log out").count() == 1
