@@ -16,7 +16,7 @@ django.setup()
 @pytest.fixture(autouse=True)
 def _fast_passwords_and_local_mail(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,
@@ -111,6 +111,11 @@ class RecordingSMTPHandler:
         self.defer = {}
         self._changed = threading.Condition()
 
+    def mailers(self, *, unreachable=False):
+        """MAILERS for this server, or for a port next to it where nobody listens."""
+        port = self.port + 1 if self.port < 65535 else self.port - 1
+        return smtp_mailers(port if unreachable else self.port)
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
             return "550 5.1.1 Recipient address rejected: user unknown"
@@ -160,23 +165,21 @@ def smtp_server(settings):
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     handler.host, handler.port = "127.0.0.1", port
-    if hasattr(settings, "MAILERS"):
-        settings.MAILERS = {
-            "default": {
-                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
-            }
-        }
-    else:
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_TIMEOUT = 10
+    settings.MAILERS = smtp_mailers(port)
     try:
         yield handler
     finally:
         controller.stop()
+
+
+def smtp_mailers(port):
+    """MAILERS pointing at an SMTP server on this machine (a test's server, or a port nobody listens on)."""
+    return {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 10},
+        }
+    }
 
 
 class CeleryTestWorker:

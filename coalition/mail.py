@@ -150,7 +150,7 @@ def _enqueue(mailing):
     transaction.on_commit(lambda: send_mailing.delay(mailing_id))
 
 
-def render_delivery(delivery, *, connection=None):
+def render_delivery(delivery):
     """Build the message of one delivery: a text and an HTML part, Message-ID, From from settings.
 
     Date is set by Django when the message is serialised. Mass mails carry List-Unsubscribe and
@@ -193,7 +193,6 @@ def render_delivery(delivery, *, connection=None):
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
         headers=headers,
-        connection=connection,
     )
     if html:
         message.attach_alternative(html, "text/html")

@@ -12,7 +12,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 # The key a development machine uses; the portal refuses it (and an empty one) with DEBUG off.
-INSECURE_SECRET_KEY = "django-insecure-development-key-never-use-in-production"
+INSECURE_SECRET_KEY = "django-insecure-development-key-never-use-in-production"  # noqa: S105
 
 
 # --- Small typed readers: a malformed value stops start-up and names its variable. ---------
@@ -76,7 +76,9 @@ def database_from_url(name, url):
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": file if file.is_absolute() else BASE_DIR / file}
     if parsed.scheme in {"postgres", "postgresql", "pgsql"}:
         if not parsed.path.strip("/"):
-            raise ImproperlyConfigured(f"{name} must name a database, e.g. postgres://user@host:5432/portal, got {url!r}.")
+            raise ImproperlyConfigured(
+                f"{name} must name a database, e.g. postgres://user@host:5432/portal, got {url!r}."
+            )
         try:
             port = parsed.port
         except ValueError:
@@ -227,20 +229,27 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 EMAIL_URL = env_url("EMAIL_URL", "", schemes={"smtp", "smtps", "console"})
 if not EMAIL_URL or EMAIL_URL.startswith("console"):
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
     _mail = urlparse(EMAIL_URL)
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST = _mail.hostname or "localhost"
     try:
-        EMAIL_PORT = _mail.port or (465 if _mail.scheme == "smtps" else 25)
+        _mail_port = _mail.port
     except ValueError:
         raise ImproperlyConfigured(f"EMAIL_URL has a port that is not a number: {EMAIL_URL!r}.") from None
-    EMAIL_HOST_USER = unquote(_mail.username or "")
-    EMAIL_HOST_PASSWORD = unquote(_mail.password or "")
-    EMAIL_USE_SSL = _mail.scheme == "smtps"
-    EMAIL_USE_TLS = parse_qs(_mail.query).get("tls", ["false"])[-1].lower() in {"1", "true", "yes"}
-    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _mail.hostname or "localhost",
+                "port": _mail_port or (465 if _mail.scheme == "smtps" else 25),
+                "username": unquote(_mail.username or ""),
+                "password": unquote(_mail.password or ""),
+                "use_ssl": _mail.scheme == "smtps",
+                "use_tls": parse_qs(_mail.query).get("tls", ["false"])[-1].lower() in {"1", "true", "yes"},
+                "timeout": env_int("EMAIL_TIMEOUT", 30, minimum=1),
+            },
+        }
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@kansrijkestart.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How many deliveries one task sends over one SMTP connection.

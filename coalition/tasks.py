@@ -108,7 +108,7 @@ def _deliver_next(mailing, connection):
         delivery.attempted_at = timezone.now()
         error = None
         try:
-            message = render_delivery(delivery, connection=connection)
+            message = render_delivery(delivery)
         except Exception as exc:  # noqa: BLE001 - a template or data error fails this delivery only
             error = exc
             outcome = Outcome.FAILED

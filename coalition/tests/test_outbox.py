@@ -281,13 +281,13 @@ def test_transient_errors_give_up_after_the_maximum_attempts(smtp_server, settin
 
 
 def test_an_unreachable_mail_server_charges_no_attempt_and_the_mail_goes_later(smtp_server, settings):
-    settings.EMAIL_PORT = smtp_server.port + 1 if smtp_server.port < 65535 else smtp_server.port - 1
+    settings.MAILERS = smtp_server.mailers(unreachable=True)
     settings.MAIL_MAX_ATTEMPTS = 2
     emails = addresses(3)
     mailing = queue_news(emails)
     assert set(mailing.deliveries.values_list("state", "attempts")) == {(Delivery.State.PENDING, 0)}
 
-    settings.EMAIL_PORT = smtp_server.port
+    settings.MAILERS = smtp_server.mailers()
     Mailing.objects.filter(pk=mailing.pk).update(queued_at=timezone.now() - timedelta(hours=1))
     tasks.sweep_mailings.delay()
 
@@ -299,14 +299,14 @@ def test_an_unreachable_mail_server_charges_no_attempt_and_the_mail_goes_later(s
 @pytest.mark.celery_worker
 def test_the_worker_tries_an_unreachable_mail_server_again_after_a_backoff(smtp_server, celery_worker_redis, settings):
     settings.MAIL_RETRY_BACKOFF_SECONDS = 1
-    settings.EMAIL_PORT = smtp_server.port + 1 if smtp_server.port < 65535 else smtp_server.port - 1
+    settings.MAILERS = smtp_server.mailers(unreachable=True)
     emails = addresses(5)
     mailing = queue_news(emails)
     celery_worker_redis.drain()  # the first try failed to connect; a retry waits for its countdown
     assert smtp_server.recipients() == []
     assert set(mailing.deliveries.values_list("attempts", flat=True)) == {0}
 
-    settings.EMAIL_PORT = smtp_server.port
+    settings.MAILERS = smtp_server.mailers()
     mailing = OnWorker(celery_worker_redis).wait_finished(mailing)
     assert mailing.state == Mailing.State.SENT
     assert_each_once(smtp_server, emails)
