@@ -214,6 +214,9 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Files for some eyes only (event materials, unpublished magazines): outside MEDIA_ROOT, served by
+# views that check permission (coalition.storage.PrivateStorage).
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -267,8 +270,6 @@ MAIL_RETRY_BACKOFF_SECONDS = env_int("MAIL_RETRY_BACKOFF_SECONDS", 60, minimum=1
 EVENT_REMINDER_DAYS = env_int("EVENT_REMINDER_DAYS", 2, minimum=0)
 # After this many months the answers and feedback of an event are detached from the person.
 EVENT_RETENTION_MONTHS = env_int("EVENT_RETENTION_MONTHS", 12, minimum=1)
-# Materials for participants only: outside MEDIA_ROOT, served by a view that checks permission.
-EVENT_MATERIALS_ROOT = Path(env_str("EVENT_MATERIALS_ROOT", str(VAR_DIR / "private" / "event-materials")))
 
 # --- Celery ---------------------------------------------------------------------------------
 

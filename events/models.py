@@ -6,7 +6,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, Q
@@ -15,27 +14,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from coalition.storage import PrivateStorage
+
 # The one intake question every event asks; its answer appears on the participant list.
 COALITION_QUESTION = _("How far is your coalition?")
 
 
-class MaterialStorage(FileSystemStorage):
-    """Files for participants only: kept outside MEDIA_ROOT so no static route can serve them."""
-
-    @property
-    def base_location(self):
-        return Path(settings.EVENT_MATERIALS_ROOT)
-
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
-
-    @property
-    def base_url(self):
-        return None
-
-
-_material_storage = MaterialStorage()
+_material_storage = PrivateStorage("event-materials")
 
 
 def material_storage():

@@ -3,19 +3,18 @@
 import re
 import secrets
 from datetime import timedelta
-from functools import cached_property
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from coalition.storage import PrivateStorage
 
 # Slugs an edition may not take because /journal/<slug>/ would shadow a page of the journal.
 RESERVED_SLUGS = {"feed", "tips", "subscribe", "confirm", "unsubscribe", "subscription", "preview", "desk", "team"}
@@ -30,20 +29,7 @@ def validate_edition_slug(value):
         raise ValidationError(_("This web address is reserved for a page of the journal; choose another."))
 
 
-class ProtectedStorage(FileSystemStorage):
-    """Files that are only served through a view that checks permission, never from MEDIA_URL."""
-
-    @cached_property
-    def base_location(self):
-        # Next to MEDIA_ROOT, not inside it, so no static route or web server serves it directly.
-        return str(Path(settings.MEDIA_ROOT).parent / "protected_media")
-
-    @cached_property
-    def base_url(self):
-        return None
-
-
-protected_storage = ProtectedStorage()
+protected_storage = PrivateStorage("journal")
 
 
 def validate_magazine(file):

@@ -243,7 +243,7 @@ def test_participant_list_permissions(client, role, status, pending_member, memb
     "role, status", [("anonymous", 302), ("pending", 403), ("member", 403), ("participant", 200), ("coordinator", 200)]
 )
 def test_materials_download_permissions(client, role, status, pending_member, member, coordinator, settings, tmp_path):
-    settings.EVENT_MATERIALS_ROOT = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
     material = Material.objects.create(event=event, title="Slides", file=ContentFile(b"%PDF-1.4 slides", name="s.pdf"))
     users = {"pending": pending_member, "member": member, "coordinator": coordinator}
@@ -258,7 +258,7 @@ def test_materials_download_permissions(client, role, status, pending_member, me
 
 
 def test_materials_are_not_stored_under_media_root(settings, tmp_path):
-    settings.EVENT_MATERIALS_ROOT = tmp_path / "private"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     material = Material.objects.create(event=EventFactory(), title="x", file=ContentFile(b"x", name="x.pdf"))
     assert str(tmp_path / "private") in material.file.path
     assert str(settings.MEDIA_ROOT) not in material.file.path

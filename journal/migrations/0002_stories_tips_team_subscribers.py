@@ -5,6 +5,7 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import coalition.storage
 import journal.models
 
 
@@ -111,7 +112,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         help_text="A PDF of at most 25 MB.",
-                        storage=journal.models.ProtectedStorage(),
+                        storage=coalition.storage.PrivateStorage("journal"),
                         upload_to="journal/magazines/",
                         validators=[journal.models.validate_magazine],
                         verbose_name="magazine (PDF)",
