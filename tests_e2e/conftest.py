@@ -186,8 +186,9 @@ class Portal:
         page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
         self.field(page, "Email").fill(email)
         self.field(page, "Password").fill(password)
-        page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
+        assert "/accounts/login/" not in page.url, f"{email} could not log in: {page.get_by_role('main').inner_text()}"
         return page
 
     @staticmethod

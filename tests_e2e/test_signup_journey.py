@@ -30,8 +30,8 @@ def confirm_from_mail(portal, page, email):
     assert html and f'href="{link}"' in html[0], "the verification mail needs an HTML part with the same link"
     page.goto(link)
     portal.check(page, "confirm-email")
-    page.get_by_role("button", name="Confirm").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Confirm").click()
 
 
 def test_visitor_signs_up_confirms_address_and_is_told_to_await_approval(portal):
@@ -54,8 +54,8 @@ def test_signup_with_bad_input_keeps_what_was_typed_and_ties_errors_to_fields(po
     portal.field(page, "Email").fill("fatima@kraamzorg.example")
     portal.field(page, "Password").fill("short")
     portal.field(page, "Password (again)").fill("short")
-    page.get_by_role("button", name="Sign Up").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign Up").click()
     password = portal.field(page, "Password")
     assert password.get_attribute("aria-invalid") == "true"
     described_by = password.get_attribute("aria-describedby") or ""
@@ -82,13 +82,14 @@ def test_coordinator_approves_in_the_admin_and_the_member_then_sees_the_director
     portal.check(coordinator, "admin-index")
     coordinator.get_by_role("link", name="Profiles").first.click()
     coordinator.wait_for_url("**/admin/members/profile/")
-    coordinator.get_by_role("link", name="Pending").first.click()
+    with coordinator.expect_navigation():
+        coordinator.get_by_role("link", name="Pending").first.click()
     row = coordinator.locator("#result_list tbody tr", has_text="fatima@kraamzorg.example")
     row.get_by_role("checkbox").check()
     action = coordinator.get_by_role("combobox", name=re.compile(r"^Action"))
     action.select_option(label="Approve selected members (sends a mail)")
-    coordinator.get_by_role("button", name="Run").click()
-    coordinator.wait_for_load_state()
+    with coordinator.expect_navigation():
+        coordinator.get_by_role("button", name="Run").click()
     assert "1 member(s) approved." in coordinator.get_by_role("main").inner_text()
     portal.check(coordinator, "admin-profiles")
 
@@ -96,8 +97,8 @@ def test_coordinator_approves_in_the_admin_and_the_member_then_sees_the_director
     assert welcome.alternatives, "the approval mail needs an HTML part"
 
     # The newcomer logs in again and finds the directory in the menu.
-    newcomer.get_by_role("button", name="Log out").click()
-    newcomer.wait_for_load_state()
+    with newcomer.expect_navigation():
+        newcomer.get_by_role("button", name="Log out").click()
     portal.log_in(newcomer, "fatima@kraamzorg.example", NEW_PASSWORD)
     newcomer.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Directory").click()
     newcomer.wait_for_url("**/members/")
