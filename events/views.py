@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from coalition.roles import is_approved_member, is_coordinator
+from coalition.roles import is_approved_member, is_coordinator, is_editor
 
 from . import calendar, services
 from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
@@ -98,8 +98,11 @@ def event_detail(request, slug):
     registration = own_registration(event, request.user)
     participant = registration is not None and registration.is_confirmed
     coordinator = is_coordinator(request.user)
+    # An edition still in the making stays invisible to all but the editorial team and coordinators.
+    edition = event.edition if event.edition and (event.edition.is_published or is_editor(request.user)) else None
     context = {
         "event": event,
+        "edition": edition,
         "registration": registration,
         "waiting_position": registration.waiting_position() if registration else None,
         "can_register": event.is_open_for_registration()

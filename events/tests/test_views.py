@@ -463,3 +463,22 @@ def test_home_page_lists_upcoming_events(client):
     event = EventFactory(title="Werkbezoek kraamzorg")
     response = client.get(reverse("home"))
     assert event.title in response.text
+
+
+@pytest.mark.django_db
+def test_event_page_names_its_edition_only_once_the_edition_is_published(client, editor):
+    from journal.models import Edition
+    from journal.tests.factories import EditionFactory
+
+    edition = EditionFactory(title="Najaarseditie in de maak", state=Edition.State.DRAFT)
+    event = EventFactory(edition=edition)
+    assert "Najaarseditie in de maak" not in client.get(event.get_absolute_url()).content.decode()
+
+    client.force_login(editor)
+    assert "Najaarseditie in de maak" in client.get(event.get_absolute_url()).content.decode()
+
+    client.logout()
+    edition.state = Edition.State.PUBLISHED
+    edition.published_at = timezone.now() - timedelta(days=1)
+    edition.save()
+    assert "Najaarseditie in de maak" in client.get(event.get_absolute_url()).content.decode()
