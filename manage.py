@@ -7,6 +7,11 @@ import sys
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
+    # On a developer's machine (no SECRET_KEY in the environment) the command line uses the
+    # development defaults. A deployment sets SECRET_KEY, so DEBUG stays off unless it says so;
+    # the web process (wsgi/asgi) never takes this shortcut and refuses to start without a key.
+    if "SECRET_KEY" not in os.environ:
+        os.environ.setdefault("DEBUG", "true")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -109,3 +109,22 @@ def test_urls_are_read_into_their_settings():
         "2525",
         "mailer",
     ]
+
+
+def test_manage_py_uses_development_defaults_only_without_a_secret_key():
+    development = run_settings({}, args=["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"])
+    assert development.returncode == 0, development.stderr
+    assert development.stdout.strip().endswith("True")
+
+    deployed = run_settings(
+        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example.org"},
+        args=["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"],
+    )
+    assert deployed.returncode == 0, deployed.stderr
+    assert deployed.stdout.strip().endswith("False")
+
+
+def test_the_web_process_refuses_to_start_without_a_secret_key():
+    result = run_settings({}, code="import coalition.wsgi")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
