@@ -111,14 +111,16 @@ def test_urls_are_read_into_their_settings():
     ]
 
 
+PRINT_DEBUG = ["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"]
+
+
 def test_manage_py_uses_development_defaults_only_without_a_secret_key():
-    development = run_settings({}, args=["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"])
+    development = run_settings({}, args=PRINT_DEBUG)
     assert development.returncode == 0, development.stderr
     assert development.stdout.strip().endswith("True")
 
     deployed = run_settings(
-        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example.org"},
-        args=["manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"],
+        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example.org"}, args=PRINT_DEBUG
     )
     assert deployed.returncode == 0, deployed.stderr
     assert deployed.stdout.strip().endswith("False")
