@@ -38,9 +38,14 @@ REFLOW_JS = """() => {
     };
     const culprits = [];
     for (const el of document.body.querySelectorAll("*")) {
-        const right = el.getBoundingClientRect().right;
-        if (right > width + 1 && !el.closest(".table-responsive") && getComputedStyle(el).position !== "fixed") {
-            culprits.push(`${describe(el)} (right edge ${Math.round(right)}px)`);
+        if (el.closest(".table-responsive") || getComputedStyle(el).position === "fixed") continue;
+        const rect = el.getBoundingClientRect();
+        const spill = el.scrollWidth - el.clientWidth;  // text wider than its own box (a long word)
+        if (rect.right > width + 1) {
+            culprits.push(`${describe(el)} (right edge ${Math.round(rect.right)}px)`);
+        } else if (spill > 1 && rect.left + el.scrollWidth > width + 1 && !el.children.length) {
+            const text = el.textContent.trim().slice(0, 40);
+            culprits.push(`${describe(el)} "${text}" (text ${Math.round(spill)}px too wide)`);
         }
     }
     return culprits.slice(-5).join(", ") || `page is ${document.documentElement.scrollWidth}px wide`;
@@ -184,10 +189,12 @@ class Portal:
 
     def log_in(self, page, email, password=PASSWORD, *, next_url=None):
         page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
-        self.field(page, "Email").fill(email)
-        self.field(page, "Password").fill(password)
+        # By field name, not label: the same helper serves the Dutch and the English page.
+        form = page.locator("main form", has=page.locator("input[name=login]"))
+        form.locator("input[name=login]").fill(email)
+        form.locator("input[name=password]").fill(password)
         with page.expect_navigation():
-            page.get_by_role("button", name=re.compile(r"^(Sign|Log) In$", re.IGNORECASE)).click()
+            form.locator("button[type=submit]").click()
         assert "/accounts/login/" not in page.url, f"{email} could not log in: {page.get_by_role('main').inner_text()}"
         return page
 
@@ -265,10 +272,11 @@ class Portal:
                 return
         raise AssertionError(f"{target} was not reached with {max_tabs} presses of Tab on {page.url}")
 
-    def tour(self, page, pages):
+    def tour(self, page, pages, *, suffix=""):
         """Open each (name, path), check it, and report every page's problems together at the end."""
         problems = []
         for name, path in pages:
+            name += suffix
             response = page.goto(path)
             if response is None or response.status != 200:
                 problems.append(f"{name} ({path}) answered {response.status if response else 'nothing'}")

@@ -50,16 +50,22 @@ def public_pages():
     ]
 
 
-def test_every_public_page_passes_axe_for_a_visitor(portal, demo):
-    page = portal.visitor()
-    portal.tour(page, public_pages())
+# Members read the portal in Dutch; the English pages are the source strings and the other choice.
+LANGUAGES = pytest.mark.parametrize(("locale", "suffix"), [("en-GB", ""), ("nl-NL", "-nl")], ids=["en", "nl"])
 
 
-def test_every_member_page_passes_axe(portal, demo):
+@LANGUAGES
+def test_every_public_page_passes_axe_for_a_visitor(portal, demo, locale, suffix):
+    page = portal.visitor(locale=locale)
+    portal.tour(page, public_pages(), suffix=suffix)
+
+
+@LANGUAGES
+def test_every_member_page_passes_axe(portal, demo, locale, suffix):
     from events.models import Registration
     from members.models import Profile
 
-    page = portal.visitor()
+    page = portal.visitor(locale=locale)
     portal.log_in(page, demo["member"], DEMO_PASSWORD)
     colleague = Profile.objects.approved().exclude(user__email=demo["member"]).order_by("pk").first()
     registration = Registration.objects.filter(profile__user__email=demo["member"]).select_related("event").first()
@@ -77,7 +83,7 @@ def test_every_member_page_passes_axe(portal, demo):
     ]
     if registration is not None:
         pages.append(("event-as-participant", registration.event.get_absolute_url()))
-    portal.tour(page, pages)
+    portal.tour(page, pages, suffix=suffix)
 
 
 def test_every_editorial_page_passes_axe(portal, demo):
