@@ -115,6 +115,11 @@ def queue_rendered(*, to, subject, body_text, body_html="", description=""):
     return mailing
 
 
+def absolute_url(path):
+    """A link that works from a mail, a feed or a calendar file: the portal's SITE_URL plus the path."""
+    return settings.SITE_URL + path
+
+
 def new_message_id():
     """A Message-ID in the portal's own domain (from SITE_URL), not the worker's host name."""
     return make_msgid(domain=urlparse(settings.SITE_URL).hostname or "localhost")

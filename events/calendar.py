@@ -6,6 +6,8 @@ import icalendar
 from django.conf import settings
 from django.utils import timezone
 
+from coalition.mail import absolute_url
+
 PRODID = "-//Kansrijke Start Coalitie//Events//NL"
 
 # METHOD values (RFC 5546): REQUEST puts the event in the participant's calendar and lets a later
@@ -32,7 +34,7 @@ def _vevent(event, *, private, method, attendee=None):
     component.add("dtend", timezone.localtime(event.ends_at, tz))
     component.add("summary", event.title)
     description = event.description
-    url = settings.SITE_URL + event.get_absolute_url()
+    url = absolute_url(event.get_absolute_url())
     if private and event.meeting_url:
         description = f"{description}\n\n{event.meeting_url}".strip()
     component.add("description", f"{description}\n\n{url}".strip())

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from coalition.mail import Recipient, queue_mailing
+from coalition.mail import Recipient, absolute_url, queue_mailing
 from coalition.models import Mailing
 from coalition.roles import is_approved_member, is_coordinator
 
@@ -38,10 +38,6 @@ class EventError(Exception):
 # --- Shared pieces ------------------------------------------------------------------------------
 
 
-def _absolute(path):
-    return settings.SITE_URL + path
-
-
 def _format(dt):
     with translation.override(settings.LANGUAGE_CODE):
         return formats.date_format(timezone.localtime(dt), "l j F Y, H:i")
@@ -54,12 +50,12 @@ def event_context(event, *, private=False):
     context = {
         "event_title": event.title,
         "event_kind": kind,
-        "event_url": _absolute(event.get_absolute_url()),
+        "event_url": absolute_url(event.get_absolute_url()),
         "event_when": _format(event.starts_at),
         "event_until": formats.time_format(timezone.localtime(event.ends_at), "H:i"),
         "event_venue": event.venue,
         "event_address": event.address,
-        "mine_url": _absolute(reverse("events:my_registrations")),
+        "mine_url": absolute_url(reverse("events:my_registrations")),
     }
     if private and event.meeting_url:
         context["meeting_url"] = event.meeting_url
@@ -105,7 +101,7 @@ def _mail_registration(registration, template, purpose, *, ics_method=None):
 
 def opt_out_url(email):
     token = signing.dumps(email.lower(), salt=OPT_OUT_SALT)
-    return _absolute(reverse("events:opt_out", kwargs={"token": token}))
+    return absolute_url(reverse("events:opt_out", kwargs={"token": token}))
 
 
 def _opted_out():
@@ -428,7 +424,7 @@ def build_audience(
 
 def answer_url(invitation, answer):
     token = signing.dumps([invitation.token, answer], salt=INVITATION_SALT)
-    return _absolute(reverse("events:invitation_answer", kwargs={"token": token}))
+    return absolute_url(reverse("events:invitation_answer", kwargs={"token": token}))
 
 
 def _invitation_recipient(invitation, unsubscribe_url=""):
@@ -647,8 +643,8 @@ def send_materials(event, *, by, only_checked_in=False, now=None):
     if not recipients:
         raise EventError(_("There are no participants to send the materials to."))
     context = event_context(event)
-    context["materials"] = [{"title": m.title, "url": _absolute(m.get_absolute_url())} for m in materials]
-    context["feedback_url"] = _absolute(reverse("events:feedback", kwargs={"slug": event.slug}))
+    context["materials"] = [{"title": m.title, "url": absolute_url(m.get_absolute_url())} for m in materials]
+    context["feedback_url"] = absolute_url(reverse("events:feedback", kwargs={"slug": event.slug}))
     mailing = queue_mailing(
         template="events/materials",
         recipients=recipients,

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from coalition.mail import absolute_url
 from coalition.roles import is_approved_member, is_coordinator, is_editor
 
 from . import calendar, services
@@ -194,7 +195,7 @@ def my_registrations(request):
         {
             "upcoming": upcoming,
             "past": past,
-            "feed_url": settings.SITE_URL + feed.get_absolute_url() if feed else None,
+            "feed_url": absolute_url(feed.get_absolute_url()) if feed else None,
             "has_profile": profile is not None,
         },
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coalition.mail import absolute_url
 from coalition.storage import PrivateStorage
 
 # Slugs an edition may not take because /journal/<slug>/ would shadow a page of the journal.
@@ -526,7 +527,7 @@ class Subscriber(models.Model):
 
     def unsubscribe_url(self, kind):
         """An absolute one-click link that stops mail of this kind; it works without logging in."""
-        return settings.SITE_URL + reverse("journal:unsubscribe", kwargs={"token": self.unsubscribe_token(kind)})
+        return absolute_url(reverse("journal:unsubscribe", kwargs={"token": self.unsubscribe_token(kind)}))
 
 
 # --- Preview links -------------------------------------------------------------------------------
@@ -598,4 +599,4 @@ class PreviewLink(models.Model):
         return signing.Signer(salt="journal.preview").sign(self.token)
 
     def full_url(self):
-        return settings.SITE_URL + self.get_absolute_url()
+        return absolute_url(self.get_absolute_url())

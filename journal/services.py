@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import markdown
 import nh3
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from coalition.mail import Recipient, queue_mailing, send_mail
+from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.models import Mailing
 from coalition.roles import EDITORIAL_TEAM, is_coordinator, is_editor
 
@@ -232,10 +231,6 @@ def publish_due_editions(*, now=None):
 # --- The edition mailing ---------------------------------------------------------------------------
 
 
-def _absolute(path):
-    return settings.SITE_URL + path
-
-
 def edition_events_for_mail(edition):
     """The hook for the events app: the edition's upcoming published events, as plain data for the mail.
 
@@ -255,7 +250,7 @@ def edition_events_for_mail(edition):
     result = []
     for event in events[:10]:
         start = getattr(event, start_field) if start_field else None
-        url = _absolute(event.get_absolute_url())
+        url = absolute_url(event.get_absolute_url())
         register = getattr(event, "get_registration_url", None)
         result.append(
             {
@@ -264,7 +259,7 @@ def edition_events_for_mail(edition):
                 if start
                 else "",
                 "url": url,
-                "register_url": _absolute(register()) if callable(register) else url,
+                "register_url": absolute_url(register()) if callable(register) else url,
             }
         )
     return result
@@ -278,8 +273,8 @@ def edition_mail_context(edition):
             "number": edition.number,
             "title": edition.title,
             "introduction": edition.introduction,
-            "url": _absolute(edition.get_absolute_url()),
-            "cover_url": _absolute(edition.cover.url) if edition.cover else "",
+            "url": absolute_url(edition.get_absolute_url()),
+            "cover_url": absolute_url(edition.cover.url) if edition.cover else "",
             "cover_alt": edition.cover_alt,
             "theme": edition.theme.name if edition.theme_id else "",
         },
@@ -288,7 +283,7 @@ def edition_mail_context(edition):
                 "title": story.title,
                 "kind": str(story.get_kind_display()),
                 "lead": story.lead,
-                "url": _absolute(
+                "url": absolute_url(
                     reverse("journal:story_detail", kwargs={"edition_slug": edition.slug, "slug": story.slug})
                 ),
             }
@@ -421,7 +416,7 @@ def _tell_tip_senders(stories):
             to=Recipient(email=address, name=tip.sender_name),
             context={
                 "story_title": tip.story.title,
-                "story_url": _absolute(tip.story.get_absolute_url()),
+                "story_url": absolute_url(tip.story.get_absolute_url()),
                 "edition_title": tip.story.edition.title,
                 "tip_excerpt": tip.what[:200],
             },
@@ -553,7 +548,7 @@ def request_subscription(*, email, name="", journal=True, invitations=False):
         template="journal/confirm_subscription",
         to=Recipient(email=email, name=name),
         context={
-            "confirm_url": _absolute(reverse("journal:confirm", kwargs={"token": token})),
+            "confirm_url": absolute_url(reverse("journal:confirm", kwargs={"token": token})),
             "journal": journal,
             "invitations": invitations,
         },

@@ -2,7 +2,6 @@
 
 import logging
 
-from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coalition.mail import send_mail
+from coalition.mail import absolute_url, send_mail
 from coalition.roles import MEMBER
 
 from . import signals
@@ -32,10 +31,6 @@ EXPORTERS = []
 
 class MembershipError(Exception):
     """A rule of the members app said no; the message is translated and meant for people."""
-
-
-def _absolute(path):
-    return settings.SITE_URL + path
 
 
 # --- Profiles ----------------------------------------------------------------------------------
@@ -128,8 +123,8 @@ def approve(profile, *, by):
         to=profile.user,
         context={
             "first_name": profile.first_name,
-            "directory_url": _absolute(reverse("members:profile_list")),
-            "me_url": _absolute(reverse("members:me")),
+            "directory_url": absolute_url(reverse("members:profile_list")),
+            "me_url": absolute_url(reverse("members:me")),
         },
         description=f"Approved: {profile.user.email}",
     )
@@ -221,8 +216,8 @@ def _request_confirmation(profile_id, *, cutoff, now):
         to=profile.user,
         context={
             "first_name": profile.first_name,
-            "confirm_url": _absolute(reverse("members:confirm_details", args=[confirmation_token(profile)])),
-            "me_url": _absolute(reverse("members:me")),
+            "confirm_url": absolute_url(reverse("members:confirm_details", args=[confirmation_token(profile)])),
+            "me_url": absolute_url(reverse("members:me")),
             "confirmed_on": timezone.localtime(profile.details_confirmed_at).date().isoformat(),
         },
         description=f"Confirm details: {profile.user.email}",
@@ -294,7 +289,7 @@ def export_data(user):
             "team_phone": profile.team_phone,
             "availability": profile.availability,
             "bio": profile.bio,
-            "photo": _absolute(profile.photo.url) if profile.photo else None,
+            "photo": absolute_url(profile.photo.url) if profile.photo else None,
             "is_ambassador": profile.is_ambassador,
             "status": profile.status,
             "phone_visibility": profile.phone_visibility,
