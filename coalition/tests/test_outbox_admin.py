@@ -105,7 +105,7 @@ def test_retry_failed_deliveries_action_resends_only_the_failed_ones(
         response = coordinator_client.post(
             CHANGELIST, {"action": "retry_failed_deliveries", "_selected_action": [mailing.pk]}, follow=True
         )
-    assert "2 failed deliveries are queued again." in response.content.decode()
+    assert "2 mislukte bezorgingen staan weer in de wachtrij." in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         mailing.deliveries.filter(attempts=1).values_list("address", flat=True)
     )

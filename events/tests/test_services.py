@@ -5,7 +5,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coalition.models import Mailing
 from events import services
@@ -13,6 +13,13 @@ from events.models import Event, EventMailing, Feedback, Invitation, Registratio
 from events.services import EventError
 
 from .factories import EventFactory, OrganisationFactory, ProfileFactory, RegistrationFactory, approved_member
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests name each rule by its English source text; the Dutch wording is the catalogue's."""
+    with translation.override("en"):
+        yield
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from PIL import Image
 
 from coalition.models import Mailing
@@ -60,7 +61,8 @@ def test_checklist_names_what_is_missing(coordinator_client):
     edition = EditionFactory(introduction="")
     StoryFactory(edition=edition, title="Half-done piece", state=State.DRAFT)
     StoryFactory(edition=edition, kind=Story.Kind.FILM, title="Film without address", state=State.APPROVED)
-    problems = [str(p) for p in edition.missing()]
+    with translation.override("en"):
+        problems = [str(p) for p in edition.missing()]
     assert any("cover" in p for p in problems)
     assert any("introduction" in p for p in problems)
     assert any("Half-done piece" in p for p in problems)

@@ -86,7 +86,7 @@ def test_other_video_hosts_are_refused_with_a_clear_message(url):
     with pytest.raises(ValidationError) as excinfo:
         validate_video_url(url)
     assert excinfo.value.code == "video_host"
-    assert "YouTube or Vimeo" in excinfo.value.messages[0]
+    assert "YouTube of Vimeo" in excinfo.value.messages[0]  # the portal speaks Dutch
 
 
 @pytest.mark.django_db
