@@ -71,14 +71,15 @@ HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test in this folder `browser`, and skip them (saying why) without Chromium."""
+    """Mark every test here that drives the browser `browser`, and skip those (saying why) without Chromium."""
     skip = None
     if not CHROMIUM.exists():
         skip = pytest.mark.skip(
             reason=f"browser test: Chromium not found at {CHROMIUM} (apt-get install chromium, or set E2E_CHROMIUM)"
         )
     for item in items:
-        if HERE in Path(str(item.path)).resolve().parents:
+        uses_browser = {"portal", "browser", "page"} & set(getattr(item, "fixturenames", ()))
+        if HERE in Path(str(item.path)).resolve().parents and uses_browser:
             item.add_marker(pytest.mark.browser)
             if skip is not None:
                 item.add_marker(skip)
