@@ -245,12 +245,6 @@ def confirm_details(request, token):
 # --- Approval ----------------------------------------------------------------------------------
 
 
-def _needs_mfa(user):
-    from allauth.mfa.models import Authenticator
-
-    return user.is_staff and not Authenticator.objects.filter(user=user).exists()
-
-
 @require_GET
 @coordinator_required
 def pending(request):
@@ -267,7 +261,6 @@ def pending(request):
             "profiles": profiles,
             "declined": declined,
             "decline_form": DeclineForm(),
-            "needs_mfa": _needs_mfa(request.user),
         },
     )
 

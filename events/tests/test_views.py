@@ -93,7 +93,9 @@ def test_event_page_shows_waiting_position(client):
     services.register(event, first)
     services.register(event, second)
     response = login(client, second).get(event.get_absolute_url())
-    assert "2" in response.text and ("wachtlijst" in response.text or "waiting list" in response.text)
+    assert "Je staat op plaats 2 van de wachtlijst." in response.text
+    # Someone already on the list is not invited to join it again.
+    assert "Vol – je kunt op de wachtlijst." not in response.text
 
 
 @pytest.mark.parametrize("role", ["anonymous", "pending", "member", "participant", "waiting", "coordinator"])
