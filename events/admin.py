@@ -7,6 +7,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coalition.admin import FILE_FIELDS_LABELLED
+
 from . import services
 from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
 from .services import EventError
@@ -28,6 +30,7 @@ class RegistrationInline(admin.TabularInline):
 
 class MaterialInline(admin.TabularInline):
     model = Material
+    formfield_overrides = FILE_FIELDS_LABELLED
     extra = 1
     fields = ["title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]

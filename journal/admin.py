@@ -1,8 +1,6 @@
 """The journal in the admin: the coordinator's publishing desk and the editorial team's workbench."""
 
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AdminFileWidget
-from django.db import models
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coalition.admin import FILE_FIELDS_LABELLED
 from coalition.roles import is_editor
 
 from . import services
@@ -31,17 +30,6 @@ def _run(modeladmin, request, queryset, action, success, **kwargs):
         modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
 
 
-class LabelledAdminFileWidget(AdminFileWidget):
-    """Django's admin puts a file input in a fieldset whose legend does not label the input (axe: label)."""
-
-    use_fieldset = False
-
-
-# Every file and image field of the journal admin gets a real <label> (WCAG 1.3.1, 4.1.2).
-FILE_FIELDS_LABELLED = {
-    models.FileField: {"widget": LabelledAdminFileWidget},
-    models.ImageField: {"widget": LabelledAdminFileWidget},
-}
 
 
 class StoryInline(admin.TabularInline):
