@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coalition.mail import absolute_url
 from coalition.roles import is_approved_member, is_coordinator, is_editor
@@ -295,13 +295,31 @@ def feedback(request, slug):
 
 
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def invitation_answer(request, token):
-    """One click from the invitation mail records the answer; the signed token is the permission."""
+    """The link from the invitation mail; the signed token is the permission.
+
+    GET only shows the answer with one button: mail security scanners open every link in a mail,
+    and a GET that acted would register people (or give away their seat) without them knowing.
+    The button POSTs, and only that records the answer.
+    """
     try:
         invitation, answer = services.read_answer_token(token)
     except EventError as refusal:
         return render(request, "events/invitation_answer.html", {"error": refusal.message}, status=400)
+    if request.method == "GET":
+        if invitation.event.is_cancelled:
+            return render(
+                request,
+                "events/invitation_answer.html",
+                {"error": _("This event has been cancelled."), "event": invitation.event},
+                status=409,
+            )
+        return render(
+            request,
+            "events/invitation_confirm.html",
+            {"event": invitation.event, "answer": answer, "already": invitation.answer == answer},
+        )
     previous = invitation.answer
     try:
         registration = services.answer_invitation(invitation, answer=answer)

@@ -280,18 +280,39 @@ def test_feedback_form_for_participants_only(client, member):
 # --- One-click invitation links --------------------------------------------------------------------------
 
 
-def test_ill_come_link_registers_the_member_with_one_click(client, django_capture_on_commit_callbacks):
+def test_ill_come_link_registers_the_member_with_one_button(client, django_capture_on_commit_callbacks):
     event = EventFactory()
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'method="post"' in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(
-            services.answer_url(invitation, Invitation.Answer.COMING).removeprefix("http://127.0.0.1:8000")
-        )
+        response = client.post(url)
     assert response.status_code == 200
     assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.COMING
+    assert len(mail.outbox) == 1 and user.email in mail.outbox[0].to[0]
+
+
+@pytest.mark.parametrize("answer", [Invitation.Answer.COMING, Invitation.Answer.NOT_COMING])
+def test_opening_an_invitation_link_changes_nothing_until_the_button_is_pressed(client, answer):
+    # Mail security scanners fetch every link in a mail; a GET must not register or cancel anyone.
+    event = EventFactory()
+    user = approved_member()
+    registration = services.register(event, user)
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    Invitation.objects.filter(pk=invitation.pk).update(answer=Invitation.Answer.NO_ANSWER, answered_at=None)
+    other = approved_member()
+    other_invitation = InvitationFactory(event=event, profile=other.profile, email=other.email)
+    for url in (services.answer_url(invitation, answer), services.answer_url(other_invitation, answer)):
+        assert client.get(_path(url)).status_code == 200
+    registration.refresh_from_db()
+    assert registration.is_confirmed
+    assert not Registration.objects.filter(profile=other.profile).exists()
+    assert set(Invitation.objects.values_list("answer", flat=True)) == {Invitation.Answer.NO_ANSWER}
 
 
 def _path(url):
@@ -305,8 +326,8 @@ def test_using_a_link_twice_changes_nothing(client):
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
     url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
-    client.get(url)
-    second = client.get(url)
+    client.post(url)
+    second = client.post(url)
     assert second.status_code == 200
     assert Registration.objects.filter(event=event).count() == 1
     assert "nothing has changed" in second.text or "niets veranderd" in second.text
@@ -316,8 +337,8 @@ def test_cant_come_link_records_the_answer_and_frees_the_seat(client):
     event = EventFactory()
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
-    client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
-    client.get(_path(services.answer_url(invitation, Invitation.Answer.NOT_COMING)))
+    client.post(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    client.post(_path(services.answer_url(invitation, Invitation.Answer.NOT_COMING)))
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.NOT_COMING
     assert Registration.objects.get(event=event).is_cancelled
@@ -327,8 +348,9 @@ def test_tampered_link_is_refused(client):
     invitation = InvitationFactory()
     url = _path(services.answer_url(invitation, Invitation.Answer.NOT_COMING))
     tampered = url[:-3] + ("aaa" if not url.endswith("aaa/") else "bbb") + "/"
-    response = client.get(tampered.replace("//", "/"))
-    assert response.status_code == 400
+    for method in (client.get, client.post):
+        response = method(tampered.replace("//", "/"))
+        assert response.status_code == 400
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.NO_ANSWER
 
@@ -338,14 +360,16 @@ def test_link_for_a_cancelled_event_registers_nobody(client, coordinator):
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
     services.cancel_event(event, by=coordinator)
-    response = client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
+    assert client.get(url).status_code == 409
+    response = client.post(url)
     assert response.status_code == 409
     assert not Registration.objects.exists()
 
 
 def test_subscriber_without_account_can_answer_coming(client):
     invitation = InvitationFactory()
-    response = client.get(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    response = client.post(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
     assert response.status_code == 200
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.COMING
@@ -484,3 +508,18 @@ def test_event_page_names_its_edition_only_once_the_edition_is_published(client,
     edition.published_at = timezone.now() - timedelta(days=1)
     edition.save()
     assert "Najaarseditie in de maak" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_invitation_button_works_with_csrf_checks_for_someone_without_a_session():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    event = EventFactory()
+    user = approved_member()
+    invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
+    url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
+    page = client.get(url)
+    token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    response = client.post(url, {"csrfmiddlewaretoken": token})
+    assert response.status_code == 200
+    assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
