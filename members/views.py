@@ -309,9 +309,11 @@ def organisation_list(request):
 @require_GET
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("municipalities"), slug=slug)
-    offerings = (
-        organisation.offerings.active().prefetch_related("municipalities", "themes").order_by("life_phase", "title")
-    )
+    can_edit = Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists()
+    # Those who keep the page current also see switched-off offerings: otherwise an offering
+    # once marked inactive could never be found again to switch it back on.
+    offerings = organisation.offerings.all() if can_edit else organisation.offerings.active()
+    offerings = offerings.prefetch_related("municipalities", "themes").order_by("life_phase", "title")
     # People are shown to approved members only (visible_to is empty for everyone else).
     people = _with_cards(
         list(
@@ -328,7 +330,7 @@ def organisation_detail(request, slug):
             "organisation": organisation,
             "offerings": _by_phase(offerings),
             "people": people,
-            "can_edit": Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists(),
+            "can_edit": can_edit,
         },
     )
 

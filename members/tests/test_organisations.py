@@ -227,3 +227,22 @@ def test_bad_logo_is_refused_and_the_rest_kept(client, organisation):
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["logo_upload"]
     assert "Bewaard" in response.content.decode()
+
+
+def test_contact_finds_a_switched_off_offering_to_switch_it_on_again(client, organisation):
+    OfferingFactory(organisation=organisation, title="Zwangerschapscursus", is_active=False)
+    contact = ProfileFactory(organisation=organisation)
+    organisation.contacts.add(contact)
+    client.force_login(contact.user)
+    body = client.get(organisation.get_absolute_url()).content.decode()
+    assert "Zwangerschapscursus" in body
+    assert "Not shown to the public" in body or "Niet zichtbaar voor het publiek" in body
+
+
+@pytest.mark.parametrize("persona", [None, "member"])
+def test_switched_off_offering_is_hidden_from_everyone_else(client, request, organisation, persona):
+    OfferingFactory(organisation=organisation, title="Zwangerschapscursus", is_active=False)
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    assert "Zwangerschapscursus" not in client.get(organisation.get_absolute_url()).content.decode()
+    assert "Zwangerschapscursus" not in client.get(OFFERINGS).content.decode()
