@@ -19,7 +19,9 @@ class RegistrationInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["name", "organisation_name", "state", "waiting_since", "checked_in", "consent_to_list", "registered_at"]
-    readonly_fields = ["name", "organisation_name", "state", "waiting_since", "registered_at", "consent_to_list"]
+    # Read-only like the state: checking in goes through the service (confirmed participants only,
+    # with the time), from the printable check-in list or the registrations' "Check in" action.
+    readonly_fields = fields
     ordering = ["state", "registered_at"]
     show_change_link = True
 
@@ -181,11 +183,30 @@ class RegistrationAdmin(admin.ModelAdmin):
     list_filter = ["state", "checked_in", "event"]
     search_fields = ["name", "organisation_name", "event__title"]
     list_select_related = ["event"]
-    raw_id_fields = ["profile", "organisation", "event"]
     actions = ["cancel_registrations", "check_in"]
-    readonly_fields = ["state", "waiting_since", "confirmed_at", "cancelled_at", "reminded_at", "anonymised_at"]
+    # Who, for which event, the state and the check-in change only through the services: moving a
+    # confirmed registration to another event or to another organisation here would overbook it or
+    # slip past the maximum per organisation without the event lock.
+    readonly_fields = [
+        "event",
+        "profile",
+        "organisation",
+        "state",
+        "checked_in",
+        "checked_in_at",
+        "registered_at",
+        "waiting_since",
+        "confirmed_at",
+        "cancelled_at",
+        "reminded_at",
+        "anonymised_at",
+    ]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a confirmed registration would free its seat without moving anyone up: cancel instead.
         return False
 
     @admin.action(description=_("Cancel (the first on the waiting list moves up)"))

@@ -1,0 +1,130 @@
+"""The event admin goes through the locked services: no overbooking, no silent changes, mails as due."""
+
+from datetime import timedelta
+
+import icalendar
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from events import services
+from events.models import Event, Registration
+
+from .factories import EventFactory, approved_member
+
+pytestmark = pytest.mark.django_db
+
+DATETIME_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "cancellation_deadline")
+
+
+def _form_data(response):
+    """What the admin change page would post back unchanged: the main form and every inline's forms."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        forms.append(formset.management_form)
+        forms.extend(formset.forms)
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is None or name in DATETIME_FIELDS:
+                continue  # the date-times are split into a date and a time below
+            if isinstance(value, bool):
+                if value:
+                    data[form.add_prefix(name)] = "on"
+                continue
+            data[form.add_prefix(name)] = value
+    return data
+
+
+def _split(data, name, value):
+    local = value.astimezone()
+    data.pop(name, None)
+    data[f"{name}_0"] = local.strftime("%Y-%m-%d")
+    data[f"{name}_1"] = local.strftime("%H:%M:%S")
+
+
+def _change_page(client, event):
+    url = reverse("admin:events_event_change", args=[event.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    data = _form_data(response)
+    for name in DATETIME_FIELDS:
+        value = getattr(event, name)
+        if value is None:
+            data[f"{name}_0"] = data[f"{name}_1"] = ""
+        else:
+            _split(data, name, value)
+    data["intake_questions"] = "[]"
+    return url, data
+
+
+def test_raising_capacity_in_the_admin_promotes_from_the_waiting_list(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity=1)
+    services.register(event, approved_member())
+    waiting = services.register(event, approved_member())
+    assert waiting.is_waiting
+    url, data = _change_page(coordinator_client, event)
+    data["capacity"] = "2"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    waiting.refresh_from_db()
+    assert waiting.is_confirmed
+    assert len(mail.outbox) == 1 and mail.outbox[0].attachments
+
+
+def test_moving_the_start_in_the_admin_mails_an_updated_ics(coordinator_client, django_capture_on_commit_callbacks):
+    event = EventFactory()
+    services.register(event, approved_member())
+    url, data = _change_page(coordinator_client, event)
+    _split(data, "starts_at", event.starts_at + timedelta(days=1))
+    _split(data, "ends_at", event.ends_at + timedelta(days=1))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert len(mail.outbox) == 1
+    ics = icalendar.Calendar.from_ical(mail.outbox[0].attachments[0][1])
+    vevent = next(iter(ics.walk("VEVENT")))
+    assert vevent["SEQUENCE"] == 1
+    assert Event.objects.get(pk=event.pk).sequence == 1
+
+
+def test_registration_admin_cannot_move_a_registration_to_a_full_event(coordinator_client):
+    full = EventFactory(capacity=1)
+    services.register(full, approved_member())
+    other = EventFactory()
+    registration = services.register(other, approved_member())
+    url = reverse("admin:events_registration_change", args=[registration.pk])
+    response = coordinator_client.get(url)
+    assert response.status_code == 200
+    assert "event" not in response.context["adminform"].form.fields
+    assert "state" not in response.context["adminform"].form.fields
+    coordinator_client.post(url, {"event": full.pk, "name": registration.name, "state": "confirmed"})
+    registration.refresh_from_db()
+    assert registration.event_id == other.pk
+    assert Registration.objects.confirmed().filter(event=full).count() == 1
+
+
+def test_registrations_cannot_be_deleted_in_the_admin_only_cancelled(coordinator_client):
+    event = EventFactory(capacity=1)
+    registration = services.register(event, approved_member())
+    waiting = services.register(event, approved_member())
+    response = coordinator_client.post(
+        reverse("admin:events_registration_delete", args=[registration.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    changelist = coordinator_client.get(reverse("admin:events_registration_changelist"))
+    assert "delete_selected" not in changelist.text
+    assert Registration.objects.filter(pk=registration.pk).exists()
+    coordinator_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "cancel_registrations", "_selected_action": [registration.pk]},
+    )
+    waiting.refresh_from_db()
+    assert waiting.is_confirmed
