@@ -47,6 +47,10 @@ class SpamGuardedForm(forms.Form):
         try:
             started = float(signing.loads(cleaned.get("started") or "", salt=SPAM_GUARD_SALT, max_age=MAX_FILL_SECONDS))
         except (signing.BadSignature, TypeError, ValueError):
+            # The form is shown again with what the person typed: give it a fresh start time, or the
+            # same expired stamp would come back and refuse every later attempt to send it.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("started")] = spam_guard_stamp(time.time() - MIN_FILL_SECONDS)
             raise forms.ValidationError(
                 _("This form has expired or was changed. Please send it again."), code="spam"
             ) from None

@@ -1,6 +1,7 @@
 """Tips: sent by members and visitors behind a spam guard, worked by the editorial team."""
 
 import time
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -118,3 +119,18 @@ def test_assigning_without_an_editor_shows_the_error_at_the_field(client, editor
     assert "keep me" in response.content.decode()
     tip.refresh_from_db()
     assert tip.state == Tip.State.NEW
+
+
+def test_tip_form_left_open_past_expiry_can_be_sent_again_without_retyping(client):
+    two_days_ago = time.time() - 2 * 24 * 60 * 60
+    with mock.patch("django.core.signing.time.time", return_value=two_days_ago):
+        expired = spam_guard_stamp(two_days_ago)
+    first = client.post(URL, visitor_data(started=expired))
+    assert not Tip.objects.exists()
+    assert first.context["form"].non_field_errors()
+    # The page comes back with what was typed and a new start time; sending it again works.
+    form = first.context["form"]
+    assert form["what"].value() == visitor_data()["what"]
+    again = client.post(URL, visitor_data(started=form["started"].value()))
+    assert again.status_code == 302
+    assert Tip.objects.count() == 1
