@@ -283,9 +283,13 @@ def approve_profile(request, pk):
 def decline_profile(request, pk):
     profile = get_object_or_404(Profile, pk=pk)
     form = DeclineForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        # Never decline with the reason silently dropped: the mail would go out without it.
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return redirect("members:pending")
     try:
-        services.decline(profile, by=request.user, reason=reason)
+        services.decline(profile, by=request.user, reason=form.cleaned_data["reason"])
     except services.MembershipError as error:
         messages.error(request, str(error))
     else:

@@ -155,3 +155,12 @@ def test_admin_changelists_search_and_filter(coordinator_client, url_name, djang
         ProfileFactory()
     response = coordinator_client.get(reverse(f"admin:{url_name}_changelist"), {"q": "anna"})
     assert response.status_code == 200
+
+
+def test_too_long_reason_is_refused_instead_of_declining_without_it(coordinator_client, applicant):
+    url = reverse("members:decline", args=[applicant.pk])
+    response = coordinator_client.post(url, {"reason": "x" * 1001}, follow=True)
+    applicant.refresh_from_db()
+    assert applicant.status == Profile.Status.PENDING
+    assert not mail.outbox
+    assert "1000" in response.content.decode()
