@@ -246,3 +246,19 @@ def test_switched_off_offering_is_hidden_from_everyone_else(client, request, org
         client.force_login(request.getfixturevalue(persona))
     assert "Zwangerschapscursus" not in client.get(organisation.get_absolute_url()).content.decode()
     assert "Zwangerschapscursus" not in client.get(OFFERINGS).content.decode()
+
+
+def test_emptied_name_is_refused_at_the_field_and_the_rest_is_kept(client, organisation):
+    contact = ProfileFactory(organisation=organisation)
+    organisation.contacts.add(contact)
+    client.force_login(contact.user)
+    url = reverse("members:organisation_edit", args=[organisation.slug])
+    response = client.post(url, _edit_data(organisation, name="", description="Getypt en bewaard"))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["name"]
+    body = response.content.decode()
+    heading = body.split("<h1>", 1)[1].split("</h1>", 1)[0]
+    assert "Kraamzorg Zeeuwse Kust" in heading
+    assert "Getypt en bewaard" in body
+    organisation.refresh_from_db()
+    assert organisation.name == "Kraamzorg Zeeuwse Kust"
