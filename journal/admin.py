@@ -1,5 +1,6 @@
 """The journal in the admin: the coordinator's publishing desk and the editorial team's workbench."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.urls import reverse
@@ -237,14 +238,48 @@ class StoryAdmin(WorkflowActions, admin.ModelAdmin):
         _run(self, request, queryset, services.publish_story, _("%(count)s story/stories published."))
 
 
+class TipAdminForm(forms.ModelForm):
+    """The same rules as the tip desk: an assigned tip names its editor, a used tip its story."""
+
+    class Meta:
+        model = Tip
+        fields = [
+            "what", "who", "why_now", "sender", "name", "email", "phone", "organisation_name",
+            "state", "assigned_to", "story", "note",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("state") == Tip.State.ASSIGNED and not cleaned.get("assigned_to"):
+            self.add_error("assigned_to", _("Choose the editor the tip is assigned to."))
+        if cleaned.get("state") == Tip.State.USED and not cleaned.get("story"):
+            self.add_error("story", _("Choose the story this tip became."))
+        return cleaned
+
+
 @admin.register(Tip)
 class TipAdmin(admin.ModelAdmin):
+    form = TipAdminForm
     list_display = ["__str__", "state", "sender_name", "assigned_to", "story", "created_at"]
     list_filter = ["state", "assigned_to"]
     search_fields = ["what", "who", "name", "email"]
     list_select_related = ["sender", "assigned_to", "story"]
     raw_id_fields = ["sender", "story", "assigned_to"]
     readonly_fields = ["sender_notified_at", "created_at"]
+
+    WORKFLOW_FIELDS = ("state", "assigned_to", "story", "note")
+
+    def save_model(self, request, obj, form, change):
+        # State changes go through services.update_tip, as on the tip desk: that is what tells the
+        # sender when their tip became a published story. The other fields are saved as they are.
+        wanted = {name: getattr(obj, name) for name in self.WORKFLOW_FIELDS}
+        if change:
+            stored = Tip.objects.get(pk=obj.pk)
+            for name in self.WORKFLOW_FIELDS:
+                setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        services.update_tip(obj, by=request.user, **wanted)
+        obj.refresh_from_db()
 
 
 @admin.register(EditorialMembership)

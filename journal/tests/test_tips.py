@@ -9,7 +9,7 @@ from django.urls import reverse
 from journal.forms import spam_guard_stamp
 from journal.models import Tip
 
-from .factories import EditionFactory, StoryFactory, TipFactory, UserFactory
+from .factories import EditionFactory, StoryFactory, TipFactory, UserFactory, published_edition
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +134,51 @@ def test_tip_form_left_open_past_expiry_can_be_sent_again_without_retyping(clien
     again = client.post(URL, visitor_data(started=form["started"].value()))
     assert again.status_code == 302
     assert Tip.objects.count() == 1
+
+
+def _admin_tip_data(tip, **changes):
+    data = {
+        "what": tip.what,
+        "who": tip.who,
+        "why_now": tip.why_now,
+        "sender": "",
+        "name": tip.name,
+        "email": tip.email,
+        "phone": "",
+        "organisation_name": "",
+        "state": tip.state,
+        "assigned_to": "",
+        "story": "",
+        "note": "",
+    }
+    data.update(changes)
+    return data
+
+
+def test_marking_a_tip_used_in_the_admin_tells_the_sender_once(
+    coordinator_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    story = published_edition(stories=1).stories.get()
+    tip = TipFactory(email="sender@example.net")
+    url = reverse("admin:journal_tip_change", args=[tip.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url, _admin_tip_data(tip, state="used", story=story.pk, note="nice"))
+    assert response.status_code == 302
+    tip.refresh_from_db()
+    assert (tip.state, tip.story, tip.note) == (Tip.State.USED, story, "nice")
+    assert tip.sender_notified_at is not None
+    assert [m.to for m in mailoutbox] == [["Visitor <sender@example.net>"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url, _admin_tip_data(tip, state="used", story=story.pk, note="edited again"))
+    assert len(mailoutbox) == 1
+
+
+def test_marking_a_tip_used_in_the_admin_without_a_story_is_refused_at_the_field(coordinator_client):
+    tip = TipFactory()
+    response = coordinator_client.post(
+        reverse("admin:journal_tip_change", args=[tip.pk]), _admin_tip_data(tip, state="used", note="keep me")
+    )
+    assert response.status_code == 200
+    assert "story" in response.context["adminform"].form.errors
+    tip.refresh_from_db()
+    assert tip.state == Tip.State.NEW
