@@ -186,9 +186,20 @@ def my_registrations(request):
     upcoming = [r for r in registrations if r.event.ends_at >= now]
     upcoming.reverse()
     past = [r for r in registrations if r.event.ends_at < now]
-    waiting_ids = [r for r in upcoming if r.is_waiting]
-    for registration in waiting_ids:
-        registration.position = registration.waiting_position()
+    waiting = {r.pk: r for r in upcoming if r.is_waiting}
+    if waiting:
+        # Every position in one query instead of one count per waiting place.
+        queue = (
+            Registration.objects.waiting()
+            .filter(event_id__in={r.event_id for r in waiting.values()})
+            .order_by("event_id", "waiting_since", "pk")
+            .values_list("pk", "event_id")
+        )
+        ahead = {}
+        for pk, event_id in queue:
+            ahead[event_id] = ahead.get(event_id, 0) + 1
+            if pk in waiting:
+                waiting[pk].position = ahead[event_id]
     return render(
         request,
         "events/my_registrations.html",

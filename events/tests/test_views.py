@@ -523,3 +523,48 @@ def test_invitation_button_works_with_csrf_checks_for_someone_without_a_session(
     response = client.post(url, {"csrfmiddlewaretoken": token})
     assert response.status_code == 200
     assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["participants", "invitations", "check_in_list", "results", "mailings"])
+def test_participant_and_coordinator_lists_do_not_grow_queries_with_rows(coordinator_client, coordinator, name):
+    def event_with(rows):
+        event = EventFactory(capacity=None)
+        for _ in range(rows):
+            user = approved_member()
+            registration = services.register(event, user, consent_to_list=True, coalition_progress="Ver")
+            InvitationFactory(event=event, profile=user.profile, email=user.email)
+            services.check_in(registration, by=coordinator)
+        return event
+
+    small, large = event_with(2), event_with(25)
+    counts = [_queries(coordinator_client, reverse(f"events:{name}", args=[e.slug])) for e in (small, large)]
+    assert counts[0] == counts[1]
+
+
+def test_my_registrations_query_count_does_not_grow_with_waiting_places(client):
+    user = approved_member()
+
+    def wait_on(events):
+        for _ in range(events):
+            event = EventFactory(capacity=1)
+            services.register(event, approved_member())
+            services.register(event, approved_member())
+            services.register(event, user)
+
+    client.force_login(user)
+    wait_on(2)
+    few = _queries(client, reverse("events:my_registrations"))
+    wait_on(10)
+    many = _queries(client, reverse("events:my_registrations"))
+    assert few == many
+    page = client.get(reverse("events:my_registrations")).text
+    assert page.count("number 2") + page.count("plaats 2") == 12
