@@ -164,3 +164,16 @@ def test_too_long_reason_is_refused_instead_of_declining_without_it(coordinator_
     assert applicant.status == Profile.Status.PENDING
     assert not mail.outbox
     assert "1000" in response.content.decode()
+
+
+def test_home_page_tells_a_declined_person_they_were_not_approved_rather_than_to_wait(client, declined_member):
+    client.force_login(declined_member)
+    body = client.get("/").content.decode()
+    assert "not approved" in body or "niet goedgekeurd" in body
+    assert "awaits approval" not in body and "wacht op goedkeuring" not in body
+
+
+def test_home_page_tells_a_pending_person_to_wait(client, pending_member):
+    client.force_login(pending_member)
+    body = client.get("/").content.decode()
+    assert "awaits approval" in body or "wacht op goedkeuring" in body
