@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from journal.models import State, Story
 
-from .factories import EditionFactory, OrganisationFactory, ProfileFactory, StoryFactory, published_edition
+from .factories import (
+    EditionFactory,
+    EditorialMembershipFactory,
+    OrganisationFactory,
+    ProfileFactory,
+    StoryFactory,
+    published_edition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +160,29 @@ def test_edition_slug_cannot_shadow_journal_pages():
     edition = EditionFactory.build(slug="feed")
     with pytest.raises(ValidationError):
         edition.full_clean()
+
+
+def test_journal_list_with_a_full_editorial_team_keeps_its_query_count(client, django_assert_max_num_queries):
+    published_edition(stories=2)
+    for _ in range(6):
+        EditorialMembershipFactory(user=ProfileFactory().user, role="films")
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("journal:edition_list"))
+    assert len(response.context["team"]) == 6
+
+
+def test_desk_query_count_does_not_grow_with_work_in_progress(client, editor, django_assert_max_num_queries):
+    from journal import services
+
+    for number in range(8):
+        edition = EditionFactory(state=State.SCHEDULED if number % 2 else State.DRAFT)
+        for _ in range(3):
+            story = StoryFactory(edition=edition, state=State.REVIEW)
+            services.create_preview_link(story, by=editor)
+        services.create_preview_link(edition, by=editor)
+    client.force_login(editor)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("journal:desk"))
+    assert response.status_code == 200
+    assert len(response.context["links"]) == 32
+    assert len(response.context["stories_in_review"]) == 24
