@@ -228,3 +228,19 @@ def test_last_superuser_cannot_delete_themself(db, django_user_model):
     admin = django_user_model.objects.create_superuser(email="root@example.org", password="x" * 12)
     with pytest.raises(services.MembershipError):
         services.delete_account(admin)
+
+
+def test_export_holds_the_persons_registrations_tips_and_subscription(member):
+    from events.tests.factories import RegistrationFactory
+    from journal.tests.factories import SubscriberFactory, TipFactory
+
+    RegistrationFactory(profile=member.profile, event__title="Werkbezoek Goes", coalition_progress="Convenant")
+    RegistrationFactory(event__title="Andermans workshop")
+    TipFactory(sender=member, what="Een mooi verhaal over kraamzorg")
+    SubscriberFactory(email=member.email, user=member)
+    data = services.export_data(member)
+    assert [r["event"] for r in data["event_registrations"]] == ["Werkbezoek Goes"]
+    assert data["event_registrations"][0]["coalition_progress"] == "Convenant"
+    assert [t["what"] for t in data["tips"]] == ["Een mooi verhaal over kraamzorg"]
+    assert data["journal_subscription"]["email"] == member.email
+    json.dumps(data)  # what the download serialises
