@@ -126,3 +126,16 @@ def test_the_outbox_cannot_be_edited_by_hand(coordinator_client):
     mailing = make_mailing(sent=1)
     assert coordinator_client.get(f"{CHANGELIST}add/").status_code == 403
     assert coordinator_client.get(f"{CHANGELIST}{mailing.pk}/delete/").status_code == 403
+
+
+def test_the_editorial_team_with_staff_access_cannot_see_mailings_or_addresses(client, editor):
+    # Team members get staff access to write stories; the outbox lists every subscriber's address.
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    mailing = make_mailing(sent=1, failed=1)
+    client.force_login(editor)
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(f"{CHANGELIST}{mailing.pk}/change/").status_code == 403
+    assert client.get("/admin/coalition/delivery/").status_code == 403
+    index = client.get("/admin/").content.decode()
+    assert "/admin/coalition/mailing/" not in index
