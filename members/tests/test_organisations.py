@@ -262,3 +262,17 @@ def test_emptied_name_is_refused_at_the_field_and_the_rest_is_kept(client, organ
     assert "Getypt en bewaard" in body
     organisation.refresh_from_db()
     assert organisation.name == "Kraamzorg Zeeuwse Kust"
+
+
+def test_offering_by_referral_names_who_refers_and_the_rest_is_kept(client, organisation):
+    contact = ProfileFactory(organisation=organisation)
+    organisation.contacts.add(contact)
+    client.force_login(contact.user)
+    data = {"title": "Stevig ouderschap", "description": "Huisbezoeken", "life_phase": LifePhase.FIRST_YEAR,
+            "access": "referral", "referral_by": "", "is_active": "on"}  # fmt: skip
+    url = reverse("members:offering_create", args=[organisation.slug])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["referral_by"]
+    assert "Huisbezoeken" in response.content.decode()
+    assert client.post(url, {**data, "referral_by": "JGZ-verpleegkundige"}).status_code == 302
