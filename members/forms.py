@@ -97,6 +97,12 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
 
     field_order = [*Meta.fields[:10], "photo_upload", "remove_photo", *Meta.fields[10:]]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Colleagues find and recognise a person by name; signup asks for it too.
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+
     def clean_photo_upload(self):
         return self.clean_image()
 

@@ -136,7 +136,8 @@ def build_vcard(profile, card, *, url):
         "BEGIN:VCARD",
         "VERSION:3.0",
         f"N:{e(profile.last_name)};{e(profile.first_name)};;;",
-        f"FN:{e(profile.full_name or profile.user.email)}",
+        # Never fall back on an e-mail address this viewer may not see.
+        f"FN:{e(profile.full_name or card.email or _('Member without a name'))}",
     ]
     if profile.organisation_id:
         lines.append(f"ORG:{e(profile.organisation.name)}")

@@ -280,3 +280,17 @@ def test_directory_query_count_does_not_grow_with_rows(member_client, django_ass
 def test_profile_page_query_count_is_small(member_client, colleague, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         member_client.get(reverse("members:profile_detail", args=[colleague.pk]))
+
+
+def test_person_without_a_name_is_not_shown_by_a_hidden_email(member, coordinator):
+    nameless = ProfileFactory(
+        first_name="", last_name="", user__email="nameless@example.org", email_visibility=Visibility.COORDINATORS
+    )
+    client = Client()
+    client.force_login(member)
+    for url in (LIST, reverse("members:profile_detail", args=[nameless.pk])):
+        assert "nameless@example.org" not in client.get(url).content.decode()
+    vcard = client.get(reverse("members:profile_vcard", args=[nameless.pk])).content.decode()
+    assert "nameless@example.org" not in vcard and "\r\nFN:" in vcard
+    client.force_login(coordinator)
+    assert "nameless@example.org" in client.get(reverse("members:profile_detail", args=[nameless.pk])).content.decode()

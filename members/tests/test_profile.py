@@ -244,3 +244,10 @@ def test_export_holds_the_persons_registrations_tips_and_subscription(member):
     assert [t["what"] for t in data["tips"]] == ["Een mooi verhaal over kraamzorg"]
     assert data["journal_subscription"]["email"] == member.email
     json.dumps(data)  # what the download serialises
+
+
+def test_own_profile_needs_a_name_and_keeps_the_rest(member_client, member):
+    response = member_client.post(reverse("members:me"), _form_data(member.profile, first_name="", job_title="Bewaard"))
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["first_name"]
+    assert "Bewaard" in response.content.decode()
