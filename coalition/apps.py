@@ -13,12 +13,3 @@ class CoalitionConfig(AppConfig):
         from . import roles
 
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="coalition.sync_role_permissions")
-
-        # "Download my data" must hold everything about a person, also what the journal and events keep.
-        from members.services import EXPORTERS
-
-        from .privacy import EXPORTERS as OTHER_APPS
-
-        for section in OTHER_APPS:
-            if section not in EXPORTERS:
-                EXPORTERS.append(section)

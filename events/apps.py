@@ -15,8 +15,12 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
-        try:
-            from members.signals import account_deleting
-        except ImportError:  # the members app publishes the signal; without it there is nothing to hear
-            return
+        from members.services import EXPORTERS
+        from members.signals import account_deleting
+
+        from .services import export_registrations
+
         account_deleting.connect(_forget_account, dispatch_uid="events.forget_account")
+        # "Download my data" holds what this app keeps about a person too.
+        if ("event_registrations", export_registrations) not in EXPORTERS:
+            EXPORTERS.append(("event_registrations", export_registrations))

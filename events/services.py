@@ -717,3 +717,32 @@ def forget_account(user):
     for pk in Invitation.objects.filter(profile__user=user).values_list("pk", flat=True):
         Invitation.objects.filter(pk=pk).update(profile=None, name="", email=f"{pk}{ANONYMOUS_DOMAIN}")
     CalendarFeed.objects.filter(profile__user=user).delete()
+
+
+def export_registrations(user):
+    """The person's event registrations, with their answers and feedback."""
+    registrations = (
+        Registration.objects.filter(profile__user=user)
+        .select_related("event", "feedback")
+        .order_by("registered_at", "pk")
+    )
+    rows = []
+    for registration in registrations:
+        feedback = getattr(registration, "feedback", None)
+        rows.append(
+            {
+                "event": registration.event.title,
+                "state": registration.state,
+                "registered_at": registration.registered_at.isoformat(),
+                "name": registration.name,
+                "organisation": registration.organisation_name,
+                "coalition_progress": registration.coalition_progress,
+                "answers": registration.answers,
+                "appears_on_participant_list": registration.consent_to_list,
+                "checked_in": registration.checked_in,
+                "feedback": None
+                if feedback is None
+                else {"score": feedback.score, "valuable": feedback.valuable, "improve": feedback.improve},
+            }
+        )
+    return rows

@@ -9,14 +9,17 @@ class JournalConfig(AppConfig):
     verbose_name = _("Community journal")
 
     def ready(self):
-        from members.signals import profile_approved
+        from members.services import EXPORTERS
+        from members.signals import account_deleting, profile_approved
+
+        from .services import export_subscription, export_tips
 
         profile_approved.connect(subscribe_approved_member, dispatch_uid="journal.subscribe_approved_member")
-        from members import signals
-
-        account_deleting = getattr(signals, "account_deleting", None)
-        if account_deleting is not None:
-            account_deleting.connect(forget_deleted_account, dispatch_uid="journal.forget_deleted_account")
+        account_deleting.connect(forget_deleted_account, dispatch_uid="journal.forget_deleted_account")
+        # "Download my data" holds what this app keeps about a person too.
+        for section in (("tips", export_tips), ("journal_subscription", export_subscription)):
+            if section not in EXPORTERS:
+                EXPORTERS.append(section)
 
 
 def subscribe_approved_member(sender, profile, **kwargs):

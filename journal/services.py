@@ -8,6 +8,7 @@ import nh3
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -594,3 +595,34 @@ def unsubscribe(subscriber, *, kind):
     Subscriber.objects.filter(pk=subscriber.pk).update(**{field: False}, changed_at=timezone.now())
     subscriber.refresh_from_db()
     return subscriber
+
+
+def export_tips(user):
+    """The tips the person sent to the editorial team."""
+    return [
+        {
+            "what": tip.what,
+            "who": tip.who,
+            "why_now": tip.why_now,
+            "name": tip.name,
+            "email": tip.email,
+            "phone": tip.phone,
+            "organisation": tip.organisation_name,
+            "state": tip.state,
+        }
+        for tip in Tip.objects.filter(sender=user).order_by("pk")
+    ]
+
+
+def export_subscription(user):
+    """The person's journal and invitation subscription, found by account or by address."""
+    subscriber = Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).first()
+    if subscriber is None:
+        return None
+    return {
+        "email": subscriber.email,
+        "name": subscriber.name,
+        "receives_journal": subscriber.wants_journal,
+        "receives_invitations": subscriber.wants_invitations,
+        "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
+    }
