@@ -484,7 +484,8 @@ class SubscriberQuerySet(models.QuerySet):
             field = self.KINDS[kind]
         except KeyError:
             raise ValueError(f"Unknown subscription kind {kind!r}; use one of {sorted(self.KINDS)}.") from None
-        return self.confirmed().filter(**{field: True})
+        # A deactivated account gets nothing; visitors without an account keep their subscription.
+        return self.confirmed().filter(**{field: True}).exclude(user__is_active=False)
 
 
 class Subscriber(models.Model):

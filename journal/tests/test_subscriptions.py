@@ -27,6 +27,18 @@ def test_receiving_returns_only_confirmed_subscribers_of_that_kind():
         Subscriber.objects.receiving("spam")
 
 
+def test_deactivated_accounts_receive_nothing():
+    member = ProfileFactory()
+    subscriber = SubscriberFactory(user=member.user, email=member.user.email)
+    visitor = SubscriberFactory()
+    assert set(Subscriber.objects.receiving("journal")) == {subscriber, visitor}
+
+    member.user.is_active = False
+    member.user.save()
+    assert set(Subscriber.objects.receiving("journal")) == {visitor}
+    assert set(Subscriber.objects.receiving("invitations")) == {visitor}
+
+
 def test_approval_signal_subscribes_the_member_to_both():
     from members.models import Profile
     from members.signals import profile_approved
