@@ -97,6 +97,23 @@ class EventAdmin(admin.ModelAdmin):
         (_("Work on this event"), {"fields": ["tools", "sequence", "materials_sent_at", "cancelled_at"]}),
     ]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A cancelled event stays cancelled: its participants were already sent a calendar cancellation.
+        if obj is not None and obj.state == Event.State.CANCELLED:
+            return [*self.readonly_fields, "state"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        # An event people registered for is cancelled (everyone is told), never silently deleted.
+        if obj is not None and obj.registrations.exists():
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # bulk delete would skip the check above
+        return actions
+
     def get_queryset(self, request):
         return (
             super()

@@ -128,3 +128,22 @@ def test_registrations_cannot_be_deleted_in_the_admin_only_cancelled(coordinator
     )
     waiting.refresh_from_db()
     assert waiting.is_confirmed
+
+
+def test_an_event_with_registrations_is_cancelled_not_deleted(coordinator_client):
+    event = EventFactory(capacity=3)
+    services.register(event, approved_member())
+    assert coordinator_client.get(reverse("admin:events_event_delete", args=[event.pk])).status_code == 403
+    changelist = coordinator_client.get(reverse("admin:events_event_changelist"))
+    assert "delete_selected" not in changelist.context["action_form"].fields["action"].choices.__repr__()
+    assert Event.objects.filter(pk=event.pk).exists()
+
+    empty = EventFactory()
+    assert coordinator_client.get(reverse("admin:events_event_delete", args=[empty.pk])).status_code == 200
+
+
+def test_a_cancelled_event_cannot_be_switched_back_on_in_the_admin(coordinator_client, coordinator):
+    event = EventFactory()
+    services.cancel_event(event, by=coordinator)
+    response = coordinator_client.get(reverse("admin:events_event_change", args=[event.pk]))
+    assert "state" not in response.context["adminform"].form.fields
