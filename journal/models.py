@@ -274,7 +274,7 @@ class Story(models.Model):
     )
     attachment = models.FileField(
         _("magazine (PDF)"),
-        upload_to="journal/magazines/",
+        upload_to="magazines/",  # under PRIVATE_MEDIA_ROOT/journal/
         storage=protected_storage,
         blank=True,
         validators=[validate_magazine],
