@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Access, Circle, Discipline, LifePhase, Municipality, Offering, Organisation, Profile, Theme
+from .models import Circle, Discipline, LifePhase, Municipality, Offering, Organisation, Profile, Theme
 from .photos import process_image
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -151,13 +151,6 @@ class OfferingForm(forms.ModelForm):
         help_texts = {
             "municipalities": _("Leave empty when it is offered in the whole region."),
         }
-
-    def clean(self):
-        cleaned = super().clean()
-        # "By referral" alone leaves a parent's professional guessing who can refer.
-        if cleaned.get("access") == Access.REFERRAL and not cleaned.get("referral_by", "").strip():
-            self.add_error("referral_by", _("Say who can refer parents, for example the midwife or the GP."))
-        return cleaned
 
 
 def _blank(choices, label):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
@@ -430,3 +431,10 @@ class Offering(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # "By referral" alone leaves a parent's professional guessing who can refer (site form and admin alike).
+        if self.access == Access.REFERRAL and not self.referral_by.strip():
+            raise ValidationError(
+                {"referral_by": _("Say who can refer parents, for example the midwife or the GP.")}
+            )

@@ -276,3 +276,12 @@ def test_offering_by_referral_names_who_refers_and_the_rest_is_kept(client, orga
     assert list(response.context["form"].errors) == ["referral_by"]
     assert "Huisbezoeken" in response.content.decode()
     assert client.post(url, {**data, "referral_by": "JGZ-verpleegkundige"}).status_code == 302
+
+
+def test_the_admin_also_requires_who_refers(coordinator_client, organisation):
+    data = {"organisation": organisation.pk, "title": "Stevig ouderschap", "description": "Huisbezoeken",
+            "life_phase": LifePhase.FIRST_YEAR, "access": "referral", "referral_by": "", "is_active": "on"}  # fmt: skip
+    response = coordinator_client.post(reverse("admin:members_offering_add"), data)
+    assert response.status_code == 200
+    assert "referral_by" in response.context["adminform"].form.errors
+    assert not Offering.objects.filter(title="Stevig ouderschap").exists()
