@@ -5,6 +5,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from coalition.models import Mailing
@@ -163,6 +164,9 @@ def test_cancelling_promotes_first_on_waiting_list_and_mails_them_an_ics(django_
     assert promoted.is_waiting and promoted.waiting_position() == 1
     promoted_mail = next(m for m in mail.outbox if first_waiting.email in m.to[0])
     assert vevent(ics_of(promoted_mail))["STATUS"] == "CONFIRMED"
+    # The promoted person can give the seat back as easily as they got it.
+    assert reverse("events:my_registrations") in promoted_mail.body
+    assert reverse("events:my_registrations") in promoted_mail.alternatives[0].content
     cancelled_mail = next(m for m in mail.outbox if holder.email in m.to[0])
     assert ics_of(cancelled_mail)["METHOD"] == "CANCEL"
 
