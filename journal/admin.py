@@ -248,14 +248,6 @@ class TipAdminForm(forms.ModelForm):
             "state", "assigned_to", "story", "note",
         ]  # fmt: skip
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("state") == Tip.State.ASSIGNED and not cleaned.get("assigned_to"):
-            self.add_error("assigned_to", _("Choose the editor the tip is assigned to."))
-        if cleaned.get("state") == Tip.State.USED and not cleaned.get("story"):
-            self.add_error("story", _("Choose the story this tip became."))
-        return cleaned
-
 
 @admin.register(Tip)
 class TipAdmin(admin.ModelAdmin):

@@ -7,6 +7,7 @@ from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from coalition.roles import EDITORIAL_TEAM
@@ -164,10 +165,12 @@ class TipUpdateForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("state") == Tip.State.ASSIGNED and not cleaned.get("assigned_to"):
-            self.add_error("assigned_to", _("Choose the editor the tip is assigned to."))
-        if cleaned.get("state") == Tip.State.USED and not cleaned.get("story"):
-            self.add_error("story", _("Choose the story this tip became."))
+        # The rule lives on the model (Tip.clean); its errors land on these fields.
+        tip = Tip(state=cleaned.get("state"), assigned_to=cleaned.get("assigned_to"), story=cleaned.get("story"))
+        try:
+            tip.clean()
+        except ValidationError as error:
+            self.add_error(None, error)
         return cleaned
 
 

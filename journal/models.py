@@ -418,6 +418,16 @@ class Tip(models.Model):
     def __str__(self):
         return self.what[:60]
 
+    def clean(self):
+        # An assigned tip names its editor, a used one its story: in the admin and on the site alike.
+        errors = {}
+        if self.state == self.State.ASSIGNED and not self.assigned_to_id:
+            errors["assigned_to"] = _("Choose the editor the tip is assigned to.")
+        if self.state == self.State.USED and not self.story_id:
+            errors["story"] = _("Choose the story this tip became.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def sender_name(self):
         if self.sender_id:
