@@ -7,37 +7,13 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from events.models import Event, Invitation, Registration
-from members.models import Organisation, Profile, User
+from members.tests import factories as members_factories
+from members.tests.factories import OrganisationFactory, UserFactory  # noqa: F401 - shared with this app's tests
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
+class ProfileFactory(members_factories.ProfileFactory):
+    """A member of an organisation: the per-organisation maximum needs one."""
 
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    first_name = factory.Sequence(lambda n: f"Person{n}")
-    last_name = "Example"
-    password = factory.django.Password("correct-horse-battery")
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    slug = factory.Sequence(lambda n: f"organisation-{n}")
-    discipline = "midwifery"
-
-
-class ProfileFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Profile
-
-    user = factory.SubFactory(UserFactory)
-    first_name = factory.SelfAttribute("user.first_name")
-    last_name = factory.SelfAttribute("user.last_name")
-    status = Profile.Status.APPROVED
-    discipline = "midwifery"
     organisation = factory.SubFactory(OrganisationFactory)
 
 

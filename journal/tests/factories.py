@@ -5,38 +5,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from members.models import Organisation, Profile, User
+from members.tests.factories import OrganisationFactory, ProfileFactory, UserFactory  # noqa: F401 - shared with this app's tests
 
 from ..models import Edition, EditorialMembership, State, Story, Subscriber, Tip
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        django_get_or_create = ["email"]
-
-    email = factory.Sequence(lambda n: f"person{n}@example.org")
-    first_name = factory.Sequence(lambda n: f"Person{n}")
-    last_name = "Example"
-
-
-class ProfileFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Profile
-
-    user = factory.SubFactory(UserFactory)
-    first_name = factory.SelfAttribute("user.first_name")
-    last_name = factory.SelfAttribute("user.last_name")
-    status = Profile.Status.APPROVED
-
-
-class OrganisationFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Organisation
-
-    name = factory.Sequence(lambda n: f"Organisation {n}")
-    slug = factory.Sequence(lambda n: f"organisation-{n}")
-    discipline = "midwifery"
 
 
 class EditionFactory(factory.django.DjangoModelFactory):
