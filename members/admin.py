@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .forms import ImageUploadMixin, image_field
+from .forms import ImageUploadMixin, ProfileForm, image_field
 from .models import Municipality, Offering, Organisation, Profile, Theme, User, Visibility
 
 # A cell a spreadsheet would read as a formula (or that hides one behind a tab or CR).
@@ -111,25 +111,8 @@ class ProfileAdminForm(ImageUploadMixin, forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = [
-            "user",
-            "first_name",
-            "last_name",
-            "job_title",
-            "discipline",
-            "organisation",
-            "is_ambassador",
-            "municipalities",
-            "themes",
-            "direct_phone",
-            "team_phone",
-            "availability",
-            "bio",
-            "phone_visibility",
-            "email_visibility",
-            "is_listed",
-            "details_confirmed_at",
-        ]
+        # What members edit themselves, plus what only coordinators set.
+        fields = ["user", *ProfileForm.Meta.fields, "is_ambassador", "details_confirmed_at"]
 
     def clean_photo_upload(self):
         return self.clean_image()
