@@ -451,19 +451,27 @@ def send_invitations(event, *, audience, by, message="", now=None):
     if event.starts_at <= now:
         raise EventError(_("This event has already started."))
     already = set(Invitation.objects.filter(event=event).values_list("email", flat=True))
-    recipients = []
+    invitations, unsubscribe_urls = [], []
     for invitee in audience:
         if invitee.email in already:
             continue
-        invitation = Invitation.objects.create(
-            event=event,
-            profile_id=invitee.profile_id,
-            email=invitee.email,
-            name=invitee.name,
-            invited_by=by,
-            invited_at=now,
+        already.add(invitee.email)
+        invitations.append(
+            Invitation(
+                event=event,
+                profile_id=invitee.profile_id,
+                email=invitee.email,
+                name=invitee.name,
+                invited_by=by,
+                invited_at=now,
+            )
         )
-        recipients.append(_invitation_recipient(invitation, invitee.unsubscribe_url))
+        unsubscribe_urls.append(invitee.unsubscribe_url)
+    # One INSERT per batch, not per person: an audience can be the whole network.
+    Invitation.objects.bulk_create(invitations, batch_size=500)
+    recipients = [
+        _invitation_recipient(invitation, url) for invitation, url in zip(invitations, unsubscribe_urls, strict=True)
+    ]
     if not recipients:
         raise EventError(_("Everyone in this audience has already been invited."))
     context = event_context(event)
