@@ -1,8 +1,9 @@
-"""Site-wide pages: the home page and the health check."""
+"""Site-wide pages: the home page, the health check and the one refusal page."""
 
 import logging
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,8 @@ from django.views.decorators.http import require_GET
 from events.models import Event
 from journal.models import Edition
 from members.models import Profile
+
+from .rules import refusal_reason
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,16 @@ def home(request):
             "upcoming_events": Event.objects.published().upcoming()[:HOME_UPCOMING_EVENTS],
         },
     )
+
+
+def permission_denied(request, exception=None):
+    """The one refusal page (handler403): anonymous visitors log in first; everyone else reads why they may not."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    reason = str(exception) if exception and str(exception) else refusal_reason(request.user)
+    profile = getattr(request.user, "profile", None)
+    context = {"reason": reason, "show_profile_link": profile is not None and not profile.is_approved}
+    return render(request, "403.html", context, status=403)
 
 
 def _database_ok():

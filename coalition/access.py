@@ -1,0 +1,40 @@
+"""The view side of the rules: one decorator and one lookup-and-permission helper for every view.
+
+A refusal raises PermissionDenied with the reason (`coalition.rules.refusal_reason`); the one 403 handler
+(`coalition.views.permission_denied`) sends anonymous visitors to log in and shows everyone else the reason.
+Views never decide access themselves: they name a permission.
+"""
+
+from functools import wraps
+
+from django.shortcuts import get_object_or_404
+
+from .rules import refuse
+
+
+def permission_required(permission, *, fn=None):
+    """Let the view run only when `request.user.has_perm(permission, obj)`; `fn(request, *args, **kwargs)` gives obj.
+
+    The object is looked up first, so a missing object is a 404 for everyone who may see such objects.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            obj = fn(request, *args, **kwargs) if fn else None
+            if not request.user.has_perm(permission, obj):
+                refuse(request.user, permission)
+            return view(request, *args, **kwargs)
+
+        wrapped.permission_required = permission
+        return wrapped
+
+    return decorator
+
+
+def get_object_or_refuse(request, permission, queryset, **lookup):
+    """The object `lookup` names, if the person may `permission` it; 404 if there is none, else 403 (or log in)."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not request.user.has_perm(permission, obj):
+        refuse(request.user, permission)
+    return obj

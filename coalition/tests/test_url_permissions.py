@@ -1,0 +1,203 @@
+"""Every URL of the portal, asked by every role: allowed or refused exactly as the rules say.
+
+The table below names each URL once. A new view that is not in it fails `test_every_url_is_in_the_table`,
+so nobody can add a page without saying who may open it. Refused means: anonymous visitors are sent to
+log in, everyone else gets the 403 page with its reason. Token URLs are keyed by their token only: a
+wrong token gets the same answer for everyone, never a login or a 403.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from events.models import Material, Registration
+from events.tests.factories import EventFactory, RegistrationFactory
+from journal.models import State
+from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
+from members.models import Profile
+from members.tests.factories import OfferingFactory, OrganisationFactory, ProfileFactory
+
+ROLES = ["anonymous", "pending", "declined", "member", "editor", "coordinator"]
+EVERYONE = set(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+APPROVED = {"member", "editor", "coordinator"}
+EDITORS = {"editor", "coordinator"}
+COORDINATORS = {"coordinator"}
+TOKEN = "token"  # reachable by its token only
+
+
+@dataclass
+class Access:
+    allowed: set | str
+    kwargs: callable = field(default=lambda world: {})
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+# Every named URL of the portal's own apps. Admin, allauth and the language switch have their own tests.
+TABLE = {
+    "home": Access(EVERYONE),
+    "healthz": Access(EVERYONE),
+    "privacy": Access(EVERYONE),
+    "accessibility": Access(EVERYONE),
+    # members
+    "members:profile_list": Access(APPROVED),
+    "members:me": Access(LOGGED_IN),
+    "members:me_export": Access(LOGGED_IN),
+    "members:me_delete": Access(LOGGED_IN),
+    "members:pending": Access(COORDINATORS),
+    "members:confirm_details": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "members:profile_detail": Access(APPROVED, lambda w: {"pk": w["colleague"].pk}),
+    "members:profile_vcard": Access(APPROVED, lambda w: {"pk": w["colleague"].pk}),
+    "members:approve": Access(COORDINATORS, lambda w: {"pk": w["newcomer"].pk}, method="post"),
+    "members:decline": Access(
+        COORDINATORS, lambda w: {"pk": w["newcomer"].pk}, method="post", data={"reason": "Onbekend"}
+    ),
+    "members:organisation_list": Access(EVERYONE),
+    "members:organisation_detail": Access(EVERYONE, lambda w: {"slug": w["organisation"].slug}),
+    "members:organisation_edit": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug}),
+    "members:offering_create": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug}),
+    "members:offering_edit": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug, "pk": w["offering"].pk}),
+    "members:offering_list": Access(EVERYONE),
+    # journal
+    "journal:edition_list": Access(EVERYONE),
+    "journal:feed": Access(EVERYONE),
+    "journal:desk": Access(EDITORS),
+    "journal:revoke_preview": Access(EDITORS, lambda w: {"pk": w["preview_link"].pk}, method="post"),
+    "journal:tip_list": Access(EDITORS),
+    "journal:tip_create": Access(EVERYONE),
+    "journal:tip_thanks": Access(EVERYONE),
+    "journal:tip_detail": Access(EDITORS, lambda w: {"pk": w["tip"].pk}),
+    "journal:subscribe": Access(EVERYONE),
+    "journal:subscribe_done": Access(EVERYONE),
+    "journal:confirm": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "journal:unsubscribe": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "journal:subscription": Access(LOGGED_IN),
+    "journal:preview": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "journal:preview_attachment": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "journal:preview_story": Access(TOKEN, lambda w: {"token": "not-a-token", "slug": w["story"].slug}),
+    "journal:preview_story_attachment": Access(TOKEN, lambda w: {"token": "not-a-token", "slug": w["story"].slug}),
+    "journal:edition_detail": Access(EVERYONE, lambda w: {"slug": w["edition"].slug}),
+    "journal:story_detail": Access(EVERYONE, lambda w: {"edition_slug": w["edition"].slug, "slug": w["story"].slug}),
+    "journal:story_attachment": Access(
+        EVERYONE, lambda w: {"edition_slug": w["edition"].slug, "slug": w["story"].slug}
+    ),
+    # events
+    "events:event_list": Access(EVERYONE),
+    "events:past_events": Access(EVERYONE),
+    "events:my_registrations": Access(APPROVED),
+    "events:renew_calendar_feed": Access(APPROVED, method="post"),
+    "events:calendar_feed": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:cancel_registration": Access(
+        {"member", "coordinator"}, lambda w: {"pk": w["own_registration"].pk}, method="post"
+    ),
+    "events:invitation_answer": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:opt_out": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:material_download": Access({"member", "coordinator"}, lambda w: {"pk": w["material"].pk}),
+    "events:event_detail": Access(EVERYONE, lambda w: {"slug": w["event"].slug}),
+    "events:register": Access(APPROVED, lambda w: {"slug": w["open_event"].slug}, method="post"),
+    "events:event_ics": Access(EVERYONE, lambda w: {"slug": w["event"].slug}),
+    "events:participants": Access({"member", "coordinator"}, lambda w: {"slug": w["event"].slug}),
+    "events:feedback": Access({"member"}, lambda w: {"slug": w["past_event"].slug}),
+    "events:invite": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:invitations": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:check_in_list": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:registrations_csv": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:results": Access(COORDINATORS, lambda w: {"slug": w["past_event"].slug}),
+    "events:send_materials": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:cancel_event": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:mailings": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+}
+
+# Included URL sets that are not the portal's own views.
+NOT_OURS = ("admin", "account_", "mfa_", "set_language", "django.contrib")
+
+
+def _names(resolver, prefix=""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _names(entry, namespace)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{prefix}{entry.name}"
+
+
+def test_every_url_is_in_the_table():
+    ours = {name for name in _names(get_resolver()) if not name.startswith(NOT_OURS)}
+    assert ours - TABLE.keys() == set(), "a URL without an entry in the permission table"
+    assert TABLE.keys() - ours == set(), "an entry for a URL that no longer exists"
+
+
+@pytest.fixture
+def personas(pending_member, declined_member, member, editor, coordinator):
+    return {
+        "anonymous": None,
+        "pending": pending_member,
+        "declined": declined_member,
+        "member": member,
+        "editor": editor,
+        "coordinator": coordinator,
+    }
+
+
+@pytest.fixture
+def world(personas):
+    member = personas["member"]
+    now = timezone.now()
+    organisation = OrganisationFactory()
+    edition = EditionFactory(published=True)
+    story = StoryFactory(edition=edition, state=State.PUBLISHED, published_at=edition.published_at)
+    story.attachment.save("magazine.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    event = EventFactory()
+    past_event = EventFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=3, hours=-2))
+    RegistrationFactory(event=event, profile=member.profile)
+    RegistrationFactory(event=past_event, profile=member.profile)
+    material = Material(event=event, title="Slides")
+    material.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    from journal import services as journal_services  # noqa: PLC0415 — a test's own setup
+
+    return {
+        "organisation": organisation,
+        "offering": OfferingFactory(organisation=organisation),
+        "colleague": ProfileFactory(status=Profile.Status.APPROVED, is_listed=True),
+        "newcomer": ProfileFactory(status=Profile.Status.PENDING),
+        "edition": edition,
+        "story": story,
+        "tip": TipFactory(),
+        "preview_link": journal_services.create_preview_link(edition, by=personas["coordinator"]),
+        "event": event,
+        "open_event": EventFactory(),
+        "past_event": past_event,
+        "own_registration": Registration.objects.get(event=event, profile=member.profile),
+        "material": material,
+    }
+
+
+def _was_refused(response, role):
+    if role == "anonymous":
+        return response.status_code == 302 and reverse("account_login") in response["Location"]
+    return response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_each_role_is_allowed_or_refused_as_the_rules_say(client, personas, world, name, role):
+    access = TABLE[name]
+    if personas[role] is not None:
+        client.force_login(personas[role])
+    url = reverse(name, kwargs=access.kwargs(world))
+    response = getattr(client, access.method)(url, access.data)
+    if access.allowed == TOKEN:
+        assert not _was_refused(response, role) and response.status_code != 403, f"{name}: the token is the key"
+        assert response.status_code in (200, 400, 404, 410), f"{name}: a wrong token as {role}: {response.status_code}"
+    elif role in access.allowed:
+        assert not _was_refused(response, role), f"{name} refused {role} ({response.status_code})"
+        assert response.status_code < 400, f"{name} as {role}: {response.status_code}"
+    else:
+        assert _was_refused(response, role), f"{name} let {role} in ({response.status_code})"
+    if response.status_code == 403:
+        assert "No access" in response.text or "Geen toegang" in response.text

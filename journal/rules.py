@@ -1,0 +1,45 @@
+"""Who may do what in the community journal (django-rules; see coalition/rules.py)."""
+
+import rules
+from django.utils.translation import gettext_lazy as _
+
+from coalition.rules import add_model_perms, explain, is_active_user, is_coordinator, is_editor
+
+
+@rules.predicate
+def is_published(user, obj):
+    """A published edition or story (or a story's published edition)."""
+    return obj is not None and obj.is_published
+
+
+# Reading: published work for everyone, unpublished work for the editorial team and coordinators.
+rules.add_perm("journal.read", is_published | is_editor)
+# The editorial desk, tips and preview links.
+rules.add_perm("journal.use_desk", is_editor)
+rules.add_perm("journal.view_tips", is_editor)
+rules.add_perm("journal.handle_tip", is_editor)
+rules.add_perm("journal.revoke_preview_link", is_editor)
+# The workflow: the team approves each other's stories; coordinators approve and publish editions.
+rules.add_perm("journal.approve_story", is_editor)
+rules.add_perm("journal.approve_edition", is_coordinator)
+rules.add_perm("journal.publish_edition", is_coordinator)
+# A person's own subscription settings.
+rules.add_perm("journal.manage_own_subscription", is_active_user)
+
+# The admin.
+rules.add_perm("journal", is_editor)
+add_model_perms("journal.edition", view=is_editor, add=is_coordinator, change=is_coordinator, delete=is_coordinator)
+add_model_perms("journal.story", view=is_editor, add=is_editor, change=is_editor, delete=is_coordinator)
+add_model_perms("journal.tip", view=is_editor, change=is_editor, delete=is_coordinator)
+add_model_perms("journal.previewlink", view=is_editor, change=is_editor)
+for _model in ("editorialmembership", "subscriber"):
+    add_model_perms(
+        f"journal.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
+    )
+
+explain("journal.read", _("This is not published yet: only the editorial team and coordinators can read it."))
+explain("journal.use_desk", _("The editorial desk is for the editorial team and coordinators."))
+explain("journal.view_tips", _("Tips are read by the editorial team and coordinators."))
+explain("journal.handle_tip", _("Tips are handled by the editorial team and coordinators."))
+explain("journal.publish_edition", _("Only coordinators publish an edition."))
+explain("journal.approve_edition", _("Only coordinators approve a whole edition."))

@@ -1,0 +1,69 @@
+"""Who may do what with people, organisations and offerings (django-rules; see coalition/rules.py)."""
+
+import rules
+from django.utils.translation import gettext_lazy as _
+
+from coalition.rules import add_model_perms, explain, is_active_user, is_approved_member, is_coordinator, is_editor
+
+
+@rules.predicate
+def is_own_profile(user, profile):
+    return profile is not None and user.is_authenticated and profile.user_id == user.pk
+
+
+@rules.predicate
+def is_listed_member(user, profile):
+    """An approved, active, listed member: what an approved member may find in the directory."""
+    return profile is not None and profile.is_approved and profile.is_listed and profile.user.is_active
+
+
+@rules.predicate
+def is_contact_of(user, organisation):
+    """One of the people who keep this organisation's page current (an approved member)."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    return organisation.contacts.filter(user=user).exists()
+
+
+@rules.predicate
+def is_contact_of_offering(user, offering):
+    return offering is not None and is_contact_of(user, offering.organisation)
+
+
+# The directory and a person's page: approved members; a person always sees their own page.
+rules.add_perm("members.view_directory", is_approved_member)
+rules.add_perm("members.view_member", is_coordinator | (is_approved_member & (is_own_profile | is_listed_member)))
+# The account's own pages: the profile form, 'download my data', deleting the account.
+rules.add_perm("members.manage_own_account", is_active_user)
+# Approving and declining sign-ups (the admin action and the pending page).
+rules.add_perm("members.approve_profile", is_coordinator)
+# An organisation's page and its offerings: its contacts and coordinators.
+rules.add_perm("members.edit_organisation", is_coordinator | (is_approved_member & is_contact_of))
+rules.add_perm("members.edit_offering", is_coordinator | (is_approved_member & is_contact_of_offering))
+
+# The admin. Editors see people as an approved member does (the admin narrows the rows and fields).
+rules.add_perm("members", is_coordinator | is_editor)
+add_model_perms(
+    "members.profile",
+    view=is_coordinator | is_editor,
+    add=is_coordinator,
+    change=is_coordinator,
+    delete=is_coordinator,
+)
+add_model_perms(
+    "members.organisation",
+    view=is_coordinator | is_editor,
+    add=is_coordinator,
+    change=is_coordinator,
+    delete=is_coordinator,
+)
+for _model in ("municipality", "theme", "offering"):
+    add_model_perms(
+        f"members.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
+    )
+
+explain("members.view_directory", _("The member directory is open to approved members of the network only."))
+explain("members.view_member", _("This member's page is open to approved members of the network only."))
+explain("members.approve_profile", _("Only coordinators approve or decline new members."))
+explain("members.edit_organisation", _("Only the contacts of this organisation and coordinators can edit it."))
+explain("members.edit_offering", _("Only the contacts of this organisation and coordinators can edit its offerings."))
