@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from events.models import Material, Registration
 from events.tests.factories import EventFactory, RegistrationFactory
+from journal import services as journal_services
 from journal.models import State
 from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
 from members.models import Profile
@@ -158,8 +159,6 @@ def world(personas):
     RegistrationFactory(event=past_event, profile=member.profile)
     material = Material(event=event, title="Slides")
     material.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
-    from journal import services as journal_services  # noqa: PLC0415 — a test's own setup
-
     return {
         "organisation": organisation,
         "offering": OfferingFactory(organisation=organisation),
