@@ -25,6 +25,18 @@ def _fast_passwords_and_local_mail(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _cache_of_its_own(settings):
+    """Each test counts rate limits from zero: the shared cache (Redis or the database) under a key
+    prefix of its own. No flush: the Redis database is shared with the broker (and, on a developer's
+    machine, nothing else may be wiped); every key has a timeout and goes by itself."""
+    import uuid
+
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for alias, config in settings.CACHES.items()
+    }
+
+
 # Every test persona logs in with this password.
 PERSONA_PASSWORD = "correct-horse-battery"  # noqa: S105
 

@@ -292,6 +292,30 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
+# --- Cache ----------------------------------------------------------------------------------
+
+# Rate limits (allauth's login limits, the journal's forms) and single-use form stamps must count
+# the same in every process and survive a restart: never a per-process memory cache. With Redis the
+# cache shares the broker's database under its own key prefix (every key has a timeout; Redis must not
+# evict keys); without Redis it is a table in the database, created by coalition's migration 0006.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "portal")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",  # the table coalition/migrations/0006_cache_table.py creates
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+
 # --- Accounts (django-allauth) --------------------------------------------------------------
 
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
