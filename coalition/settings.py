@@ -313,6 +313,8 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "portal_cache",  # the table coalition/migrations/0006_cache_table.py creates
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            # Past MAX_ENTRIES the table drops a third of its rows, live rate limits included: set it far away.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         }
     }
 

@@ -1,5 +1,6 @@
 """Forms of the journal: tips, subscriptions, the tip desk and the edition's cover in the admin."""
 
+import secrets
 import time
 
 from crispy_forms.helper import FormHelper
@@ -10,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from coalition import ratelimits
 from coalition.roles import EDITORIAL_TEAM
 
 from .models import Edition, Story, Tip
@@ -21,11 +23,18 @@ MAX_FILL_SECONDS = 24 * 60 * 60
 
 
 def spam_guard_stamp(now=None):
-    return signing.dumps(now if now is not None else time.time(), salt=SPAM_GUARD_SALT)
+    """A signed start time with a random mark: the stamp is accepted once (see SpamGuardedForm)."""
+    started = now if now is not None else time.time()
+    return signing.dumps({"t": started, "n": secrets.token_urlsafe(12)}, salt=SPAM_GUARD_SALT)
 
 
 class SpamGuardedForm(forms.Form):
-    """A honeypot field people never see and a signed start time: no third-party captcha."""
+    """A honeypot field people never see and a signed, single-use start time: no third-party captcha.
+
+    A stamp is spent when the form is valid (recorded in the shared cache for as long as it is valid),
+    so a posted form cannot be replayed. Whenever the form comes back with an error it gets a fresh
+    stamp, so the person can send what they typed again without waiting.
+    """
 
     website = forms.CharField(label=_("Leave this field empty"), required=False)
     started = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -33,6 +42,7 @@ class SpamGuardedForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["started"].initial = spam_guard_stamp()
+        self._stamp_mark = None
 
     def spam_guard_layout(self):
         return Div(
@@ -46,12 +56,9 @@ class SpamGuardedForm(forms.Form):
         if cleaned.get("website"):
             raise forms.ValidationError(_("Your message could not be sent. Please try again."), code="spam")
         try:
-            started = float(signing.loads(cleaned.get("started") or "", salt=SPAM_GUARD_SALT, max_age=MAX_FILL_SECONDS))
-        except (signing.BadSignature, TypeError, ValueError):
-            # The form is shown again with what the person typed: give it a fresh start time, or the
-            # same expired stamp would come back and refuse every later attempt to send it.
-            self.data = self.data.copy()
-            self.data[self.add_prefix("started")] = spam_guard_stamp(time.time() - MIN_FILL_SECONDS)
+            stamp = signing.loads(cleaned.get("started") or "", salt=SPAM_GUARD_SALT, max_age=MAX_FILL_SECONDS)
+            started, self._stamp_mark = float(stamp["t"]), str(stamp["n"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise forms.ValidationError(
                 _("This form has expired or was changed. Please send it again."), code="spam"
             ) from None
@@ -60,6 +67,36 @@ class SpamGuardedForm(forms.Form):
                 _("That was very quick. Please check your message and send it again."), code="spam"
             )
         return cleaned
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        if not self._errors and not ratelimits.first_use(
+            "journal.form-stamp", self._stamp_mark, seconds=MAX_FILL_SECONDS
+        ):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _(
+                        "This form was already sent once. If you want to send it again, "
+                        "check what you typed and press the button once more."
+                    ),
+                    code="replayed",
+                ),
+            )
+        if self._errors:
+            self._renew_stamp()
+
+    def refuse(self, message):
+        """Show `message` above the form, keeping what was typed and giving it a fresh stamp."""
+        self.add_error(None, message)
+        self._renew_stamp()
+
+    def _renew_stamp(self):
+        # The person already took their time: the new stamp counts from MIN_FILL_SECONDS ago.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("started")] = spam_guard_stamp(time.time() - MIN_FILL_SECONDS)
 
 
 class TipForm(SpamGuardedForm):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from coalition import ratelimits
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.models import Mailing
 from coalition.roles import EDITORIAL_TEAM, is_coordinator, is_editor
@@ -35,6 +36,11 @@ logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "journal.subscribe"
 CONFIRM_MAX_AGE = timedelta(days=7)
+# The public forms, per client (IP address): this many sends per hour. Shared cache, so every process counts.
+SUBSCRIBE_REQUESTS_PER_HOUR = 10
+TIPS_PER_HOUR = 10
+# An address gets at most one confirmation mail in this many seconds, however often it is typed in.
+CONFIRMATION_MAIL_INTERVAL = 24 * 60 * 60
 
 
 class JournalError(Exception):
@@ -43,6 +49,20 @@ class JournalError(Exception):
 
 class NotAllowed(JournalError):
     pass
+
+
+class TooManyRequests(JournalError):
+    """One client sent a public form too often; the message says when to try again."""
+
+
+def _limit_client(scope, client, *, per_hour):
+    if client is not None and not ratelimits.allow(scope, client, limit=per_hour, seconds=60 * 60):
+        raise TooManyRequests(
+            _(
+                "You have sent this form many times in a short while. "
+                "What you typed is still here: please try again in an hour."
+            )
+        )
 
 
 # --- Safe content ----------------------------------------------------------------------------------
@@ -360,8 +380,14 @@ def resolve_preview_link(signed_token):
 
 
 @transaction.atomic
-def submit_tip(*, what, who="", why_now="", sender=None, name="", email="", phone="", organisation_name=""):
-    """Record a tip from a member (sender) or from a visitor, who must leave a name and an e-mail address."""
+def submit_tip(
+    *, what, who="", why_now="", sender=None, name="", email="", phone="", organisation_name="", client=None
+):
+    """Record a tip from a member (sender) or from a visitor, who must leave a name and an e-mail address.
+
+    `client` (the sender's IP address, from the web form) is limited to TIPS_PER_HOUR.
+    """
+    _limit_client("journal.tip", client, per_hour=TIPS_PER_HOUR)
     if sender is None or not sender.is_authenticated:
         sender = None
         if not name.strip() or not email.strip():
@@ -532,17 +558,32 @@ def set_member_subscription(user, *, journal, invitations):
 
 
 @transaction.atomic
-def request_subscription(*, email, name="", journal=True, invitations=False):
-    """A visitor asks to subscribe: nothing is sent to them until they confirm the link we mail (double opt-in)."""
+def request_subscription(*, email, name="", journal=True, invitations=False, client=None):
+    """A visitor asks to subscribe: nothing is sent to them until they confirm the link we mail (double opt-in).
+
+    The form must not be a way to bomb a stranger's inbox, nor to find out who subscribes, so whatever
+    the address, the caller shows the same answer:
+    - `client` (the IP address, from the web form) may ask SUBSCRIBE_REQUESTS_PER_HOUR times an hour
+      (TooManyRequests, the one refusal a person sees: it is about them, not about the address);
+    - an address that already receives everything asked for gets no mail at all (nothing to confirm);
+    - any other address gets at most one confirmation mail per CONFIRMATION_MAIL_INTERVAL (one day).
+    """
     if not (journal or invitations):
         raise JournalError(_("Choose at least one: the journal or invitations to events."))
+    _limit_client("journal.subscribe", client, per_hour=SUBSCRIBE_REQUESTS_PER_HOUR)
     email = _normal(email)
     subscriber, created = Subscriber.objects.get_or_create(
         email=email, defaults={"name": name, "wants_journal": journal, "wants_invitations": invitations}
     )
+    if subscriber.is_confirmed and (subscriber.wants_journal or not journal) and (
+        subscriber.wants_invitations or not invitations
+    ):
+        return subscriber
     if not created and not subscriber.is_confirmed:
         subscriber.name = name or subscriber.name
         subscriber.save(update_fields=["name", "changed_at"])
+    if not ratelimits.first_use("journal.confirmation-mail", email, seconds=CONFIRMATION_MAIL_INTERVAL):
+        return subscriber
     # The choices travel in the signed link, so a stranger cannot change a confirmed subscription.
     token = signing.dumps({"s": subscriber.pk, "j": journal, "i": invitations}, salt=CONFIRM_SALT, compress=True)
     send_mail(
@@ -559,6 +600,7 @@ def request_subscription(*, email, name="", journal=True, invitations=False):
 
 @transaction.atomic
 def confirm_subscription(token):
+    """Confirm the choices in the link; for an address that was already confirmed they are added, never taken away."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
@@ -568,8 +610,9 @@ def confirm_subscription(token):
     subscriber = Subscriber.objects.select_for_update().filter(pk=data["s"]).first()
     if subscriber is None:
         raise JournalError(_("This confirmation link is not valid."))
-    subscriber.wants_journal = bool(data["j"])
-    subscriber.wants_invitations = bool(data["i"])
+    already = subscriber.is_confirmed
+    subscriber.wants_journal = bool(data["j"]) or (already and subscriber.wants_journal)
+    subscriber.wants_invitations = bool(data["i"]) or (already and subscriber.wants_invitations)
     subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
     subscriber.save()
     return subscriber

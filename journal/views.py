@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from coalition.ratelimits import client_address
 from coalition.roles import is_editor
 from members.models import Profile
 
@@ -246,9 +247,10 @@ def tip_create(request):
                 email=data.get("email", ""),
                 phone=data.get("phone", ""),
                 organisation_name=data.get("organisation_name", ""),
+                client=client_address(request),
             )
         except services.JournalError as error:
-            form.add_error(None, str(error))
+            form.refuse(str(error))
         else:
             return redirect("journal:tip_thanks")
     return render(request, "journal/tip_form.html", {"form": form})
@@ -308,16 +310,23 @@ def tip_detail(request, pk):
 
 
 def subscribe(request):
-    """Open to everyone: double opt-in, nothing is sent but the confirmation mail until confirmed."""
+    """Open to everyone: double opt-in, nothing is sent but the confirmation mail until confirmed.
+
+    Known or unknown, subscribed or not, every address gets the same page (services.request_subscription).
+    """
     form = SubscribeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.request_subscription(
-                email=data["email"], name=data["name"], journal=data["journal"], invitations=data["invitations"]
+                email=data["email"],
+                name=data["name"],
+                journal=data["journal"],
+                invitations=data["invitations"],
+                client=client_address(request),
             )
         except services.JournalError as error:
-            form.add_error(None, str(error))
+            form.refuse(str(error))
         else:
             return redirect("journal:subscribe_done")
     return render(request, "journal/subscribe.html", {"form": form})
