@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -25,7 +25,7 @@ class ProcessedImage:
 
 
 def process_image(upload):
-    """Validate an uploaded image and return it re-encoded, without EXIF/GPS, with a square thumbnail.
+    """Validate an uploaded image and return it re-encoded, without any metadata, with a square thumbnail.
 
     Raises ValidationError with a message for the person who uploaded it.
     """
@@ -56,10 +56,10 @@ def process_image(upload):
             _("This file is not an image we can read. Upload a JPEG, PNG or WebP image."), code="invalid"
         ) from None
 
-    # Apply the camera's orientation, then drop every bit of metadata by re-encoding the pixels only.
+    # Apply the camera's orientation and colour profile, then keep the pixels and nothing else.
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
-    image = image.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")
+    image = _pixels_only(_in_srgb(image, "RGBA" if has_alpha and fmt != "JPEG" else "RGB"))
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     thumbnail = ImageOps.fit(image, (THUMBNAIL_SIDE, THUMBNAIL_SIDE))
 
@@ -69,6 +69,30 @@ def process_image(upload):
         image=ContentFile(_encode(image, fmt), name=f"{name}.{extension}"),
         thumbnail=ContentFile(_encode(thumbnail, fmt), name=f"{name}.{extension}"),
     )
+
+
+def _in_srgb(image, mode):
+    """The image in `mode`, its colours converted to sRGB when it carries a colour profile (ICC).
+
+    The profile itself is dropped with the rest of the metadata; browsers take untagged images as sRGB,
+    so a photo in Adobe RGB or Display P3 keeps its colours only when its pixels are converted first.
+    """
+    profile = image.info.get("icc_profile")
+    if profile:
+        if image.mode not in {"RGB", "RGBA", "L", "CMYK"}:
+            image = image.convert(mode)  # palette or 16-bit: the values are still in the profile's space
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            return ImageCms.profileToProfile(image, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pass  # a damaged or unusable profile: the pixels as they are
+    return image.convert(mode)
+
+
+def _pixels_only(image):
+    """A new image holding only the pixels: Pillow writes `info` back out (a JPEG's comment, a PNG's
+    profile), so nothing of the upload's EXIF, XMP, ICC, comments or other APPn segments may travel along."""
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 def _encode(image, fmt):
