@@ -3,6 +3,7 @@
 import json
 from functools import wraps
 
+import vobject
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -118,41 +119,50 @@ def profile_detail(request, pk):
     )
 
 
-def _vcard_escape(value):
-    return (
-        str(value)
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
 def build_vcard(profile, card, *, url):
-    """A vCard 3.0 holding only what `card` (one viewer's contact card) allows."""
-    e = _vcard_escape
-    lines = [
-        "BEGIN:VCARD",
-        "VERSION:3.0",
-        f"N:{e(profile.last_name)};{e(profile.first_name)};;;",
-        # Never fall back on an e-mail address this viewer may not see.
-        f"FN:{e(profile.full_name or card.email or _('Member without a name'))}",
-    ]
+    """A vCard 3.0 holding only what `card` (one viewer's contact card) allows.
+
+    vobject escapes every value: a CR, LF, `;` or `,` typed into a profile cannot start a property of its own.
+    """
+    vcard = vobject.vCard()
+    vcard.add("version").value = "3.0"
+    vcard.add("n").value = vobject.vcard.Name(family=profile.last_name, given=profile.first_name)
+    # Never fall back on an e-mail address this viewer may not see.
+    vcard.add("fn").value = profile.full_name or card.email or str(_("Member without a name"))
     if profile.organisation_id:
-        lines.append(f"ORG:{e(profile.organisation.name)}")
+        vcard.add("org").value = [profile.organisation.name]
     if profile.job_title:
-        lines.append(f"TITLE:{e(profile.job_title)}")
-    if card.direct_phone:
-        lines.append(f"TEL;TYPE=WORK,VOICE,PREF:{e(card.direct_phone)}")
-    if card.team_phone:
-        lines.append(f"TEL;TYPE=WORK:{e(card.team_phone)}")
+        vcard.add("title").value = profile.job_title
+    for number, types in ((card.direct_phone, ["WORK", "VOICE", "PREF"]), (card.team_phone, ["WORK"])):
+        if number:
+            tel = vcard.add("tel")
+            tel.value, tel.type_param = number, types
     if card.email:
-        lines.append(f"EMAIL;TYPE=INTERNET,WORK:{e(card.email)}")
+        email = vcard.add("email")
+        email.value, email.type_param = card.email, ["INTERNET", "WORK"]
     if card.availability:
-        lines.append(f"NOTE:{e(card.availability)}")
-    lines.extend([f"URL:{e(url)}", "END:VCARD"])
-    return "\r\n".join(lines) + "\r\n"
+        vcard.add("note").value = card.availability
+    vcard.add("url").value = url
+    return _fold_at_75_octets(vcard.serialize())
+
+
+def _fold_at_75_octets(serialized):
+    """Lines of at most 75 octets, never splitting a character (RFC 6350 3.2).
+
+    vobject folds at 75 characters, so a line with é, ë or – ran longer; its folds are undone and redone.
+    Values hold no line breaks (vobject escapes them), so every CRLF + space is a fold.
+    """
+    lines = []
+    for line in serialized.replace("\r\n ", "").split("\r\n"):
+        part, octets = "", 0
+        for char in line:
+            width = len(char.encode())
+            if octets + width > 75:
+                lines.append(part)
+                part, octets = " ", 1
+            part, octets = part + char, octets + width
+        lines.append(part)
+    return "\r\n".join(lines)
 
 
 @require_GET
