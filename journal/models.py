@@ -25,6 +25,25 @@ PREVIEW_DEFAULT_DAYS = 14
 UNSUBSCRIBE_SALT = "journal.unsubscribe"
 
 
+# What XML 1.0 cannot carry: control characters other than tab, LF and CR (pasted from Word, they took the
+# Atom feed down), lone surrogates, and U+FFFE/U+FFFF.
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def strip_xml_invalid(text):
+    """`text` without the characters XML 1.0 (the feed) cannot carry; everything else as it was."""
+    return _XML_INVALID.sub("", text) if text else text
+
+
+def _strip_xml_invalid_fields(instance):
+    """Clean every text field of a journal row before it is saved: the feed and the mails carry them."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_xml_invalid(value))
+
+
 def validate_edition_slug(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(_("This web address is reserved for a page of the journal; choose another."))
@@ -191,6 +210,10 @@ class Edition(models.Model):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
+    def save(self, *args, **kwargs):
+        _strip_xml_invalid_fields(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("journal:edition_detail", kwargs={"slug": self.slug})
 
@@ -309,6 +332,7 @@ class Story(models.Model):
     def save(self, *args, **kwargs):
         from .services import render_markdown
 
+        _strip_xml_invalid_fields(self)
         self.body_html = render_markdown(self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "body" in update_fields:
