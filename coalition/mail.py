@@ -1,6 +1,7 @@
 """Render a mail from templates/emails/<name>/ and put it in the outbox; the outbox's services."""
 
 from dataclasses import dataclass, field
+from email.headerregistry import Address
 from email.utils import make_msgid
 from urllib.parse import urlparse
 
@@ -120,6 +121,16 @@ def absolute_url(path):
     return settings.SITE_URL + path
 
 
+def mail_address(address, name=""):
+    """`Name <address>` built by the standard library, so any display name arrives intact.
+
+    A name with a period, comma, parentheses, `;`, `<` or `@` is quoted, a non-ASCII one is
+    encoded (RFC 2047) when the message is serialised. Line breaks in a name become spaces: a
+    header cannot hold them. An invalid address raises ValueError.
+    """
+    return str(Address(display_name=" ".join(name.split()), addr_spec=address))
+
+
 def new_message_id():
     """A Message-ID in the portal's own domain (from SITE_URL), not the worker's host name."""
     return make_msgid(domain=urlparse(settings.SITE_URL).hostname or "localhost")
@@ -186,7 +197,7 @@ def render_delivery(delivery):
                 "emails/outbox/plain.html",
                 {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, "subject": subject, "text": text},
             )
-    to = f"{delivery.name} <{delivery.address}>" if delivery.name else delivery.address
+    to = mail_address(delivery.address, delivery.name)
     headers = {"Message-ID": delivery.message_id or new_message_id()}
     unsubscribe_url = delivery.context.get("unsubscribe_url")
     if mailing.is_mass and unsubscribe_url:

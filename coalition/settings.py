@@ -1,6 +1,7 @@
 """Settings of the coalition portal: one module, every deploy-time value from the environment."""
 
 import os
+from email.headerregistry import Address
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -256,7 +257,8 @@ else:
             },
         }
     }
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@kansrijkestart.example>")
+# Built by the standard library, so a SITE_NAME with a comma or a period still makes one valid address.
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", str(Address(SITE_NAME, addr_spec="noreply@kansrijkestart.example")))
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How many deliveries one task sends over one SMTP connection.
 MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100, minimum=1)
