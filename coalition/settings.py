@@ -142,6 +142,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "coalition.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -344,6 +345,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Security -------------------------------------------------------------------------------
 
+# Films load only after the visitor asks for them, and only from these privacy-friendly hosts.
+FILM_HOSTS = ["https://www.youtube-nocookie.com", "https://player.vimeo.com"]
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
@@ -351,12 +354,24 @@ SECURE_CSP = {
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
-    # Films load only after the visitor asks for them, and only from these privacy-friendly hosts.
-    "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+    "frame-src": FILM_HOSTS,
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
     "object-src": [CSP.NONE],
+}
+# The browser features a page may use (coalition.middleware.PermissionsPolicyMiddleware; Django has no
+# setting for this header). The portal uses none but what the film player asks for (static/js/journal.js).
+# Only names Chromium (156, Linux) knows: an unknown one is a console warning on every page.
+_DENIED_FEATURES = (
+    "accelerometer", "camera", "clipboard-read", "display-capture", "encrypted-media", "gamepad", "geolocation",
+    "gyroscope", "hid", "idle-detection", "local-fonts", "magnetometer", "microphone", "midi", "otp-credentials",
+    "payment", "publickey-credentials-create", "publickey-credentials-get", "screen-wake-lock", "serial",
+    "storage-access", "usb", "window-management", "xr-spatial-tracking",
+)  # fmt: skip
+PERMISSIONS_POLICY = {
+    **{feature: [] for feature in _DENIED_FEATURES},
+    **{feature: ["self", *FILM_HOSTS] for feature in ("autoplay", "fullscreen", "picture-in-picture")},
 }
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
