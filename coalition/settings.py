@@ -335,6 +335,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = urlparse(SITE_URL).scheme
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Behind a reverse proxy every visitor arrives from the proxy's address: the number of proxies that append to
+# X-Forwarded-For, so the login limits and the journal's per-client limits count visitors, not the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 MFA_TOTP_ISSUER = SITE_NAME
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

@@ -169,3 +169,13 @@ def test_a_form_with_a_mistake_keeps_its_stamp_usable(client):
     assert first.context["form"].errors
     corrected = client.post(SUBSCRIBE, {**posted, "journal": "on", "started": first.context["form"]["started"].value()})
     assert corrected.status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_visitor_is_counted_not_the_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for n in range(services.SUBSCRIBE_REQUESTS_PER_HOUR):
+        client.post(SUBSCRIBE, subscribe_data(f"person{n}@example.net"), HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    busy = client.post(SUBSCRIBE, subscribe_data("more@example.net"), HTTP_X_FORWARDED_FOR="203.0.113.7", **proxy)
+    other = client.post(SUBSCRIBE, subscribe_data("other@example.net"), HTTP_X_FORWARDED_FOR="198.51.100.9", **proxy)
+    assert (busy.status_code, other.status_code) == (200, 302)
