@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.template.context import make_context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from .models import Delivery, Mailing
@@ -116,6 +117,17 @@ def queue_rendered(*, to, subject, body_text, body_html="", description=""):
     return mailing
 
 
+def render_text(template_name, context, request=None):
+    """Render a mail's subject or text part: plain text, so nothing in it is escaped for HTML.
+
+    Django's engine escapes every variable (and `{% translate %}`) by default, which would put
+    `Jan &amp; Piet` and `?a=1&amp;b=2` in the text part; the HTML part is rendered as usual.
+    Includes and parent templates render with the same setting.
+    """
+    template = get_template(template_name).template  # the engine's own Template, to pass a Context
+    return template.render(make_context(context, request, autoescape=False))
+
+
 def absolute_url(path):
     """A link that works from a mail, a feed or a calendar file: the portal's SITE_URL plus the path."""
     return settings.SITE_URL + path
@@ -185,8 +197,8 @@ def render_delivery(delivery):
         }
         base = f"emails/{mailing.template}"
         with translation.override(ctx.get("language", settings.LANGUAGE_CODE)):
-            subject = " ".join(render_to_string(f"{base}/subject.txt", ctx).split())
-            text = render_to_string(f"{base}/body.txt", ctx)
+            subject = " ".join(render_text(f"{base}/subject.txt", ctx).split())
+            text = render_text(f"{base}/body.txt", ctx)
             html = render_to_string(f"{base}/body.html", ctx)
     else:
         subject, text, html = mailing.subject, mailing.body_text, mailing.body_html

@@ -6,8 +6,10 @@ from urllib.parse import urlparse
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
 
-from coalition.mail import queue_rendered
+from coalition.mail import queue_rendered, render_text
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,8 +17,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's context holds live objects (user, request), so its mails are rendered here,
         # in the request, and the outbox stores the finished text and HTML (a text-only mail
         # gets its HTML part from the outbox's layout when it is sent).
+        request = allauth_context.request
         ctx = {
-            "request": allauth_context.request,
+            "request": request,
             "email": email,
             # allauth's templates greet with current_site.name: the portal's name, not its host.
             "current_site": SimpleNamespace(name=settings.SITE_NAME, domain=urlparse(settings.SITE_URL).netloc),
@@ -24,15 +27,17 @@ class AccountAdapter(DefaultAccountAdapter):
             "site_url": settings.SITE_URL,
             **context,
         }
-        message = self.render_mail(template_prefix, email, ctx)
-        html = ""
-        for content, mimetype in getattr(message, "alternatives", []):
-            if mimetype == "text/html":
-                html = content
+        # Rendered as allauth's render_mail() would, but the subject and text part through the
+        # outbox's render_text(): plain text is never HTML-escaped (no `&amp;` in names or links).
+        subject = " ".join(render_text(f"{template_prefix}_subject.txt", ctx).split())
+        try:
+            html = render_to_string(f"{template_prefix}_message.html", ctx, request).strip()
+        except TemplateDoesNotExist:
+            html = ""
         queue_rendered(
             to=email,
-            subject=message.subject,
-            body_text=message.body,
+            subject=self.format_email_subject(subject),
+            body_text=render_text(f"{template_prefix}_message.txt", ctx, request).strip(),
             body_html=html,
             description=template_prefix.rsplit("/", 1)[-1].replace("_", " "),
         )
