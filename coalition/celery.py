@@ -1,9 +1,12 @@
 """The Celery app: configured from Django settings, tasks autodiscovered per app, the beat schedule."""
 
+import logging
 import os
 
 from celery import Celery
 from celery.schedules import crontab
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
 
@@ -40,3 +43,26 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=9, minute=15),
     },
 }
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task, *args):
+    """Send a task to the broker once the current transaction commits; if the broker cannot take it, log it.
+
+    For tasks whose work is found again by a periodic sweep (the outbox's `sweep_mailings`): the
+    rows are committed, so a broker that is down delays the work instead of losing it, and the
+    person who caused it sees their normal success page, not an error for work that was done.
+    `task` is a task or its registered name (a name keeps the caller from importing the task's
+    module). Errors of the task itself, when tasks run in-process, still propagate.
+    """
+    if isinstance(task, str):
+        task = app.tasks[task]  # resolved now: a wrong name fails here, loudly, not after commit
+
+    def enqueue():
+        try:
+            task.delay(*args)
+        except OperationalError:
+            logger.exception("Could not enqueue %s%r after commit; the sweep will pick it up.", task.name, args)
+
+    transaction.on_commit(enqueue)

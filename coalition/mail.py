@@ -12,6 +12,7 @@ from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from .celery import enqueue_after_commit
 from .models import Delivery, Mailing
 
 
@@ -172,10 +173,8 @@ def _add_deliveries(mailing, recipients):
 
 
 def _enqueue(mailing):
-    from .tasks import send_mailing
-
-    mailing_id = mailing.pk
-    transaction.on_commit(lambda: send_mailing.delay(mailing_id))
+    # By name: coalition.tasks imports this module. A broker that is down is logged and the sweep sends later.
+    enqueue_after_commit("coalition.tasks.send_mailing", mailing.pk)
 
 
 def render_delivery(delivery):

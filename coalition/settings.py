@@ -289,7 +289,16 @@ CELERY_TASK_ACKS_LATE = True
 # With acks_late, a task whose worker was killed must come back instead of being acknowledged.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+    # A broker that is down or silent fails a publish within seconds instead of hanging the request
+    # that enqueues (redis-py waits forever by default); the enqueue is then logged and left to the
+    # sweep. socket_timeout stays above kombu's one-second BRPOP poll, which it also bounds.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+}
+# One quick retry (a pooled connection may be stale after a Redis restart), then give up.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
