@@ -263,8 +263,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", str(Address(SITE_NAME, addr_s
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # How many deliveries one task sends over one SMTP connection.
 MAIL_BATCH_SIZE = env_int("MAIL_BATCH_SIZE", 100, minimum=1)
-# A mailing with deliveries still pending this long after it was queued is enqueued again.
-MAIL_SWEEP_GRACE_MINUTES = env_int("MAIL_SWEEP_GRACE_MINUTES", 10, minimum=1)
+# A mailing with due deliveries and no attempt for this long is enqueued again (the sweep runs every
+# minute): a lost enqueue or a batch stranded by a killed worker is on its way within 3 minutes.
+MAIL_SWEEP_GRACE_MINUTES = env_int("MAIL_SWEEP_GRACE_MINUTES", 2, minimum=1)
 # A delivery hit by transient SMTP errors (4xx, lost connection) is tried this often, waiting
 # MAIL_RETRY_BACKOFF_SECONDS, then twice as long each time (at most 30 minutes), before it fails.
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
@@ -290,6 +291,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Redis hands an unacknowledged task to another worker after this long. It must stay above the
+    # longest retry countdown (30 minutes: a worker holds a waiting task unacknowledged) and the
+    # longest batch, or tasks run twice. Recovery from a killed worker does not wait for it: the
+    # next worker to start re-enqueues unfinished mailings, and the sweep runs every minute.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
     # A broker that is down or silent fails a publish within seconds instead of hanging the request
     # that enqueues (redis-py waits forever by default); the enqueue is then logged and left to the

@@ -157,22 +157,45 @@ class EventAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            super().save_model(request, obj, form, change)
+            services.create_event(obj, by=request.user)
             return
-        # Changes go through the service: a new time or place mails participants an updated .ics,
-        # more seats move people up from the waiting list.
+        # Changes go through the service: a real change of time or place mails participants an updated
+        # .ics, more seats move people up from the waiting list. The service decides; this says what it did.
         changes = {
             name: form.cleaned_data[name]
             for name in form.changed_data
             if name in form.cleaned_data and not obj._meta.get_field(name).many_to_many
         }
-        if changes.get("state") == Event.State.CANCELLED:
+        cancel = changes.get("state") == Event.State.CANCELLED
+        if cancel:
+            # Cancelled first: everyone hears of the cancellation, and nobody also gets a change it makes moot.
             changes.pop("state")
-            services.update_event(obj, by=request.user, **changes)
             services.cancel_event(obj, by=request.user)
-        else:
-            services.update_event(obj, by=request.user, **changes)
+        update = services.update_event(obj, by=request.user, **changes)
+        if not cancel:
+            self.message_user(request, self._what_was_mailed(update))
+        if update.promoted:
+            count = len(update.promoted)
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d person moved up from the waiting list and was mailed.",
+                    "%(count)d people moved up from the waiting list and were mailed.",
+                    count,
+                )
+                % {"count": count},
+            )
         obj.refresh_from_db()
+
+    @staticmethod
+    def _what_was_mailed(update):
+        if not update.mailed:
+            return update.no_mail_reason
+        return ngettext(
+            "The new time or place was mailed to %(count)d confirmed participant.",
+            "The new time or place was mailed to %(count)d confirmed participants.",
+            update.mailed,
+        ) % {"count": update.mailed}
 
     @admin.action(description=_("Cancel the selected events and tell everyone registered"))
     def cancel_events(self, request, queryset):

@@ -18,7 +18,13 @@ def is_participant_of(user, event):
 
 @rules.predicate
 def is_own_registration(user, registration):
-    return registration is not None and user.is_authenticated and registration.profile.user_id == user.pk
+    # An anonymised registration (retention, deleted account) has no profile and belongs to nobody.
+    return (
+        registration is not None
+        and registration.profile is not None
+        and user.is_authenticated
+        and registration.profile.user_id == user.pk
+    )
 
 
 @rules.predicate

@@ -6,7 +6,7 @@ other and a seat is never given twice.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from coalition.mail import Recipient, absolute_url, queue_mailing
 from coalition.models import Mailing
 from coalition.roles import is_approved_member, is_coordinator
+from members.models import Profile
 
 from . import calendar
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
@@ -77,6 +78,22 @@ def _participant(registration):
     if profile is None:
         return None
     return profile.user.email, profile.full_name or registration.name
+
+
+def _in_good_standing(registrations):
+    """Registrations of people who are approved, active members now: the meeting link and materials go to
+    nobody else, however they stood when they registered (the rule `events.view_participants` says the same)."""
+    return registrations.filter(profile__status=Profile.Status.APPROVED, profile__user__is_active=True)
+
+
+def _with_calendar(event, who, *, context=None):
+    """A participant's recipient with the event's .ics (METHOD:REQUEST) for their calendar."""
+    return Recipient(
+        email=who[0],
+        name=who[1],
+        context=context or {},
+        attachments=[calendar.attachment(event, method=calendar.REQUEST, attendee=who)],
+    )
 
 
 def _mail_registration(registration, template, purpose, *, ics_method=None):
@@ -241,43 +258,105 @@ def change_capacity(event, *, capacity, by=None, now=None):
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "venue", "address", "meeting_url")
 
 
+def normalise_schedule(values):
+    """The schedule fields of `values` in their canonical form, every other key as it is.
+
+    Browsers post a textarea's line breaks as CRLF and keep stray spaces; the time widgets drop the
+    microseconds. Stored and compared in this form, saving an event unchanged is no change.
+    """
+    canonical = dict(values)
+    for field in SCHEDULE_FIELDS:
+        value = canonical.get(field)
+        if isinstance(value, str):
+            lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            canonical[field] = "\n".join(line.rstrip() for line in lines).strip()
+        elif isinstance(value, datetime):
+            canonical[field] = value.replace(microsecond=0)
+    return canonical
+
+
+@dataclass(frozen=True)
+class EventUpdate:
+    """What `update_event` did: the event as saved, who was mailed, and why nobody was when nobody was."""
+
+    event: Event
+    schedule_changed: bool
+    mailed: int
+    promoted: list
+    # A translated sentence; empty when the change of time or place was mailed.
+    no_mail_reason: str = ""
+
+
+def _schedule(event):
+    return normalise_schedule({field: getattr(event, field) for field in SCHEDULE_FIELDS})
+
+
+@transaction.atomic
+def create_event(event, *, by=None):
+    """Save a new event with its time and place in canonical form; nobody is registered yet, so nobody is mailed."""
+    for field, value in _schedule(event).items():
+        setattr(event, field, value)
+    event.save()
+    return event
+
+
 @transaction.atomic
 def update_event(event, *, by=None, now=None, **changes):
-    """Save changed fields; a new time or place mails confirmed participants an updated .ics."""
+    """Save changed fields; a real change of time or place mails confirmed participants an updated .ics.
+
+    Values are compared in canonical form (`normalise_schedule`), so a form posted back unchanged
+    mails nobody. An event that is over never mails a change: its participants have nothing to update.
+    """
     now = now or timezone.now()
     locked = _lock(event)
+    changes = normalise_schedule(changes)
+    was_over = locked.ends_at < now
+    before = _schedule(locked)
     capacity_changed = "capacity" in changes and changes["capacity"] != locked.capacity
-    schedule_changed = any(field in changes and changes[field] != getattr(locked, field) for field in SCHEDULE_FIELDS)
     new_capacity = changes.pop("capacity", locked.capacity)
     for field, value in changes.items():
         setattr(locked, field, value)
+    schedule_changed = _schedule(locked) != before
     if schedule_changed:
         locked.sequence += 1
     locked.save()
-    if schedule_changed and locked.state == Event.State.PUBLISHED:
-        recipients = []
-        for registration in Registration.objects.confirmed().filter(event=locked).select_related("profile__user"):
-            who = _participant(registration)
-            if who:
-                recipients.append(
-                    Recipient(
-                        email=who[0],
-                        name=who[1],
-                        attachments=[calendar.attachment(locked, method=calendar.REQUEST, attendee=who)],
-                    )
-                )
-        if recipients:
-            mailing = queue_mailing(
-                template="events/updated",
-                recipients=recipients,
-                context=event_context(locked, private=True),
-                description=f"{locked.title}: {_('changed time or place')}",
-                created_by=by,
-            )
-            _link(locked, mailing, EventMailing.Purpose.UPDATE)
+    mailed, reason = 0, ""
+    if not schedule_changed:
+        reason = _("Nobody was mailed: the time and place did not change.")
+    elif was_over:
+        reason = _("Nobody was mailed: the event is over.")
+    elif locked.state != Event.State.PUBLISHED:
+        reason = _("Nobody was mailed: the event is not published.")
+    else:
+        mailed = _mail_schedule_change(locked, by=by)
+        if not mailed:
+            reason = _("Nobody was mailed: the event has no confirmed participants.")
+    promoted = []
     if capacity_changed:
-        locked, _promoted = change_capacity(locked, capacity=new_capacity, by=by, now=now)
-    return locked
+        locked, promoted = change_capacity(locked, capacity=new_capacity, by=by, now=now)
+    return EventUpdate(
+        event=locked, schedule_changed=schedule_changed, mailed=mailed, promoted=promoted, no_mail_reason=reason
+    )
+
+
+def _mail_schedule_change(event, *, by):
+    """Mail every confirmed participant the new time or place with an updated .ics; returns how many."""
+    recipients = []
+    confirmed = _in_good_standing(Registration.objects.confirmed().filter(event=event))
+    for registration in confirmed.select_related("profile__user"):
+        who = _participant(registration)
+        if who:
+            recipients.append(_with_calendar(event, who))
+    if recipients:
+        mailing = queue_mailing(
+            template="events/updated",
+            recipients=recipients,
+            context=event_context(event, private=True),
+            description=f"{event.title}: {_('changed time or place')}",
+            created_by=by,
+        )
+        _link(event, mailing, EventMailing.Purpose.UPDATE)
+    return len(recipients)
 
 
 @transaction.atomic
@@ -601,7 +680,9 @@ def send_due_reminders(*, now=None):
 @transaction.atomic
 def _remind_participants(event, *, now):
     due = list(
-        Registration.objects.confirmed().filter(event=event, reminded_at__isnull=True).values_list("pk", flat=True)
+        _in_good_standing(Registration.objects.confirmed())
+        .filter(event=event, reminded_at__isnull=True)
+        .values_list("pk", flat=True)
     )
     # Claim row by row with UPDATE ... WHERE reminded_at IS NULL: a second run (or worker) gets 0 rows.
     claimed = [pk for pk in due if Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now)]
@@ -611,14 +692,7 @@ def _remind_participants(event, *, now):
         who = _participant(registration)
         if who is None or who[0].lower() in opted_out:
             continue
-        recipients.append(
-            Recipient(
-                email=who[0],
-                name=who[1],
-                context={"unsubscribe_url": opt_out_url(who[0])},
-                attachments=[calendar.attachment(event, method=calendar.REQUEST, attendee=who)],
-            )
-        )
+        recipients.append(_with_calendar(event, who, context={"unsubscribe_url": opt_out_url(who[0])}))
     if recipients:
         mailing = queue_mailing(
             template="events/reminder",
@@ -639,7 +713,7 @@ def send_materials(event, *, by, only_checked_in=False, now=None):
         raise EventError(_("Only coordinators can send materials."))
     event = _lock(event)
     materials = list(event.materials.all())
-    registrations = Registration.objects.confirmed().filter(event=event, profile__isnull=False)
+    registrations = _in_good_standing(Registration.objects.confirmed().filter(event=event))
     if only_checked_in:
         registrations = registrations.filter(checked_in=True)
     opted_out = _opted_out()

@@ -16,8 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coalition.access import get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
 from coalition.roles import is_approved_member, is_coordinator, is_editor
+from coalition.rules import refuse
 
 from . import calendar, services
 from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
@@ -38,14 +40,12 @@ def own_registration(event, user):
     return Registration.objects.filter(event=event, profile=profile).first()
 
 
-def is_participant(event, user):
-    """Confirmed participants see the meeting link, the participant list and the materials."""
-    registration = own_registration(event, user)
-    return registration is not None and registration.is_confirmed
-
-
 def may_see_participant_details(event, user):
-    return is_coordinator(user) or is_participant(event, user)
+    """The meeting link, the participant list and the materials (rule `events.view_participants`).
+
+    The rule asks the person's standing now: a member declined or deactivated after registering loses them.
+    """
+    return user.has_perm("events.view_participants", event)
 
 
 def _visible_event(request, slug):
@@ -97,8 +97,8 @@ def event_detail(request, slug):
         Event.objects.visible_to(request.user).with_counts().select_related("host", "co_host", "edition"), slug=slug
     )
     registration = own_registration(event, request.user)
-    participant = registration is not None and registration.is_confirmed
     coordinator = is_coordinator(request.user)
+    private = may_see_participant_details(event, request.user)
     # An edition still in the making stays invisible to all but the editorial team and coordinators.
     edition = event.edition if event.edition and (event.edition.is_published or is_editor(request.user)) else None
     context = {
@@ -111,9 +111,9 @@ def event_detail(request, slug):
         and (registration is None or registration.is_cancelled),
         "is_member": is_approved_member(request.user),
         # The meeting link, participant list and materials: confirmed participants and coordinators only.
-        "show_private": participant or coordinator,
-        "materials": list(event.materials.all()) if (participant or coordinator) else [],
-        "can_give_feedback": participant and event.has_started,
+        "show_private": private,
+        "materials": list(event.materials.all()) if private else [],
+        "can_give_feedback": request.user.has_perm("events.give_feedback", event),
         "can_cancel": registration is not None and registration.can_be_cancelled_by_member(),
         "is_event_coordinator": coordinator,
     }
@@ -124,7 +124,7 @@ def event_detail(request, slug):
 def register(request, slug):
     event = _visible_event(request, slug)
     if not is_approved_member(request.user):
-        raise PermissionDenied
+        refuse(request.user, "events.register")
     registration = own_registration(event, request.user)
     if registration is not None and not registration.is_cancelled:
         messages.info(request, _("You are already registered for this event."))
@@ -157,8 +157,9 @@ def register(request, slug):
 @login_required
 @require_POST
 def cancel_registration(request, pk):
-    registration = get_object_or_404(Registration.objects.select_related("event", "profile"), pk=pk)
-    # Permission: the service allows the member themselves or a coordinator.
+    registration = get_object_or_refuse(
+        request, "events.cancel_registration", Registration.objects.select_related("event", "profile"), pk=pk
+    )
     try:
         services.cancel(registration, by=request.user)
     except EventError as refusal:
@@ -172,6 +173,7 @@ def cancel_registration(request, pk):
 
 
 @login_required
+@permission_required("events.view_own_registrations")
 @require_GET
 def my_registrations(request):
     profile = getattr(request.user, "profile", None)
@@ -213,6 +215,7 @@ def my_registrations(request):
 
 
 @login_required
+@permission_required("events.view_own_registrations")
 @require_POST
 def renew_calendar_feed(request):
     profile = getattr(request.user, "profile", None)
@@ -243,8 +246,14 @@ def event_ics(request, slug):
 @never_cache
 @require_GET
 def calendar_feed(request, token):
-    """The secret feed: the token is the permission; renewing it revokes the old address."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("profile"), token=token)
+    """The secret feed: the token is the permission; renewing it revokes the old address.
+
+    It holds meeting links, so it answers only while its owner is an approved, active member: a person
+    declined or deactivated after registering gets the same 404 as a wrong token.
+    """
+    feed = get_object_or_404(CalendarFeed.objects.select_related("profile__user"), token=token)
+    if not is_approved_member(feed.profile.user):
+        raise Http404
     events = Event.objects.filter(
         registrations__profile=feed.profile, registrations__state=Registration.State.CONFIRMED
     ).exclude(state=Event.State.DRAFT)
@@ -262,7 +271,7 @@ def calendar_feed(request, token):
 def participants(request, slug):
     event = _visible_event(request, slug)
     if not may_see_participant_details(event, request.user):
-        raise PermissionDenied
+        refuse(request.user, "events.view_participants")
     listed = Registration.objects.listed().filter(event=event).select_related("profile", "organisation")
     return render(request, "events/participants.html", {"event": event, "participants": listed})
 
@@ -272,7 +281,7 @@ def participants(request, slug):
 def material_download(request, pk):
     material = get_object_or_404(Material.objects.select_related("event"), pk=pk)
     if not may_see_participant_details(material.event, request.user):
-        raise PermissionDenied
+        refuse(request.user, "events.view_participants")
     try:
         handle = material.file.open("rb")
     except FileNotFoundError:
@@ -283,9 +292,9 @@ def material_download(request, pk):
 @login_required
 def feedback(request, slug):
     event = _visible_event(request, slug)
+    if not request.user.has_perm("events.give_feedback", event):
+        refuse(request.user, "events.give_feedback")
     registration = own_registration(event, request.user)
-    if registration is None or not registration.is_confirmed:
-        raise PermissionDenied
     existing = Feedback.objects.filter(registration=registration).first()
     initial = (
         {"score": existing.score, "valuable": existing.valuable, "improve": existing.improve} if existing else None

@@ -235,7 +235,8 @@ def test_changing_the_time_mails_confirmed_participants_an_updated_ics(django_ca
     new_start = event.starts_at + timedelta(days=1)
     with django_capture_on_commit_callbacks(execute=True):
         updated = services.update_event(event, starts_at=new_start, ends_at=new_start + timedelta(hours=2))
-    assert updated.sequence == 1
+    assert updated.event.sequence == 1
+    assert updated.mailed == 1
     assert len(mail.outbox) == 1
     assert confirmed.profile.user.email in mail.outbox[0].to[0]
     component = vevent(ics_of(mail.outbox[0]))
@@ -250,7 +251,8 @@ def test_changing_only_the_description_mails_nobody(django_capture_on_commit_cal
     RegistrationFactory(event=event)
     with django_capture_on_commit_callbacks(execute=True):
         updated = services.update_event(event, description="Nieuwe tekst")
-    assert updated.sequence == 0
+    assert updated.event.sequence == 0
+    assert updated.mailed == 0
     assert mail.outbox == []
 
 
