@@ -1,12 +1,19 @@
 """The portal's URLs: each app's urls.py under its prefix, accounts, admin, language switch."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from members import views as members_views
+from members.models import Profile
+
 from . import views
+
+# Uploads are served by views, with DEBUG on or off: a person's photo only to those who may see the person
+# (members.views.profile_photo), logos and covers to everyone (views.public_media). See README, "Uploads".
+MEDIA_PREFIX = settings.MEDIA_URL.lstrip("/")
+PHOTOS = Profile._meta.get_field("photo").upload_to
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,13 +24,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("mail/", include("coalition.mail_urls")),
+    path(f"{MEDIA_PREFIX}{PHOTOS}<path:name>", members_views.profile_photo, name="profile_photo"),
+    path(f"{MEDIA_PREFIX}<path:name>", views.public_media, name="public_media"),
     path("", include("members.urls")),
     path("journal/", include("journal.urls")),
     path("events/", include("events.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler403 = "coalition.views.permission_denied"
 

@@ -1,19 +1,20 @@
-"""Site-wide pages: the home page, the health check and the one refusal page."""
+"""Site-wide pages: the home page, the health check, the one refusal page and the public uploads."""
 
 import logging
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from events.models import Event
 from journal.models import Edition
-from members.models import Profile
+from members.models import Organisation, Profile
 
+from .media import public_cache_control, serve_media
 from .rules import refusal_reason
 
 logger = logging.getLogger(__name__)
@@ -80,3 +81,18 @@ def healthz(request):
         checks["broker"] = "ok" if _broker_ok() else "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+# Uploads anyone may see: organisation logos (and their thumbnails) and journal covers. A person's photo
+# is not among them: members.views.profile_photo serves it to those who may see the person.
+PUBLIC_MEDIA_FOLDERS = tuple(
+    field.upload_to for field in (Organisation._meta.get_field("logo"), Edition._meta.get_field("cover"))
+)
+
+
+@require_safe
+def public_media(request, name):
+    """A logo or cover from MEDIA_ROOT, for everyone; any other upload is not found here."""
+    if not name.startswith(PUBLIC_MEDIA_FOLDERS):
+        raise Http404
+    return serve_media(request, name, cache_control=public_cache_control(name))

@@ -33,6 +33,8 @@ def is_contact_of_offering(user, offering):
 # The directory and a person's page: approved members; a person always sees their own page.
 rules.add_perm("members.view_directory", is_approved_member)
 rules.add_perm("members.view_member", is_coordinator | (is_approved_member & (is_own_profile | is_listed_member)))
+# A person's photo: whoever may see the person, and the person themselves (a pending member too, on their own page).
+rules.add_perm("members.view_photo", is_own_profile | is_coordinator | (is_approved_member & is_listed_member))
 # The account's own pages: the profile form, 'download my data', deleting the account.
 rules.add_perm("members.manage_own_account", is_active_user)
 # Approving and declining sign-ups (the admin action and the pending page).
@@ -64,6 +66,7 @@ for _model in ("municipality", "theme", "offering"):
 
 explain("members.view_directory", _("The member directory is open to approved members of the network only."))
 explain("members.view_member", _("This member's page is open to approved members of the network only."))
+explain("members.view_photo", _("This photo is shown only to those who may see this member."))
 explain("members.approve_profile", _("Only coordinators approve or decline new members."))
 explain("members.edit_organisation", _("Only the contacts of this organisation and coordinators can edit it."))
 explain("members.edit_offering", _("Only the contacts of this organisation and coordinators can edit its offerings."))

@@ -9,16 +9,18 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from coalition.media import serve_media
 from coalition.roles import is_approved_member, is_coordinator
+from coalition.rules import refuse
 
 from . import services
 from .forms import (
@@ -175,6 +177,22 @@ def profile_vcard(request, pk):
     response["Content-Disposition"] = f'attachment; filename="{filename}.vcf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# A browser keeps a photo for an hour at most: someone who becomes unlisted is gone from others' screens soon.
+PHOTO_CACHE_CONTROL = "private, max-age=3600"
+
+
+@require_safe
+def profile_photo(request, name):
+    """A photo or its thumbnail at its MEDIA_URL address (`photos/…`), only for those who may see the person."""
+    stored = f"{Profile._meta.get_field('photo').upload_to}{name}"
+    profile = Profile.objects.select_related("user").filter(Q(photo=stored) | Q(photo_thumbnail=stored)).first()
+    if profile is None:
+        raise Http404
+    if not request.user.has_perm("members.view_photo", profile):
+        refuse(request.user, "members.view_photo")
+    return serve_media(request, stored, cache_control=PHOTO_CACHE_CONTROL)
 
 
 # --- Own profile, export, deletion -------------------------------------------------------------

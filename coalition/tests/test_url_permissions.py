@@ -6,6 +6,7 @@ log in, everyone else gets the 403 page with its reason. Token URLs are keyed by
 wrong token gets the same answer for everyone, never a login or a 403.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -13,6 +14,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from PIL import Image
 
 from events.models import Material, Registration
 from events.tests.factories import EventFactory, RegistrationFactory
@@ -45,6 +47,8 @@ TABLE = {
     "healthz": Access(EVERYONE),
     "privacy": Access(EVERYONE),
     "accessibility": Access(EVERYONE),
+    "profile_photo": Access(APPROVED, lambda w: {"name": w["colleague"].photo.name.removeprefix("photos/")}),
+    "public_media": Access(EVERYONE, lambda w: {"name": w["organisation"].logo.name}),
     # members
     "members:profile_list": Access(APPROVED),
     "members:me": Access(LOGGED_IN),
@@ -150,6 +154,9 @@ def world(personas):
     member = personas["member"]
     now = timezone.now()
     organisation = OrganisationFactory()
+    organisation.logo.save("logo.png", ContentFile(_png()), save=True)
+    colleague = ProfileFactory(status=Profile.Status.APPROVED, is_listed=True)
+    colleague.photo.save("colleague.png", ContentFile(_png()), save=True)
     edition = EditionFactory(published=True)
     story = StoryFactory(edition=edition, state=State.PUBLISHED, published_at=edition.published_at)
     story.attachment.save("magazine.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
@@ -162,7 +169,7 @@ def world(personas):
     return {
         "organisation": organisation,
         "offering": OfferingFactory(organisation=organisation),
-        "colleague": ProfileFactory(status=Profile.Status.APPROVED, is_listed=True),
+        "colleague": colleague,
         "newcomer": ProfileFactory(status=Profile.Status.PENDING),
         "edition": edition,
         "story": story,
@@ -174,6 +181,12 @@ def world(personas):
         "own_registration": Registration.objects.get(event=event, profile=member.profile),
         "material": material,
     }
+
+
+def _png():
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "teal").save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def _was_refused(response, role):
