@@ -12,4 +12,4 @@ class CoalitionConfig(AppConfig):
     def ready(self):
         from . import roles
 
-        post_migrate.connect(roles.sync_role_permissions, dispatch_uid="coalition.sync_role_permissions")
+        post_migrate.connect(roles.sync_roles, dispatch_uid="coalition.sync_roles")

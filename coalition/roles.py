@@ -1,5 +1,6 @@
-"""Roles of the portal: the groups, what each may do in the admin, and the questions views ask."""
+"""Roles of the portal: the groups that mark them and the questions the rules (coalition/rules.py) build on."""
 
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 COORDINATOR = "Coordinator"
@@ -12,50 +13,15 @@ ROLE_LABELS = {
     MEMBER: _("Member"),
 }
 
-# The model permissions each role holds, as "app_label.codename". A codename that does not
-# exist yet (its model comes in a later migration) is skipped and picked up on the next migrate.
-ROLE_PERMISSIONS = {
-    COORDINATOR: [
-        f"{app}.{action}_{model}"
-        for app, models in {
-            "coalition": ["mailing", "delivery"],
-            "members": ["profile", "organisation", "municipality", "theme", "offering"],
-            "journal": ["edition", "story", "tip", "editorialmembership", "subscriber"],
-            "events": ["event", "registration", "invitation", "material", "feedback"],
-        }.items()
-        for model in models
-        for action in ("view", "add", "change", "delete")
-    ]
-    + ["members.approve_profile", "journal.publish_edition", "events.send_invitations"],
-    EDITORIAL_TEAM: [
-        "journal.view_edition",
-        "journal.add_story",
-        "journal.change_story",
-        "journal.view_story",
-        "journal.view_tip",
-        "journal.change_tip",
-        "members.view_profile",
-        "members.view_organisation",
-    ],
-    MEMBER: [
-        "members.view_profile",
-        "members.view_organisation",
-        "members.view_offering",
-    ],
-}
+# The groups are role markers only: what each role may do is a rule in <app>/rules.py (django-rules).
+ROLES = [COORDINATOR, EDITORIAL_TEAM, MEMBER]
 
 
-def sync_role_permissions(sender=None, **kwargs):
-    """Create the groups if needed and give each exactly the permissions listed above."""
-    from django.contrib.auth.models import Group, Permission
-
-    for role, perms in ROLE_PERMISSIONS.items():
+def sync_roles(sender=None, **kwargs):
+    """Create the role groups if needed; permissions held by a group are removed, since the rules answer."""
+    for role in ROLES:
         group, _created = Group.objects.get_or_create(name=role)
-        wanted = []
-        for dotted in perms:
-            app_label, codename = dotted.split(".", 1)
-            wanted.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(wanted)
+        group.permissions.clear()
 
 
 def has_role(user, role):

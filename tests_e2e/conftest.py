@@ -336,7 +336,7 @@ def portal(request, transactional_db, live_server, settings, browser, browser_co
     from django.core.cache import cache
 
     from coalition.celery import app
-    from coalition.roles import sync_role_permissions
+    from coalition.roles import sync_roles
 
     settings.SITE_URL = live_server.url
     settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
@@ -344,7 +344,7 @@ def portal(request, transactional_db, live_server, settings, browser, browser_co
     # which outlives a test; every test starts with none used.
     cache.clear()
     # A transactional test flushes the tables, groups included; put them back.
-    sync_role_permissions()
+    sync_roles()
     # The outbox sends on commit; with Redis configured (CI) there is no worker for these tests,
     # so the send runs in the live server's request, as it does on a machine without Redis.
     was_eager = app.conf.task_always_eager
