@@ -9,11 +9,15 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Mailed links, calendar files and feeds point at the address `make run` serves (make run PORT=8101),
+# unless SITE_URL is set in the environment or on the command line.
+SITE_URL ?= http://$(HOST):$(PORT)
+RUN_ENV = DEBUG=true SITE_URL=$(SITE_URL)
 
 .PHONY: help run test test-fast test-browser lint check assets messages translations worker beat bench clean
 
 help:
-	@echo "make run           install everything, migrate, load demo data, serve on http://$(HOST):$(PORT)"
+	@echo "make run           install everything, migrate, load demo data, serve on http://$(HOST):$(PORT) (HOST=, PORT=)"
 	@echo "make test          install everything and run the whole test suite"
 	@echo "make test-browser  run only the browser tests (tests_e2e/, needs Chromium)"
 	@echo "make lint          ruff and the migration check"
@@ -42,9 +46,9 @@ translations: $(VENV)/.installed
 install: $(VENV)/.installed assets
 
 run: install
-	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo
-	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -64,10 +68,10 @@ messages: $(VENV)/.installed
 	DEBUG=true $(PY) manage.py makemessages -l nl --ignore=.venv --ignore=node_modules --ignore=var --no-obsolete
 
 worker: install
-	$(VENV)/bin/celery -A coalition worker --loglevel=INFO
+	SITE_URL=$(SITE_URL) $(VENV)/bin/celery -A coalition worker --loglevel=INFO
 
 beat: install
-	$(VENV)/bin/celery -A coalition beat --loglevel=INFO --schedule=var/celerybeat-schedule
+	SITE_URL=$(SITE_URL) $(VENV)/bin/celery -A coalition beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
 bench: install
 	$(PY) bench/mailing.py

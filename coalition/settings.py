@@ -237,7 +237,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 EMAIL_URL = env_url("EMAIL_URL", "", schemes={"smtp", "smtps", "console"})
 if not EMAIL_URL or EMAIL_URL.startswith("console"):
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Each mail readable on the console: text decoded, attachments as name and size (coalition/mail_console.py).
+    MAILERS = {"default": {"BACKEND": "coalition.mail_console.EmailBackend"}}
 else:
     _mail = urlparse(EMAIL_URL)
     try:
@@ -281,7 +282,9 @@ EVENT_RETENTION_MONTHS = env_int("EVENT_RETENTION_MONTHS", 12, minimum=1)
 # --- Celery ---------------------------------------------------------------------------------
 
 REDIS_URL = env_url("REDIS_URL", "", schemes={"redis", "rediss", "unix"})
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# In-process mode never reaches a broker, but Celery 5.5+ opens a producer for every eager task: a
+# memory URL without a host name made kombu warn "No hostname was supplied" on every mail.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 # Without a broker the portal runs every task in-process, right away.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -21,6 +21,15 @@ VALUABLE = [
 ]
 IMPROVE = ["Meer tijd voor vragen.", "Graag een vervolg in het voorjaar.", ""]
 
+# The demo login's own registrations, and nothing else (README, Events, "Demo"): a confirmed seat, a
+# place on a full event's waiting list, and a past event they attended and can still give feedback on.
+DEMO_MEMBER = "member@example.org"
+DEMO_MEMBER_PLACES = {
+    "workshop-vroegsignalering": Registration.State.CONFIRMED,
+    "online-regio-overleg": Registration.State.WAITING,
+    "workshop-mentale-gezondheid-2": Registration.State.CONFIRMED,
+}
+
 # (slug, title, kind, days from today, start hour, hours, capacity, fill, place or online, description)
 EVENTS = [
     ("workshop-vroegsignalering", "Workshop vroegsignalering met de verloskundige", Event.Kind.WORKSHOP,
@@ -100,6 +109,9 @@ def seed(*, stdout=None):
     """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
     rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
     profiles = _profiles()
+    demo_member = next((p for p in profiles if p.user.email == DEMO_MEMBER), None)
+    # Everyone else is drawn at random; the demo member only where DEMO_MEMBER_PLACES says.
+    profiles = [p for p in profiles if p != demo_member]
     organisations = _organisations()
     editions = _editions()
     now = timezone.now()
@@ -131,10 +143,10 @@ def seed(*, stdout=None):
         if not profiles:
             continue
         chosen = rng.sample(profiles, min(fill, len(profiles)))
-        demo_member = next((p for p in profiles if p.user.email == "member@example.org"), None)
-        if demo_member and index in (0, 3, 6) and demo_member not in chosen:
-            # The demo login sees a confirmed seat, a waiting-list place and a past event with materials.
-            chosen.insert(0 if index != 3 else len(chosen), demo_member)
+        place = DEMO_MEMBER_PLACES.get(slug)
+        if demo_member and place:
+            # First in line for a seat, or last in line behind a full house for a waiting-list place.
+            chosen.insert(0 if place == Registration.State.CONFIRMED else len(chosen), demo_member)
         past = starts_at < now
         for position, profile in enumerate(chosen):
             has_seat = capacity is None or position < capacity
@@ -144,6 +156,14 @@ def seed(*, stdout=None):
             # Draw the same random numbers on every run, whatever is already there, so a second run matches.
             checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
             score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)
+            if profile == demo_member:
+                # A run on older demo data fixes the state; the demo member's feedback is theirs to give.
+                Registration.objects.filter(pk=registration.pk).exclude(state=state).update(
+                    state=state,
+                    confirmed_at=when if state == Registration.State.CONFIRMED else None,
+                    waiting_since=when if state == Registration.State.WAITING else None,
+                )
+                checked_in, gives_feedback = True, False
             if past and registration.is_confirmed:
                 if checked_in:
                     Registration.objects.filter(pk=registration.pk).update(checked_in=True, checked_in_at=starts_at)
@@ -175,6 +195,11 @@ def seed(*, stdout=None):
                         else starts_at - timedelta(days=12),
                     },
                 )
+    if demo_member:
+        # Older demo data drew the demo member into other events too.
+        Registration.objects.filter(profile=demo_member, event__slug__in=[e[0] for e in EVENTS]).exclude(
+            event__slug__in=DEMO_MEMBER_PLACES
+        ).delete()
     if stdout:
         stdout.write(
             f"Events: {Event.objects.count()} events, {Registration.objects.count()} registrations, "
