@@ -47,6 +47,17 @@ app.conf.beat_schedule = {
 logger = logging.getLogger(__name__)
 
 
+def registered_task(name):
+    """The task registered under `name` ("coalition.tasks.send_mailing").
+
+    A worker imports every app's tasks module when it starts; a web process or a management
+    command has not, so the first lookup there runs Celery's autodiscovery (the apps are loaded).
+    """
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
+
+
 def enqueue_after_commit(task, *args):
     """Send a task to the broker once the current transaction commits; if the broker cannot take it, log it.
 
@@ -57,7 +68,7 @@ def enqueue_after_commit(task, *args):
     module). Errors of the task itself, when tasks run in-process, still propagate.
     """
     if isinstance(task, str):
-        task = app.tasks[task]  # resolved now: a wrong name fails here, loudly, not after commit
+        task = registered_task(task)  # resolved now: a wrong name fails here, loudly, not after commit
 
     def enqueue():
         try:

@@ -173,3 +173,21 @@ def test_a_task_name_that_does_not_exist_fails_before_the_commit():
 
     with pytest.raises(NotRegistered), transaction.atomic():
         enqueue_after_commit("coalition.tasks.no_such_task")
+
+
+def test_a_fresh_web_process_finds_a_task_by_name_without_having_imported_its_module():
+    """Celery autodiscovers the apps' tasks modules only in workers; gunicorn imports none of them."""
+    from coalition.tests.test_settings import run_settings
+
+    code = (
+        "import sys, django; django.setup()\n"
+        "from unittest import mock\n"
+        "from coalition.celery import enqueue_after_commit\n"
+        "assert 'coalition.tasks' not in sys.modules, 'nothing to prove: already imported'\n"
+        "with mock.patch('django.db.transaction.on_commit') as on_commit:\n"
+        "    enqueue_after_commit('coalition.tasks.send_mailing', 1)\n"
+        "print(on_commit.call_count)\n"
+    )
+    result = run_settings({"DEBUG": "true"}, code=code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
