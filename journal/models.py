@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.mail import absolute_url
+from coalition.markdown import render_markdown
+from coalition.rules import is_editor
 from coalition.storage import PrivateStorage
 
 # Slugs an edition may not take because /journal/<slug>/ would shadow a page of the journal.
@@ -131,9 +133,7 @@ class EditionQuerySet(models.QuerySet):
         return self.filter(state=Edition.State.PUBLISHED, published_at__lte=timezone.now())
 
     def visible_to(self, user):
-        """Editors and coordinators see every edition; everyone else the published ones."""
-        from coalition.roles import is_editor
-
+        """Editors and coordinators see every edition; everyone else the published ones (the `journal.read` rule)."""
         return self.all() if is_editor(user) else self.published()
 
     def due(self, now=None):
@@ -257,8 +257,7 @@ class StoryQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user):
-        from coalition.roles import is_editor
-
+        """Editors and coordinators see every story; everyone else the published ones (the `journal.read` rule)."""
         return self.all() if is_editor(user) else self.published()
 
 
@@ -330,8 +329,6 @@ class Story(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        from .services import render_markdown
-
         _strip_xml_invalid_fields(self)
         self.body_html = render_markdown(self.body)
         update_fields = kwargs.get("update_fields")

@@ -3,8 +3,6 @@
 import logging
 from datetime import timedelta
 
-import markdown
-import nh3
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
@@ -63,30 +61,6 @@ def _limit_client(scope, client, *, per_hour):
                 "What you typed is still here: please try again in an hour."
             )
         )
-
-
-# --- Safe content ----------------------------------------------------------------------------------
-
-ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote",
-    "h2", "h3", "h4", "code", "pre", "hr",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
-
-
-def render_markdown(text):
-    """Markdown to HTML, then sanitised: a small tag set, no scripts, no event handlers, only http(s)/mailto links."""
-    if not text:
-        return ""
-    html = markdown.markdown(text, extensions=["sane_lists"], output_format="html")
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        clean_content_tags={"script", "style"},
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer nofollow",
-    ).strip()
 
 
 # --- Who may do what -------------------------------------------------------------------------------

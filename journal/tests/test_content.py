@@ -1,11 +1,11 @@
-"""Safe content: sanitised Markdown, films only from YouTube and Vimeo, magazines only as PDF."""
+"""Safe content: sanitised Markdown (coalition.markdown), films only from YouTube and Vimeo, magazines only as PDF."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from coalition.markdown import render_markdown
 from journal.models import Story, parse_video_url, validate_magazine, validate_video_url
-from journal.services import render_markdown
 
 from .factories import StoryFactory
 
