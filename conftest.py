@@ -96,6 +96,19 @@ def coordinator_client(client, coordinator):
     return client
 
 
+@pytest.fixture
+def editor_client(editor):
+    """The editor in the admin, with staff access as journal.services.sync_editorial_team gives the team.
+    A client of its own, so a test can compare with member_client or coordinator_client."""
+    from django.test import Client
+
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(editor)
+    return client
+
+
 def pytest_report_header(config):
     from django.conf import settings
 

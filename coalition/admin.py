@@ -1,4 +1,8 @@
-"""The outbox in the admin: every mailing with its progress, failed deliveries, retrying them."""
+"""The outbox in the admin (every mailing with its progress, failed deliveries, retrying them), and the file widgets
+every app's admin uses."""
+
+from dataclasses import dataclass
+from pathlib import Path
 
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
@@ -24,6 +28,52 @@ FILE_FIELDS_LABELLED = {
     models.FileField: {"widget": LabelledAdminFileWidget},
     models.ImageField: {"widget": LabelledAdminFileWidget},
 }
+
+
+@dataclass(frozen=True)
+class LinkedFile:
+    """What the file widget shows of a stored file: its name, linked to `url`."""
+
+    name: str
+    url: str
+
+    def __str__(self):
+        return self.name
+
+
+class PrivateFileWidget(LabelledAdminFileWidget):
+    """A file in private storage (coalition.storage.PrivateStorage), which has no public URL.
+
+    Django's widget asks the file for its URL, and private storage refuses (ValueError: the page answers 500).
+    This one links the stored file to the view that checks permission: `url(instance)` gives its address.
+    """
+
+    def __init__(self, attrs=None, *, url):
+        super().__init__(attrs)
+        self.url = url
+
+    def is_initial(self, value):
+        return bool(value) and getattr(getattr(value, "instance", None), "pk", None) is not None
+
+    def format_value(self, value):
+        if self.is_initial(value):
+            return LinkedFile(name=Path(value.name).name, url=self.url(value.instance))
+        return None
+
+
+class PrivateFilesAdminMixin:
+    """For a ModelAdmin or inline whose model keeps files in private storage.
+
+    `private_file_urls` maps each such field to a callable that takes the object and returns the address
+    of the view that serves the file after checking permission, e.g. {"file": Material.get_absolute_url}.
+    """
+
+    private_file_urls = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in self.private_file_urls:
+            kwargs["widget"] = PrivateFileWidget(url=self.private_file_urls[db_field.name])
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class ReadOnlyAdminMixin:

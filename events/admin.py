@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coalition.admin import FILE_FIELDS_LABELLED
+from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
 
 from . import services
 from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
@@ -31,9 +31,10 @@ class RegistrationInline(admin.TabularInline):
         return False
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(PrivateFilesAdminMixin, admin.TabularInline):
     model = Material
     formfield_overrides = FILE_FIELDS_LABELLED
+    private_file_urls = {"file": Material.get_absolute_url}  # the download view checks who asks
     extra = 1
     fields = ["title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]

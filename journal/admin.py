@@ -1,16 +1,20 @@
 """The journal in the admin: the coordinator's publishing desk and the editorial team's workbench."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from coalition.admin import FILE_FIELDS_LABELLED
-from coalition.roles import is_editor
+from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
+from coalition.roles import is_coordinator, is_editor
+from members.admin import name_seen_by, profiles_seen_by
+from members.models import Profile
 
 from . import services
 from .forms import EditionAdminForm
@@ -212,14 +216,15 @@ class EditionAdmin(WorkflowActions, admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(WorkflowActions, admin.ModelAdmin):
+class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, admin.ModelAdmin):
     formfield_overrides = FILE_FIELDS_LABELLED
+    private_file_urls = {"attachment": Story.get_attachment_url}  # published for all, unpublished for editors
     list_display = ["title", "edition", "kind", "state", "order"]
     list_filter = ["state", "kind", "edition"]
     search_fields = ["title", "lead", "body"]
     list_select_related = ["edition"]
     readonly_fields = ["state", "published_at"]
-    filter_horizontal = ["featured_people", "featured_organisations", "authors"]
+    autocomplete_fields = ["authors", "featured_people", "featured_organisations"]
     fieldsets = [
         (None, {"fields": ["edition", "kind", "title", "slug", "order", "lead", "body"]}),
         (_("Film and magazine"), {"fields": ["video_url", "attachment"]}),
@@ -229,6 +234,24 @@ class StoryAdmin(WorkflowActions, admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [PreviewLinkInline]
     actions = ["submit_for_review", "approve", "send_back", "publish_story", "create_preview_link"]
+
+    PEOPLE_FIELDS = ("authors", "featured_people")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if is_coordinator(request.user):
+            return form
+        # An editor chooses among the people a member sees (the autocomplete asks ProfileAdmin, which shows
+        # editors no more); people a coordinator chose earlier stay, by the name a member would see.
+        for name in self.PEOPLE_FIELDS:
+            field = form.base_fields.get(name)
+            if field is None:
+                continue
+            chosen = getattr(obj, name).values("pk") if obj else Profile.objects.none()
+            seen = profiles_seen_by(request.user).values("pk")
+            field.queryset = Profile.objects.filter(Q(pk__in=seen) | Q(pk__in=chosen))
+            field.label_from_instance = partial(name_seen_by, viewer=request.user)
+        return form
 
     def has_publish_permission(self, request):
         return services.may_publish(request.user)

@@ -5,10 +5,15 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from coalition.roles import is_coordinator
 
 from . import services
 from .forms import ImageUploadMixin, ProfileForm, image_field
@@ -105,6 +110,23 @@ ORGANISATION_CSV_HEADER = [
 ]
 
 
+def profiles_seen_by(viewer, queryset=None):
+    """The people anyone but a coordinator sees in the admin: those an approved member finds in the directory.
+
+    A profile without a name is shown by its e-mail address (Profile.__str__), so one whose address is for
+    coordinators only is left out as well: no list, page title or autocomplete could name it without the address.
+    """
+    queryset = Profile.objects.all() if queryset is None else queryset
+    nameless_and_hidden = Q(first_name="", last_name="", email_visibility=Visibility.COORDINATORS) & ~Q(user=viewer)
+    return queryset.visible_to(viewer).exclude(nameless_and_hidden)
+
+
+def name_seen_by(profile, viewer):
+    """A person's name as `viewer` may see it: as in the directory, never an e-mail address the person hides."""
+    email = profile.user.email if profile.shows_email_to(viewer) else ""
+    return profile.full_name or email or gettext("Member without a name")
+
+
 class ProfileAdminForm(ImageUploadMixin, forms.ModelForm):
     image_field_name = "photo_upload"
     photo_upload = image_field(_("Photo"))
@@ -189,6 +211,17 @@ class PossiblyOutdatedFilter(admin.SimpleListFilter):
         return queryset
 
 
+def filter_parameters(list_filter):
+    """The query-string keys that the filters of a list use (a field's filter uses __exact, __isnull or __id__exact)."""
+    keys = set()
+    for item in list_filter:
+        if isinstance(item, type) and issubclass(item, admin.SimpleListFilter):
+            keys.add(item.parameter_name)
+        else:
+            keys.update(f"{item}__{lookup}" for lookup in ("exact", "isnull", "id__exact"))
+    return keys
+
+
 @admin.register(Profile)
 class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
     form = ProfileAdminForm
@@ -249,9 +282,92 @@ class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
         ),
     )
 
+    # The editorial team sees people in the admin as an approved member sees them in the directory: the same
+    # people, the same contact details (as each person's visibility allows), found by the same public fields.
+    member_view_list_display = [
+        "__str__",
+        "job_title",
+        "organisation",
+        "discipline",
+        "shown_direct_phone",
+        "team_phone",
+        "shown_email",
+        "is_ambassador",
+    ]
+    member_view_list_filter = [
+        "discipline",
+        "is_ambassador",
+        "organisation__circle",
+        PossiblyOutdatedFilter,
+        "municipalities",
+        "themes",
+    ]
+    member_view_search_fields = ["first_name", "last_name", "job_title", "organisation__name"]
+    member_view_fieldsets = (
+        (None, {"fields": ("first_name", "last_name", "job_title", "discipline", "organisation", "is_ambassador")}),
+        (_("Where and what"), {"fields": ("municipalities", "themes")}),
+        (_("How to reach"), {"fields": ("shown_direct_phone", "team_phone", "shown_email", "availability", "bio")}),
+    )
+
     @admin.display(description=_("e-mail"), ordering="user__email")
     def email(self, profile):
         return profile.user.email
+
+    # `card` is the viewer's contact card, set by get_object and get_changelist_instance; without one, nothing shows.
+    @admin.display(description=_("direct phone"))
+    def shown_direct_phone(self, profile):
+        return getattr(profile, "card", None) and profile.card.direct_phone
+
+    @admin.display(description=_("e-mail"))
+    def shown_email(self, profile):
+        return getattr(profile, "card", None) and profile.card.email
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        return queryset if is_coordinator(request.user) else profiles_seen_by(request.user, queryset)
+
+    def get_object(self, request, object_id, from_field=None):
+        profile = super().get_object(request, object_id, from_field)
+        if profile is not None:
+            profile.card = profile.contact_card(request.user)
+        return profile
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        if not is_coordinator(request.user):
+            for profile in changelist.result_list:
+                profile.card = profile.contact_card(request.user)
+        return changelist
+
+    def get_list_display(self, request):
+        return super().get_list_display(request) if is_coordinator(request.user) else self.member_view_list_display
+
+    def get_list_filter(self, request):
+        return super().get_list_filter(request) if is_coordinator(request.user) else self.member_view_list_filter
+
+    def get_search_fields(self, request):
+        return super().get_search_fields(request) if is_coordinator(request.user) else self.member_view_search_fields
+
+    def get_fieldsets(self, request, obj=None):
+        return super().get_fieldsets(request, obj) if is_coordinator(request.user) else self.member_view_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if is_coordinator(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [name for _title, options in self.member_view_fieldsets for name in options["fields"]]
+
+    def lookup_allowed(self, lookup, value, request):
+        if is_coordinator(request.user):
+            return super().lookup_allowed(lookup, value, request)
+        # The address bar filters on any field of the model (?direct_phone__startswith=06 answers yes or no
+        # about a hidden number): others get only the filters the list itself offers.
+        return lookup in filter_parameters(self.member_view_list_filter)
+
+    def history_view(self, request, object_id, extra_context=None):
+        # Who changed what, and when, is the coordinators' business; members never see it.
+        if not is_coordinator(request.user):
+            raise PermissionDenied
+        return super().history_view(request, object_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -306,6 +422,13 @@ class OrganisationAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["contacts"]
     inlines = [OfferingInline]
     actions = ["export_csv"]
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if is_coordinator(request.user):
+            return fields
+        # Who keeps a page current is not shown to members: a contact may be unlisted or not (yet) approved.
+        return [name for name in fields if name != "contacts"]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
