@@ -85,6 +85,20 @@ def coordinator(db, django_user_model):
 
 
 @pytest.fixture
+def coalition_coordinator(db, django_user_model):
+    """An approved member who coordinates one coalition (with staff access); the coalition is
+    `coalition_coordinator.coalition_roles.get().coalition`."""
+    from members.models import Municipality
+    from network.models import Coalition, CoalitionCoordinator
+
+    user = _user_with_role(django_user_model, "coalition-coordinator@example.org", role="Member", is_staff=True)
+    coalition = Coalition.objects.create(name="Coalitie Eigen", slug="coalitie-eigen")
+    coalition.municipalities.add(Municipality.objects.create(name="Eigenaarsdorp", slug="eigenaarsdorp"))
+    CoalitionCoordinator.objects.create(coalition=coalition, user=user)
+    return user
+
+
+@pytest.fixture
 def member_client(client, member):
     client.force_login(member)
     return client

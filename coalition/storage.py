@@ -3,8 +3,12 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+PDF_MAX_BYTES = 25 * 2**20
 
 
 @deconstructible(path="coalition.storage.PrivateStorage")
@@ -26,3 +30,19 @@ class PrivateStorage(FileSystemStorage):
     @property
     def base_url(self):
         return None
+
+
+def validate_pdf(file):
+    """A PDF document of at most PDF_MAX_BYTES: checked by size, by name and by its first bytes (a field validator)."""
+    if file.size > PDF_MAX_BYTES:
+        raise ValidationError(
+            _("The file is too large: at most %(mb)s MB is allowed."), params={"mb": PDF_MAX_BYTES // 2**20}
+        )
+    if not file.name.lower().endswith(".pdf"):
+        raise ValidationError(_("Only PDF files can be uploaded here."))
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(5)
+    file.seek(position)
+    if head != b"%PDF-":
+        raise ValidationError(_("This file is not a PDF document."))

@@ -27,6 +27,7 @@ urlpatterns = [
     path(f"{MEDIA_PREFIX}{PHOTOS}<path:name>", members_views.profile_photo, name="profile_photo"),
     path(f"{MEDIA_PREFIX}<path:name>", views.public_media, name="public_media"),
     path("", include("members.urls")),
+    path("coalitions/", include("network.urls")),
     path("journal/", include("journal.urls")),
     path("events/", include("events.urls")),
 ]

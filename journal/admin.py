@@ -249,7 +249,7 @@ class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, admin.ModelAdmin):
                 continue
             chosen = getattr(obj, name).values("pk") if obj else Profile.objects.none()
             seen = profiles_seen_by(request.user).values("pk")
-            field.queryset = Profile.objects.filter(Q(pk__in=seen) | Q(pk__in=chosen))
+            field.queryset = Profile.objects.select_related("user").filter(Q(pk__in=seen) | Q(pk__in=chosen))
             field.label_from_instance = partial(name_seen_by, viewer=request.user)
         return form
 

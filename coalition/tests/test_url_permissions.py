@@ -23,13 +23,16 @@ from journal.models import State
 from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
 from members.models import Profile
 from members.tests.factories import OfferingFactory, OrganisationFactory, ProfileFactory
+from network.tests.factories import CoalitionFactory, DeclarationFactory, JoinRequestFactory
 
-ROLES = ["anonymous", "pending", "declined", "member", "editor", "coordinator"]
+# coalition_coordinator coordinates world["coalition"] (not world["other_coalition"]); coordinator is regional.
+ROLES = ["anonymous", "pending", "declined", "member", "editor", "coalition_coordinator", "coordinator"]
 EVERYONE = set(ROLES)
 LOGGED_IN = EVERYONE - {"anonymous"}
-APPROVED = {"member", "editor", "coordinator"}
+APPROVED = {"member", "editor", "coalition_coordinator", "coordinator"}
 EDITORS = {"editor", "coordinator"}
 COORDINATORS = {"coordinator"}
+COALITION_MANAGERS = {"coalition_coordinator", "coordinator"}
 TOKEN = "token"  # reachable by its token only
 
 
@@ -116,6 +119,27 @@ TABLE = {
     "events:send_materials": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:cancel_event": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:mailings": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    # network
+    "network:coalition_list": Access(EVERYONE),
+    "network:coalition_detail": Access(EVERYONE, lambda w: {"slug": w["coalition"].slug}),
+    "network:join": Access(EVERYONE, lambda w: {"slug": w["coalition"].slug}),
+    "network:declaration_pdf": Access(APPROVED, lambda w: {"slug": w["coalition"].slug, "pk": w["declaration"].pk}),
+    "network:change_phase": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition"].slug}),
+    "network:join_request_list": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition"].slug}),
+    "network:join_request_detail": Access(
+        COALITION_MANAGERS, lambda w: {"slug": w["coalition"].slug, "pk": w["join_request"].pk}
+    ),
+    "network:regional_overview": Access(COORDINATORS),
+    "network:regional_overview_csv": Access(COORDINATORS),
+}
+
+# A coalition coordinator's rights end at their own coalition: the same pages of another coalition.
+ANOTHER_COALITION = {
+    "network:change_phase": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
+    "network:join_request_list": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
+    "network:join_request_detail": Access(
+        COORDINATORS, lambda w: {"slug": w["other_coalition"].slug, "pk": w["other_join_request"].pk}
+    ),
 }
 
 # Included URL sets that are not the portal's own views.
@@ -138,13 +162,14 @@ def test_every_url_is_in_the_table():
 
 
 @pytest.fixture
-def personas(pending_member, declined_member, member, editor, coordinator):
+def personas(pending_member, declined_member, member, editor, coalition_coordinator, coordinator):
     return {
         "anonymous": None,
         "pending": pending_member,
         "declined": declined_member,
         "member": member,
         "editor": editor,
+        "coalition_coordinator": coalition_coordinator,
         "coordinator": coordinator,
     }
 
@@ -166,6 +191,10 @@ def world(personas):
     RegistrationFactory(event=past_event, profile=member.profile)
     material = Material(event=event, title="Slides")
     material.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    coalition = personas["coalition_coordinator"].coalition_roles.get().coalition
+    other_coalition = CoalitionFactory()
+    declaration = DeclarationFactory(coalition=coalition)
+    declaration.pdf.save("verklaring.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     return {
         "organisation": organisation,
         "offering": OfferingFactory(organisation=organisation),
@@ -180,6 +209,11 @@ def world(personas):
         "past_event": past_event,
         "own_registration": Registration.objects.get(event=event, profile=member.profile),
         "material": material,
+        "coalition": coalition,
+        "other_coalition": other_coalition,
+        "declaration": declaration,
+        "join_request": JoinRequestFactory(coalition=coalition),
+        "other_join_request": JoinRequestFactory(coalition=other_coalition),
     }
 
 
@@ -198,7 +232,16 @@ def _was_refused(response, role):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_each_role_is_allowed_or_refused_as_the_rules_say(client, personas, world, name, role):
-    access = TABLE[name]
+    _ask(client, personas, world, name, TABLE[name], role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(ANOTHER_COALITION))
+def test_a_coalition_coordinator_is_refused_another_coalition(client, personas, world, name, role):
+    _ask(client, personas, world, name, ANOTHER_COALITION[name], role)
+
+
+def _ask(client, personas, world, name, access, role):
     if personas[role] is not None:
         client.force_login(personas[role])
     url = reverse(name, kwargs=access.kwargs(world))

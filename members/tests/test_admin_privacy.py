@@ -10,6 +10,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import Profile, Visibility
@@ -164,3 +166,14 @@ def test_coordinator_sees_everyone_and_every_detail(coordinator_client, people):
     assert list(found.context["cl"].result_list) == [people["pending"]]
     page = coordinator_client.get(_change_url(people["private"])).content.decode()
     assert people["private"].direct_phone in page and 'name="_save"' in page
+
+
+def test_editor_list_takes_as_many_queries_for_many_people_as_for_few(editor_client, people):
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert editor_client.get(PROFILES).status_code == 200
+        return len(captured)
+
+    few = queries()
+    ProfileFactory.create_batch(30, organisation=people["open"].organisation)
+    assert queries() == few

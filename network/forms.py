@@ -1,0 +1,158 @@
+"""Forms of the network: the coalition list's filters, asking to join, answering a request, a phase change."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Circle, Discipline, Municipality, Organisation
+
+from .models import Phase
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; the value goes back and forth as ISO 8601, which every form accepts."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _blank(choices, label):
+    return [("", label), *choices]
+
+
+class CoalitionFilterForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=_blank(Phase.choices, _("All phases")))
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+    )
+
+    def filter(self, queryset):
+        data = self.cleaned_data
+        if data.get("phase"):
+            queryset = queryset.filter(phase=data["phase"])
+        if data.get("municipality"):
+            queryset = queryset.filter(municipality_links__municipality=data["municipality"])
+        return queryset
+
+
+class JoinRequestForm(forms.Form):
+    """Asking to join a coalition: an organisation from the list, or one typed in by a visitor."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Your organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("My organisation is not in the list"),
+    )
+    organisation_name = forms.CharField(
+        label=_("Name of your organisation"),
+        required=False,
+        max_length=200,
+        help_text=_("Only when it is not in the list above."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("The trekkers answer you at this address."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    message = forms.CharField(
+        label=_("What would your organisation like to do in the coalition?"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, coalition, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Partners already in the coalition need not ask.
+        self.fields["organisation"].queryset = Organisation.objects.exclude(partnerships__coalition=coalition).only(
+            "name", "slug"
+        )
+        if user is not None and user.is_authenticated:
+            # The account says who is asking; its organisation is the likely one.
+            del self.fields["name"]
+            del self.fields["email"]
+            profile = getattr(user, "profile", None)
+            if profile is not None and profile.organisation_id:
+                self.fields["organisation"].initial = profile.organisation_id
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = not cleaned.get("organisation") and not cleaned.get("organisation_name", "").strip()
+        if missing and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose your organisation, or type its name if it is not in the list."))
+        return cleaned
+
+
+class PhaseChangeForm(forms.Form):
+    phase = forms.ChoiceField(label=_("New phase"), choices=Phase.choices, widget=forms.RadioSelect)
+    changed_on = forms.DateField(label=_("In this phase since"), widget=DateInput)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What marked this step, for the region's history. Shown on the coalition's page."),
+    )
+
+    def __init__(self, *args, coalition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phase"].initial = coalition.next_phase or coalition.phase
+        self.fields["changed_on"].initial = timezone.localdate()
+
+
+class AcceptJoinRequestForm(forms.Form):
+    circle = forms.ChoiceField(
+        label=_("Circle"),
+        choices=Circle.choices,
+        initial=Circle.OUTER,
+        widget=forms.RadioSelect,
+        help_text=_("The inner circle works actively on the coalition; the outer circle stays informed."),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation in the portal"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("Not in the portal yet: add it"),
+    )
+    discipline = forms.ChoiceField(
+        label=_("Kind of organisation (to add it)"),
+        required=False,
+        choices=_blank(Discipline.choices, _("Choose the kind")),
+    )
+
+    def __init__(self, *args, join_request, **kwargs):
+        super().__init__(*args, **kwargs)
+        if join_request.organisation_id:
+            # The request names an organisation of the portal: nothing to choose.
+            del self.fields["organisation"]
+            del self.fields["discipline"]
+        else:
+            self.fields["organisation"].queryset = Organisation.objects.exclude(
+                partnerships__coalition=join_request.coalition_id
+            ).only("name", "slug")
+            self.fields["organisation"].help_text = _(
+                "They typed “%(name)s”. Choose it if it is in the list; otherwise it is added with this name."
+            ) % {"name": join_request.organisation_name}
+
+    def clean(self):
+        cleaned = super().clean()
+        if "organisation" in self.fields and not cleaned.get("organisation") and not cleaned.get("discipline"):
+            self.add_error("discipline", _("Say what kind of organisation it is, so it can be added."))
+        return cleaned
+
+
+class DeclineJoinRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Mailed to the person who asked."),
+    )
