@@ -39,6 +39,18 @@ def validate_coalition_slug(value):
         raise ValidationError(_("This web address is reserved for a page of the network; choose another."))
 
 
+def _account(verbose_name):
+    """The account that recorded or decided something; the record outlives the account (SET_NULL)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 def _count(model, link, **filters):
     """A subquery counting `model` rows of each coalition (a join per count would multiply the rows)."""
     rows = model.objects.filter(**{link: OuterRef("pk")}, **filters).order_by().values(link)
@@ -172,14 +184,7 @@ class PhaseChange(models.Model):
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
     changed_on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    changed_by = _account(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -296,14 +301,7 @@ class CircleChange(models.Model):
     )
     circle = models.CharField(_("circle"), max_length=8, choices=Circle.choices)
     changed_on = models.DateField(_("date"))
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    changed_by = _account(_("recorded by"))
 
     class Meta:
         ordering = ["-changed_on", "-pk"]
@@ -437,14 +435,7 @@ class JoinRequest(models.Model):
     email = models.EmailField(_("e-mail address"))
     message = models.TextField(_("message"), max_length=3000, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = _account(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), max_length=2000, blank=True)
     partnership = models.ForeignKey(

@@ -155,10 +155,7 @@ def appoint_trekker(coalition, *, profile, role, starts_on=None, ends_on=None, b
 
 @transaction.atomic
 def end_trekker(trekker, *, on, by):
-    """Set the last day of a trekker's term; the coalition's coordinators and remaining trekkers are mailed.
-
-    Nobody left to tell (no coordinator, no other trekker)? Then the regional coordinators hear it.
-    """
+    """Set the last day of a trekker's term; the coalition's coordinators and remaining trekkers are mailed."""
     ensure_permitted(by, "network.change_coalition", trekker)
     trekker = (
         Trekker.objects.select_for_update(of=("self",)).select_related("coalition", "profile__user").get(pk=trekker.pk)
@@ -173,8 +170,11 @@ def end_trekker(trekker, *, on, by):
     return trekker
 
 
-def _people_to_tell(coalition, *, leaving_profile_id=None):
-    """Users who answer for a coalition: its coordinators and current trekkers (regional coordinators if none)."""
+def _tell_coalition(coalition, *, template, context, description, leaving_profile_id=None):
+    """Mail the people who answer for a coalition: its coordinators and current trekkers (but the one leaving).
+
+    Nobody there (no coordinator, no other trekker)? Then the regional coordinators hear it.
+    """
     user_model = get_user_model()
     current = Trekker.objects.current().filter(coalition=coalition).exclude(profile_id=leaving_profile_id)
     users = list(
@@ -182,10 +182,18 @@ def _people_to_tell(coalition, *, leaving_profile_id=None):
         .filter(Q(coalition_roles__coalition=coalition) | Q(profile__trekker_terms__in=current))
         .distinct()
         .order_by("email")
-    )
-    if not users:
-        users = list(user_model.objects.filter(is_active=True, groups__name=COORDINATOR).order_by("email"))
-    return users
+    ) or list(user_model.objects.filter(is_active=True, groups__name=COORDINATOR).order_by("email"))
+    if users:
+        queue_mailing(
+            template=template,
+            recipients=[Recipient(user.email, user.get_full_name()) for user in users],
+            context={
+                "coalition_name": coalition.name,
+                "coalition_url": absolute_url(coalition.get_absolute_url()),
+                **context,
+            },
+            description=description,
+        )
 
 
 def _mail_trekker_ended(trekker):
@@ -195,21 +203,17 @@ def _mail_trekker_ended(trekker):
         for t in coalition.trekkers.current().select_related("profile").exclude(pk=trekker.pk)
         if t.ends_on is None or t.ends_on > trekker.ends_on
     ]
-    recipients = _people_to_tell(coalition, leaving_profile_id=trekker.profile_id)
-    if not recipients:
-        return
-    queue_mailing(
+    _tell_coalition(
+        coalition,
         template="network/trekker_ended",
-        recipients=[Recipient(user.email, user.get_full_name()) for user in recipients],
         context={
-            "coalition_name": coalition.name,
-            "coalition_url": absolute_url(coalition.get_absolute_url()),
             "trekker_name": str(trekker.profile or _("(deleted account)")),
             "role": _label(Trekker.Role(trekker.role)),
             "ends_on": _date(trekker.ends_on),
             "remaining": remaining,
         },
         description=f"Trekker leaves {coalition.name}",
+        leaving_profile_id=trekker.profile_id,
     )
 
 
@@ -299,16 +303,12 @@ def sign_declaration(declaration, *, partnership, name, function, on=None, by):
 # --- Joining requests -------------------------------------------------------------------------------
 
 
-def _deciders_mail(join_request):
+def _mail_deciders(join_request):
     coalition = join_request.coalition
-    recipients = _people_to_tell(coalition)
-    if not recipients:
-        return
-    queue_mailing(
+    _tell_coalition(
+        coalition,
         template="network/join_request",
-        recipients=[Recipient(user.email, user.get_full_name()) for user in recipients],
         context={
-            "coalition_name": coalition.name,
             "organisation": join_request.organisation_label,
             "name": join_request.name,
             "email": join_request.email,
@@ -373,7 +373,7 @@ def request_to_join(
             email=email.strip(),
             message=message.strip(),
         )
-        _deciders_mail(join_request)
+        _mail_deciders(join_request)
     return join_request
 
 
