@@ -15,12 +15,16 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self):
+        from journal.services import EDITION_MAIL_SECTIONS
         from members.services import EXPORTERS
         from members.signals import account_deleting
 
+        from .journal_hooks import edition_events_for_mail
         from .services import export_registrations
 
         account_deleting.connect(_forget_account, dispatch_uid="events.forget_account")
+        # The edition mail lists the edition's upcoming events: the journal asks, this app answers.
+        EDITION_MAIL_SECTIONS["events"] = edition_events_for_mail
         # "Download my data" holds what this app keeps about a person too.
         if ("event_registrations", export_registrations) not in EXPORTERS:
             EXPORTERS.append(("event_registrations", export_registrations))

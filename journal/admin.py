@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
 from coalition.roles import is_coordinator, is_editor
+from coalition.rules import DomainError
 from members.admin import name_seen_by, profiles_seen_by
 from members.models import Profile
 
@@ -27,7 +28,7 @@ def _run(modeladmin, request, queryset, action, success, **kwargs):
     for obj in queryset:
         try:
             action(obj, by=request.user, **kwargs)
-        except services.JournalError as error:
+        except DomainError as error:
             modeladmin.message_user(request, f"{obj}: {error}", messages.ERROR)
         else:
             done += 1
@@ -109,7 +110,7 @@ class WorkflowActions:
         for obj in queryset:
             try:
                 link = services.create_preview_link(obj, by=request.user)
-            except services.JournalError as error:
+            except DomainError as error:
                 self.message_user(request, f"{obj}: {error}", messages.ERROR)
             else:
                 self.message_user(
@@ -187,7 +188,7 @@ class EditionAdmin(WorkflowActions, admin.ModelAdmin):
         return format_html('<a href="{}">{}</a>', url, obj.mailing.get_state_display())
 
     def has_publish_permission(self, request):
-        return services.may_publish(request.user)
+        return request.user.has_perm("journal.publish_edition")
 
     @admin.action(description=_("Publish and mail"), permissions=["publish"])
     def publish_and_mail(self, request, queryset):
@@ -202,7 +203,7 @@ class EditionAdmin(WorkflowActions, admin.ModelAdmin):
         for edition in queryset:
             try:
                 services.schedule(edition, at=edition.published_at, by=request.user)
-            except services.JournalError as error:
+            except DomainError as error:
                 self.message_user(request, f"{edition}: {error}", messages.ERROR)
             else:
                 when = timezone.localtime(edition.published_at).strftime("%d-%m-%Y %H:%M")
@@ -254,7 +255,7 @@ class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, admin.ModelAdmin):
         return form
 
     def has_publish_permission(self, request):
-        return services.may_publish(request.user)
+        return request.user.has_perm("journal.publish_edition")
 
     @admin.action(description=_("Publish in its (published) edition"), permissions=["publish"])
     def publish_story(self, request, queryset):

@@ -1,21 +1,24 @@
 """Journal operations: the publication workflow, the edition mailing, previews, tips, team, subscriptions."""
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coalition import ratelimits
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.models import Mailing
-from coalition.roles import EDITORIAL_TEAM, is_coordinator, is_editor
+from coalition.roles import COORDINATOR, EDITORIAL_TEAM
+from coalition.rules import DomainError, ensure_permitted
+from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 
 from .models import (
     PREVIEW_DEFAULT_DAYS,
@@ -41,12 +44,12 @@ TIPS_PER_HOUR = 10
 CONFIRMATION_MAIL_INTERVAL = 24 * 60 * 60
 
 
-class JournalError(Exception):
-    """A rule of the journal says no; the message is meant for the person who tried."""
+class JournalError(DomainError):
+    """A rule of the journal says no; `str()` is the message meant for the person who tried.
 
-
-class NotAllowed(JournalError):
-    pass
+    A refusal because of who is acting is coalition.rules.NotAllowed (a DomainError too, also importable
+    from here): callers that show either catch DomainError.
+    """
 
 
 class TooManyRequests(JournalError):
@@ -63,21 +66,8 @@ def _limit_client(scope, client, *, per_hour):
         )
 
 
-# --- Who may do what -------------------------------------------------------------------------------
-
-
-def may_publish(user):
-    return is_coordinator(user) or (user.is_authenticated and user.has_perm("journal.publish_edition"))
-
-
-def may_approve(obj, user):
-    # The editorial team approves each other's stories; only coordinators approve a whole edition.
-    return may_publish(user) if isinstance(obj, Edition) else is_editor(user)
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise NotAllowed(message)
+# Who may do what is in journal/rules.py; each service that takes the acting person (`by=`) asks it with
+# coalition.rules.ensure_permitted, which raises NotAllowed with the reason.
 
 
 def _locked(obj):
@@ -90,7 +80,7 @@ def _locked(obj):
 @transaction.atomic
 def submit_for_review(obj, *, by):
     """Draft → ready for review, by the editorial team or a coordinator."""
-    _require(is_editor(by), _("Only the editorial team and coordinators can submit work for review."))
+    ensure_permitted(by, "journal.submit_for_review", obj)
     obj = _locked(obj)
     if obj.state != State.DRAFT:
         raise JournalError(_("Only a draft can be submitted for review."))
@@ -102,7 +92,7 @@ def submit_for_review(obj, *, by):
 @transaction.atomic
 def send_back(obj, *, by):
     """Ready for review or approved → draft again."""
-    _require(is_editor(by), _("Only the editorial team and coordinators can send work back."))
+    ensure_permitted(by, "journal.send_back", obj)
     obj = _locked(obj)
     if obj.state not in {State.REVIEW, State.APPROVED}:
         raise JournalError(_("Only work that is ready for review or approved can be sent back to draft."))
@@ -114,12 +104,7 @@ def send_back(obj, *, by):
 @transaction.atomic
 def approve(obj, *, by):
     """Ready for review → approved: the team approves stories, coordinators approve editions."""
-    _require(
-        may_approve(obj, by),
-        _("Only coordinators can approve an edition.")
-        if isinstance(obj, Edition)
-        else _("Only the editorial team and coordinators can approve a story."),
-    )
+    ensure_permitted(by, "journal.approve_edition" if isinstance(obj, Edition) else "journal.approve_story", obj)
     obj = _locked(obj)
     if obj.state != State.REVIEW:
         raise JournalError(_("Only work that is ready for review can be approved."))
@@ -131,7 +116,7 @@ def approve(obj, *, by):
 @transaction.atomic
 def schedule(edition, *, at, by):
     """Approved → scheduled: Celery beat publishes (and mails) the edition when the time comes."""
-    _require(may_publish(by), _("Only coordinators can schedule an edition."))
+    ensure_permitted(by, "journal.publish_edition", edition)
     edition = _locked(edition)
     if edition.state not in {State.APPROVED, State.SCHEDULED}:
         raise JournalError(_("Only an approved edition can be scheduled."))
@@ -147,7 +132,7 @@ def schedule(edition, *, at, by):
 
 @transaction.atomic
 def unschedule(edition, *, by):
-    _require(may_publish(by), _("Only coordinators can change the schedule."))
+    ensure_permitted(by, "journal.publish_edition", edition)
     edition = _locked(edition)
     if edition.state != State.SCHEDULED:
         raise JournalError(_("This edition is not scheduled."))
@@ -170,7 +155,7 @@ def publish(edition, *, by=None, mail=True):
     admin and the beat task at the same moment, never mails twice.
     """
     if by is not None:
-        _require(may_publish(by), _("Only coordinators can publish an edition."))
+        ensure_permitted(by, "journal.publish_edition", edition)
     edition = _locked(edition)
     now = timezone.now()
     if edition.state not in {State.APPROVED, State.SCHEDULED, State.PUBLISHED}:
@@ -197,7 +182,7 @@ def publish(edition, *, by=None, mail=True):
 @transaction.atomic
 def publish_story(story, *, by):
     """Put an approved story online in an edition that is already published (a late addition)."""
-    _require(may_publish(by), _("Only coordinators can publish a story."))
+    ensure_permitted(by, "journal.publish_story", story)
     story = _locked(story)
     if story.state != State.APPROVED:
         raise JournalError(_("Only an approved story can be published."))
@@ -226,38 +211,10 @@ def publish_due_editions(*, now=None):
 # --- The edition mailing ---------------------------------------------------------------------------
 
 
-def edition_events_for_mail(edition):
-    """The hook for the events app: the edition's upcoming published events, as plain data for the mail.
-
-    The events app gives Event a foreign key `edition` (related_name "events"). Until it exists, or when
-    the edition has no upcoming events, this returns an empty list and the mail leaves the section out.
-    """
-    manager = getattr(edition, "events", None)
-    if manager is None:
-        return []
-    events = manager.all()
-    if hasattr(events, "published"):
-        events = events.published()
-    field_names = {f.name for f in events.model._meta.get_fields()}
-    start_field = next((name for name in ("starts_at", "start", "start_at", "date") if name in field_names), None)
-    if start_field:
-        events = events.filter(**{f"{start_field}__gte": timezone.now()}).order_by(start_field)
-    result = []
-    for event in events[:10]:
-        start = getattr(event, start_field) if start_field else None
-        url = absolute_url(event.get_absolute_url())
-        register = getattr(event, "get_registration_url", None)
-        result.append(
-            {
-                "title": str(event),
-                "when": date_format(timezone.localtime(start) if hasattr(start, "tzinfo") else start, "DATETIME_FORMAT")
-                if start
-                else "",
-                "url": url,
-                "register_url": absolute_url(register()) if callable(register) else url,
-            }
-        )
-    return result
+# Sections that higher apps add to the edition mail, by the name the mail templates use: each builds a list of
+# plain dicts (JSON: the worker renders later) from the edition. The events app registers "events" in its
+# AppConfig.ready(); the journal never imports it. With nothing registered the mail simply has no such section.
+EDITION_MAIL_SECTIONS: dict[str, Callable[[Edition], list[dict]]] = {}
 
 
 def edition_mail_context(edition):
@@ -284,7 +241,7 @@ def edition_mail_context(edition):
             }
             for story in stories
         ],
-        "events": edition_events_for_mail(edition),
+        **{name: build(edition) for name, build in EDITION_MAIL_SECTIONS.items()},
     }
 
 
@@ -313,7 +270,7 @@ def _queue_edition_mailing(edition, *, created_by):
 @transaction.atomic
 def create_preview_link(obj, *, by, days=PREVIEW_DEFAULT_DAYS):
     """A link that shows an unpublished edition or story to people without an account, for `days` days."""
-    _require(is_editor(by), _("Only the editorial team and coordinators can share a preview."))
+    ensure_permitted(by, "journal.create_preview_link", obj)
     if days < 1 or days > 90:
         raise JournalError(_("A preview link is valid for 1 to 90 days."))
     kwargs = {"edition": obj} if isinstance(obj, Edition) else {"story": obj}
@@ -322,7 +279,7 @@ def create_preview_link(obj, *, by, days=PREVIEW_DEFAULT_DAYS):
 
 @transaction.atomic
 def revoke_preview_link(link, *, by):
-    _require(is_editor(by), _("Only the editorial team and coordinators can revoke a preview."))
+    ensure_permitted(by, "journal.revoke_preview_link", link)
     PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     link.refresh_from_db()
     return link
@@ -381,7 +338,7 @@ def submit_tip(
 @transaction.atomic
 def update_tip(tip, *, by, state, assigned_to=None, story=None, note=None):
     """The editorial team moves a tip along; a tip used in a published story tells its sender."""
-    _require(is_editor(by), _("Only the editorial team and coordinators can work on tips."))
+    ensure_permitted(by, "journal.handle_tip", tip)
     tip = _locked(tip)
     if state == Tip.State.ASSIGNED and assigned_to is None:
         raise JournalError(_("Choose the editor the tip is assigned to."))
@@ -440,8 +397,6 @@ def sync_editorial_team(*, today=None):
     group = Group.objects.get(name=EDITORIAL_TEAM)
     current = set(EditorialMembership.objects.current(today).values_list("user_id", flat=True))
     in_group = set(group.user_set.values_list("pk", flat=True))
-    from django.contrib.auth import get_user_model
-
     User = get_user_model()
     joining = current - in_group
     leaving = in_group - current
@@ -450,9 +405,7 @@ def sync_editorial_team(*, today=None):
         User.objects.filter(pk__in=joining).update(is_staff=True)
     if leaving:
         group.user_set.remove(*leaving)
-        User.objects.filter(pk__in=leaving, is_superuser=False).exclude(groups__name__in=["Coordinator"]).update(
-            is_staff=False
-        )
+        User.objects.filter(pk__in=leaving, is_superuser=False).exclude(groups__name=COORDINATOR).update(is_staff=False)
     return {"added": sorted(joining), "removed": sorted(leaving)}
 
 
@@ -466,7 +419,7 @@ def current_team():
 
 @transaction.atomic
 def save_membership(membership, *, by):
-    _require(may_publish(by), _("Only coordinators can change the editorial team."))
+    ensure_permitted(by, "journal.manage_team", membership)
     membership.full_clean()
     membership.save()
     sync_editorial_team()
@@ -475,7 +428,7 @@ def save_membership(membership, *, by):
 
 @transaction.atomic
 def end_membership(membership, *, by, on=None):
-    _require(may_publish(by), _("Only coordinators can change the editorial team."))
+    ensure_permitted(by, "journal.manage_team", membership)
     membership.end_date = on or timezone.localdate()
     membership.full_clean()
     membership.save(update_fields=["end_date"])
@@ -549,8 +502,10 @@ def request_subscription(*, email, name="", journal=True, invitations=False, cli
     subscriber, created = Subscriber.objects.get_or_create(
         email=email, defaults={"name": name, "wants_journal": journal, "wants_invitations": invitations}
     )
-    if subscriber.is_confirmed and (subscriber.wants_journal or not journal) and (
-        subscriber.wants_invitations or not invitations
+    if (
+        subscriber.is_confirmed
+        and (subscriber.wants_journal or not journal)
+        and (subscriber.wants_invitations or not invitations)
     ):
         return subscriber
     if not created and not subscriber.is_confirmed:

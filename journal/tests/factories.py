@@ -70,3 +70,11 @@ def published_edition(*, stories=2, **kwargs):
     for _ in range(stories):
         StoryFactory(edition=edition, state=State.PUBLISHED, published_at=edition.published_at)
     return edition
+
+
+def approved_edition(*, stories=1, **kwargs):
+    """An approved edition with approved stories: ready to be published (and mailed)."""
+    edition = EditionFactory(state=State.APPROVED, **kwargs)
+    for _ in range(stories):
+        StoryFactory(edition=edition, state=State.APPROVED)
+    return edition

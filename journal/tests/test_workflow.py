@@ -4,12 +4,14 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coalition.models import Delivery, Mailing
+from coalition.rules import DomainError
 from journal import services, tasks
 from journal.models import Edition, State, Story, Tip
 
+from . import factories
 from .factories import EditionFactory, StoryFactory, SubscriberFactory, TipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def approved_edition():
-    edition = EditionFactory(state=State.APPROVED)
-    StoryFactory(edition=edition, state=State.APPROVED)
-    StoryFactory(edition=edition, state=State.APPROVED)
-    return edition
+    return factories.approved_edition(stories=2)
 
 
 @pytest.mark.parametrize("role", ["editor", "coordinator"])
@@ -68,6 +67,17 @@ def test_a_draft_cannot_be_approved_or_published(coordinator):
         services.publish(edition, by=coordinator)
     edition.refresh_from_db()
     assert edition.state == State.DRAFT
+
+
+def test_a_refusal_says_why_in_its_message_and_is_a_domain_error(editor, approved_edition):
+    with translation.override("en"), pytest.raises(DomainError) as refusal:
+        services.publish(approved_edition, by=editor)
+    assert isinstance(refusal.value, services.NotAllowed)
+    assert str(refusal.value) == "Only coordinators publish an edition."
+    with translation.override("en"), pytest.raises(DomainError) as refusal:
+        services.publish(EditionFactory(state=State.DRAFT), by=None)
+    assert isinstance(refusal.value, services.JournalError)
+    assert str(refusal.value) == "Only an approved edition can be published."
 
 
 def test_editorial_team_cannot_publish_or_schedule(editor, approved_edition):
@@ -142,6 +152,38 @@ def test_publishing_without_mail_then_with_mail_sends_once(
 def test_edition_mail_leaves_out_the_events_section_when_there_are_none(coordinator, approved_edition):
     context = services.edition_mail_context(approved_edition)
     assert context["events"] == []
+
+
+EVENTS_HEADINGS = ("Upcoming events of this edition", "Komende bijeenkomsten bij deze editie")
+
+
+def test_edition_mail_shows_what_a_registered_section_answers(
+    coordinator, approved_edition, monkeypatch, django_capture_on_commit_callbacks
+):
+    event = {"title": "Inloopochtend", "when": "", "url": "https://x.test/e/", "register_url": "https://x.test/e/in/"}
+    monkeypatch.setattr(services, "EDITION_MAIL_SECTIONS", {"events": lambda edition: [event]})
+    SubscriberFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(approved_edition, by=coordinator)
+    message = mail.outbox[0]
+    assert "Inloopochtend" in message.body
+    assert "https://x.test/e/in/" in message.alternatives[0][0]
+    assert any(heading in message.body for heading in EVENTS_HEADINGS)
+
+
+def test_edition_mail_goes_out_when_no_app_answers_the_hook(
+    coordinator, approved_edition, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "EDITION_MAIL_SECTIONS", {})
+    SubscriberFactory()
+    assert "events" not in services.edition_mail_context(approved_edition)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(approved_edition, by=coordinator)
+    message = mail.outbox[0]
+    assert approved_edition.stories.first().title in message.body
+    for heading in EVENTS_HEADINGS:
+        assert heading not in message.body
+        assert heading not in message.alternatives[0][0]
 
 
 def test_schedule_needs_a_future_time(coordinator, approved_edition):
