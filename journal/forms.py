@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition import ratelimits
 from coalition.roles import EDITORIAL_TEAM
+from members.photos import process_image
 
 from .models import Edition, Story, Tip
 
@@ -222,7 +223,5 @@ class EditionAdminForm(forms.ModelForm):
         cover = self.cleaned_data.get("cover")
         if cover and hasattr(cover, "content_type"):  # a new upload, not the stored file
             # The same checks and re-encoding as photos in the directory (one implementation, in members).
-            from members.photos import process_image
-
             return process_image(cover).image
         return cover

@@ -569,6 +569,17 @@ def unsubscribe(subscriber, *, kind):
     return subscriber
 
 
+# --- What the journal keeps about a person ---------------------------------------------------------
+
+
+@transaction.atomic
+def forget_account(user) -> None:
+    """Before an account is deleted: no subscription stays behind, by account or by address, and the tips the
+    person sent keep no copy of their contact details (the tips themselves stay for the editorial team)."""
+    Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
+    Tip.objects.filter(sender=user).update(name="", email="", phone="")
+
+
 def export_tips(user):
     """The tips the person sent to the editorial team."""
     return [

@@ -10,6 +10,7 @@ from django.utils import translation
 from PIL import Image
 
 from coalition.models import Mailing
+from coalition.roles import is_editor
 from journal import services
 from journal.models import Edition, State, Story
 from members.tests.test_image_metadata import assert_bare, jpeg_with_everything
@@ -132,8 +133,6 @@ def test_admin_pages_open_for_coordinators(coordinator_client, model):
 
 
 def test_coordinator_adds_a_team_member_in_the_admin_and_the_group_follows(coordinator_client, member):
-    from coalition.roles import is_editor
-
     response = coordinator_client.post(
         reverse("admin:journal_editorialmembership_add"),
         {"user": member.pk, "role": "films", "start_date": "01-01-2020"},

@@ -4,13 +4,12 @@ import pytest
 
 from journal import demo
 from journal.models import Edition, EditorialMembership, Story, Tip
+from members import demo as members_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_is_complete_and_idempotent(client):
-    from members import demo as members_demo
-
     members_demo.seed()
     demo.seed()
 

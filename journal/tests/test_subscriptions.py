@@ -10,8 +10,11 @@ from django.urls import reverse
 from journal import services
 from journal.forms import spam_guard_stamp
 from journal.models import Subscriber
+from members import services as member_services
+from members.models import Profile, User
+from members.signals import account_deleting, profile_approved
 
-from .factories import ProfileFactory, SubscriberFactory
+from .factories import ProfileFactory, SubscriberFactory, TipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -40,9 +43,6 @@ def test_deactivated_accounts_receive_nothing():
 
 
 def test_approval_signal_subscribes_the_member_to_both():
-    from members.models import Profile
-    from members.signals import profile_approved
-
     profile = ProfileFactory()
     profile_approved.send(sender=Profile, profile=profile)
     subscriber = Subscriber.objects.get(user=profile.user)
@@ -52,8 +52,6 @@ def test_approval_signal_subscribes_the_member_to_both():
 
 
 def test_approval_by_the_members_service_subscribes_the_member(coordinator, pending_member):
-    from members import services as member_services
-
     member_services.approve(pending_member.profile, by=coordinator)
     assert Subscriber.objects.receiving("journal").filter(user=pending_member).exists()
 
@@ -141,9 +139,25 @@ def test_subscription_page_needs_login(client):
 
 
 def test_deleting_an_account_removes_its_subscription(member):
-    from members.models import User
-    from members.signals import account_deleting
-
     services.subscribe_member(member)
     account_deleting.send(sender=User, user=member)
     assert not Subscriber.objects.filter(email=member.email).exists()
+
+
+def test_forgetting_an_account_removes_subscriptions_by_account_and_address_and_blanks_its_tips(member):
+    SubscriberFactory(email=member.email.upper())  # subscribed as a visitor before the account existed
+    kept = SubscriberFactory()
+    tip = TipFactory(sender=member, name="Mijn naam", email=member.email, phone="06 12345678", what="Een goed idee")
+    services.forget_account(member)
+    assert list(Subscriber.objects.all()) == [kept]
+    tip.refresh_from_db()
+    assert (tip.name, tip.email, tip.phone, tip.what) == ("", "", "", "Een goed idee")
+
+
+def test_deleting_an_account_through_the_members_service_forgets_it_in_the_journal(member):
+    services.subscribe_member(member)
+    tip = TipFactory(sender=member, email=member.email)
+    member_services.delete_account(member)
+    assert not Subscriber.objects.filter(email__iexact=member.email).exists()
+    tip.refresh_from_db()
+    assert (tip.sender, tip.email) == (None, "")

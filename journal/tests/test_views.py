@@ -1,9 +1,11 @@
 """Public journal pages as each role: lists, editions, stories, the feed, magazines and the desk."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from journal import services
 from journal.models import State, Story
 
 from .factories import (
@@ -155,8 +157,6 @@ def test_desk_sends_anonymous_visitors_to_log_in(client):
 
 
 def test_edition_slug_cannot_shadow_journal_pages():
-    from django.core.exceptions import ValidationError
-
     edition = EditionFactory.build(slug="feed")
     with pytest.raises(ValidationError):
         edition.full_clean()
@@ -172,8 +172,6 @@ def test_journal_list_with_a_full_editorial_team_keeps_its_query_count(client, d
 
 
 def test_desk_query_count_does_not_grow_with_work_in_progress(client, editor, django_assert_max_num_queries):
-    from journal import services
-
     for number in range(8):
         edition = EditionFactory(state=State.SCHEDULED if number % 2 else State.DRAFT)
         for _ in range(3):

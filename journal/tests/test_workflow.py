@@ -6,6 +6,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
+from coalition.celery import app
 from coalition.models import Delivery, Mailing
 from coalition.rules import DomainError
 from journal import services, tasks
@@ -215,8 +216,6 @@ def test_beat_task_publishes_and_mails_a_scheduled_edition_when_due(
 
 
 def test_beat_schedule_runs_the_publication_task():
-    from coalition.celery import app
-
     tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "journal.tasks.publish_due_editions" in tasks_scheduled
 
