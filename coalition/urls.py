@@ -23,7 +23,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("mail/", include("coalition.mail_urls")),
     path(f"{MEDIA_PREFIX}{PHOTOS}<path:name>", members_views.profile_photo, name="profile_photo"),
     path(f"{MEDIA_PREFIX}<path:name>", views.public_media, name="public_media"),
     path("", include("members.urls")),
