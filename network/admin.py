@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from coalition.admin import PrivateFilesAdminMixin
 from coalition.roles import is_approved_member, is_coordinator
 from coalition.rules import refuse
 from members.models import Profile
@@ -123,6 +124,9 @@ class CoordinatorForm(forms.ModelForm):
         user = get_user_model().objects.filter(email__iexact=email).first()
         if user is None or not is_approved_member(user):
             raise forms.ValidationError(_("No approved member of the network has this e-mail address."))
+        others = CoalitionCoordinator.objects.filter(coalition_id=self.instance.coalition_id, user=user)
+        if self.instance.coalition_id and others.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("%(name)s already coordinates this coalition.") % {"name": user})
         self.instance.user = user
         return email
 
@@ -223,27 +227,20 @@ class DeclarationForm(forms.ModelForm):
     class Meta:
         model = Declaration
         fields = ["title", "version", "dated_on", "text", "pdf"]
-        # A plain file input: a private file has no public URL for the admin's "currently" link.
-        widgets = {
-            "pdf": forms.FileInput(attrs={"accept": "application/pdf"}),
-            "text": forms.Textarea(attrs={"rows": 4}),
-        }
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
-class DeclarationInline(RulesAdminMixin, admin.StackedInline):
+class DeclarationInline(PrivateFilesAdminMixin, RulesAdminMixin, admin.StackedInline):
     model = Declaration
     form = DeclarationForm
     extra = 0
     show_change_link = True
-    readonly_fields = ["pdf_link", "signature_summary"]
-    fields = ["title", "version", "dated_on", "text", "pdf", "pdf_link", "signature_summary"]
+    private_file_urls = {"pdf": Declaration.get_pdf_url}
+    readonly_fields = ["signature_summary"]
+    fields = ["title", "version", "dated_on", "text", "pdf", "signature_summary"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("coalition").prefetch_related("signatures")
-
-    @admin.display(description=_("current PDF"))
-    def pdf_link(self, obj):
-        return _pdf_link(obj)
 
     @admin.display(description=_("signatures"))
     def signature_summary(self, obj):
@@ -255,12 +252,6 @@ class DeclarationInline(RulesAdminMixin, admin.StackedInline):
             reverse("admin:network_declaration_change", args=[obj.pk]),
             _("Record signatures"),
         )
-
-
-def _pdf_link(declaration):
-    if not (declaration.pk and declaration.pdf):
-        return _("none")
-    return format_html('<a href="{}">{}</a>', declaration.get_pdf_url(), _("Open the PDF"))
 
 
 # --- Coalitions --------------------------------------------------------------------------------------
@@ -415,6 +406,8 @@ class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
         }.get(formset.model)
         if save is None:
             return super().save_formset(request, form, formset, change)
+        # What Django's change message (the object's history) reads after a formset's own save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         try:
             save(request, form.instance, formset)
         except services.NetworkError as error:
@@ -423,16 +416,19 @@ class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
 
     @staticmethod
     def _rows(formset):
-        """(form, what happens) for every row someone touched: 'delete', 'add' or 'change'."""
+        """(form, what happens) for every row someone touched: 'delete', 'add' or 'change' (noted for the history)."""
         for row in formset.forms:
             if not row.has_changed() and not (formset.can_delete and row.cleaned_data.get("DELETE")):
                 continue
             if row.cleaned_data.get("DELETE"):
                 if row.instance.pk:
+                    formset.deleted_objects.append(row.instance)
                     yield row, "delete"
             elif row.instance.pk is None:
                 yield row, "add"
+                formset.new_objects.append(row.instance)
             else:
+                formset.changed_objects.append((row.instance, row.changed_data))
                 yield row, "change"
 
     def _save_trekkers(self, request, coalition, formset):
@@ -525,14 +521,14 @@ class SignatureInline(RulesAdminMixin, admin.TabularInline):
 
 
 @admin.register(Declaration)
-class DeclarationAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
+class DeclarationAdmin(PrivateFilesAdminMixin, OwnCoalitionsOnly, admin.ModelAdmin):
     form = DeclarationForm
+    private_file_urls = {"pdf": Declaration.get_pdf_url}
     list_display = ["__str__", "coalition", "dated_on", "signature_count"]
     list_filter = ["coalition"]
     search_fields = ["title", "coalition__name"]
     autocomplete_fields = ["coalition"]
     inlines = [SignatureInline]
-    readonly_fields = ["pdf_link"]
 
     def get_queryset(self, request):
         return (
@@ -542,12 +538,17 @@ class DeclarationAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
             .annotate(signatures_total=models.Count("signatures"))
         )
 
-    def get_fields(self, request, obj=None):
-        return ["coalition", "title", "version", "dated_on", "text", "pdf", "pdf_link"]
+    fields = ["coalition", "title", "version", "dated_on", "text", "pdf"]
 
     def get_readonly_fields(self, request, obj=None):
         # A declaration stays with its coalition.
-        return ["pdf_link", "coalition"] if obj is not None else ["pdf_link"]
+        return ["coalition"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "coalition":
+            # Only a coalition the person manages, whatever is posted.
+            kwargs["queryset"] = Coalition.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formsets_with_inlines(self, request, obj=None):
         request._network_declaration = obj
@@ -559,10 +560,6 @@ class DeclarationAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
     @admin.display(description=_("signatures"), ordering="signatures_total")
     def signature_count(self, obj):
         return obj.signatures_total
-
-    @admin.display(description=_("current PDF"))
-    def pdf_link(self, obj):
-        return _pdf_link(obj)
 
 
 # --- Joining requests ----------------------------------------------------------------------------------

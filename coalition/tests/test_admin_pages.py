@@ -24,6 +24,7 @@ from events.models import Event, Material
 from journal import services as journal_services
 from journal.models import EditorialMembership, Story
 from members.models import Profile, User
+from network.models import Coalition
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +263,16 @@ def test_editor_opens_every_story_with_a_magazine_and_reads_the_magazine(client,
         html = _assert_change_page(client, story, may_change=True)
         assert f'href="{story.get_attachment_url()}"' in html
         assert client.get(story.get_attachment_url()).status_code == 200
+
+
+def test_coalition_coordinator_opens_their_own_coalitions_pages_and_is_refused_the_rest(client, demo):
+    coordinator = User.objects.get(email="coalition@example.org")
+    own = Coalition.objects.managed_by(coordinator)
+    assert list(own.values_list("slug", flat=True)) == ["borsele"]
+    paths = {"network.coalition": "pk", "network.declaration": "coalition", "network.joinrequest": "coalition"}
+
+    def visible(model):
+        return model._default_manager.filter(**{f"{paths[model._meta.label_lower]}__in": own})
+
+    refused = {model._meta.label_lower for model in admin.site._registry} - set(paths)
+    assert _walk(client, coordinator, refused=refused, visible=visible) >= 3

@@ -6,10 +6,11 @@ from django.db import transaction
 from events import demo as events_demo
 from journal import demo as journal_demo
 from members import demo as members_demo
+from network import demo as network_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data: members, organisations, offerings, journal editions and events (idempotent)."
+    help = "Load demo data: members, organisations, offerings, coalitions, journal editions and events (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=0, help="Also build this many extra members (benchmarks).")
@@ -18,8 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args, members=0, organisations=0, **options):
         with transaction.atomic():
             logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
+            logins += network_demo.seed(stdout=self.stdout)
             journal_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for role, email, password in logins:
-            self.stdout.write(f"  {role:<12} {email}  /  {password}")
+            self.stdout.write(f"  {role:<22} {email}  /  {password}")
