@@ -186,6 +186,19 @@ class TipFilterForm(forms.Form):
         )
         self.helper.add_input(Submit("filter", _("Filter"), css_class="col-md-auto"))
 
+    def filter(self, tips):
+        """The tips that match the chosen state, editor and search text; all of them while nothing (valid) is chosen."""
+        if not self.is_bound or not self.is_valid():
+            return tips
+        data = self.cleaned_data
+        if data["state"]:
+            tips = tips.filter(state=data["state"])
+        if data["assigned_to"]:
+            tips = tips.filter(assigned_to=data["assigned_to"])
+        if data["q"]:
+            tips = tips.search(data["q"])
+        return tips
+
 
 class TipUpdateForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=Tip.State.choices)

@@ -383,6 +383,12 @@ class Story(models.Model):
 # --- Tips ----------------------------------------------------------------------------------------
 
 
+class TipQuerySet(models.QuerySet):
+    def search(self, text):
+        """Tips whose text, people involved or sender's name mention `text` (any case)."""
+        return self.filter(Q(what__icontains=text) | Q(who__icontains=text) | Q(name__icontains=text))
+
+
 class Tip(models.Model):
     """A lead for the editorial team, sent by a member or by an outside visitor."""
 
@@ -429,6 +435,8 @@ class Tip(models.Model):
     sender_notified_at = models.DateTimeField(_("sender told at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("received at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = TipQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

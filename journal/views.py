@@ -1,11 +1,10 @@
-"""Pages of the journal: editions, stories, previews, tips, the editorial desk and subscriptions."""
+"""Pages of the journal: editions, stories, previews, tips, the editorial desk and subscriptions.
 
-from functools import wraps
+Who may open what is asked of the rules in journal/rules.py (coalition.access); unpublished work is not
+found (404) by those who may not read it, so an address does not tell that a draft exists.
+"""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404
@@ -16,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from coalition.access import get_object_or_refuse, permission_required
 from coalition.ratelimits import client_address
-from coalition.roles import is_editor
+from coalition.rules import DomainError
 from members.models import Profile
 
 from . import services
@@ -28,18 +28,12 @@ EDITIONS_PER_PAGE = 12
 TIPS_PER_PAGE = 25
 
 
-def editor_required(view):
-    """Only the editorial team and coordinators: anonymous visitors are sent to log in, others refused."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_editor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+def _get_readable_or_404(request, queryset, **lookup):
+    """The edition or story `lookup` names if the person may read it (rule `journal.read`), else 404."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not request.user.has_perm("journal.read", obj):
+        raise Http404
+    return obj
 
 
 def _no_index(response):
@@ -94,8 +88,8 @@ def _profile_url(profile):
 
 
 def edition_detail(request, slug):
-    """Permission: published editions for everyone; unpublished ones for editors (Edition.visible_to)."""
-    edition = get_object_or_404(Edition.objects.visible_to(request.user).select_related("theme"), slug=slug)
+    """Permission `journal.read`: published editions for everyone; unpublished ones for editors."""
+    edition = _get_readable_or_404(request, Edition.objects.select_related("theme"), slug=slug)
     stories = edition.stories.visible_to(request.user).prefetch_related("authors")
     return _render_edition(request, edition, stories)
 
@@ -123,9 +117,9 @@ def _render_story(request, story, *, preview=None):
 
 
 def story_detail(request, edition_slug, slug):
-    """Permission: published stories for everyone; unpublished ones for editors (Story.visible_to)."""
-    story = get_object_or_404(
-        Story.objects.visible_to(request.user).select_related("edition__theme"), edition__slug=edition_slug, slug=slug
+    """Permission `journal.read`: published stories for everyone; unpublished ones for editors."""
+    story = _get_readable_or_404(
+        request, Story.objects.select_related("edition__theme"), edition__slug=edition_slug, slug=slug
     )
     return _render_story(request, story)
 
@@ -141,9 +135,9 @@ def _attachment_response(story):
 
 
 def story_attachment(request, edition_slug, slug):
-    """Permission: the magazine PDF of a published story for everyone; of unpublished work for editors only."""
-    story = get_object_or_404(
-        Story.objects.visible_to(request.user).select_related("edition"), edition__slug=edition_slug, slug=slug
+    """Permission `journal.read`: a published story's magazine PDF for everyone; an unpublished one for editors."""
+    story = _get_readable_or_404(
+        request, Story.objects.select_related("edition"), edition__slug=edition_slug, slug=slug
     )
     return _attachment_response(story)
 
@@ -200,9 +194,9 @@ def preview_attachment(request, token, slug=None):
 # --- The editorial desk ----------------------------------------------------------------------------
 
 
-@editor_required
+@permission_required("journal.use_desk")
 def desk(request):
-    """Permission: editorial team and coordinators. What is scheduled when, and what is in the works."""
+    """Permission `journal.use_desk` (editorial team and coordinators): what is scheduled when, what is in the works."""
     editions = (
         Edition.objects.exclude(state=State.PUBLISHED)
         .annotate(
@@ -225,6 +219,8 @@ def desk(request):
             "stories_in_review": stories_in_review,
             "links": links,
             "new_tips": Tip.objects.filter(state=Tip.State.NEW).count(),
+            # The admin asks for staff access besides the rule; the link shows only to those it lets in.
+            "can_open_admin": request.user.is_staff and request.user.has_perm("journal.view_edition"),
         },
     )
 
@@ -260,31 +256,22 @@ def tip_thanks(request):
     return render(request, "journal/tip_thanks.html")
 
 
-@editor_required
+@permission_required("journal.view_tips")
 def tip_list(request):
-    """Permission: editorial team and coordinators."""
+    """Permission `journal.view_tips`: editorial team and coordinators."""
     filters = TipFilterForm(request.GET or None)
-    tips = Tip.objects.select_related("sender", "assigned_to", "story__edition")
-    if filters.is_valid():
-        data = filters.cleaned_data
-        if data["state"]:
-            tips = tips.filter(state=data["state"])
-        if data["assigned_to"]:
-            tips = tips.filter(assigned_to=data["assigned_to"])
-        if data["q"]:
-            tips = tips.filter(
-                Q(what__icontains=data["q"]) | Q(who__icontains=data["q"]) | Q(name__icontains=data["q"])
-            )
+    tips = filters.filter(Tip.objects.select_related("sender", "assigned_to", "story__edition"))
     page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "journal/tip_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
 
 
-@editor_required
 def tip_detail(request, pk):
-    """Permission: editorial team and coordinators; state changes go through services.update_tip."""
-    tip = get_object_or_404(Tip.objects.select_related("sender", "assigned_to", "story__edition"), pk=pk)
+    """Permission `journal.view_tips`; state changes go through services.update_tip (rule `journal.handle_tip`)."""
+    tip = get_object_or_refuse(
+        request, "journal.view_tips", Tip.objects.select_related("sender", "assigned_to", "story__edition"), pk=pk
+    )
     initial = {"state": tip.state, "assigned_to": tip.assigned_to, "story": tip.story, "note": tip.note}
     form = TipUpdateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -298,7 +285,7 @@ def tip_detail(request, pk):
                 story=data["story"],
                 note=data["note"],
             )
-        except services.JournalError as error:
+        except DomainError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The tip was saved."))
@@ -362,9 +349,9 @@ def unsubscribe(request, token):
     return render(request, "journal/unsubscribe.html", {"subscriber": subscriber, "kind": kind})
 
 
-@login_required
+@permission_required("journal.manage_own_subscription")
 def subscription(request):
-    """Permission: the logged-in person, for their own subscription only."""
+    """Permission `journal.manage_own_subscription`: the logged-in person, for their own subscription only."""
     subscriber = Subscriber.objects.filter(user=request.user).first()
     initial = {
         "journal": subscriber.wants_journal if subscriber and subscriber.is_confirmed else False,
@@ -380,11 +367,10 @@ def subscription(request):
     return render(request, "journal/subscription.html", {"form": form, "now": timezone.now()})
 
 
-@editor_required
 @require_http_methods(["POST"])
 def revoke_preview(request, pk):
-    """Permission: editorial team and coordinators."""
-    link = get_object_or_404(PreviewLink, pk=pk)
+    """Permission `journal.revoke_preview_link`: editorial team and coordinators."""
+    link = get_object_or_refuse(request, "journal.revoke_preview_link", PreviewLink.objects.all(), pk=pk)
     services.revoke_preview_link(link, by=request.user)
     messages.success(request, _("The preview link was revoked."))
     return redirect("journal:desk")

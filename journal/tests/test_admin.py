@@ -125,11 +125,18 @@ def test_edition_mail_without_events_has_no_events_heading(
 
 
 @pytest.mark.parametrize("model", ["edition", "story", "tip", "editorialmembership", "subscriber", "previewlink"])
-def test_admin_pages_open_for_coordinators(coordinator_client, model):
-    StoryFactory()
-    assert coordinator_client.get(reverse(f"admin:journal_{model}_changelist")).status_code == 200
+def test_admin_pages_open_for_coordinators(coordinator_client, coordinator, model):
+    story = StoryFactory(title="Story in the admin")
+    services.create_preview_link(story, by=coordinator)
+    changelist = coordinator_client.get(reverse(f"admin:journal_{model}_changelist"))
+    assert changelist.status_code == 200
+    assert changelist.context["cl"].result_count == changelist.context["cl"].model.objects.count()
+    if model in {"story", "previewlink"}:
+        assert "Story in the admin" in changelist.text
     if model != "previewlink":
-        assert coordinator_client.get(reverse(f"admin:journal_{model}_add")).status_code == 200
+        add = coordinator_client.get(reverse(f"admin:journal_{model}_add"))
+        assert add.status_code == 200
+        assert add.context["adminform"].form.instance.pk is None
 
 
 def test_coordinator_adds_a_team_member_in_the_admin_and_the_group_follows(coordinator_client, member):

@@ -27,5 +27,9 @@ def test_seed_is_complete_and_idempotent(client):
     assert set(Tip.objects.values_list("state", flat=True)) == set(Tip.State.values)
     assert EditorialMembership.objects.current().count() >= 1
     magazine = Story.objects.published().filter(kind=Story.Kind.MAGAZINE).first()
-    assert client.get(magazine.get_attachment_url()).status_code == 200
-    assert client.get(published.first().get_absolute_url()).status_code == 200
+    pdf = client.get(magazine.get_attachment_url())
+    assert pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    page = client.get(published.first().get_absolute_url())
+    assert published.first().title in page.text
+    assert len(page.context["groups"]) >= 1

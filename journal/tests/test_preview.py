@@ -18,9 +18,13 @@ def draft_story():
     return StoryFactory(title="Secret draft story", state=State.DRAFT)
 
 
-def test_unpublished_story_is_hidden_from_anonymous_and_members(client, member_client, draft_story):
-    assert client.get(draft_story.get_absolute_url()).status_code == 404
-    assert member_client.get(draft_story.get_absolute_url()).status_code == 404
+def test_unpublished_story_is_hidden_from_anonymous_and_members(client, member, draft_story):
+    for user in (None, member):
+        if user:
+            client.force_login(user)
+        response = client.get(draft_story.get_absolute_url())
+        assert response.status_code == 404
+        assert "Secret draft story" not in response.text
 
 
 def test_valid_preview_link_shows_unpublished_story_without_account(client, editor, draft_story):
@@ -40,7 +44,10 @@ def test_edition_preview_shows_its_stories_and_links_to_them(client, coordinator
     assert b"Draft inside" in response.content
     story_url = f"{link.get_absolute_url()}{story.slug}/"
     assert story_url.encode() in response.content
-    assert client.get(story_url).status_code == 200
+    story_page = client.get(story_url)
+    assert story_page.status_code == 200
+    assert "Draft inside" in story_page.text
+    assert story_page["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_expired_preview_link_is_refused(client, editor, draft_story):
@@ -73,6 +80,16 @@ def test_tampered_preview_link_is_not_found(client, editor, draft_story):
 def test_members_cannot_make_preview_links(member, draft_story):
     with pytest.raises(services.NotAllowed):
         services.create_preview_link(draft_story, by=member)
+
+
+@pytest.mark.parametrize("role", ["member", "pending_member"])
+def test_only_the_editorial_team_revokes_a_link_from_the_desk(client, request, editor, draft_story, role):
+    link = services.create_preview_link(draft_story, by=editor)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(f"/journal/desk/preview-links/{link.pk}/revoke/")
+    assert response.status_code == 403
+    link.refresh_from_db()
+    assert link.revoked_at is None
 
 
 def test_editor_revokes_a_link_from_the_desk(client, editor, draft_story):

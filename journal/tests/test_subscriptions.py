@@ -84,7 +84,12 @@ def test_visitor_double_opt_in(client, django_capture_on_commit_callbacks):
 
 
 def test_tampered_confirmation_link_is_refused(client):
-    assert client.post("/journal/confirm/not-a-token/").status_code == 400
+    subscriber = SubscriberFactory(confirmed_at=None)
+    response = client.post("/journal/confirm/not-a-token/")
+    assert response.status_code == 400
+    assert response.context["message"]
+    subscriber.refresh_from_db()
+    assert not subscriber.is_confirmed
 
 
 def test_subscribe_spam_guard(client):
@@ -136,6 +141,8 @@ def test_member_switches_the_journal_off_and_on(member_client, member):
 def test_subscription_page_needs_login(client):
     response = client.get(reverse("journal:subscription"))
     assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+    assert "next=/journal/subscription/" in response["Location"]
 
 
 def test_deleting_an_account_removes_its_subscription(member):

@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from journal.forms import spam_guard_stamp
+from journal.forms import TipFilterForm, spam_guard_stamp
 from journal.models import Tip
 
 from .factories import EditionFactory, StoryFactory, TipFactory, UserFactory, published_edition
@@ -74,11 +74,54 @@ def test_member_sends_a_tip_without_contact_fields(member_client, member):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"), [("member", 403), ("pending_member", 403), ("editor", 200), ("coordinator", 200)]
+    ("role", "allowed"), [("member", False), ("pending_member", False), ("editor", True), ("coordinator", True)]
 )
-def test_tip_list_is_for_the_editorial_team(client, request, role, status):
+def test_tip_list_and_tips_are_for_the_editorial_team(client, request, role, allowed):
+    tip = TipFactory(what="A lead only the team reads")
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse("journal:tip_list")).status_code == status
+    for url in (reverse("journal:tip_list"), reverse("journal:tip_detail", args=[tip.pk])):
+        response = client.get(url)
+        assert response.status_code == (200 if allowed else 403)
+        assert ("A lead only the team reads" in response.text) is allowed
+
+
+def test_tip_pages_send_anonymous_visitors_to_log_in(client):
+    tip = TipFactory()
+    for url in (reverse("journal:tip_list"), reverse("journal:tip_detail", args=[tip.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_member_cannot_change_a_tip_by_posting(client, member):
+    tip = TipFactory()
+    client.force_login(member)
+    response = client.post(reverse("journal:tip_detail", args=[tip.pk]), {"state": "declined"})
+    assert response.status_code == 403
+    tip.refresh_from_db()
+    assert tip.state == Tip.State.NEW
+
+
+def test_tip_list_searches_what_who_and_the_senders_name(client, editor):
+    TipFactory(what="A walk-in for fathers")
+    TipFactory(what="Something else", who="Kraamzorg Walker")
+    TipFactory(what="Third", name="Wally Walker")
+    TipFactory(what="Not this one")
+    client.force_login(editor)
+    response = client.get(reverse("journal:tip_list"), {"q": "WALK"})
+    assert {tip.what for tip in response.context["page"].object_list} == {
+        "A walk-in for fathers",
+        "Something else",
+        "Third",
+    }
+
+
+def test_tip_filter_form_filters_by_editor_and_ignores_a_wrong_choice(editor):
+    mine = TipFactory(assigned_to=editor, state=Tip.State.ASSIGNED)
+    TipFactory()
+    assert list(TipFilterForm({"assigned_to": editor.pk}).filter(Tip.objects.all())) == [mine]
+    assert TipFilterForm({"state": "no-such-state"}).filter(Tip.objects.all()).count() == 2
+    assert TipFilterForm().filter(Tip.objects.all()).count() == 2
 
 
 def test_tip_list_filters_by_state(client, editor):

@@ -65,17 +65,27 @@ def test_edition_page_groups_stories_by_kind_and_hides_unpublished_ones(client):
     assert 'property="og:title"' in content
 
 
-@pytest.mark.parametrize(("role", "status"), [(None, 404), ("member", 404), ("editor", 200), ("coordinator", 200)])
-def test_unpublished_edition_is_only_for_editors_and_coordinators(client, request, role, status):
-    edition = EditionFactory(state=State.APPROVED)
+@pytest.mark.parametrize(
+    ("role", "readable"),
+    [(None, False), ("pending_member", False), ("member", False), ("editor", True), ("coordinator", True)],
+)
+def test_unpublished_edition_is_only_for_editors_and_coordinators(client, request, role, readable):
+    edition = EditionFactory(state=State.APPROVED, title="Secret spring edition")
     if role:
         client.force_login(request.getfixturevalue(role))
-    assert client.get(edition.get_absolute_url()).status_code == status
+    response = client.get(edition.get_absolute_url())
+    # Not found rather than refused: the address of a draft tells nobody that it exists.
+    assert response.status_code == (200 if readable else 404)
+    assert ("Secret spring edition" in response.text) is readable
+    if readable:
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
 
 
 def test_scheduled_edition_is_not_public_before_its_time(client):
-    edition = EditionFactory(state=State.SCHEDULED)
-    assert client.get(edition.get_absolute_url()).status_code == 404
+    edition = EditionFactory(state=State.SCHEDULED, title="Coming next week")
+    response = client.get(edition.get_absolute_url())
+    assert response.status_code == 404
+    assert "Coming next week" not in response.text
 
 
 def test_story_page_links_people_to_the_directory_only_for_members(client, member):
@@ -129,7 +139,10 @@ def test_magazine_of_published_story_is_public(client):
     edition = published_edition(stories=0)
     story = StoryFactory(edition=edition, kind=Story.Kind.MAGAZINE, state=State.PUBLISHED)
     story.attachment.save("magazine.pdf", ContentFile(b"%PDF-1.7 magazine"))
-    assert client.get(story.get_attachment_url()).status_code == 200
+    response = client.get(story.get_attachment_url())
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.7 magazine"
+    assert "X-Robots-Tag" not in response
 
 
 def test_atom_feed_lists_published_editions(client):
@@ -143,11 +156,33 @@ def test_atom_feed_lists_published_editions(client):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"), [("member", 403), ("pending_member", 403), ("editor", 200), ("coordinator", 200)]
+    ("role", "allowed"), [("member", False), ("pending_member", False), ("editor", True), ("coordinator", True)]
 )
-def test_desk_is_for_editors_and_coordinators(client, request, role, status):
+def test_desk_is_for_editors_and_coordinators(client, request, role, allowed):
+    EditionFactory(state=State.DRAFT, title="Edition in the works")
     client.force_login(request.getfixturevalue(role))
-    assert client.get(reverse("journal:desk")).status_code == status
+    response = client.get(reverse("journal:desk"))
+    assert response.status_code == (200 if allowed else 403)
+    assert ("Edition in the works" in response.text) is allowed
+    if not allowed:
+        assert "No access" in response.text or "Geen toegang" in response.text
+
+
+def test_the_desk_links_to_the_admin_only_for_those_it_lets_in(client, editor, coordinator):
+    admin_url = reverse("admin:journal_edition_changelist")
+    client.force_login(editor)  # no staff access yet: the admin would not let them in
+    assert admin_url not in client.get(reverse("journal:desk")).text
+    client.force_login(coordinator)
+    assert admin_url in client.get(reverse("journal:desk")).text
+
+
+@pytest.mark.parametrize(("role", "sees_links"), [(None, False), ("member", False), ("editor", True)])
+def test_the_journal_page_links_to_the_desk_and_tips_for_the_editorial_team(client, request, role, sees_links):
+    if role:
+        client.force_login(request.getfixturevalue(role))
+    content = client.get(reverse("journal:edition_list")).text
+    assert (f'href="{reverse("journal:desk")}"' in content) is sees_links
+    assert (f'href="{reverse("journal:tip_list")}"' in content) is sees_links
 
 
 def test_desk_sends_anonymous_visitors_to_log_in(client):
