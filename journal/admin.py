@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
-from coalition.roles import is_coordinator, is_editor
+from coalition.roles import is_coordinator
 from coalition.rules import DomainError
 from members.admin import name_seen_by, profiles_seen_by
 from members.models import Profile
@@ -36,9 +37,7 @@ def _run(modeladmin, request, queryset, action, success, **kwargs):
         modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
 
 
-
-
-class StoryInline(admin.TabularInline):
+class StoryInline(ObjectPermissionsTabularInline):
     model = Story
     fields = ["order", "title", "kind", "state", "edit_link"]
     readonly_fields = ["state", "edit_link"]
@@ -57,11 +56,9 @@ class StoryInline(admin.TabularInline):
         return False
 
 
-class EditorsSeePreviewLinks:
-    """Preview links are the editorial team's and coordinators' tool: coalition.roles.is_editor decides."""
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_staff and is_editor(request.user)
+class PreviewLinksAreReadOnly:
+    """Who sees preview links is the rule `journal.view_previewlink`; nobody edits or deletes one here, not even
+    a superuser: links are made by the "Create a preview link" action and withdrawn by revoking them."""
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -69,11 +66,8 @@ class EditorsSeePreviewLinks:
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_module_permission(self, request):
-        return request.user.is_staff and is_editor(request.user)
 
-
-class PreviewLinkInline(EditorsSeePreviewLinks, admin.TabularInline):
+class PreviewLinkInline(PreviewLinksAreReadOnly, ObjectPermissionsTabularInline):
     model = PreviewLink
     fields = ["link", "expires_at", "revoked_at", "created_by"]
     readonly_fields = fields
@@ -105,7 +99,10 @@ class WorkflowActions:
     def send_back(self, request, queryset):
         _run(self, request, queryset, services.send_back, _("%(count)s sent back to draft."))
 
-    @admin.action(description=_("Create a preview link (valid 14 days)"))
+    def has_preview_permission(self, request):
+        return request.user.has_perm("journal.create_preview_link")
+
+    @admin.action(description=_("Create a preview link (valid 14 days)"), permissions=["preview"])
     def create_preview_link(self, request, queryset):
         for obj in queryset:
             try:
@@ -121,7 +118,7 @@ class WorkflowActions:
 
 
 @admin.register(Edition)
-class EditionAdmin(WorkflowActions, admin.ModelAdmin):
+class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
     form = EditionAdminForm
     formfield_overrides = FILE_FIELDS_LABELLED
     list_display = ["number", "title", "cover_thumbnail", "state", "published_at", "story_count", "mailed"]
@@ -217,7 +214,7 @@ class EditionAdmin(WorkflowActions, admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, admin.ModelAdmin):
+class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, ObjectPermissionsModelAdmin):
     formfield_overrides = FILE_FIELDS_LABELLED
     private_file_urls = {"attachment": Story.get_attachment_url}  # published for all, unpublished for editors
     list_display = ["title", "edition", "kind", "state", "order"]
@@ -255,7 +252,7 @@ class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, admin.ModelAdmin):
         return form
 
     def has_publish_permission(self, request):
-        return request.user.has_perm("journal.publish_edition")
+        return request.user.has_perm("journal.publish_story")
 
     @admin.action(description=_("Publish in its (published) edition"), permissions=["publish"])
     def publish_story(self, request, queryset):
@@ -274,7 +271,7 @@ class TipAdminForm(forms.ModelForm):
 
 
 @admin.register(Tip)
-class TipAdmin(admin.ModelAdmin):
+class TipAdmin(ObjectPermissionsModelAdmin):
     form = TipAdminForm
     list_display = ["__str__", "state", "sender_name", "assigned_to", "story", "created_at"]
     list_filter = ["state", "assigned_to"]
@@ -299,7 +296,7 @@ class TipAdmin(admin.ModelAdmin):
 
 
 @admin.register(EditorialMembership)
-class EditorialMembershipAdmin(admin.ModelAdmin):
+class EditorialMembershipAdmin(ObjectPermissionsModelAdmin):
     list_display = ["user", "role", "start_date", "end_date", "is_current"]
     list_filter = ["end_date"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
@@ -329,7 +326,7 @@ class EditorialMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(ObjectPermissionsModelAdmin):
     list_display = ["email", "name", "wants_journal", "wants_invitations", "confirmed_at", "user"]
     list_filter = ["wants_journal", "wants_invitations", ("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "name"]
@@ -339,7 +336,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(PreviewLink)
-class PreviewLinkAdmin(EditorsSeePreviewLinks, admin.ModelAdmin):
+class PreviewLinkAdmin(PreviewLinksAreReadOnly, ObjectPermissionsModelAdmin):
     list_display = ["__str__", "expires_at", "revoked_at", "created_by", "created_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["edition", "story", "created_by"]
@@ -355,7 +352,10 @@ class PreviewLinkAdmin(EditorsSeePreviewLinks, admin.ModelAdmin):
         # Links are made with the "Create a preview link" action on an edition or story.
         return False
 
-    @admin.action(description=_("Revoke"))
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("journal.revoke_preview_link")
+
+    @admin.action(description=_("Revoke"), permissions=["revoke"])
     def revoke(self, request, queryset):
         count = 0
         for link in queryset:

@@ -38,7 +38,8 @@ add_model_perms("journal.edition", view=is_editor, add=is_coordinator, change=is
 add_model_perms("journal.story", view=is_editor, add=is_editor, change=is_editor, delete=is_coordinator)
 # A coordinator may note down a tip that came in by phone; the team works on tips on the site and here.
 add_model_perms("journal.tip", view=is_editor, add=is_coordinator, change=is_editor, delete=is_coordinator)
-add_model_perms("journal.previewlink", view=is_editor, change=is_editor)
+# Preview links are made and revoked by admin actions (journal.create_preview_link, journal.revoke_preview_link).
+add_model_perms("journal.previewlink", view=is_editor)
 for _model in ("editorialmembership", "subscriber"):
     add_model_perms(
         f"journal.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator

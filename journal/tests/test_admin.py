@@ -3,6 +3,7 @@
 import io
 
 import pytest
+import rules
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -13,6 +14,7 @@ from coalition.models import Mailing
 from coalition.roles import is_editor
 from journal import services
 from journal.models import Edition, State, Story
+from journal.rules import is_published
 from members.tests.test_image_metadata import assert_bare, jpeg_with_everything
 
 from . import factories
@@ -148,3 +150,76 @@ def test_coordinator_adds_a_team_member_in_the_admin_and_the_group_follows(coord
     member.refresh_from_db()
     member.__dict__.pop("_role_names", None)
     assert is_editor(member)
+
+
+@pytest.fixture
+def stories_change_only_while_unpublished():
+    """A rule that depends on the object: the admin must ask it with the story, not only with the model."""
+    rule = rules.permissions.permissions["journal.change_story"]
+    rules.set_perm("journal.change_story", rule & ~is_published)
+    yield
+    rules.set_perm("journal.change_story", rule)
+
+
+def test_the_story_admin_asks_the_rules_with_the_story(editor_client, stories_change_only_while_unpublished):
+    draft = StoryFactory(state=State.DRAFT, title="Still a draft")
+    online = factories.published_edition(stories=1).stories.get()
+    draft_page = editor_client.get(reverse("admin:journal_story_change", args=[draft.pk]))
+    online_page = editor_client.get(reverse("admin:journal_story_change", args=[online.pk]))
+    assert draft_page.context["has_change_permission"] is True
+    assert online_page.context["has_change_permission"] is False
+    assert 'name="title"' in draft_page.text
+    assert 'name="title"' not in online_page.text
+
+
+def test_editor_reads_an_edition_in_the_admin_but_cannot_change_it(editor_client):
+    edition = EditionFactory(title="Coordinators decide")
+    url = reverse("admin:journal_edition_change", args=[edition.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert "Coordinators decide" in page.text
+    assert page.context["has_change_permission"] is False
+    response = editor_client.post(
+        url, {"number": edition.number, "title": "Changed by an editor", "slug": edition.slug}
+    )
+    assert response.status_code == 403
+    assert Edition.objects.get(pk=edition.pk).title == "Coordinators decide"
+
+
+@pytest.mark.parametrize("model", ["subscriber", "editorialmembership"])
+def test_editor_is_refused_subscribers_and_the_team_in_the_admin(editor_client, model):
+    SubscriberFactory(email="private-reader@example.net")
+    response = editor_client.get(reverse(f"admin:journal_{model}_changelist"))
+    assert response.status_code == 403
+    assert "private-reader@example.net" not in response.text
+
+
+def test_editor_sees_preview_links_read_only_and_revokes_them_by_the_action(editor_client, editor):
+    link = services.create_preview_link(StoryFactory(title="Shared draft"), by=editor)
+    url = reverse("admin:journal_previewlink_changelist")
+    page = editor_client.get(url)
+    assert "Shared draft" in page.text
+    assert "revoke" in dict(page.context["action_form"].fields["action"].choices)
+    assert (
+        editor_client.get(reverse("admin:journal_previewlink_change", args=[link.pk])).context["has_change_permission"]
+        is False
+    )
+    editor_client.post(url, {"action": "revoke", "_selected_action": [link.pk]})
+    link.refresh_from_db()
+    assert link.revoked_at is not None
+
+
+def test_editor_gets_the_preview_action_but_not_the_publish_story_action(editor_client):
+    StoryFactory()
+    page = editor_client.get(reverse("admin:journal_story_changelist"))
+    actions = dict(page.context["action_form"].fields["action"].choices)
+    assert "create_preview_link" in actions
+    assert "publish_story" not in actions
+
+
+def test_a_member_with_staff_access_sees_nothing_of_the_journal_in_the_admin(client, member):
+    member.is_staff = True
+    member.save(update_fields=["is_staff"])
+    client.force_login(member)
+    assert client.get(reverse("admin:journal_story_changelist")).status_code == 403
+    assert "journal" not in [app["app_label"] for app in client.get(reverse("admin:index")).context["app_list"]]
