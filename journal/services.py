@@ -2,13 +2,12 @@
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from coalition.models import Mailing
 from coalition.roles import COORDINATOR, EDITORIAL_TEAM
 from coalition.rules import DomainError, ensure_permitted
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
+from members.models import User
 
 from .models import (
     PREVIEW_DEFAULT_DAYS,
@@ -78,7 +78,7 @@ def _locked(obj):
 
 
 @transaction.atomic
-def submit_for_review(obj, *, by):
+def submit_for_review(obj: Edition | Story, *, by: User) -> Edition | Story:
     """Draft → ready for review, by the editorial team or a coordinator."""
     ensure_permitted(by, "journal.submit_for_review", obj)
     obj = _locked(obj)
@@ -90,7 +90,7 @@ def submit_for_review(obj, *, by):
 
 
 @transaction.atomic
-def send_back(obj, *, by):
+def send_back(obj: Edition | Story, *, by: User) -> Edition | Story:
     """Ready for review or approved → draft again."""
     ensure_permitted(by, "journal.send_back", obj)
     obj = _locked(obj)
@@ -102,7 +102,7 @@ def send_back(obj, *, by):
 
 
 @transaction.atomic
-def approve(obj, *, by):
+def approve(obj: Edition | Story, *, by: User) -> Edition | Story:
     """Ready for review → approved: the team approves stories, coordinators approve editions."""
     ensure_permitted(by, "journal.approve_edition" if isinstance(obj, Edition) else "journal.approve_story", obj)
     obj = _locked(obj)
@@ -114,7 +114,7 @@ def approve(obj, *, by):
 
 
 @transaction.atomic
-def schedule(edition, *, at, by):
+def schedule(edition: Edition, *, at: datetime, by: User) -> Edition:
     """Approved → scheduled: Celery beat publishes (and mails) the edition when the time comes."""
     ensure_permitted(by, "journal.publish_edition", edition)
     edition = _locked(edition)
@@ -131,7 +131,7 @@ def schedule(edition, *, at, by):
 
 
 @transaction.atomic
-def unschedule(edition, *, by):
+def unschedule(edition: Edition, *, by: User) -> Edition:
     ensure_permitted(by, "journal.publish_edition", edition)
     edition = _locked(edition)
     if edition.state != State.SCHEDULED:
@@ -147,7 +147,7 @@ def _require_publishable_stories(edition):
 
 
 @transaction.atomic
-def publish(edition, *, by=None, mail=True):
+def publish(edition: Edition, *, by: User | None = None, mail: bool = True) -> Edition:
     """Put an approved or scheduled edition online with its approved stories, and mail it once.
 
     `by=None` is the scheduler (Celery beat) acting on a coordinator's earlier decision. The edition row
@@ -180,7 +180,7 @@ def publish(edition, *, by=None, mail=True):
 
 
 @transaction.atomic
-def publish_story(story, *, by):
+def publish_story(story: Story, *, by: User) -> Story:
     """Put an approved story online in an edition that is already published (a late addition)."""
     ensure_permitted(by, "journal.publish_story", story)
     story = _locked(story)
@@ -195,7 +195,7 @@ def publish_story(story, *, by):
     return story
 
 
-def publish_due_editions(*, now=None):
+def publish_due_editions(*, now: datetime | None = None) -> list[int]:
     """Publish and mail every scheduled edition whose time has come; returns the ids published."""
     published = []
     for edition in Edition.objects.due(now).order_by("published_at"):
@@ -217,7 +217,7 @@ def publish_due_editions(*, now=None):
 EDITION_MAIL_SECTIONS: dict[str, Callable[[Edition], list[dict]]] = {}
 
 
-def edition_mail_context(edition):
+def edition_mail_context(edition: Edition) -> dict:
     """Everything the edition mail shows, as JSON-serialisable data (the worker renders it later)."""
     stories = edition.stories.filter(state=State.PUBLISHED).order_by("order", "pk")
     return {
@@ -268,7 +268,7 @@ def _queue_edition_mailing(edition, *, created_by):
 
 
 @transaction.atomic
-def create_preview_link(obj, *, by, days=PREVIEW_DEFAULT_DAYS):
+def create_preview_link(obj: Edition | Story, *, by: User, days: int = PREVIEW_DEFAULT_DAYS) -> PreviewLink:
     """A link that shows an unpublished edition or story to people without an account, for `days` days."""
     ensure_permitted(by, "journal.create_preview_link", obj)
     if days < 1 or days > 90:
@@ -278,7 +278,7 @@ def create_preview_link(obj, *, by, days=PREVIEW_DEFAULT_DAYS):
 
 
 @transaction.atomic
-def revoke_preview_link(link, *, by):
+def revoke_preview_link(link: PreviewLink, *, by: User) -> PreviewLink:
     ensure_permitted(by, "journal.revoke_preview_link", link)
     PreviewLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     link.refresh_from_db()
@@ -293,7 +293,7 @@ class PreviewExpired(JournalError):
     """The link was real but has expired or been revoked."""
 
 
-def resolve_preview_link(signed_token):
+def resolve_preview_link(signed_token: str) -> PreviewLink:
     """The PreviewLink a signed token stands for; raises PreviewInvalid or PreviewExpired."""
     try:
         token = signing.Signer(salt="journal.preview").unsign(signed_token)
@@ -312,8 +312,17 @@ def resolve_preview_link(signed_token):
 
 @transaction.atomic
 def submit_tip(
-    *, what, who="", why_now="", sender=None, name="", email="", phone="", organisation_name="", client=None
-):
+    *,
+    what: str,
+    who: str = "",
+    why_now: str = "",
+    sender: User | None = None,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    organisation_name: str = "",
+    client: str | None = None,
+) -> Tip:
     """Record a tip from a member (sender) or from a visitor, who must leave a name and an e-mail address.
 
     `client` (the sender's IP address, from the web form) is limited to TIPS_PER_HOUR.
@@ -336,7 +345,15 @@ def submit_tip(
 
 
 @transaction.atomic
-def update_tip(tip, *, by, state, assigned_to=None, story=None, note=None):
+def update_tip(
+    tip: Tip,
+    *,
+    by: User,
+    state: str,
+    assigned_to: User | None = None,
+    story: Story | None = None,
+    note: str | None = None,
+) -> Tip:
     """The editorial team moves a tip along; a tip used in a published story tells its sender."""
     ensure_permitted(by, "journal.handle_tip", tip)
     tip = _locked(tip)
@@ -387,7 +404,7 @@ def _tell_tip_senders(stories):
 
 
 @transaction.atomic
-def sync_editorial_team(*, today=None):
+def sync_editorial_team(*, today: date | None = None) -> dict[str, list[int]]:
     """Make the "Editorial team" group exactly the members with a current membership.
 
     coalition.roles.is_editor asks the group, so this runs whenever a membership changes and daily
@@ -397,7 +414,6 @@ def sync_editorial_team(*, today=None):
     group = Group.objects.get(name=EDITORIAL_TEAM)
     current = set(EditorialMembership.objects.current(today).values_list("user_id", flat=True))
     in_group = set(group.user_set.values_list("pk", flat=True))
-    User = get_user_model()
     joining = current - in_group
     leaving = in_group - current
     if joining:
@@ -409,7 +425,7 @@ def sync_editorial_team(*, today=None):
     return {"added": sorted(joining), "removed": sorted(leaving)}
 
 
-def current_team():
+def current_team() -> QuerySet[EditorialMembership]:
     return (
         EditorialMembership.objects.current()
         .select_related("user__profile")
@@ -418,7 +434,7 @@ def current_team():
 
 
 @transaction.atomic
-def save_membership(membership, *, by):
+def save_membership(membership: EditorialMembership, *, by: User) -> EditorialMembership:
     ensure_permitted(by, "journal.manage_team", membership)
     membership.full_clean()
     membership.save()
@@ -427,7 +443,7 @@ def save_membership(membership, *, by):
 
 
 @transaction.atomic
-def end_membership(membership, *, by, on=None):
+def end_membership(membership: EditorialMembership, *, by: User, on: date | None = None) -> EditorialMembership:
     ensure_permitted(by, "journal.manage_team", membership)
     membership.end_date = on or timezone.localdate()
     membership.full_clean()
@@ -444,7 +460,7 @@ def _normal(email):
 
 
 @transaction.atomic
-def subscribe_member(user):
+def subscribe_member(user: User) -> Subscriber:
     """An approved member receives the journal and invitations by default (they can switch either off)."""
     email = _normal(user.email)
     subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
@@ -468,7 +484,7 @@ def subscribe_member(user):
 
 
 @transaction.atomic
-def set_member_subscription(user, *, journal, invitations):
+def set_member_subscription(user: User, *, journal: bool, invitations: bool) -> Subscriber:
     """A logged-in person switches the journal and the invitations on or off."""
     subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
     if subscriber is None:
@@ -485,7 +501,9 @@ def set_member_subscription(user, *, journal, invitations):
 
 
 @transaction.atomic
-def request_subscription(*, email, name="", journal=True, invitations=False, client=None):
+def request_subscription(
+    *, email: str, name: str = "", journal: bool = True, invitations: bool = False, client: str | None = None
+) -> Subscriber:
     """A visitor asks to subscribe: nothing is sent to them until they confirm the link we mail (double opt-in).
 
     The form must not be a way to bomb a stranger's inbox, nor to find out who subscribes, so whatever
@@ -528,7 +546,7 @@ def request_subscription(*, email, name="", journal=True, invitations=False, cli
 
 
 @transaction.atomic
-def confirm_subscription(token):
+def confirm_subscription(token: str) -> Subscriber:
     """Confirm the choices in the link; for an address that was already confirmed they are added, never taken away."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
@@ -547,7 +565,7 @@ def confirm_subscription(token):
     return subscriber
 
 
-def read_unsubscribe_token(token):
+def read_unsubscribe_token(token: str) -> tuple[Subscriber, str]:
     """(subscriber, kind) for an unsubscribe token; raises JournalError for a bad one."""
     try:
         data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
@@ -561,7 +579,7 @@ def read_unsubscribe_token(token):
 
 
 @transaction.atomic
-def unsubscribe(subscriber, *, kind):
+def unsubscribe(subscriber: Subscriber, *, kind: str) -> Subscriber:
     """Stop one kind of mail for this subscriber; safe to repeat."""
     field = SubscriberQuerySet.KINDS[kind]
     Subscriber.objects.filter(pk=subscriber.pk).update(**{field: False}, changed_at=timezone.now())
@@ -573,14 +591,14 @@ def unsubscribe(subscriber, *, kind):
 
 
 @transaction.atomic
-def forget_account(user) -> None:
+def forget_account(user: User) -> None:
     """Before an account is deleted: no subscription stays behind, by account or by address, and the tips the
     person sent keep no copy of their contact details (the tips themselves stay for the editorial team)."""
     Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).delete()
     Tip.objects.filter(sender=user).update(name="", email="", phone="")
 
 
-def export_tips(user):
+def export_tips(user: User) -> list[dict]:
     """The tips the person sent to the editorial team."""
     return [
         {
@@ -597,7 +615,7 @@ def export_tips(user):
     ]
 
 
-def export_subscription(user):
+def export_subscription(user: User) -> dict | None:
     """The person's journal and invitation subscription, found by account or by address."""
     subscriber = Subscriber.objects.filter(Q(user=user) | Q(email__iexact=user.email)).first()
     if subscriber is None:
