@@ -7,7 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 
 from coalition.roles import COORDINATOR, MEMBER
@@ -23,7 +23,6 @@ from .models import (
     Profile,
     Theme,
     User,
-    fold,
 )
 from .services import reindex_profiles
 
@@ -408,36 +407,29 @@ def _bulk(rng, *, extra_members, extra_organisations, municipalities, themes, st
     User.groups.through.objects.bulk_create(
         [User.groups.through(user_id=u.pk, group_id=member_group.pk) for u in users], batch_size=5000
     )
-    with translation.override("nl"):
-        nl_labels = {value: str(label) for value, label in Discipline.choices}
-    with translation.override("en"):
-        en_labels = {value: str(label) for value, label in Discipline.choices}
     profiles, m2m = [], []
     for user in users:
         organisation = rng.choice(organisations)
         muni = rng.sample(muni_list, k=rng.randint(1, 2))
         theme = rng.sample(theme_list, k=rng.randint(1, 2))
         job = rng.choice(JOB_TITLES.get(organisation.discipline, JOB_TITLES[Discipline.OTHER]))
-        parts = [user.first_name, user.last_name, job, nl_labels[organisation.discipline],
-                 en_labels[organisation.discipline], organisation.name,
-                 *(t.name for t in theme), *(m.name for m in muni)]  # fmt: skip
-        profiles.append(
-            Profile(
-                user_id=user.pk,
-                first_name=user.first_name,
-                last_name=user.last_name,
-                job_title=job,
-                discipline=organisation.discipline,
-                organisation_id=organisation.pk,
-                direct_phone=f"06-{rng.randint(10000000, 99999999)}",
-                team_phone=_phone(rng),
-                status=Profile.Status.APPROVED,
-                status_changed_at=now,
-                phone_visibility="coordinators" if rng.random() < 0.2 else "members",
-                details_confirmed_at=now - timedelta(days=rng.randint(0, 330)),
-                search_text=fold(" ".join(parts)),
-            )
+        profile = Profile(
+            user_id=user.pk,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            job_title=job,
+            discipline=organisation.discipline,
+            organisation=organisation,
+            direct_phone=f"06-{rng.randint(10000000, 99999999)}",
+            team_phone=_phone(rng),
+            status=Profile.Status.APPROVED,
+            status_changed_at=now,
+            phone_visibility="coordinators" if rng.random() < 0.2 else "members",
+            details_confirmed_at=now - timedelta(days=rng.randint(0, 330)),
         )
+        # The same search document as every saved profile gets (Profile.build_search_text), without its queries.
+        profile.search_text = profile.build_search_text(themes=theme, municipalities=muni)
+        profiles.append(profile)
         m2m.append((muni, theme))
     Profile.objects.bulk_create(profiles, batch_size=2000)
     # bulk_create returns primary keys on PostgreSQL and SQLite (3.35+), so no re-read is needed.

@@ -5,12 +5,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, TrigramWordSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+from coalition.rules import is_approved_member, is_coordinator
 
 
 class UserManager(BaseUserManager):
@@ -106,9 +109,10 @@ class Circle(models.TextChoices):
 
 class OrganisationQuerySet(models.QuerySet):
     def editable_by(self, user):
-        """Coordinators edit every organisation; a member only those they are a contact for."""
-        from coalition.roles import is_approved_member, is_coordinator
+        """The organisations `user` may edit, for lists: the rule members.edit_organisation as a filter.
 
+        Coordinators edit every organisation; an approved member only those they are a contact for.
+        """
         if is_coordinator(user):
             return self.all()
         if not is_approved_member(user):
@@ -169,9 +173,10 @@ class ProfileQuerySet(models.QuerySet):
         return self.filter(status=Profile.Status.PENDING)
 
     def visible_to(self, user):
-        """The profiles a user may see in the directory: none for anyone but approved members."""
-        from coalition.roles import is_approved_member, is_coordinator
+        """The profiles `user` may see: the rule members.view_member as a filter (a test holds the two equal).
 
+        None for anyone but approved members; coordinators see every approved member, listed or not.
+        """
         if is_coordinator(user):
             return self.approved()
         if not is_approved_member(user):
@@ -191,13 +196,6 @@ class ProfileQuerySet(models.QuerySet):
         if not words:
             return self
         if connections[self.db].vendor == "postgresql":
-            from django.contrib.postgres.search import (
-                SearchQuery,
-                SearchRank,
-                SearchVector,
-                TrigramWordSimilarity,
-            )
-
             folded = " ".join(words)
             vector = SearchVector("search_text", config="dutch")
             query = SearchQuery(folded, config="dutch", search_type="websearch")
@@ -327,8 +325,6 @@ class Profile(models.Model):
         return self._shows_to(user, self.email_visibility)
 
     def _shows_to(self, user, visibility):
-        from coalition.roles import is_approved_member, is_coordinator
-
         if not user.is_authenticated:
             return False
         if user.pk == self.user_id or is_coordinator(user):
@@ -345,13 +341,15 @@ class Profile(models.Model):
             availability=self.availability,
         )
 
-    def build_search_text(self):
+    def build_search_text(self, *, themes=None, municipalities=None):
         """The folded search document: name, job title, discipline, organisation, themes, municipalities.
 
-        Expects municipalities and themes to be prefetched when called for many profiles.
+        The one definition of what search covers, for saved profiles and for bulk-built ones alike: a profile
+        not saved yet passes its `themes` and `municipalities`; a saved one reads its own (prefetch them when
+        calling this for many profiles).
         """
-        from django.utils import translation
-
+        themes = self.themes.all() if themes is None else themes
+        municipalities = self.municipalities.all() if municipalities is None else municipalities
         parts = [self.first_name, self.last_name, self.job_title]
         if self.discipline:
             for language in ("nl", "en"):
@@ -359,8 +357,8 @@ class Profile(models.Model):
                     parts.append(str(Discipline(self.discipline).label))
         if self.organisation_id:
             parts.append(self.organisation.name)
-        parts.extend(theme.name for theme in self.themes.all())
-        parts.extend(municipality.name for municipality in self.municipalities.all())
+        parts.extend(sorted(theme.name for theme in themes))
+        parts.extend(sorted(municipality.name for municipality in municipalities))
         return fold(" ".join(part for part in parts if part))
 
 

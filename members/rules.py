@@ -12,9 +12,19 @@ def is_own_profile(user, profile):
 
 
 @rules.predicate
-def is_listed_member(user, profile):
-    """An approved, active, listed member: what an approved member may find in the directory."""
-    return profile is not None and profile.is_approved and profile.is_listed and profile.user.is_active
+def is_in_directory(user, profile):
+    """An approved member with an active account: whom the directory shows at all (ProfileQuerySet.approved)."""
+    return profile is not None and profile.is_approved and profile.user.is_active
+
+
+@rules.predicate
+def is_listed(user, profile):
+    """A person who lets other members find them (coordinators find everyone)."""
+    return profile is not None and profile.is_listed
+
+
+# An approved, active, listed member: what an approved member may find in the directory.
+is_listed_member = is_in_directory & is_listed
 
 
 @rules.predicate
@@ -32,7 +42,10 @@ def is_contact_of_offering(user, offering):
 
 # The directory and a person's page: approved members; a person always sees their own page.
 rules.add_perm("members.view_directory", is_approved_member)
-rules.add_perm("members.view_member", is_coordinator | (is_approved_member & (is_own_profile | is_listed_member)))
+# The same question as Profile.objects.visible_to(user) asks of many rows at once (a test holds them equal).
+rules.add_perm(
+    "members.view_member", is_in_directory & (is_coordinator | (is_approved_member & (is_own_profile | is_listed)))
+)
 # A person's photo: whoever may see the person, and the person themselves (a pending member too, on their own page).
 rules.add_perm("members.view_photo", is_own_profile | is_coordinator | (is_approved_member & is_listed_member))
 # The account's own pages: the profile form, 'download my data', deleting the account.

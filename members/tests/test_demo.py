@@ -31,3 +31,12 @@ def test_bulk_members_are_searchable_and_idempotent(db):
     bench = Profile.objects.filter(user__email__startswith="bench").first()
     assert bench.municipalities.exists() and bench.search_text
     assert bench.user.groups.filter(name="Member").exists()
+
+
+def test_bulk_members_get_the_search_document_every_saved_profile_gets(db):
+    demo.seed(extra_members=20, extra_organisations=3)
+    bench = Profile.objects.filter(user__email__startswith="bench").select_related("organisation")
+    bench = list(bench.prefetch_related("themes", "municipalities"))
+    assert len(bench) == 20
+    for profile in bench:
+        assert profile.search_text == profile.build_search_text()
