@@ -30,6 +30,26 @@ FILE_FIELDS_LABELLED = {
 }
 
 
+class LabelledTabularInline(admin.TabularInline):
+    """A tabular inline whose inputs are named: Django names each column in the table head only (axe: label).
+
+    Every input of every row, the delete box included, takes its column's name as its aria-label.
+    """
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for field in form.fields.values():
+                    # A foreign key's widget is wrapped (add/change links): the name goes on the select inside.
+                    widget = getattr(field.widget, "widget", field.widget)
+                    widget.attrs.setdefault("aria-label", str(field.label))
+
+        return LabelledFormSet
+
+
 @dataclass(frozen=True)
 class LinkedFile:
     """What the file widget shows of a stored file: its name, linked to `url`."""

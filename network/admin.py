@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from coalition.admin import PrivateFilesAdminMixin
+from coalition.admin import LabelledTabularInline, PrivateFilesAdminMixin
 from coalition.roles import is_approved_member, is_coordinator
 from coalition.rules import refuse
 from members.models import Profile
@@ -96,7 +96,7 @@ class ProfileMultipleChoiceField(forms.ModelMultipleChoiceField):
 # --- Inlines of a coalition --------------------------------------------------------------------------
 
 
-class PhaseChangeInline(RulesAdminMixin, admin.TabularInline):
+class PhaseChangeInline(RulesAdminMixin, LabelledTabularInline):
     """The phase history, read-only: a new phase is recorded on the coalition's 'Change the phase' page."""
 
     model = PhaseChange
@@ -131,7 +131,7 @@ class CoordinatorForm(forms.ModelForm):
         return email
 
 
-class CoordinatorInline(RulesAdminMixin, admin.TabularInline):
+class CoordinatorInline(RulesAdminMixin, LabelledTabularInline):
     model = CoalitionCoordinator
     form = CoordinatorForm
     fields = ["email", "appointed_on"]
@@ -150,7 +150,7 @@ class TrekkerForm(forms.ModelForm):
         field_classes = {"profile": ProfileChoiceField}
 
 
-class TrekkerInline(RulesAdminMixin, admin.TabularInline):
+class TrekkerInline(RulesAdminMixin, LabelledTabularInline):
     model = Trekker
     form = TrekkerForm
     extra = 0
@@ -190,7 +190,7 @@ class PartnershipForm(forms.ModelForm):
         return cleaned
 
 
-class PartnershipInline(RulesAdminMixin, admin.TabularInline):
+class PartnershipInline(RulesAdminMixin, LabelledTabularInline):
     model = Partnership
     form = PartnershipForm
     extra = 0
@@ -506,7 +506,7 @@ class SignatureForm(forms.ModelForm):
                 self.fields[name].required = True
 
 
-class SignatureInline(RulesAdminMixin, admin.TabularInline):
+class SignatureInline(RulesAdminMixin, LabelledTabularInline):
     model = Signature
     form = SignatureForm
     extra = 0
