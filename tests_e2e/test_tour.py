@@ -41,6 +41,9 @@ def public_pages():
         ("organisations", "/organisations/"),
         ("organisation", Organisation.objects.order_by("name").first().get_absolute_url()),
         ("offerings", "/offerings/"),
+        ("coalitions", "/coalitions/"),
+        ("coalition-demo", "/coalitions/borsele/"),
+        ("coalition-join", "/coalitions/borsele/join/"),
         ("journal-subscribe-form", "/journal/subscribe/"),
         ("tip-form-visitor", "/journal/tips/new/"),
         ("privacy", "/privacy/"),
@@ -104,11 +107,13 @@ def test_every_editorial_page_passes_axe(portal, demo):
 
 def test_every_coordinator_page_passes_axe(portal, demo):
     from events.models import Event
+    from network.models import Coalition
 
     page = portal.visitor()
     portal.log_in(page, demo["coordinator"], DEMO_PASSWORD)
     event = Event.objects.filter(state="published").order_by("starts_at").first()
     base = event.get_absolute_url()
+    borsele = Coalition.objects.get(slug="borsele")
     portal.tour(
         page,
         [
@@ -125,6 +130,14 @@ def test_every_coordinator_page_passes_axe(portal, demo):
             ("admin-editions-demo", "/admin/journal/edition/"),
             ("admin-events", "/admin/events/event/"),
             ("admin-mailings", "/admin/coalition/mailing/"),
+            ("regional-overview-demo", "/coalitions/overview/"),
+            ("coalition-as-coordinator", "/coalitions/borsele/"),
+            ("join-requests-demo", "/coalitions/walcheren/requests/"),
+            ("change-phase-demo", "/coalitions/borsele/phase/"),
+            ("admin-coalitions-demo", "/admin/network/coalition/"),
+            ("admin-coalition-demo", f"/admin/network/coalition/{borsele.pk}/change/"),
+            ("admin-declarations-demo", "/admin/network/declaration/"),
+            ("admin-join-requests-demo", "/admin/network/joinrequest/"),
             ("mfa", "/accounts/2fa/"),
         ],
     )
