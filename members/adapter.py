@@ -11,6 +11,8 @@ from django.template.loader import render_to_string
 
 from coalition.mail import queue_rendered, render_text
 
+from .services import create_pending_profile
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
@@ -43,8 +45,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def save_user(self, request, user, form, commit=True):
-        from .services import create_pending_profile
-
+        # allauth has set the names from the signup form; the pending profile takes them (the one place it is made).
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             create_pending_profile(user)

@@ -22,16 +22,8 @@ class SignupForm(forms.Form):
     field_order = ["first_name", "last_name", "email", "password1", "password2"]
 
     def signup(self, request, user):
-        from .services import reindex_profiles
-
-        user.first_name = self.cleaned_data["first_name"]
-        user.last_name = self.cleaned_data["last_name"]
-        user.save(update_fields=["first_name", "last_name"])
-        profile = user.profile
-        profile.first_name = user.first_name
-        profile.last_name = user.last_name
-        profile.save(update_fields=["first_name", "last_name"])
-        reindex_profiles(Profile.objects.filter(pk=profile.pk))
+        """Nothing left to do, but allauth requires the hook: its save_user already set the names from this form, and
+        members.adapter.AccountAdapter made the pending profile with them through services.create_pending_profile."""
 
 
 class ImageUploadMixin:

@@ -315,6 +315,10 @@ class Profile(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def is_declined(self):
+        return self.status == self.Status.DECLINED
+
+    @property
     def is_possibly_outdated(self):
         return self.details_confirmed_at < timezone.now() - OUTDATED_AFTER
 

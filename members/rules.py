@@ -30,7 +30,7 @@ is_listed_member = is_in_directory & is_listed
 @rules.predicate
 def is_contact_of(user, organisation):
     """One of the people who keep this organisation's page current (an approved member)."""
-    if organisation is None or not user.is_authenticated:
+    if organisation is None or organisation.pk is None or not user.is_authenticated:
         return False
     return organisation.contacts.filter(user=user).exists()
 
@@ -50,6 +50,8 @@ rules.add_perm(
 rules.add_perm("members.view_photo", is_own_profile | is_coordinator | (is_approved_member & is_listed_member))
 # The account's own pages: the profile form, 'download my data', deleting the account.
 rules.add_perm("members.manage_own_account", is_active_user)
+# Saving a profile (members.services.save_profile): the person's own, or anyone's by a coordinator (the admin).
+rules.add_perm("members.edit_profile", is_coordinator | (is_active_user & is_own_profile))
 # Approving and declining sign-ups (the admin action and the pending page).
 rules.add_perm("members.approve_profile", is_coordinator)
 # An organisation's page and its offerings: its contacts and coordinators.
@@ -83,3 +85,4 @@ explain("members.view_photo", _("This photo is shown only to those who may see t
 explain("members.approve_profile", _("Only coordinators approve or decline new members."))
 explain("members.edit_organisation", _("Only the contacts of this organisation and coordinators can edit it."))
 explain("members.edit_offering", _("Only the contacts of this organisation and coordinators can edit its offerings."))
+explain("members.edit_profile", _("Only the person themselves and coordinators can change a profile."))

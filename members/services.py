@@ -1,20 +1,26 @@
 """Operations on members: profiles, approval, confirmation, organisations, offerings, export and deletion."""
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core import signing
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.mail import absolute_url, send_mail
 from coalition.roles import MEMBER
+from coalition.rules import DomainError, ensure_permitted
 
 from . import signals
-from .models import CONFIRMATION_REQUEST_AFTER, Organisation, Profile, User
+from .models import CONFIRMATION_REQUEST_AFTER, Municipality, Offering, Organisation, Profile, Theme, User
+from .photos import ProcessedImage
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +35,16 @@ CONFIRMATION_MAX_AGE = int(CONFIRMATION_REQUEST_AFTER.total_seconds())
 EXPORTERS = []
 
 
-class MembershipError(Exception):
-    """A rule of the members app said no; the message is translated and meant for people."""
+class MembershipError(DomainError):
+    """A rule of the members app said no; `str()` is the translated message meant for people."""
 
 
 # --- Profiles ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def create_pending_profile(user, *, first_name="", last_name=""):
-    """Give a new account its profile, awaiting a coordinator's approval."""
+def create_pending_profile(user: User, *, first_name: str = "", last_name: str = "") -> Profile:
+    """Give a new account its profile, awaiting a coordinator's approval (signup, or a first visit to 'me')."""
     profile, created = Profile.objects.get_or_create(
         user=user,
         defaults={
@@ -53,7 +59,7 @@ def create_pending_profile(user, *, first_name="", last_name=""):
     return profile
 
 
-def reindex_profiles(queryset):
+def reindex_profiles(queryset: QuerySet[Profile]) -> int:
     """Rebuild the folded search document of these profiles (after a change to what it covers)."""
     profiles = list(queryset.select_related("organisation").prefetch_related("themes", "municipalities").order_by())
     for profile in profiles:
@@ -63,17 +69,28 @@ def reindex_profiles(queryset):
 
 
 @transaction.atomic
-def save_profile(profile, *, municipalities=None, themes=None, photo=None, remove_photo=False):
-    """Save a member's own edits; editing counts as confirming the details are current.
+def save_profile(
+    profile: Profile,
+    *,
+    by: User,
+    municipalities: Iterable[Municipality] | None = None,
+    themes: Iterable[Theme] | None = None,
+    photo: ProcessedImage | None = None,
+    remove_photo: bool = False,
+) -> Profile:
+    """Save a profile (the member's own form, or a coordinator in the admin); a replaced photo leaves the disk.
 
-    `photo` is a members.photos.ProcessedImage (already validated and re-encoded).
+    The person's own edit counts as confirming their details are current; a coordinator's does not.
+    `photo` is already validated and re-encoded (members.photos.process_image).
     """
+    ensure_permitted(by, "members.edit_profile", profile)
     old_files = []
     if photo is not None or remove_photo:
         old_files = [f.name for f in (profile.photo, profile.photo_thumbnail) if f]
         profile.photo = photo.image if photo else ""
         profile.photo_thumbnail = photo.thumbnail if photo else ""
-    profile.details_confirmed_at = timezone.now()
+    if profile.user_id == by.pk:
+        profile.details_confirmed_at = timezone.now()
     profile.save()
     if municipalities is not None:
         profile.municipalities.set(municipalities)
@@ -85,8 +102,6 @@ def save_profile(profile, *, municipalities=None, themes=None, photo=None, remov
 
 
 def _delete_files_on_commit(names):
-    from django.core.files.storage import default_storage
-
     def delete():
         for name in names:
             try:
@@ -102,11 +117,12 @@ def _delete_files_on_commit(names):
 
 
 @transaction.atomic
-def approve(profile, *, by):
+def approve(profile: Profile, *, by: User) -> Profile:
     """Approve a pending (or declined) member: they join the Member group and get a welcome mail.
 
     Sends members.signals.profile_approved directly, inside this transaction.
     """
+    ensure_permitted(by, "members.approve_profile", profile)
     profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
     if profile.status == Profile.Status.APPROVED:
         raise MembershipError(_("%(name)s is already approved.") % {"name": profile})
@@ -133,12 +149,13 @@ def approve(profile, *, by):
 
 
 @transaction.atomic
-def decline(profile, *, by, reason=""):
+def decline(profile: Profile, *, by: User, reason: str = "") -> Profile:
     """Decline a pending member; they keep their account but see nothing of the directory."""
+    ensure_permitted(by, "members.approve_profile", profile)
     profile = Profile.objects.select_for_update().select_related("user").get(pk=profile.pk)
     if profile.status == Profile.Status.DECLINED:
         raise MembershipError(_("%(name)s is already declined.") % {"name": profile})
-    if profile.user_id == getattr(by, "pk", None):
+    if profile.user_id == by.pk:
         raise MembershipError(_("You cannot decline yourself."))
     profile.status = Profile.Status.DECLINED
     profile.status_changed_at = timezone.now()
@@ -157,11 +174,11 @@ def decline(profile, *, by, reason=""):
 # --- Keeping details current -------------------------------------------------------------------
 
 
-def confirmation_token(profile):
+def confirmation_token(profile: Profile) -> str:
     return signing.dumps({"profile": profile.pk}, salt=CONFIRMATION_SALT, compress=True)
 
 
-def profile_for_confirmation_token(token):
+def profile_for_confirmation_token(token: str) -> Profile | None:
     """The profile a confirmation link is for, or None when the link is forged, expired or stale."""
     try:
         payload = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
@@ -171,14 +188,14 @@ def profile_for_confirmation_token(token):
 
 
 @transaction.atomic
-def confirm_details(profile):
+def confirm_details(profile: Profile) -> Profile:
     """The member says their details are still correct."""
     profile.details_confirmed_at = timezone.now()
     profile.save(update_fields=["details_confirmed_at", "updated_at"])
     return profile
 
 
-def request_confirmations(*, now=None):
+def request_confirmations(*, now: datetime | None = None) -> int:
     """Ask every approved member whose details were not confirmed for six months to confirm them.
 
     At most once per period: someone is asked again only when they were not asked since their
@@ -229,8 +246,20 @@ def _request_confirmation(profile_id, *, cutoff, now):
 
 
 @transaction.atomic
-def save_organisation(organisation, *, municipalities=None, logo=None, remove_logo=False):
-    """Save an organisation's page; its people's search documents follow a change of name."""
+def save_organisation(
+    organisation: Organisation,
+    *,
+    by: User,
+    municipalities: Iterable[Municipality] | None = None,
+    contacts: Iterable[Profile] | None = None,
+    logo: ProcessedImage | None = None,
+    remove_logo: bool = False,
+) -> Organisation:
+    """Save an organisation's page (its contacts on the site, coordinators in the admin).
+
+    Its people's search documents follow a change of name; a replaced logo leaves the disk.
+    """
+    ensure_permitted(by, "members.edit_organisation", organisation)
     old_files = []
     if logo is not None or remove_logo:
         old_files = [f.name for f in (organisation.logo, organisation.logo_thumbnail) if f]
@@ -239,13 +268,23 @@ def save_organisation(organisation, *, municipalities=None, logo=None, remove_lo
     organisation.save()
     if municipalities is not None:
         organisation.municipalities.set(municipalities)
+    if contacts is not None:
+        organisation.contacts.set(contacts)
     reindex_profiles(Profile.objects.filter(organisation=organisation))
     _delete_files_on_commit(old_files)
     return organisation
 
 
 @transaction.atomic
-def save_offering(offering, *, municipalities=None, themes=None):
+def save_offering(
+    offering: Offering,
+    *,
+    by: User,
+    municipalities: Iterable[Municipality] | None = None,
+    themes: Iterable[Theme] | None = None,
+) -> Offering:
+    """Save an offering on the parents' route (its organisation's contacts on the site, coordinators in the admin)."""
+    ensure_permitted(by, "members.edit_offering", offering)
     offering.save()
     if municipalities is not None:
         offering.municipalities.set(municipalities)
@@ -257,7 +296,7 @@ def save_offering(offering, *, municipalities=None, themes=None):
 # --- Export and deletion -----------------------------------------------------------------------
 
 
-def export_data(user):
+def export_data(user: User) -> dict[str, Any]:
     """Everything the portal holds about a user, as JSON-serialisable sections."""
     data = {
         "account": {
@@ -305,7 +344,7 @@ def export_data(user):
 
 
 @transaction.atomic
-def delete_account(user):
+def delete_account(user: User) -> None:
     """Delete an account and its profile for good.
 
     Rows of other apps that point at the user or profile use on_delete=SET_NULL and stay,

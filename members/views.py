@@ -1,16 +1,13 @@
 """Pages of the directory, own profile, approval, organisations and the parents' support route."""
 
 import json
-from functools import wraps
 
 import vobject
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -18,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
+from coalition.access import get_object_or_refuse, permission_required
 from coalition.media import serve_media
-from coalition.roles import is_approved_member, is_coordinator
 from coalition.rules import refuse
 
 from . import services
@@ -39,37 +36,7 @@ DIRECTORY_PAGE_SIZE = 25
 ORGANISATION_PAGE_SIZE = 30
 
 
-# --- Permission checks: each view names the one it needs -------------------------------------
-
-
-def _refuse(request, *, reason):
-    return render(request, "members/refused.html", {"reason": reason}, status=403)
-
-
-def approved_member_required(view):
-    """Anonymous visitors log in first; pending and declined people are refused."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_approved_member(request.user):
-            return _refuse(request, reason="not_approved")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def coordinator_required(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_coordinator(request.user):
-            return _refuse(request, reason="not_coordinator")
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Each view names the permission it needs (members/rules.py); a refusal is the one 403 page, or login for visitors.
 
 
 def _with_cards(profiles, viewer):
@@ -86,7 +53,7 @@ def _page(request, queryset, size):
 
 
 @require_GET
-@approved_member_required
+@permission_required("members.view_directory")
 def profile_list(request):
     form = DirectoryFilterForm(request.GET or None)
     profiles = Profile.objects.visible_to(request.user).select_related("user", "organisation")
@@ -102,6 +69,7 @@ def profile_list(request):
 
 
 def _visible_profile(request, pk):
+    """A person's page as `members.view_member` allows: one the viewer may not see is not found (404), as in lists."""
     profile = get_object_or_404(
         Profile.objects.visible_to(request.user)
         .select_related("user", "organisation")
@@ -113,7 +81,7 @@ def _visible_profile(request, pk):
 
 
 @require_GET
-@approved_member_required
+@permission_required("members.view_directory")
 def profile_detail(request, pk):
     profile = _visible_profile(request, pk)
     return render(
@@ -168,7 +136,7 @@ def _fold_at_75_octets(serialized):
 
 
 @require_GET
-@approved_member_required
+@permission_required("members.view_directory")
 def profile_vcard(request, pk):
     profile = _visible_profile(request, pk)
     body = build_vcard(profile, profile.card, url=request.build_absolute_uri(profile.get_absolute_url()))
@@ -187,11 +155,8 @@ PHOTO_CACHE_CONTROL = "private, max-age=3600"
 def profile_photo(request, name):
     """A photo or its thumbnail at its MEDIA_URL address (`photos/…`), only for those who may see the person."""
     stored = f"{Profile._meta.get_field('photo').upload_to}{name}"
-    profile = Profile.objects.select_related("user").filter(Q(photo=stored) | Q(photo_thumbnail=stored)).first()
-    if profile is None:
-        raise Http404
-    if not request.user.has_perm("members.view_photo", profile):
-        refuse(request.user, "members.view_photo")
+    photos = Profile.objects.select_related("user").filter(Q(photo=stored) | Q(photo_thumbnail=stored))
+    get_object_or_refuse(request, "members.view_photo", photos)
     return serve_media(request, stored, cache_control=PHOTO_CACHE_CONTROL)
 
 
@@ -203,7 +168,7 @@ def _own_profile(user):
     return profile or services.create_pending_profile(user)
 
 
-@login_required
+@permission_required("members.manage_own_account")
 @require_http_methods(["GET", "POST"])
 def me(request):
     profile = _own_profile(request.user)
@@ -211,6 +176,7 @@ def me(request):
     if request.method == "POST" and form.is_valid():
         services.save_profile(
             form.save(commit=False),
+            by=request.user,
             municipalities=form.cleaned_data["municipalities"],
             themes=form.cleaned_data["themes"],
             photo=form.processed_image,
@@ -230,7 +196,7 @@ def me(request):
 
 
 @never_cache
-@login_required
+@permission_required("members.manage_own_account")
 @require_GET
 def me_export(request):
     data = services.export_data(request.user)
@@ -242,7 +208,7 @@ def me_export(request):
     return response
 
 
-@login_required
+@permission_required("members.manage_own_account")
 @require_http_methods(["GET", "POST"])
 def me_delete(request):
     form = DeleteAccountForm(request.POST or None, user=request.user)
@@ -275,7 +241,7 @@ def confirm_details(request, token):
 
 
 @require_GET
-@coordinator_required
+@permission_required("members.approve_profile")
 def pending(request):
     profiles = Profile.objects.pending().select_related("user", "organisation").order_by("created_at", "pk")
     declined = (
@@ -295,7 +261,7 @@ def pending(request):
 
 
 @require_POST
-@coordinator_required
+@permission_required("members.approve_profile")
 def approve_profile(request, pk):
     profile = get_object_or_404(Profile, pk=pk)
     try:
@@ -308,7 +274,7 @@ def approve_profile(request, pk):
 
 
 @require_POST
-@coordinator_required
+@permission_required("members.approve_profile")
 def decline_profile(request, pk):
     profile = get_object_or_404(Profile, pk=pk)
     form = DeclineForm(request.POST)
@@ -342,7 +308,7 @@ def organisation_list(request):
 @require_GET
 def organisation_detail(request, slug):
     organisation = get_object_or_404(Organisation.objects.prefetch_related("municipalities"), slug=slug)
-    can_edit = Organisation.objects.editable_by(request.user).filter(pk=organisation.pk).exists()
+    can_edit = request.user.has_perm("members.edit_organisation", organisation)
     # Those who keep the page current also see switched-off offerings: otherwise an offering
     # once marked inactive could never be found again to switch it back on.
     offerings = organisation.offerings.all() if can_edit else organisation.offerings.active()
@@ -368,25 +334,14 @@ def organisation_detail(request, slug):
     )
 
 
-def _editable_organisation(request, slug):
-    organisation = Organisation.objects.editable_by(request.user).filter(slug=slug).first()
-    if organisation is None:
-        if not Organisation.objects.filter(slug=slug).exists():
-            raise Http404
-        return None
-    return organisation
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request, slug):
-    organisation = _editable_organisation(request, slug)
-    if organisation is None:
-        return _refuse(request, reason="not_contact")
+    organisation = get_object_or_refuse(request, "members.edit_organisation", Organisation.objects.all(), slug=slug)
     form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         organisation = services.save_organisation(
             form.save(commit=False),
+            by=request.user,
             municipalities=form.cleaned_data["municipalities"],
             logo=form.processed_image,
             remove_logo=form.cleaned_data["remove_logo"] and not form.processed_image,
@@ -396,17 +351,22 @@ def organisation_edit(request, slug):
     return render(request, "members/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def offering_edit(request, slug, pk=None):
-    organisation = _editable_organisation(request, slug)
-    if organisation is None:
-        return _refuse(request, reason="not_contact")
-    offering = get_object_or_404(organisation.offerings, pk=pk) if pk else Offering(organisation=organisation)
+    if pk is None:
+        offering = Offering(organisation=get_object_or_404(Organisation, slug=slug))
+        if not request.user.has_perm("members.edit_offering", offering):
+            refuse(request.user, "members.edit_offering")
+        organisation = offering.organisation
+    else:
+        offerings = Offering.objects.select_related("organisation")
+        offering = get_object_or_refuse(request, "members.edit_offering", offerings, organisation__slug=slug, pk=pk)
+        organisation = offering.organisation
     form = OfferingForm(request.POST or None, instance=offering)
     if request.method == "POST" and form.is_valid():
         services.save_offering(
             form.save(commit=False),
+            by=request.user,
             municipalities=form.cleaned_data["municipalities"],
             themes=form.cleaned_data["themes"],
         )

@@ -15,7 +15,7 @@ from journal.tests.factories import EditionFactory
 from members import services as members_services
 from members.models import Profile
 from members.photos import process_image
-from members.tests.factories import OrganisationFactory, ProfileFactory
+from members.tests.factories import OrganisationFactory, ProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -42,12 +42,13 @@ def _image(colour="teal", fmt="PNG"):
 
 
 def _with_photo(profile):
-    return members_services.save_profile(profile, photo=_image("orange", "JPEG"))
+    return members_services.save_profile(profile, by=profile.user, photo=_image("orange", "JPEG"))
 
 
 @pytest.fixture
 def network(member):
-    organisation = members_services.save_organisation(OrganisationFactory(), logo=_image("navy"))
+    administrator = UserFactory(is_superuser=True)
+    organisation = members_services.save_organisation(OrganisationFactory(), by=administrator, logo=_image("navy"))
     colleague = _with_photo(ProfileFactory(organisation=organisation, status=Profile.Status.APPROVED, is_listed=True))
     _with_photo(member.profile)
     edition = EditionFactory(published=True)

@@ -2,14 +2,20 @@
 
 import io
 import json
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
-from members import services
+from coalition.models import Mailing
+from events.tests.factories import RegistrationFactory
+from journal.tests.factories import SubscriberFactory, TipFactory
+from members import services, signals
 from members.models import Profile, Visibility
 
 from .factories import MunicipalityFactory, OrganisationFactory, ProfileFactory, ThemeFactory
@@ -56,7 +62,7 @@ def _form_data(profile, **changes):
 def test_everyone_with_an_account_edits_own_profile(client, request, persona):
     user = request.getfixturevalue(persona)
     client.force_login(user)
-    assert client.get(ME).status_code == 200
+    assert client.get(ME).context["form"].instance == user.profile
     place, theme = MunicipalityFactory(), ThemeFactory()
     response = client.post(ME, _form_data(user.profile, municipalities=[place.pk], themes=[theme.pk]))
     assert response.status_code == 302
@@ -71,10 +77,6 @@ def test_anonymous_visitor_is_sent_to_login_from_own_profile(client, db):
 
 
 def test_editing_confirms_the_details(member_client, member):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     Profile.objects.filter(user=member).update(details_confirmed_at=timezone.now() - timedelta(days=300))
     member_client.post(ME, _form_data(member.profile))
     member.profile.refresh_from_db()
@@ -204,20 +206,17 @@ def test_delete_account_removes_user_and_profile_and_logs_out(member_client, mem
     assert member_client.get(ME).status_code == 302
 
 
-def test_delete_account_signals_and_keeps_rows_pointing_with_set_null(member, coordinator):
-    from coalition.models import Mailing
-    from members import signals
-
-    mailing = Mailing.objects.create(created_by=member, description="door lid")
+def test_delete_account_signals_and_keeps_rows_pointing_with_set_null(coordinator):
+    mailing = Mailing.objects.create(created_by=coordinator, description="door coördinator")
     applicant = ProfileFactory(status="pending")
-    services.approve(applicant, by=member)  # member stands in as the one who decided
+    services.approve(applicant, by=coordinator)
     seen = []
     signals.account_deleting.connect(lambda sender, user, **kw: seen.append(user.pk), weak=False, dispatch_uid="t")
     try:
-        services.delete_account(member)
+        services.delete_account(coordinator)
     finally:
         signals.account_deleting.disconnect(dispatch_uid="t")
-    assert seen == [member.pk]
+    assert seen == [coordinator.pk]
     mailing.refresh_from_db()
     applicant.refresh_from_db()
     assert mailing.created_by is None
@@ -231,9 +230,6 @@ def test_last_superuser_cannot_delete_themself(db, django_user_model):
 
 
 def test_export_holds_the_persons_registrations_tips_and_subscription(member):
-    from events.tests.factories import RegistrationFactory
-    from journal.tests.factories import SubscriberFactory, TipFactory
-
     RegistrationFactory(profile=member.profile, event__title="Werkbezoek Goes", coalition_progress="Convenant")
     RegistrationFactory(event__title="Andermans workshop")
     TipFactory(sender=member, what="Een mooi verhaal over kraamzorg")
@@ -251,3 +247,19 @@ def test_own_profile_needs_a_name_and_keeps_the_rest(member_client, member):
     assert response.status_code == 200
     assert list(response.context["form"].errors) == ["first_name"]
     assert "Bewaard" in response.content.decode()
+
+
+def test_signup_makes_the_pending_profile_once_through_the_service(client, db):
+    data = {
+        "first_name": "Fenna",
+        "last_name": "de Vries",
+        "email": "fenna@example.org",
+        "password1": "a-long-and-unusual-passphrase",
+        "password2": "a-long-and-unusual-passphrase",
+    }
+    with mock.patch("members.adapter.create_pending_profile", wraps=services.create_pending_profile) as create:
+        assert client.post(reverse("account_signup"), data).status_code == 302
+    profile = Profile.objects.get(user__email="fenna@example.org")
+    create.assert_called_once_with(profile.user)
+    assert (profile.first_name, profile.last_name, profile.status) == ("Fenna", "de Vries", Profile.Status.PENDING)
+    assert "fenna de vries" in profile.search_text
