@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from coalition.celery import app
 from members import services, tasks
 from members.models import Profile
 
@@ -45,6 +46,7 @@ def test_link_confirms_with_one_click_without_logging_in(client, stale):
     url = reverse("members:confirm_details", args=[services.confirmation_token(stale)])
     response = client.get(url)
     assert response.status_code == 200
+    assert stale.full_name in response.content.decode()
     stale.refresh_from_db()
     assert stale.details_confirmed_at < _ago(150)  # a link scanner's GET changes nothing
     assert client.post(url).status_code == 200
@@ -66,7 +68,5 @@ def test_after_nine_months_details_are_possibly_outdated(db):
 
 
 def test_request_task_is_in_the_beat_schedule():
-    from coalition.celery import app
-
     tasks_scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "members.tasks.request_confirmations" in tasks_scheduled

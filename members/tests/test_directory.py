@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -152,7 +153,9 @@ def test_unlisted_member_is_hidden_from_members_but_not_from_coordinators(member
 def test_unlisted_member_still_sees_own_page(client, db):
     profile = ProfileFactory(is_listed=False)
     client.force_login(profile.user)
-    assert client.get(reverse("members:profile_detail", args=[profile.pk])).status_code == 200
+    response = client.get(reverse("members:profile_detail", args=[profile.pk]))
+    assert response.status_code == 200
+    assert response.context["profile"] == profile and profile.full_name in response.content.decode()
 
 
 def test_vcard_holds_only_what_the_viewer_may_see(member, coordinator, private_colleague):
@@ -266,10 +269,7 @@ def _fill_directory(n):
 def test_directory_query_count_does_not_grow_with_rows(member_client, django_assert_max_num_queries, query):
     _fill_directory(3)
     member_client.get(LIST, query)  # warm the session and role caches
-    from django.db import connection as conn
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(conn) as few:
+    with CaptureQueriesContext(connection) as few:
         member_client.get(LIST, query)
     _fill_directory(20)
     with django_assert_max_num_queries(len(few)):

@@ -6,7 +6,7 @@ import struct
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, PngImagePlugin
 
 from members.models import Organisation, Profile
 from members.photos import process_image
@@ -59,8 +59,6 @@ def jpeg_with_everything(colour=(200, 30, 40), icc=None):
 
 
 def png_with_everything():
-    from PIL import PngImagePlugin
-
     text = PngImagePlugin.PngInfo()
     text.add_text("Comment", "SECRET-TEXT")
     text.add_itxt("XML:com.adobe.xmp", XMP.decode())
