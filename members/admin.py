@@ -1,113 +1,25 @@
 """The coordinators' admin for users, profiles, organisations, offerings, municipalities and themes."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from coalition.roles import is_coordinator
+from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsStackedInline
 
 from . import services
+from .exports import organisations_csv, profiles_csv
 from .forms import ImageUploadMixin, ProfileForm, image_field
-from .models import Municipality, Offering, Organisation, Profile, Theme, User, Visibility
-
-# A cell a spreadsheet would read as a formula (or that hides one behind a tab or CR).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from .models import OUTDATED_AFTER, Municipality, Offering, Organisation, Profile, Theme, User, Visibility
 
 
-def neutralise(value):
-    """Make a CSV cell inert in spreadsheets: a leading formula character is quoted with '."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheets read UTF-8
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow([neutralise(cell) for cell in header])
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return response
-
-
-def profile_csv_rows(queryset):
-    """Rows of the members CSV. A CSV leaves the portal, so it carries only what every approved
-    member may see: direct phone and e-mail only where the person shows them to all members,
-    and no contact details at all for people who are not listed or not approved."""
-    for profile in queryset.select_related("user", "organisation").prefetch_related("municipalities", "themes"):
-        public = profile.is_approved and profile.is_listed
-        yield [
-            profile.first_name,
-            profile.last_name,
-            profile.job_title,
-            profile.get_discipline_display(),
-            profile.organisation.name if profile.organisation else "",
-            ", ".join(m.name for m in profile.municipalities.all()),
-            ", ".join(t.name for t in profile.themes.all()),
-            profile.team_phone if public else "",
-            profile.direct_phone if public and profile.phone_visibility == Visibility.MEMBERS else "",
-            profile.user.email if public and profile.email_visibility == Visibility.MEMBERS else "",
-            profile.availability if public else "",
-            profile.get_status_display(),
-            timezone.localtime(profile.details_confirmed_at).date().isoformat(),
-        ]
-
-
-PROFILE_CSV_HEADER = [
-    _("first name"),
-    _("last name"),
-    _("job title"),
-    _("discipline"),
-    _("organisation"),
-    _("municipalities"),
-    _("themes"),
-    _("team phone"),
-    _("direct phone"),
-    _("e-mail"),
-    _("availability"),
-    _("approval"),
-    _("details last confirmed"),
-]
-
-
-def organisation_csv_rows(queryset):
-    for organisation in queryset.prefetch_related("municipalities", "contacts"):
-        yield [
-            organisation.name,
-            organisation.get_discipline_display(),
-            organisation.get_circle_display(),
-            ", ".join(m.name for m in organisation.municipalities.all()),
-            organisation.declaration_signed_on.isoformat() if organisation.declaration_signed_on else "",
-            organisation.phone,
-            organisation.email,
-            organisation.website,
-            organisation.address,
-            ", ".join(p.full_name for p in organisation.contacts.all()),
-        ]
-
-
-ORGANISATION_CSV_HEADER = [
-    _("name"),
-    _("kind of organisation"),
-    _("circle"),
-    _("municipalities served"),
-    _("declaration of intent signed on"),
-    _("general phone line"),
-    _("e-mail"),
-    _("website"),
-    _("address"),
-    _("contacts"),
-]
+def sees_everyone(request):
+    """A coordinator's view of people in the admin; anyone else sees them as an approved member does."""
+    return request.user.has_perm("members.view_all_details")
 
 
 def profiles_seen_by(viewer, queryset=None):
@@ -165,17 +77,17 @@ class OrganisationAdminForm(ImageUploadMixin, forms.ModelForm):
         return self.clean_image()
 
 
-class ProcessedImageAdminMixin:
-    """Stores the image the form validated and re-encoded (never the raw upload)."""
+def many_to_many(form, *names):
+    """The form's chosen rows of these many-to-many fields, as keyword arguments of a service (absent ones left out)."""
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
-    image_fields = ("photo", "photo_thumbnail")
 
-    def save_model(self, request, obj, form, change):
-        if form.processed_image:
-            field, thumbnail = self.image_fields
-            setattr(obj, field, form.processed_image.image)
-            setattr(obj, thumbnail, form.processed_image.thumbnail)
-        super().save_model(request, obj, form, change)
+class SavedByServiceMixin:
+    """The row and its many-to-many fields are saved by the service in `save_model`; only the inlines are left."""
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(User)
@@ -201,8 +113,6 @@ class PossiblyOutdatedFilter(admin.SimpleListFilter):
         return [("yes", _("Possibly outdated")), ("no", _("Current"))]
 
     def queryset(self, request, queryset):
-        from .models import OUTDATED_AFTER
-
         cutoff = timezone.now() - OUTDATED_AFTER
         if self.value() == "yes":
             return queryset.filter(details_confirmed_at__lt=cutoff)
@@ -223,7 +133,7 @@ def filter_parameters(list_filter):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     form = ProfileAdminForm
     list_display = [
         "__str__",
@@ -324,7 +234,7 @@ class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        return queryset if is_coordinator(request.user) else profiles_seen_by(request.user, queryset)
+        return queryset if sees_everyone(request) else profiles_seen_by(request.user, queryset)
 
     def get_object(self, request, object_id, from_field=None):
         profile = super().get_object(request, object_id, from_field)
@@ -334,30 +244,30 @@ class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        if not is_coordinator(request.user):
+        if not sees_everyone(request):
             for profile in changelist.result_list:
                 profile.card = profile.contact_card(request.user)
         return changelist
 
     def get_list_display(self, request):
-        return super().get_list_display(request) if is_coordinator(request.user) else self.member_view_list_display
+        return super().get_list_display(request) if sees_everyone(request) else self.member_view_list_display
 
     def get_list_filter(self, request):
-        return super().get_list_filter(request) if is_coordinator(request.user) else self.member_view_list_filter
+        return super().get_list_filter(request) if sees_everyone(request) else self.member_view_list_filter
 
     def get_search_fields(self, request):
-        return super().get_search_fields(request) if is_coordinator(request.user) else self.member_view_search_fields
+        return super().get_search_fields(request) if sees_everyone(request) else self.member_view_search_fields
 
     def get_fieldsets(self, request, obj=None):
-        return super().get_fieldsets(request, obj) if is_coordinator(request.user) else self.member_view_fieldsets
+        return super().get_fieldsets(request, obj) if sees_everyone(request) else self.member_view_fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        if is_coordinator(request.user):
+        if sees_everyone(request):
             return super().get_readonly_fields(request, obj)
         return [name for _title, options in self.member_view_fieldsets for name in options["fields"]]
 
     def lookup_allowed(self, lookup, value, request):
-        if is_coordinator(request.user):
+        if sees_everyone(request):
             return super().lookup_allowed(lookup, value, request)
         # The address bar filters on any field of the model (?direct_phone__startswith=06 answers yes or no
         # about a hidden number): others get only the filters the list itself offers.
@@ -365,13 +275,15 @@ class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         # Who changed what, and when, is the coordinators' business; members never see it.
-        if not is_coordinator(request.user):
+        if not sees_everyone(request):
             raise PermissionDenied
         return super().history_view(request, object_id, extra_context)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(pk=form.instance.pk)))
+    def save_model(self, request, obj, form, change):
+        # Through the service, as on the site: the search document follows, a replaced photo leaves the disk.
+        services.save_profile(
+            obj, by=request.user, photo=form.processed_image, **many_to_many(form, "municipalities", "themes")
+        )
 
     def _decide(self, request, queryset, decide, done_message):
         done = 0
@@ -395,15 +307,13 @@ class ProfileAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Export selected members as CSV (only what members may see)"))
     def export_csv(self, request, queryset):
-        return csv_response(
-            f"members-{timezone.localdate().isoformat()}.csv", PROFILE_CSV_HEADER, profile_csv_rows(queryset)
-        )
+        return profiles_csv(queryset)
 
     def has_approve_permission(self, request):
         return request.user.has_perm("members.approve_profile")
 
 
-class OfferingInline(admin.StackedInline):
+class OfferingInline(ObjectPermissionsStackedInline):
     model = Offering
     extra = 0
     fields = ["title", "life_phase", "access", "is_active"]
@@ -411,9 +321,8 @@ class OfferingInline(admin.StackedInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
+class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     form = OrganisationAdminForm
-    image_fields = ("logo", "logo_thumbnail")
     list_display = ["name", "discipline", "circle", "declaration_signed_on", "phone", "updated_at"]
     list_filter = ["discipline", "circle", "municipalities", ("declaration_signed_on", admin.EmptyFieldListFilter)]
     search_fields = ["name", "email", "phone", "description"]
@@ -425,27 +334,34 @@ class OrganisationAdmin(ProcessedImageAdminMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
-        if is_coordinator(request.user):
+        if sees_everyone(request):
             return fields
         # Who keeps a page current is not shown to members: a contact may be unlisted or not (yet) approved.
         return [name for name in fields if name != "contacts"]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        organisation = form.instance
-        transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(organisation=organisation)))
+    def save_model(self, request, obj, form, change):
+        # Through the service, as on the site: its people's search documents follow, a replaced logo leaves the disk.
+        services.save_organisation(
+            obj, by=request.user, logo=form.processed_image, **many_to_many(form, "municipalities", "contacts")
+        )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Offering:
+            return super().save_formset(request, form, formset, change)
+        offerings = formset.save(commit=False)
+        for offering in formset.deleted_objects:
+            offering.delete()
+        for offering in offerings:
+            services.save_offering(offering, by=request.user)
+        return offerings
 
     @admin.action(description=_("Export selected organisations as CSV"))
     def export_csv(self, request, queryset):
-        return csv_response(
-            f"organisations-{timezone.localdate().isoformat()}.csv",
-            ORGANISATION_CSV_HEADER,
-            organisation_csv_rows(queryset),
-        )
+        return organisations_csv(queryset)
 
 
 @admin.register(Offering)
-class OfferingAdmin(admin.ModelAdmin):
+class OfferingAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     list_display = ["title", "organisation", "life_phase", "access", "is_active", "updated_at"]
     list_filter = ["life_phase", "access", "is_active", "themes", "municipalities", "organisation__discipline"]
     search_fields = ["title", "description", "target_group", "organisation__name"]
@@ -453,9 +369,12 @@ class OfferingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["municipalities", "themes"]
 
+    def save_model(self, request, obj, form, change):
+        services.save_offering(obj, by=request.user, **many_to_many(form, "municipalities", "themes"))
+
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ObjectPermissionsModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -467,7 +386,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(ObjectPermissionsModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}

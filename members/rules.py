@@ -58,8 +58,11 @@ rules.add_perm("members.approve_profile", is_coordinator)
 rules.add_perm("members.edit_organisation", is_coordinator | (is_approved_member & is_contact_of))
 rules.add_perm("members.edit_offering", is_coordinator | (is_approved_member & is_contact_of_offering))
 
-# The admin. Editors see people as an approved member does (the admin narrows the rows and fields).
+# The admin. Editors see people as an approved member does (the admin narrows the rows and fields); what lies
+# beyond — unlisted and pending people, hidden contact details, who keeps a page current, the change history — is
+# the coordinators' (members.admin.sees_everyone).
 rules.add_perm("members", is_coordinator | is_editor)
+rules.add_perm("members.view_all_details", is_coordinator)
 add_model_perms(
     "members.profile",
     view=is_coordinator | is_editor,

@@ -6,7 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from members.admin import neutralise
+from coalition.exports import neutralise
 from members.models import Profile, Visibility
 
 from .factories import OrganisationFactory, ProfileFactory
