@@ -357,7 +357,7 @@ class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
 
     @admin.action(description=_("Export selected organisations as CSV"))
     def export_csv(self, request, queryset):
-        return organisations_csv(queryset)
+        return organisations_csv(queryset, viewer=request.user)
 
 
 @admin.register(Offering)

@@ -4,12 +4,13 @@
 `profiles_csv` and `organisations_csv`.
 """
 
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.exports import csv_response
 
-from .models import Visibility
+from .models import Profile, Visibility
 
 PROFILE_CSV_HEADER = [
     _("first name"),
@@ -64,8 +65,13 @@ def profile_csv_rows(queryset):
         ]
 
 
-def organisation_csv_rows(queryset):
-    for organisation in queryset.prefetch_related("municipalities", "contacts"):
+def organisation_csv_rows(queryset, *, viewer):
+    """Rows of the organisations CSV; of the contacts who keep a page current, only those `viewer` may see."""
+    contacts = (
+        Profile.objects.all() if viewer.has_perm("members.view_all_details") else Profile.objects.visible_to(viewer)
+    )
+    visible_contacts = Prefetch("contacts", queryset=contacts, to_attr="visible_contacts")
+    for organisation in queryset.prefetch_related("municipalities", visible_contacts):
         yield [
             organisation.name,
             organisation.get_discipline_display(),
@@ -76,7 +82,7 @@ def organisation_csv_rows(queryset):
             organisation.email,
             organisation.website,
             organisation.address,
-            ", ".join(p.full_name for p in organisation.contacts.all()),
+            ", ".join(p.full_name for p in organisation.visible_contacts),
         ]
 
 
@@ -86,7 +92,7 @@ def profiles_csv(queryset):
     return csv_response(filename, PROFILE_CSV_HEADER, profile_csv_rows(queryset))
 
 
-def organisations_csv(queryset):
-    """The organisations CSV download."""
+def organisations_csv(queryset, *, viewer):
+    """The organisations CSV download, as `viewer` may see it."""
     filename = f"organisations-{timezone.localdate().isoformat()}.csv"
-    return csv_response(filename, ORGANISATION_CSV_HEADER, organisation_csv_rows(queryset))
+    return csv_response(filename, ORGANISATION_CSV_HEADER, organisation_csv_rows(queryset, viewer=viewer))

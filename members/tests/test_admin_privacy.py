@@ -157,6 +157,20 @@ def test_editor_does_not_see_who_keeps_an_organisation_page_current(editor_clien
     assert "contacts" not in response.context["adminform"].form.fields
 
 
+def test_editor_organisation_export_names_only_contacts_a_member_may_see(editor_client, coordinator_client, people):
+    organisation = people["open"].organisation
+    organisation.contacts.add(people["pending"], people["open"])
+    post = {"action": "export_csv", "_selected_action": [organisation.pk]}
+    changelist = reverse("admin:members_organisation_changelist")
+
+    def contacts_column(client):
+        rows = list(csv.reader(io.StringIO(client.post(changelist, post).content.decode("utf-8-sig")), delimiter=";"))
+        return rows[1][-1]
+
+    assert contacts_column(editor_client) == people["open"].full_name
+    assert people["pending"].full_name in contacts_column(coordinator_client)
+
+
 def test_coordinator_sees_everyone_and_every_detail(coordinator_client, people):
     response = coordinator_client.get(PROFILES)
     assert set(people.values()) <= set(response.context["cl"].result_list)
