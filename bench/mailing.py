@@ -3,6 +3,7 @@
 Usage (PostgreSQL and Redis must run; see DESIGN.md §9):
 
     .venv/bin/python bench/mailing.py [--recipients 5000] [--concurrency 2] [--batch-size 100]
+        [--kill-a-child-at F | --kill-worker-at F]
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/portal_bench (created and migrated
 if missing) and REDIS_URL to redis://127.0.0.1:6379/14. The script runs the SMTP sink itself,
@@ -10,17 +11,25 @@ starts `celery -A coalition worker` as a subprocess pointed at it (EMAIL_URL), q
 and reports mails per second from commit until the last delivery is marked sent. Then it sends the
 same number of mails with smtplib over one connection to the same sink: the ceiling the outbox is
 measured against.
+
+Crash drills: `--kill-a-child-at F` SIGKILLs one pool process when a fraction F of the mails
+arrived; `--kill-worker-at F` SIGKILLs the whole worker (its process group: the main process and
+every pool process), starts a new one, and prints how many recipients got no mail (lost), how many
+copies arrived twice (duplicates) and the seconds from the restart to the first and to the last mail.
+No beat runs: what brings the mailing back is the new worker itself.
 """
 
 import argparse
 import multiprocessing
 import os
+import re
 import signal
 import smtplib
 import socket
 import subprocess
 import sys
 import time
+from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse
@@ -30,26 +39,44 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/14"
 
 
-class CountingSink:
-    """An aiosmtpd handler that only counts: the sink should cost as little as possible."""
+READER = re.compile(r"reader(\d+)@")
 
-    def __init__(self, counter):
+
+def reader_address(i):
+    return f"reader{i:06d}@bench.example"
+
+
+class CountingSink:
+    """An aiosmtpd handler that only counts: the sink should cost as little as possible.
+
+    Besides the total it counts copies per reader (to find lost and duplicate mails) and keeps the
+    time of the last arrival.
+    """
+
+    def __init__(self, counter, per_reader, last_at):
         self.counter = counter
+        self.per_reader = per_reader
+        self.last_at = last_at
 
     async def handle_DATA(self, server, session, envelope):
         with self.counter.get_lock():
             self.counter.value += len(envelope.rcpt_tos)
+            for address in envelope.rcpt_tos:
+                match = READER.match(address)
+                if match and int(match[1]) < len(self.per_reader):
+                    self.per_reader[int(match[1])] += 1
+            self.last_at.value = time.time()
         return "250 OK"
 
 
-def _serve_sink(port, counter, ready, stop):
+def _serve_sink(port, counter, per_reader, last_at, ready, stop):
     import logging
 
     from aiosmtpd.controller import Controller
 
     logging.getLogger("mail.log").setLevel(logging.WARNING)
 
-    controller = Controller(CountingSink(counter), hostname="127.0.0.1", port=port)
+    controller = Controller(CountingSink(counter, per_reader, last_at), hostname="127.0.0.1", port=port)
     controller.start()
     ready.set()
     stop.wait()
@@ -59,13 +86,17 @@ def _serve_sink(port, counter, ready, stop):
 class Sink:
     """The SMTP sink in its own process, so it competes with neither sender for the GIL."""
 
-    def __init__(self):
+    def __init__(self, readers):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         self.counter = multiprocessing.Value("i", 0)
+        self.per_reader = multiprocessing.Array("i", readers, lock=False)  # guarded by the counter's lock
+        self.last_at = multiprocessing.Value("d", 0.0, lock=False)
         ready, self._stop = multiprocessing.Event(), multiprocessing.Event()
-        self._process = multiprocessing.Process(target=_serve_sink, args=(self.port, self.counter, ready, self._stop))
+        self._process = multiprocessing.Process(
+            target=_serve_sink, args=(self.port, self.counter, self.per_reader, self.last_at, ready, self._stop)
+        )
         self._process.start()
         if not ready.wait(30):
             raise SystemExit("the SMTP sink did not start")
@@ -77,6 +108,14 @@ class Sink:
     def reset(self):
         with self.counter.get_lock():
             self.counter.value = 0
+            self.per_reader[:] = [0] * len(self.per_reader)
+            self.last_at.value = 0.0
+
+    def lost_and_duplicates(self):
+        """Readers who got no mail, and copies beyond the first."""
+        with self.counter.get_lock():
+            copies = list(self.per_reader)
+        return sum(1 for c in copies if c == 0), sum(c - 1 for c in copies if c > 1)
 
     def stop(self):
         self._stop.set()
@@ -141,6 +180,12 @@ def wait_for_worker(app, process, timeout=60):
     raise SystemExit("the worker did not answer a ping within a minute")
 
 
+def kill_worker(process):
+    """SIGKILL the whole worker: its main process and every pool process (one process group)."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
 def stop_worker(process):
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)  # the worker's own process group (start_new_session)
@@ -165,7 +210,11 @@ def children_of(pid):
     return found
 
 
-def run_outbox(n, sink, *, worker=None, kill_child_at=None):
+def run_outbox(n, sink, *, worker=None, kill_child_at=None, kill_worker_at=None, restart=None, timeout=600):
+    """Send an n-recipient mailing through the worker; returns (seconds, delivery states, mails received, drill).
+
+    With `kill_worker_at`, `restart()` starts the replacement worker and `drill` holds the figures.
+    """
     from django.db import transaction
     from django.db.models import Count
 
@@ -173,9 +222,7 @@ def run_outbox(n, sink, *, worker=None, kill_child_at=None):
     from coalition.models import Delivery, Mailing
 
     recipients = [
-        Recipient(
-            f"reader{i:06d}@bench.example", name=f"Reader {i}", context={"unsubscribe_url": f"https://bench.example/u/{i}"}
-        )
+        Recipient(reader_address(i), name=f"Reader {i}", context={"unsubscribe_url": f"https://bench.example/u/{i}"})
         for i in range(n)
     ]
     sink.reset()
@@ -196,10 +243,25 @@ def run_outbox(n, sink, *, worker=None, kill_child_at=None):
     with transaction.atomic():
         release_mailing(mailing)  # the send is enqueued on commit, like every mailing
     killed = None
+    drill = {}
     while True:
         mailing.refresh_from_db(fields=["state"])
         if mailing.is_finished:
             break
+        if "restarted" in drill:
+            if "first_after" not in drill and sink.count > drill["killed_after"]:
+                drill["first_after"] = time.time() - drill["restarted"]
+            if time.time() - drill["restarted"] > timeout:
+                print(f"the mailing did not finish within {timeout} s of the restart")
+                break
+        if kill_worker_at is not None and "restarted" not in drill and sink.count >= kill_worker_at * n:
+            # Crash drill: the whole worker dies at once (OOM killer, a lost container). The tasks it
+            # held stay unacknowledged in Redis; PostgreSQL drops its open transactions and row locks.
+            kill_worker(worker)
+            drill["killed_after"] = sink.count
+            print(f"killed the whole worker (process group {worker.pid}) after {drill['killed_after']} mails")
+            drill["restarted"] = time.time()
+            restart()
         if kill_child_at is not None and killed is None and sink.count >= kill_child_at * n:
             # Crash drill: SIGKILL one pool process mid-batch. acks_late + reject_on_worker_lost put
             # its task back in the queue, and PostgreSQL drops its transaction and row lock.
@@ -211,7 +273,10 @@ def run_outbox(n, sink, *, worker=None, kill_child_at=None):
         time.sleep(0.1)
     elapsed = time.perf_counter() - started
     states = dict(Delivery.objects.filter(mailing=mailing).values_list("state").annotate(n=Count("pk")))
-    return elapsed, states, sink.count
+    if "restarted" in drill:
+        drill["lost"], drill["duplicates"] = sink.lost_and_duplicates()
+        drill["last_after"] = sink.last_at.value - drill["restarted"]
+    return elapsed, states, sink.count, drill
 
 
 def run_smtplib(n, sink):
@@ -222,7 +287,7 @@ def run_smtplib(n, sink):
         for i in range(n):
             message = EmailMessage()
             message["From"] = "noreply@bench.example"
-            message["To"] = f"Reader {i} <reader{i:06d}@bench.example>"
+            message["To"] = Address(f"Reader {i}", addr_spec=reader_address(i))
             message["Subject"] = "Benchmark"
             message.set_content("A benchmark mail.\n" * 20)
             message.add_alternative("<p>A benchmark mail.</p>" * 20, subtype="html")
@@ -236,11 +301,18 @@ def main():
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2, help="worker processes")
     parser.add_argument("--batch-size", type=int, default=100, help="MAIL_BATCH_SIZE for the worker")
-    parser.add_argument(
+    drills = parser.add_mutually_exclusive_group()
+    drills.add_argument(
         "--kill-a-child-at",
         type=float,
         metavar="FRACTION",
         help="crash drill: SIGKILL one worker pool process when this fraction of the mails arrived",
+    )
+    drills.add_argument(
+        "--kill-worker-at",
+        type=float,
+        metavar="FRACTION",
+        help="crash drill: SIGKILL the whole worker when this fraction of the mails arrived, then start a new one",
     )
     args = parser.parse_args()
 
@@ -252,26 +324,41 @@ def main():
 
     from coalition.celery import app
 
-    sink = Sink()
+    n = args.recipients
+    sink = Sink(n)
     app.control.purge()
-    worker = start_worker(sink.port, args.concurrency, args.batch_size)
+    workers = [start_worker(sink.port, args.concurrency, args.batch_size)]
     try:
-        wait_for_worker(app, worker)
-        n = args.recipients
+        wait_for_worker(app, workers[0])
         print(f"{n} recipients, worker concurrency {args.concurrency}, batch size {args.batch_size}")
-        outbox_seconds, states, received = run_outbox(n, sink, worker=worker, kill_child_at=args.kill_a_child_at)
+        outbox_seconds, states, received, drill = run_outbox(
+            n,
+            sink,
+            worker=workers[0],
+            kill_child_at=args.kill_a_child_at,
+            kill_worker_at=args.kill_worker_at,
+            restart=lambda: workers.append(start_worker(sink.port, args.concurrency, args.batch_size)),
+        )
         outbox_rate = n / outbox_seconds
         print(
             f"outbox via Celery: {outbox_seconds:7.2f} s  {outbox_rate:8.1f} mails/s"
             f"  (deliveries {states}, sink got {received}: {received - n} duplicates)"
         )
-        stop_worker(worker)
+        if drill:
+            print(
+                f"kill drill: lost {drill['lost']}, duplicates {drill['duplicates']};"
+                f" from restart to first mail {drill.get('first_after', float('nan')):.1f} s,"
+                f" to last mail {drill['last_after']:.1f} s"
+            )
+        for worker in workers:
+            stop_worker(worker)
         smtplib_seconds, received = run_smtplib(n, sink)
         smtplib_rate = n / smtplib_seconds
         print(f"plain smtplib:     {smtplib_seconds:7.2f} s  {smtplib_rate:8.1f} mails/s  (sink got {received})")
         print(f"ratio outbox / smtplib: {outbox_rate / smtplib_rate:.2f}")
     finally:
-        stop_worker(worker)
+        for worker in workers:
+            stop_worker(worker)
         sink.stop()
 
 

@@ -16,9 +16,10 @@ app.autodiscover_tasks()
 
 # Every periodic task of the portal, in one place. Each task is safe to run twice.
 app.conf.beat_schedule = {
+    # Every minute: with MAIL_SWEEP_GRACE_MINUTES (2) a lost or stranded batch is on its way within 3.
     "sweep-stuck-mailings": {
         "task": "coalition.tasks.sweep_mailings",
-        "schedule": crontab(minute="*/5"),
+        "schedule": crontab(),
     },
     # Scheduled journal editions go online (and are mailed) within a minute of their time.
     "journal-publish-due-editions": {

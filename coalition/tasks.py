@@ -10,8 +10,11 @@ How a delivery is sent at most once in normal operation and never skipped (DESIG
   instead of waiting for it. A row that is committed as sent is never picked again, so a second
   worker, a task run twice, or a retry find nothing left to do for it.
 - A worker that dies mid-batch loses only its open transaction: the one row it held goes back
-  to pending and everything it already sent stays marked sent. The Celery task comes back
-  (acks_late + reject_on_worker_lost), and if it does not, the sweep re-enqueues the mailing.
+  to pending and everything it already sent stays marked sent. A killed pool process's task
+  comes back at once (acks_late + reject_on_worker_lost). When the whole worker is killed, the
+  tasks it held stay unacknowledged in Redis until the visibility timeout (an hour): the worker
+  that starts next re-enqueues every unfinished mailing at once (`resume_mailings_on_start`),
+  and the sweep catches what no restart does within MAIL_SWEEP_GRACE_MINUTES and a minute.
 """
 
 import logging
@@ -21,6 +24,7 @@ from datetime import timedelta
 from math import ceil
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 from django.core.mail import mailers
 from django.db import transaction
@@ -52,6 +56,8 @@ class BatchResult:
     postponed: int = 0
     # Set when the SMTP connection could not be opened or broke: the batch stops there.
     connection_error: str = ""
+    # The connection could not even be opened: the mail server is down or unreachable.
+    unreachable: bool = False
 
 
 def backoff(attempts):
@@ -175,6 +181,7 @@ def deliver_batch(mailing_id, *, limit=None):
         except (smtplib.SMTPException, OSError) as exc:
             # Nobody is charged an attempt for a server that is down: the batch waits and tries again.
             result.connection_error = _describe(exc)
+            result.unreachable = True
             logger.warning("Mailing %s: cannot reach the mail server: %s", mailing_id, result.connection_error)
             return result
         for _ in range(limit):
@@ -216,7 +223,7 @@ def finish_if_done(mailing_id):
 
 
 @shared_task
-def send_mailing(mailing_id):
+def send_mailing(mailing_id, attempt_round=0):
     """Fan a mailing out into batches; the first batch is sent right here.
 
     Safe to run twice: the extra batches claim nothing and end at once.
@@ -228,8 +235,8 @@ def send_mailing(mailing_id):
         return 0
     batches = ceil(due / settings.MAIL_BATCH_SIZE)
     for _ in range(batches - 1):
-        send_batch.delay(mailing_id)
-    _run_batch(mailing_id, attempt_round=0)
+        send_batch.delay(mailing_id, attempt_round)
+    _run_batch(mailing_id, attempt_round=attempt_round)
     return batches
 
 
@@ -245,7 +252,18 @@ def _run_batch(mailing_id, *, attempt_round):
         # In-process (no broker) a retry would run at once and hold up the request that sent the
         # mail for another connection timeout; the next send or the sweep picks the mailing up.
         return {"sent": result.sent, "failed": result.failed, "postponed": result.postponed}
-    if (result.postponed or result.connection_error) and attempt_round < settings.MAIL_MAX_ATTEMPTS:
+    if result.unreachable:
+        # One retry for the whole mailing, not one per batch: its due deliveries wait out the backoff
+        # (no attempt charged), so the other batches find nothing due and do not dial a server that
+        # is down, and the sweep leaves them alone until then. The retry fans the mailing out again;
+        # a batch that failed at the same moment finds the rows postponed already and adds none.
+        wait = backoff(attempt_round + 1)
+        postponed = _due_deliveries(mailing_id).update(next_attempt_at=timezone.now() + wait)
+        if postponed and attempt_round < settings.MAIL_MAX_ATTEMPTS:
+            send_mailing.apply_async(
+                (mailing_id,), {"attempt_round": attempt_round + 1}, countdown=wait.total_seconds()
+            )
+    elif (result.postponed or result.connection_error) and attempt_round < settings.MAIL_MAX_ATTEMPTS:
         # Transient trouble: try again after the backoff. After the last round the sweep takes over.
         wait = backoff(attempt_round + 1) if result.connection_error else _until_next_due(mailing_id)
         send_batch.apply_async((mailing_id,), {"attempt_round": attempt_round + 1}, countdown=wait.total_seconds())
@@ -266,8 +284,9 @@ def _until_next_due(mailing_id):
 def sweep_mailings():
     """Re-enqueue mailings with due pending deliveries and no progress for the grace period.
 
-    This is what makes a lost enqueue (broker down at commit time, a task dropped) a delay
-    rather than a lost mail. It also closes mailings whose last batch died before marking them.
+    This is what makes a lost enqueue (broker down at commit time, a task dropped, the batch of a
+    killed worker when no worker restarts) a delay rather than a lost mail. Beat runs it every
+    minute. It also closes mailings whose last batch died before marking them.
     """
     now = timezone.now()
     cutoff = now - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
@@ -275,10 +294,46 @@ def sweep_mailings():
     recent_attempt = Delivery.objects.filter(mailing=OuterRef("pk"), attempted_at__gte=cutoff)
     due = _due_deliveries(OuterRef("pk"), now)
     stuck = list(candidates.filter(Exists(due)).exclude(Exists(recent_attempt)).values_list("pk", flat=True))
-    for mailing_id in stuck:
-        logger.info("Sweep: mailing %s has pending deliveries and no progress; enqueuing it again.", mailing_id)
-        send_mailing.delay(mailing_id)
+    _enqueue_again(stuck, queued_before=cutoff, now=now, why="no progress")
     pending = Delivery.objects.filter(mailing=OuterRef("pk"), state=Delivery.State.PENDING)
     for mailing_id in candidates.exclude(Exists(pending)).values_list("pk", flat=True):
         finish_if_done(mailing_id)
     return stuck
+
+
+@shared_task
+def resume_mailings():
+    """Re-enqueue every queued or sending mailing with due deliveries, whatever its progress.
+
+    Run when a worker starts. The deliveries a killed worker was to send are pending and due, but
+    its tasks are gone until Redis's visibility timeout, and while other batches of the same
+    mailing still run (attempts a moment ago) the sweep sees progress and would wait. Only
+    pending rows are claimed (skip_locked), so resuming a mailing that needs nothing, or that
+    another worker is sending, costs a few empty batches and never a second copy.
+    """
+    now = timezone.now()
+    due = _due_deliveries(OuterRef("pk"), now)
+    unfinished = list(
+        Mailing.objects.filter(state__in=ACTIVE_STATES).filter(Exists(due)).values_list("pk", flat=True)
+    )
+    _enqueue_again(unfinished, queued_before=now, now=now, why="a worker started")
+    return unfinished
+
+
+def _enqueue_again(mailing_ids, *, queued_before, now, why):
+    """Enqueue each mailing again and give it a new `queued_at`.
+
+    The new `queued_at` keeps the sweep from enqueuing it again within the grace period, so a long
+    queue is not made longer every minute; the update is conditional, so two sweeps at once
+    enqueue a mailing once.
+    """
+    for mailing_id in mailing_ids:
+        if Mailing.objects.filter(pk=mailing_id, queued_at__lt=queued_before).update(queued_at=now):
+            logger.info("Mailing %s has due deliveries (%s): enqueuing it again.", mailing_id, why)
+            send_mailing.delay(mailing_id)
+
+
+@worker_ready.connect
+def resume_mailings_on_start(sender=None, **kwargs):
+    """A worker that starts sends at once what a killed worker left unfinished (see resume_mailings)."""
+    resume_mailings.delay()
