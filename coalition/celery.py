@@ -17,6 +17,7 @@ app.autodiscover_tasks()
 # Every periodic task of the portal, in one place. Each task is safe to run twice.
 app.conf.beat_schedule = {
     # Every minute: with MAIL_SWEEP_GRACE_MINUTES (2) a lost or stranded batch is on its way within 3.
+    # The task runs coalition.outbox.sweep_mailings; its name stayed when the engine left tasks.py.
     "sweep-stuck-mailings": {
         "task": "coalition.tasks.sweep_mailings",
         "schedule": crontab(),

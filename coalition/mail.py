@@ -173,7 +173,8 @@ def _add_deliveries(mailing, recipients):
 
 
 def _enqueue(mailing):
-    # By name: coalition.tasks imports this module. A broker that is down is logged and the sweep sends later.
+    # By name: the engine that coalition.tasks runs (coalition.outbox) imports this module. A broker
+    # that is down is logged and the sweep sends later.
     enqueue_after_commit("coalition.tasks.send_mailing", mailing.pk)
 
 

@@ -95,7 +95,7 @@ class Delivery(models.Model):
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    # Fixed when the row is created, so a mail sent again after a crash (see coalition.tasks)
+    # Fixed when the row is created, so a mail sent again after a crash (see coalition.outbox)
     # carries the same Message-ID and the receiving side can recognise the duplicate.
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
     # A transient SMTP error postpones the next try until then (backoff); empty means now.

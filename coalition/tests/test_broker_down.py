@@ -17,7 +17,7 @@ from django.db import connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from coalition import tasks
+from coalition import outbox
 from coalition.celery import app, enqueue_after_commit
 from coalition.models import Delivery, Mailing
 
@@ -68,7 +68,7 @@ def sweep_later(mailing, settings):
     """The broker is back and the grace period has passed: the periodic sweep runs."""
     old = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES + 1)
     Mailing.objects.filter(pk=mailing.pk).update(queued_at=old)
-    tasks.sweep_mailings()
+    outbox.sweep_mailings()
     mailing.refresh_from_db()
 
 

@@ -5,8 +5,9 @@ import uuid
 
 import pytest
 import redis
+from celery.contrib.testing.worker import start_worker
 
-from coalition.celery import app
+from coalition.celery import app, registered_task
 
 
 @app.task(name="coalition.tests.multiply")
@@ -22,7 +23,6 @@ def multiply(a, b, *, reply_to=None):
 def test_a_real_worker_executes_a_task_over_redis():
     if not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set: tasks run in-process (eagerly)")
-    from celery.contrib.testing.worker import start_worker
 
     reply_to = f"test-celery-{uuid.uuid4()}"
     client = redis.Redis.from_url(os.environ["REDIS_URL"])
@@ -44,3 +44,17 @@ def test_without_redis_tasks_run_in_process():
         pytest.skip("REDIS_URL is set: tasks go to the broker")
     assert app.conf.task_always_eager
     assert multiply.delay(3, 4).get() == 12
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        *(entry["task"] for entry in app.conf.beat_schedule.values()),
+        # Queued messages and scheduled retries name these; a task in flight during a deploy must find them.
+        "coalition.tasks.send_mailing",
+        "coalition.tasks.send_batch",
+        "coalition.tasks.resume_mailings",
+    ],
+)
+def test_every_task_the_beat_schedule_or_the_outbox_names_is_registered(name):
+    assert registered_task(name).name == name

@@ -8,8 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from coalition import tasks
-from coalition.mail import Recipient, queue_mailing, retry_failed, send_mail
+from coalition import outbox, tasks
+from coalition.mail import Recipient, queue_mailing, release_mailing, retry_failed, send_mail
 from coalition.models import Delivery, Mailing
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,7 +116,7 @@ class WorkerKilled(Exception):
 
 def kill_on_call(monkeypatch, number, *, after_sending=False):
     """Make the `number`-th SMTP hand-over die, before it (default) or after the server accepted it."""
-    real_transmit = tasks._transmit
+    real_transmit = outbox._transmit
     calls = {"count": 0}
 
     def transmit(connection, message):
@@ -127,7 +127,7 @@ def kill_on_call(monkeypatch, number, *, after_sending=False):
             raise WorkerKilled(f"worker killed at mail {number}")
         return real_transmit(connection, message)
 
-    monkeypatch.setattr(tasks, "_transmit", transmit)
+    monkeypatch.setattr(outbox, "_transmit", transmit)
     return calls
 
 
@@ -338,7 +338,7 @@ def test_the_sweep_leaves_a_mailing_alone_while_it_makes_progress(settings):
     old = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES + 1)
     Mailing.objects.filter(pk=mailing.pk).update(state=Mailing.State.SENDING, queued_at=old)
 
-    assert tasks.sweep_mailings() == []
+    assert outbox.sweep_mailings() == []
 
 
 def test_the_sweep_closes_a_mailing_whose_last_batch_died_before_marking_it(settings):
@@ -346,7 +346,7 @@ def test_the_sweep_closes_a_mailing_whose_last_batch_died_before_marking_it(sett
     old = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES + 1)
     Mailing.objects.filter(pk=mailing.pk).update(state=Mailing.State.SENDING, queued_at=old, finished_at=None)
 
-    tasks.sweep_mailings()
+    outbox.sweep_mailings()
 
     mailing.refresh_from_db()
     assert mailing.state == Mailing.State.SENT
@@ -394,11 +394,9 @@ def test_each_address_gets_one_delivery_even_when_listed_twice(smtp_server):
 
 
 def test_a_draft_mailing_is_sent_only_when_released(smtp_server):
-    from coalition.mail import release_mailing
-
     mailing = queue_news(addresses(3), draft=True)
     assert mailing.state == Mailing.State.DRAFT
-    tasks.sweep_mailings()
+    outbox.sweep_mailings()
     tasks.send_mailing.delay(mailing.pk)
     assert smtp_server.recipients() == []
 

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.db import connection, connections, transaction
 
-from coalition import tasks
+from coalition import outbox
 from coalition.mail import Recipient, queue_mailing
 from coalition.models import Delivery, Mailing
 
@@ -34,7 +34,7 @@ def test_two_workers_sending_one_mailing_at_once_mail_each_recipient_exactly_onc
     # would wait for the first one's lock (and the barrier would break); without a lock at all
     # both would claim the same row and send it twice.
     both_claimed = threading.Barrier(2, timeout=20)
-    real_transmit = tasks._transmit
+    real_transmit = outbox._transmit
     first_send = threading.local()
 
     def transmit(smtp, message):
@@ -43,12 +43,12 @@ def test_two_workers_sending_one_mailing_at_once_mail_each_recipient_exactly_onc
             both_claimed.wait()
         return real_transmit(smtp, message)
 
-    monkeypatch.setattr(tasks, "_transmit", transmit)
+    monkeypatch.setattr(outbox, "_transmit", transmit)
     results, errors = {}, []
 
     def worker(name):
         try:
-            results[name] = tasks.deliver_batch(mailing.pk, limit=len(emails))
+            results[name] = outbox.deliver_batch(mailing.pk, limit=len(emails))
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
         finally:

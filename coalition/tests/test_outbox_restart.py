@@ -12,10 +12,12 @@ from datetime import timedelta
 
 import pytest
 from celery.signals import worker_ready
+from django.core.mail.backends.smtp import EmailBackend
 from django.db import transaction
 from django.utils import timezone
 
-from coalition import tasks
+from coalition import outbox, tasks
+from coalition.celery import app
 from coalition.mail import Recipient, queue_mailing
 from coalition.models import Delivery, Mailing
 from coalition.tests.test_outbox import _outbox_test_templates, assert_each_once  # noqa: F401 - an autouse fixture
@@ -43,14 +45,14 @@ def killed_part_way(emails, monkeypatch, *, sent):
     """The state a SIGKILL of the whole worker leaves: `sent` mails out and marked, the rest pending."""
     mailing = queue_without_tasks(emails, monkeypatch)
     Mailing.objects.filter(pk=mailing.pk).update(state=Mailing.State.SENDING)
-    assert tasks.deliver_batch(mailing.pk, limit=sent).sent == sent
+    assert outbox.deliver_batch(mailing.pk, limit=sent).sent == sent
     return mailing
 
 
 def test_a_starting_worker_sends_the_rest_of_a_killed_workers_mailing_at_once(smtp_server, monkeypatch):
     emails = addresses(130)
     mailing = killed_part_way(emails, monkeypatch, sent=55)
-    assert tasks.sweep_mailings() == [], "the periodic sweep alone would wait out its grace period"
+    assert outbox.sweep_mailings() == [], "the periodic sweep alone would wait out its grace period"
 
     worker_ready.send(sender=None)  # what `celery worker` sends once it consumes
 
@@ -98,7 +100,7 @@ def test_without_a_restart_the_sweep_sends_a_stranded_batch_after_the_grace_peri
     past_grace = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES, seconds=1)
     Mailing.objects.filter(pk=mailing.pk).update(queued_at=past_grace)
     Delivery.objects.filter(mailing=mailing).exclude(attempted_at=None).update(attempted_at=past_grace)
-    assert tasks.sweep_mailings() == [mailing.pk]
+    assert outbox.sweep_mailings() == [mailing.pk]
 
     mailing.refresh_from_db()
     assert mailing.state == Mailing.State.SENT
@@ -112,8 +114,8 @@ def test_the_sweep_enqueues_a_stuck_mailing_once_per_grace_period(monkeypatch, s
     long_ago = timezone.now() - timedelta(hours=1)
     Mailing.objects.filter(pk=mailing.pk).update(queued_at=long_ago)
 
-    tasks.sweep_mailings()
-    tasks.sweep_mailings()  # a minute later: its tasks may still be waiting in a long queue
+    outbox.sweep_mailings()
+    outbox.sweep_mailings()  # a minute later: its tasks may still be waiting in a long queue
 
     assert enqueued == [mailing.pk]
     mailing.refresh_from_db()
@@ -123,10 +125,6 @@ def test_the_sweep_enqueues_a_stuck_mailing_once_per_grace_period(monkeypatch, s
 def test_an_unreachable_mail_server_is_retried_once_per_mailing_not_once_per_batch(smtp_server, monkeypatch, settings):
     """Otherwise every batch of a big mailing dials the dead server and schedules its own retry chain,
     and a sweep every minute would add as many chains again."""
-    from django.core.mail.backends.smtp import EmailBackend
-
-    from coalition.celery import app
-
     settings.MAILERS = smtp_server.mailers(unreachable=True)
     dialled = []
     real_open = EmailBackend.open
@@ -140,7 +138,7 @@ def test_an_unreachable_mail_server_is_retried_once_per_mailing_not_once_per_bat
     app.conf.task_always_eager = False  # as on a worker: retries are scheduled, not skipped
     try:
         for _ in range(5):  # the five batches send_mailing fans 200 deliveries out into
-            tasks.send_batch(mailing.pk)
+            outbox.send_batch(mailing.pk)
     finally:
         app.conf.task_always_eager = True
 
@@ -150,4 +148,4 @@ def test_an_unreachable_mail_server_is_retried_once_per_mailing_not_once_per_bat
     assert 50 <= kwargs["countdown"] <= 60
     assert set(mailing.deliveries.values_list("state", "attempts")) == {(Delivery.State.PENDING, 0)}
     Mailing.objects.filter(pk=mailing.pk).update(queued_at=timezone.now() - timedelta(hours=1))
-    assert tasks.sweep_mailings() == [], "the sweep leaves the mailing to its retry until the backoff is over"
+    assert outbox.sweep_mailings() == [], "the sweep leaves the mailing to its retry until the backoff is over"
