@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
+from coalition.rules import DomainError
 
 from . import services
 from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
-from .services import EventError
 
 
 class RegistrationInline(admin.TabularInline):
@@ -205,8 +205,8 @@ class EventAdmin(admin.ModelAdmin):
             try:
                 services.cancel_event(event, by=request.user)
                 done += 1
-            except EventError as refusal:
-                self.message_user(request, f"{event}: {refusal.message}", messages.WARNING)
+            except DomainError as refusal:
+                self.message_user(request, f"{event}: {refusal}", messages.WARNING)
         self.message_user(request, ngettext("%d event cancelled.", "%d events cancelled.", done) % done)
 
     @admin.action(description=_("Send materials and a feedback request to all confirmed participants"))
@@ -215,8 +215,8 @@ class EventAdmin(admin.ModelAdmin):
             try:
                 count = services.send_materials(event, by=request.user)
                 self.message_user(request, f"{event}: {count}")
-            except EventError as refusal:
-                self.message_user(request, f"{event}: {refusal.message}", messages.WARNING)
+            except DomainError as refusal:
+                self.message_user(request, f"{event}: {refusal}", messages.WARNING)
 
 
 @admin.register(Registration)
@@ -256,16 +256,16 @@ class RegistrationAdmin(admin.ModelAdmin):
         for registration in queryset:
             try:
                 services.cancel(registration, by=request.user)
-            except EventError as refusal:
-                self.message_user(request, f"{registration}: {refusal.message}", messages.WARNING)
+            except DomainError as refusal:
+                self.message_user(request, f"{registration}: {refusal}", messages.WARNING)
 
     @admin.action(description=_("Check in"))
     def check_in(self, request, queryset):
         for registration in queryset:
             try:
                 services.check_in(registration, by=request.user)
-            except EventError as refusal:
-                self.message_user(request, f"{registration}: {refusal.message}", messages.WARNING)
+            except DomainError as refusal:
+                self.message_user(request, f"{registration}: {refusal}", messages.WARNING)
 
 
 @admin.register(Invitation)

@@ -8,12 +8,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from coalition.models import Delivery
+from coalition.rules import is_coordinator
 from coalition.storage import PrivateStorage
 
 # The one intake question every event asks; its answer appears on the participant list.
@@ -36,9 +39,10 @@ class EventQuerySet(models.QuerySet):
         return self.filter(state=Event.State.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts only for coordinators; a cancelled event stays visible so people see it was cancelled."""
-        from coalition.roles import is_coordinator
+        """Drafts only for coordinators; a cancelled event stays visible so people see it was cancelled.
 
+        The rule `events.view_event_page` says the same of one event.
+        """
         if is_coordinator(user):
             return self
         return self.filter(state__in=[Event.State.PUBLISHED, Event.State.CANCELLED])
@@ -48,14 +52,6 @@ class EventQuerySet(models.QuerySet):
 
     def past(self, now=None):
         return self.filter(ends_at__lt=now or timezone.now()).order_by("-starts_at", "-pk")
-
-    def open_for_registration(self, now=None):
-        now = now or timezone.now()
-        return self.published().filter(
-            Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now),
-            Q(registration_closes_at__isnull=True) | Q(registration_closes_at__gt=now),
-            starts_at__gt=now,
-        )
 
     def with_counts(self):
         return self.annotate(
@@ -182,8 +178,8 @@ class Event(models.Model):
         return self.state == self.State.PUBLISHED
 
     @property
-    def has_ended(self):
-        return self.ends_at < timezone.now()
+    def is_draft(self):
+        return self.state == self.State.DRAFT
 
     @property
     def has_started(self):
@@ -242,6 +238,29 @@ class RegistrationQuerySet(models.QuerySet):
     def listed(self):
         """Who may appear on the participant list: confirmed and consented."""
         return self.confirmed().filter(consent_to_list=True, profile__isnull=False)
+
+    def with_waiting_position(self):
+        """Annotate `queue_position`: 1 for the first on the event's waiting list, None when not waiting.
+
+        One subquery in the same SELECT, so a list of registrations costs one query whatever its length;
+        `Registration.waiting_position()` reads it.
+        """
+        waiting = Registration.State.WAITING
+        ahead_or_same = (
+            Registration.objects.filter(event_id=OuterRef("event_id"), state=waiting)
+            .filter(
+                Q(waiting_since__lt=OuterRef("waiting_since"))
+                | Q(waiting_since=OuterRef("waiting_since"), pk__lte=OuterRef("pk"))
+            )
+            .order_by()
+            .values("event_id")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        position = Coalesce(Subquery(ahead_or_same, output_field=IntegerField()), 0)
+        return self.annotate(
+            queue_position=models.Case(models.When(state=waiting, then=position), output_field=IntegerField())
+        )
 
 
 class Registration(models.Model):
@@ -314,18 +333,29 @@ class Registration(models.Model):
         return self.state == self.State.CANCELLED
 
     def waiting_position(self):
-        """1 for the first on the waiting list; None when not waiting."""
+        """1 for the first on the waiting list; None when not waiting.
+
+        Read from `with_waiting_position()` when the registration came from it, else one query.
+        """
         if not self.is_waiting:
             return None
-        ahead = (
-            Registration.objects.filter(event_id=self.event_id, state=self.State.WAITING)
-            .filter(Q(waiting_since__lt=self.waiting_since) | Q(waiting_since=self.waiting_since, pk__lt=self.pk))
-            .count()
-        )
-        return ahead + 1
+        if getattr(self, "queue_position", None) is not None:
+            return self.queue_position
+        positions = Registration.objects.filter(pk=self.pk).with_waiting_position()
+        return positions.values_list("queue_position", flat=True)[0]
 
     def can_be_cancelled_by_member(self, now=None):
         return not self.is_cancelled and (now or timezone.now()) < self.event.cancellation_closes_at
+
+
+class InvitationQuerySet(models.QuerySet):
+    def addresses(self):
+        """The invited addresses (stored lower-case), e.g. to leave them out of a new audience."""
+        return self.values_list("email", flat=True)
+
+    def remindable(self):
+        """Invitations without an answer that were never reminded: a reminder goes once."""
+        return self.filter(answer=Invitation.Answer.NO_ANSWER, reminded_at__isnull=True)
 
 
 class Invitation(models.Model):
@@ -360,6 +390,8 @@ class Invitation(models.Model):
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["invited_at", "pk"]
@@ -469,6 +501,17 @@ class CalendarFeed(models.Model):
         return reverse("events:calendar_feed", kwargs={"token": self.token})
 
 
+class EventMailingQuerySet(models.QuerySet):
+    def with_progress(self):
+        """Annotate each mailing's recipients (`total_count`) and how many were sent or failed, in one query."""
+        states = Delivery.State
+        return self.select_related("mailing").annotate(
+            total_count=Count("mailing__deliveries"),
+            sent_count=Count("mailing__deliveries", filter=Q(mailing__deliveries__state=states.SENT)),
+            failed_count=Count("mailing__deliveries", filter=Q(mailing__deliveries__state=states.FAILED)),
+        )
+
+
 class EventMailing(models.Model):
     """Ties an outbox mailing to the event it was about, so the admin shows each mailing's state."""
 
@@ -489,6 +532,8 @@ class EventMailing(models.Model):
         "coalition.Mailing", on_delete=models.CASCADE, related_name="event_link", verbose_name=_("mailing")
     )
     purpose = models.CharField(_("purpose"), max_length=24, choices=Purpose.choices)
+
+    objects = EventMailingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-mailing__created_at", "-pk"]

@@ -3,9 +3,15 @@
 import rules
 from django.utils.translation import gettext_lazy as _
 
-from coalition.rules import add_model_perms, explain, is_approved_member, is_coordinator
+from coalition.rules import add_model_perms, explain, is_active_user, is_approved_member, is_coordinator
 
 from .models import Registration
+
+
+@rules.predicate
+def is_public_event(user, event):
+    """Published and cancelled events are public (a cancelled one stays, so people see it was cancelled)."""
+    return event is not None and not event.is_draft
 
 
 @rules.predicate
@@ -14,6 +20,11 @@ def is_participant_of(user, event):
     if event is None or not is_approved_member(user):
         return False
     return Registration.objects.confirmed().filter(event=event, profile__user=user).exists()
+
+
+@rules.predicate
+def is_participant_of_materials_event(user, material):
+    return material is not None and is_participant_of(user, material.event)
 
 
 @rules.predicate
@@ -33,16 +44,28 @@ def has_started(user, event):
 
 
 @rules.predicate
-def is_open_for_registration(user, event):
-    return event is not None and event.is_open_for_registration()
+def has_profile(user):
+    return getattr(user, "profile", None) is not None
 
 
-# Registering: approved members, while registration is open.
-rules.add_perm("events.register", is_approved_member & is_open_for_registration)
-rules.add_perm("events.cancel_registration", is_coordinator | (is_approved_member & is_own_registration))
+@rules.predicate
+def has_no_registrations(user, event):
+    return event is None or not event.registrations.exists()
+
+
+# An event's page and calendar file: drafts only for coordinators (Event.objects.visible_to says the same).
+rules.add_perm("events.view_event_page", is_coordinator | is_public_event)
+# Registering: approved members. Whether this event takes registrations now (published, not started,
+# within its registration window, seats or a waiting list) the service answers, with the reason.
+rules.add_perm("events.register", is_approved_member)
+# Giving up one's seat is always one's own right (also after being declined: it frees the seat for others).
+rules.add_perm("events.cancel_registration", is_coordinator | (is_active_user & is_own_registration))
 rules.add_perm("events.view_own_registrations", is_approved_member)
+# The secret calendar address belongs to a member's profile.
+rules.add_perm("events.keep_calendar_feed", is_approved_member & has_profile)
 # The meeting link, the participant list and the materials: confirmed participants and coordinators.
 rules.add_perm("events.view_participants", is_coordinator | is_participant_of)
+rules.add_perm("events.download_material", is_coordinator | is_participant_of_materials_event)
 rules.add_perm("events.give_feedback", is_participant_of & has_started)
 # The coordinator's tools of an event: invitations, check-in, the registrations export, results,
 # materials, messages to participants and cancelling.
@@ -51,15 +74,30 @@ rules.add_perm("events.send_invitations", is_coordinator)
 
 # The admin.
 rules.add_perm("events", is_coordinator)
-for _model in ("event", "registration", "invitation", "material", "feedback", "optout", "eventmailing", "calendarfeed"):
+# An event people registered for is cancelled (everyone is told), never silently deleted.
+add_model_perms(
+    "events.event",
+    view=is_coordinator,
+    add=is_coordinator,
+    change=is_coordinator,
+    delete=is_coordinator & has_no_registrations,
+)
+# Registering goes through the service (seats, waiting list, mail), and a deleted registration would free
+# its seat without moving anyone up: registrations are cancelled, never added or deleted by hand.
+add_model_perms("events.registration", view=is_coordinator, change=is_coordinator)
+# The outbox's record of what was mailed about an event: read only.
+add_model_perms("events.eventmailing", view=is_coordinator)
+for _model in ("invitation", "material", "feedback", "optout", "calendarfeed"):
     add_model_perms(
         f"events.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
     )
 
-explain("events.register", _("Registering is open to approved members of the network while registration is open."))
+explain("events.register", _("Registration is open to approved members of the network."))
 explain("events.cancel_registration", _("Only the person who registered and coordinators can cancel a registration."))
 explain("events.view_own_registrations", _("Registrations are for approved members of the network."))
 explain("events.view_participants", _("Only confirmed participants of this event and coordinators see this."))
+explain("events.download_material", _("Only confirmed participants of this event and coordinators see this."))
+explain("events.keep_calendar_feed", _("A calendar feed belongs to the member profile of an approved member."))
 explain("events.give_feedback", _("Feedback is asked of the confirmed participants once the event has started."))
 explain("events.manage_event", _("This is a coordinator's tool."))
 explain("events.send_invitations", _("Only coordinators send invitations."))

@@ -5,8 +5,10 @@ Every function is one transaction. Those that touch seats lock the event row fir
 other and a seat is never given twice.
 """
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -17,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from coalition.mail import Recipient, absolute_url, queue_mailing
 from coalition.models import Mailing
-from coalition.roles import is_approved_member, is_coordinator
-from members.models import Profile
+from coalition.rules import DomainError, ensure_permitted, is_approved_member
+from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
+from journal.models import Subscriber
+from members.models import Circle, Discipline, Municipality, Organisation, Profile, Theme, User
 
 from . import calendar
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
@@ -26,14 +30,12 @@ from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Opt
 INVITATION_SALT = "events.invitation"
 OPT_OUT_SALT = "events.opt-out"
 ANONYMOUS_DOMAIN = "@anonymised.invalid"
+# The journal's subscription kind of those who want event invitations (journal.models.Subscriber).
+INVITATIONS = "invitations"
 
 
-class EventError(Exception):
-    """A rule said no; the message is translated and meant for the person who asked."""
-
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class EventError(DomainError):
+    """A rule of the events said no; `str()` is the translated message meant for the person who asked."""
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -44,7 +46,7 @@ def _format(dt):
         return formats.date_format(timezone.localtime(dt), "l j F Y, H:i")
 
 
-def event_context(event, *, private=False):
+def event_context(event: Event, *, private: bool = False) -> dict[str, str]:
     """What every event mail shows; JSON-serialisable. `private` adds the meeting link."""
     with translation.override(settings.LANGUAGE_CODE):
         kind = str(event.get_kind_display())
@@ -116,7 +118,7 @@ def _mail_registration(registration, template, purpose, *, ics_method=None):
     return _link(event, mailing, purpose)
 
 
-def opt_out_url(email):
+def opt_out_url(email: str) -> str:
     token = signing.dumps(email.lower(), salt=OPT_OUT_SALT)
     return absolute_url(reverse("events:opt_out", kwargs={"token": token}))
 
@@ -129,7 +131,15 @@ def _opted_out():
 
 
 @transaction.atomic
-def register(event, user, *, coalition_progress="", answers=None, consent_to_list=False, now=None):
+def register(
+    event: Event,
+    user: User,
+    *,
+    coalition_progress: str = "",
+    answers: dict[str, str] | None = None,
+    consent_to_list: bool = False,
+    now: datetime | None = None,
+) -> Registration:
     """Confirm a seat while one is left, otherwise put the member on the waiting list."""
     now = now or timezone.now()
     if not is_approved_member(user):
@@ -140,7 +150,7 @@ def register(event, user, *, coalition_progress="", answers=None, consent_to_lis
     event = _lock(event)
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
-    if event.state != Event.State.PUBLISHED:
+    if not event.is_published:
         raise EventError(_("This event is not open for registration."))
     if event.registration_opens_at and event.registration_opens_at > now:
         raise EventError(_("Registration opens on %(date)s.") % {"date": _format(event.registration_opens_at)})
@@ -208,19 +218,18 @@ def _promote_waiting(event, *, now):
 
 
 @transaction.atomic
-def cancel(registration, *, by, now=None):
-    """Cancel a registration: the member until the deadline, a coordinator any time. Frees the seat."""
+def cancel(registration: Registration, *, by: User, now: datetime | None = None) -> Registration:
+    """Cancel a registration: the member until the deadline, whoever manages the event any time. Frees the seat."""
     now = now or timezone.now()
     event = _lock(registration.event)
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    registration = (
+        Registration.objects.select_for_update(of=("self",)).select_related("profile").get(pk=registration.pk)
+    )
     registration.event = event
-    coordinator = is_coordinator(by)
-    own = registration.profile is not None and registration.profile.user_id == by.pk
-    if not (coordinator or own):
-        raise EventError(_("You can only cancel your own registration."))
+    ensure_permitted(by, "events.cancel_registration", registration)
     if registration.is_cancelled:
         raise EventError(_("This registration was already cancelled."))
-    if not coordinator and now >= event.cancellation_closes_at:
+    if now >= event.cancellation_closes_at and not by.has_perm("events.manage_event", event):
         raise EventError(
             _("Cancelling was possible until %(date)s. Please contact the coordinator.")
             % {"date": _format(event.cancellation_closes_at)}
@@ -244,21 +253,27 @@ def cancel(registration, *, by, now=None):
 
 
 @transaction.atomic
-def change_capacity(event, *, capacity, by=None, now=None):
-    """Set the number of seats; raising it moves people up from the waiting list at once."""
+def change_capacity(
+    event: Event, *, capacity: int | None, now: datetime | None = None
+) -> tuple[Event, list[Registration]]:
+    """Set the number of seats; raising it moves people up from the waiting list at once.
+
+    It acts for no one: `update_event` checks who changes the event before it calls this.
+    """
+    now = now or timezone.now()
     event = _lock(event)
     event.capacity = capacity
     event.save(update_fields=["capacity", "updated_at"])
     promoted = []
-    if not event.is_cancelled and event.starts_at > (now or timezone.now()):
-        promoted = _promote_waiting(event, now=now or timezone.now())
+    if not event.is_cancelled and event.starts_at > now:
+        promoted = _promote_waiting(event, now=now)
     return event, promoted
 
 
 SCHEDULE_FIELDS = ("starts_at", "ends_at", "venue", "address", "meeting_url")
 
 
-def normalise_schedule(values):
+def normalise_schedule(values: dict[str, Any]) -> dict[str, Any]:
     """The schedule fields of `values` in their canonical form, every other key as it is.
 
     Browsers post a textarea's line breaks as CRLF and keep stray spaces; the time widgets drop the
@@ -282,7 +297,7 @@ class EventUpdate:
     event: Event
     schedule_changed: bool
     mailed: int
-    promoted: list
+    promoted: list[Registration]
     # A translated sentence; empty when the change of time or place was mailed.
     no_mail_reason: str = ""
 
@@ -292,8 +307,9 @@ def _schedule(event):
 
 
 @transaction.atomic
-def create_event(event, *, by=None):
+def create_event(event: Event, *, by: User) -> Event:
     """Save a new event with its time and place in canonical form; nobody is registered yet, so nobody is mailed."""
+    ensure_permitted(by, "events.add_event")
     for field, value in _schedule(event).items():
         setattr(event, field, value)
     event.save()
@@ -301,7 +317,7 @@ def create_event(event, *, by=None):
 
 
 @transaction.atomic
-def update_event(event, *, by=None, now=None, **changes):
+def update_event(event: Event, *, by: User, now: datetime | None = None, **changes: Any) -> EventUpdate:
     """Save changed fields; a real change of time or place mails confirmed participants an updated .ics.
 
     Values are compared in canonical form (`normalise_schedule`), so a form posted back unchanged
@@ -309,6 +325,7 @@ def update_event(event, *, by=None, now=None, **changes):
     """
     now = now or timezone.now()
     locked = _lock(event)
+    ensure_permitted(by, "events.change_event", locked)
     changes = normalise_schedule(changes)
     was_over = locked.ends_at < now
     before = _schedule(locked)
@@ -325,7 +342,7 @@ def update_event(event, *, by=None, now=None, **changes):
         reason = _("Nobody was mailed: the time and place did not change.")
     elif was_over:
         reason = _("Nobody was mailed: the event is over.")
-    elif locked.state != Event.State.PUBLISHED:
+    elif not locked.is_published:
         reason = _("Nobody was mailed: the event is not published.")
     else:
         mailed = _mail_schedule_change(locked, by=by)
@@ -333,7 +350,7 @@ def update_event(event, *, by=None, now=None, **changes):
             reason = _("Nobody was mailed: the event has no confirmed participants.")
     promoted = []
     if capacity_changed:
-        locked, promoted = change_capacity(locked, capacity=new_capacity, by=by, now=now)
+        locked, promoted = change_capacity(locked, capacity=new_capacity, now=now)
     return EventUpdate(
         event=locked, schedule_changed=schedule_changed, mailed=mailed, promoted=promoted, no_mail_reason=reason
     )
@@ -360,10 +377,11 @@ def _mail_schedule_change(event, *, by):
 
 
 @transaction.atomic
-def cancel_event(event, *, by, reason="", now=None):
+def cancel_event(event: Event, *, by: User, reason: str = "", now: datetime | None = None) -> Event:
     """Cancel the whole event; everyone registered hears it, confirmed participants get METHOD:CANCEL."""
     now = now or timezone.now()
     event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
     if event.is_cancelled:
         raise EventError(_("This event was already cancelled."))
     event.state = Event.State.CANCELLED
@@ -395,10 +413,12 @@ def cancel_event(event, *, by, reason="", now=None):
 
 
 @transaction.atomic
-def check_in(registration, *, by, checked_in=True, now=None):
-    if not is_coordinator(by):
-        raise EventError(_("Only coordinators can check people in."))
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+def check_in(
+    registration: Registration, *, by: User, checked_in: bool = True, now: datetime | None = None
+) -> Registration:
+    """Tick a confirmed participant off on the check-in list (or untick them)."""
+    registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
+    ensure_permitted(by, "events.manage_event", registration.event)
     if not registration.is_confirmed:
         raise EventError(_("Only confirmed participants can be checked in."))
     registration.checked_in = checked_in
@@ -411,13 +431,7 @@ def check_in(registration, *, by, checked_in=True, now=None):
 
 
 @transaction.atomic
-def calendar_feed_for(profile):
-    feed, _created = CalendarFeed.objects.get_or_create(profile=profile)
-    return feed
-
-
-@transaction.atomic
-def renew_calendar_feed(profile):
+def renew_calendar_feed(profile: Profile) -> CalendarFeed:
     """A new secret address; the old one stops working at once."""
     feed, _created = CalendarFeed.objects.select_for_update().get_or_create(profile=profile)
     if not _created:
@@ -439,31 +453,24 @@ class Invitee:
 
 
 def _subscribers_wanting_invitations():
-    """journal.models.Subscriber.objects.receiving("invitations"), when the journal provides it."""
-    try:
-        from journal.models import Subscriber
-    except ImportError:
-        return []
-    return list(Subscriber.objects.receiving("invitations"))
+    return list(Subscriber.objects.receiving(INVITATIONS))
 
 
 def build_audience(
     *,
-    disciplines=(),
-    municipalities=(),
-    organisations=(),
-    themes=(),
-    circle="",
-    all_members=False,
-    subscribers=False,
-):
+    disciplines: Sequence[Discipline | str] = (),
+    municipalities: Sequence[Municipality] = (),
+    organisations: Sequence[Organisation] = (),
+    themes: Sequence[Theme] = (),
+    circle: Circle | str = "",
+    all_members: bool = False,
+    subscribers: bool = False,
+) -> list[Invitee]:
     """Who an invitation reaches: approved members matching every chosen criterion, plus subscribers.
 
     Within one criterion the choices add up (midwives or JGZ); between criteria they narrow down
     (midwives in Utrecht). Addresses that opted out of event mail are left out; each address once.
     """
-    from members.models import Profile
-
     people = {}
     criteria = any([disciplines, municipalities, organisations, themes, circle])
     if all_members or criteria:
@@ -491,17 +498,17 @@ def build_audience(
                     email=email,
                     name=people[email].name,
                     profile_id=people[email].profile_id,
-                    unsubscribe_url=subscriber.unsubscribe_url("invitations"),
+                    unsubscribe_url=subscriber.unsubscribe_url(INVITATIONS),
                 )
             else:
                 people[email] = Invitee(
-                    email=email, name=subscriber.name, unsubscribe_url=subscriber.unsubscribe_url("invitations")
+                    email=email, name=subscriber.name, unsubscribe_url=subscriber.unsubscribe_url(INVITATIONS)
                 )
     opted_out = _opted_out()
     return [invitee for email, invitee in people.items() if email not in opted_out]
 
 
-def answer_url(invitation, answer):
+def answer_url(invitation: Invitation, answer: Invitation.Answer | str) -> str:
     token = signing.dumps([invitation.token, answer], salt=INVITATION_SALT)
     return absolute_url(reverse("events:invitation_answer", kwargs={"token": token}))
 
@@ -519,17 +526,18 @@ def _invitation_recipient(invitation, unsubscribe_url=""):
 
 
 @transaction.atomic
-def send_invitations(event, *, audience, by, message="", now=None):
+def send_invitations(
+    event: Event, *, audience: Iterable[Invitee], by: User, message: str = "", now: datetime | None = None
+) -> int:
     """Invite everyone in the audience who was not invited yet, through the outbox. Returns the count."""
     now = now or timezone.now()
-    if not is_coordinator(by):
-        raise EventError(_("Only coordinators can send invitations."))
     event = _lock(event)
-    if event.state != Event.State.PUBLISHED:
+    ensure_permitted(by, "events.send_invitations", event)
+    if not event.is_published:
         raise EventError(_("Publish the event before inviting people."))
     if event.starts_at <= now:
         raise EventError(_("This event has already started."))
-    already = set(Invitation.objects.filter(event=event).values_list("email", flat=True))
+    already = set(Invitation.objects.filter(event=event).addresses())
     invitations, unsubscribe_urls = [], []
     for invitee in audience:
         if invitee.email in already:
@@ -568,30 +576,19 @@ def send_invitations(event, *, audience, by, message="", now=None):
 
 
 @transaction.atomic
-def remind_invitations(event, *, by, now=None):
+def remind_invitations(event: Event, *, by: User, now: datetime | None = None) -> int:
     """Remind those who did not answer, once each: the UPDATE claims only rows never reminded."""
     now = now or timezone.now()
-    if not is_coordinator(by):
-        raise EventError(_("Only coordinators can send reminders."))
-    if event.state != Event.State.PUBLISHED or event.starts_at <= now:
+    ensure_permitted(by, "events.send_invitations", event)
+    if not event.is_published or event.starts_at <= now:
         raise EventError(_("This event is no longer open."))
-    candidates = list(
-        Invitation.objects.filter(
-            event=event, answer=Invitation.Answer.NO_ANSWER, reminded_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    claimed = [
-        pk
-        for pk in candidates
-        if Invitation.objects.filter(pk=pk, reminded_at__isnull=True, answer=Invitation.Answer.NO_ANSWER).update(
-            reminded_at=now
-        )
-    ]
+    candidates = list(Invitation.objects.filter(event=event).remindable().values_list("pk", flat=True))
+    claimed = [pk for pk in candidates if Invitation.objects.filter(pk=pk).remindable().update(reminded_at=now)]
     opted_out = _opted_out()
     invitations = [i for i in Invitation.objects.filter(pk__in=claimed) if i.email not in opted_out]
     if not invitations:
         raise EventError(_("There is nobody left to remind."))
-    subscriber_links = {s.email.lower(): s.unsubscribe_url("invitations") for s in _subscribers_wanting_invitations()}
+    subscriber_links = {s.email.lower(): s.unsubscribe_url(INVITATIONS) for s in _subscribers_wanting_invitations()}
     mailing = queue_mailing(
         template="events/invitation_reminder",
         recipients=[_invitation_recipient(i, subscriber_links.get(i.email, "")) for i in invitations],
@@ -604,7 +601,7 @@ def remind_invitations(event, *, by, now=None):
     return len(invitations)
 
 
-def read_answer_token(token):
+def read_answer_token(token: str) -> tuple[Invitation, str]:
     """(invitation, answer) from a signed one-click link; raises EventError when it is not genuine."""
     try:
         invitation_token, answer = signing.loads(token, salt=INVITATION_SALT)
@@ -619,7 +616,9 @@ def read_answer_token(token):
 
 
 @transaction.atomic
-def answer_invitation(invitation, *, answer, now=None):
+def answer_invitation(
+    invitation: Invitation, *, answer: Invitation.Answer | str, now: datetime | None = None
+) -> Registration | None:
     """Record the answer from a one-click link; "coming" registers a member, "not coming" frees their seat.
 
     Returns the registration when there is one. Using a link twice changes nothing.
@@ -654,7 +653,8 @@ def answer_invitation(invitation, *, answer, now=None):
 
 
 @transaction.atomic
-def opt_out(token):
+def opt_out(token: str) -> str:
+    """Record the opt-out of the address in a signed link; returns the address."""
     try:
         email = signing.loads(token, salt=OPT_OUT_SALT)
     except signing.BadSignature:
@@ -666,7 +666,7 @@ def opt_out(token):
 # --- Reminders, materials, feedback, retention -------------------------------------------------------
 
 
-def send_due_reminders(*, now=None):
+def send_due_reminders(*, now: datetime | None = None) -> int:
     """Mail each confirmed participant once, EVENT_REMINDER_DAYS before the event. Safe to run twice."""
     now = now or timezone.now()
     horizon = now + timedelta(days=settings.EVENT_REMINDER_DAYS)
@@ -706,12 +706,11 @@ def _remind_participants(event, *, now):
 
 
 @transaction.atomic
-def send_materials(event, *, by, only_checked_in=False, now=None):
+def send_materials(event: Event, *, by: User, only_checked_in: bool = False, now: datetime | None = None) -> int:
     """Mail the materials with a feedback request to the participants. Returns the number of recipients."""
     now = now or timezone.now()
-    if not is_coordinator(by):
-        raise EventError(_("Only coordinators can send materials."))
     event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
     materials = list(event.materials.all())
     registrations = _in_good_standing(Registration.objects.confirmed().filter(event=event))
     if only_checked_in:
@@ -742,7 +741,9 @@ def send_materials(event, *, by, only_checked_in=False, now=None):
 
 
 @transaction.atomic
-def submit_feedback(registration, *, score, valuable="", improve="", now=None):
+def submit_feedback(
+    registration: Registration, *, score: int, valuable: str = "", improve: str = "", now: datetime | None = None
+) -> Feedback:
     """One feedback per participant; sending it again replaces the earlier answers."""
     now = now or timezone.now()
     registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
@@ -766,7 +767,7 @@ def submit_feedback(registration, *, score, valuable="", improve="", now=None):
 
 
 @transaction.atomic
-def detach_personal_data(*, now=None):
+def detach_personal_data(*, now: datetime | None = None) -> int:
     """After EVENT_RETENTION_MONTHS, cut answers and feedback loose from the person; counts stay."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=round(settings.EVENT_RETENTION_MONTHS * 365.25 / 12))
@@ -789,7 +790,7 @@ def detach_personal_data(*, now=None):
 
 
 @transaction.atomic
-def forget_account(user):
+def forget_account(user: User) -> None:
     """Scrub the copies of a person's data before their account goes; the rows stay for the counts."""
     registrations = Registration.objects.filter(profile__user=user)
     Feedback.objects.filter(registration__in=registrations).update(registration=None)
@@ -801,7 +802,7 @@ def forget_account(user):
     CalendarFeed.objects.filter(profile__user=user).delete()
 
 
-def export_registrations(user):
+def export_registrations(user: User) -> list[dict[str, Any]]:
     """The person's event registrations, with their answers and feedback."""
     registrations = (
         Registration.objects.filter(profile__user=user)

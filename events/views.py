@@ -19,12 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalition.access import get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
 from coalition.roles import is_approved_member, is_coordinator, is_editor
-from coalition.rules import refuse
+from coalition.rules import DomainError, refuse
 
 from . import calendar, services
 from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
-from .services import EventError
 
 EVENTS_PER_PAGE = 20
 
@@ -139,8 +138,8 @@ def register(request, slug):
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
             )
-        except EventError as refusal:
-            form.add_error(None, refusal.message)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
         else:
             if registration.is_confirmed:
                 messages.success(request, _("You are registered. A confirmation with a calendar file is on its way."))
@@ -162,8 +161,8 @@ def cancel_registration(request, pk):
     )
     try:
         services.cancel(registration, by=request.user)
-    except EventError as refusal:
-        messages.error(request, refusal.message)
+    except DomainError as refusal:
+        messages.error(request, str(refusal))
     else:
         messages.success(request, _("Your registration for %(event)s is cancelled.") % {"event": registration.event})
     next_url = request.POST.get("next")
@@ -303,8 +302,8 @@ def feedback(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_feedback(registration, **form.cleaned_data)
-        except EventError as refusal:
-            form.add_error(None, refusal.message)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
         else:
             messages.success(request, _("Thank you for your feedback!"))
             return redirect(event)
@@ -325,8 +324,8 @@ def invitation_answer(request, token):
     """
     try:
         invitation, answer = services.read_answer_token(token)
-    except EventError as refusal:
-        return render(request, "events/invitation_answer.html", {"error": refusal.message}, status=400)
+    except DomainError as refusal:
+        return render(request, "events/invitation_answer.html", {"error": str(refusal)}, status=400)
     if request.method == "GET":
         if invitation.event.is_cancelled:
             return render(
@@ -343,9 +342,9 @@ def invitation_answer(request, token):
     previous = invitation.answer
     try:
         registration = services.answer_invitation(invitation, answer=answer)
-    except EventError as refusal:
+    except DomainError as refusal:
         return render(
-            request, "events/invitation_answer.html", {"error": refusal.message, "event": invitation.event}, status=409
+            request, "events/invitation_answer.html", {"error": str(refusal), "event": invitation.event}, status=409
         )
     if registration is not None:
         registration.position = registration.waiting_position()
@@ -372,8 +371,8 @@ def opt_out(request, token):
     if request.method == "POST":
         try:
             email = services.opt_out(token)
-        except EventError as refusal:
-            return render(request, "events/opt_out.html", {"error": refusal.message}, status=400)
+        except DomainError as refusal:
+            return render(request, "events/opt_out.html", {"error": str(refusal)}, status=400)
         return render(request, "events/opt_out.html", {"done": True, "email": email})
     return render(request, "events/opt_out.html", {"token": token})
 
@@ -395,8 +394,8 @@ def invite(request, slug):
                 count = services.send_invitations(
                     event, audience=audience, by=request.user, message=form.cleaned_data["message"]
                 )
-            except EventError as refusal:
-                form.add_error(None, refusal.message)
+            except DomainError as refusal:
+                form.add_error(None, str(refusal))
             else:
                 messages.success(request, _("%(count)d invitations are on their way.") % {"count": count})
                 return redirect("events:invitations", slug=event.slug)
@@ -412,8 +411,8 @@ def invitations(request, slug):
     if request.method == "POST":
         try:
             count = services.remind_invitations(event, by=request.user)
-        except EventError as refusal:
-            messages.error(request, refusal.message)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
         else:
             messages.success(request, _("%(count)d reminders are on their way.") % {"count": count})
         return redirect("events:invitations", slug=event.slug)
@@ -441,8 +440,8 @@ def check_in_list(request, slug):
         registration = get_object_or_404(Registration, pk=request.POST.get("registration"), event=event)
         try:
             services.check_in(registration, by=request.user, checked_in=request.POST.get("checked_in") == "1")
-        except EventError as refusal:
-            messages.error(request, refusal.message)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
         return redirect(f"{request.path}#registration-{registration.pk}")
     rows = Registration.objects.confirmed().filter(event=event).select_related("organisation").order_by("name", "pk")
     return render(request, "events/coordinator/check_in.html", {"event": event, "registrations": rows})
@@ -535,8 +534,8 @@ def send_materials(request, slug):
             count = services.send_materials(
                 event, by=request.user, only_checked_in=form.cleaned_data["only_checked_in"]
             )
-        except EventError as refusal:
-            form.add_error(None, refusal.message)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
         else:
             messages.success(request, _("The materials are on their way to %(count)d participants.") % {"count": count})
             return redirect("events:results", slug=event.slug)
@@ -553,8 +552,8 @@ def cancel_event(request, slug):
     if request.method == "POST" and form.is_valid():
         try:
             services.cancel_event(event, by=request.user, reason=form.cleaned_data["reason"])
-        except EventError as refusal:
-            form.add_error(None, refusal.message)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
         else:
             messages.success(request, _("The event is cancelled and everyone registered is being told."))
             return redirect(event)

@@ -104,11 +104,12 @@ def test_a_changed_address_is_stored_in_canonical_form(coordinator_client, djang
     assert "The new time or place was mailed to 1 confirmed participant." in said
 
 
-def test_the_same_place_typed_differently_is_no_change(django_capture_on_commit_callbacks):
+def test_the_same_place_typed_differently_is_no_change(coordinator, django_capture_on_commit_callbacks):
     event = _event(20, participants=2, meeting_url="https://meet.example.org/a")
     with django_capture_on_commit_callbacks(execute=True):
         update = services.update_event(
             event,
+            by=coordinator,
             address="Brugstraat 1 \r\n3511 AB Utrecht\r\n",
             venue=f" {event.venue} ",
             meeting_url="https://meet.example.org/a ",
@@ -119,16 +120,16 @@ def test_the_same_place_typed_differently_is_no_change(django_capture_on_commit_
     assert mail.outbox == []
 
 
-def test_a_draft_event_mails_nobody_and_says_why(django_capture_on_commit_callbacks):
+def test_a_draft_event_mails_nobody_and_says_why(coordinator, django_capture_on_commit_callbacks):
     event = _event(20, participants=2, state=Event.State.DRAFT)
     with django_capture_on_commit_callbacks(execute=True):
-        update = services.update_event(event, venue="Elders")
+        update = services.update_event(event, by=coordinator, venue="Elders")
     assert update.schedule_changed and update.mailed == 0
     assert update.no_mail_reason == "Nobody was mailed: the event is not published."
     assert mail.outbox == []
 
 
-def test_a_new_event_is_stored_with_its_address_in_canonical_form():
+def test_a_new_event_is_stored_with_its_address_in_canonical_form(coordinator):
     starts_at = timezone.now() + timedelta(days=5)
     event = Event(
         title="Nieuw",
@@ -137,7 +138,7 @@ def test_a_new_event_is_stored_with_its_address_in_canonical_form():
         ends_at=starts_at + timedelta(hours=1),
         address="Markt 1\r\n4331 LK Middelburg \r\n",
     )
-    services.create_event(event)
+    services.create_event(event, by=coordinator)
     event.refresh_from_db()
     assert event.address == "Markt 1\n4331 LK Middelburg"
     assert event.starts_at.microsecond == 0

@@ -105,7 +105,7 @@ def test_the_event_page_and_its_calendar_file_drop_the_private_parts(client, pas
 def test_the_personal_calendar_feed_stops_answering(client, participant, coordinator, how):
     upcoming = EventFactory(meeting_url=MEETING_URL)
     RegistrationFactory(event=upcoming, profile=participant.profile)
-    feed = services.calendar_feed_for(participant.profile)
+    feed = services.renew_calendar_feed(participant.profile)
     url = reverse("events:calendar_feed", args=[feed.token])
     assert MEETING_URL in client.get(url).text.replace("\r\n ", "")
     _lose_standing(participant, how, coordinator)
@@ -125,7 +125,7 @@ def test_reminders_and_changes_go_only_to_members_in_good_standing(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.send_due_reminders()
-        services.update_event(upcoming, venue="Ergens anders")
+        services.update_event(upcoming, by=coordinator, venue="Ergens anders")
     assert _addresses(mail.outbox) == [staying.email, staying.email]  # the reminder and the change
 
 
