@@ -5,14 +5,18 @@ A refusal raises PermissionDenied with the reason (`coalition.rules.refusal_reas
 Views never decide access themselves: they name a permission.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .rules import refuse
 
 
-def permission_required(permission, *, fn=None):
+def permission_required(permission: str, *, fn: Callable[..., Any] | None = None) -> Callable[[Callable], Callable]:
     """Let the view run only when `request.user.has_perm(permission, obj)`; `fn(request, *args, **kwargs)` gives obj.
 
     The object is looked up first, so a missing object is a 404 for everyone who may see such objects.
@@ -32,7 +36,7 @@ def permission_required(permission, *, fn=None):
     return decorator
 
 
-def get_object_or_refuse(request, permission, queryset, **lookup):
+def get_object_or_refuse(request: HttpRequest, permission: str, queryset: QuerySet | type[Model], **lookup) -> Model:
     """The object `lookup` names, if the person may `permission` it; 404 if there is none, else 403 (or log in)."""
     obj = get_object_or_404(queryset, **lookup)
     if not request.user.has_perm(permission, obj):

@@ -3,7 +3,7 @@
 import logging
 import os
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
 from django.db import transaction
 from kombu.exceptions import OperationalError
@@ -49,7 +49,7 @@ app.conf.beat_schedule = {
 logger = logging.getLogger(__name__)
 
 
-def registered_task(name):
+def registered_task(name: str) -> Task:
     """The task registered under `name` ("coalition.tasks.send_mailing").
 
     A worker imports every app's tasks module when it starts; a web process or a management
@@ -60,7 +60,7 @@ def registered_task(name):
     return app.tasks[name]
 
 
-def enqueue_after_commit(task, *args):
+def enqueue_after_commit(task: Task | str, *args) -> None:
     """Send a task to the broker once the current transaction commits; if the broker cannot take it, log it.
 
     For tasks whose work is found again by a periodic sweep (the outbox's `sweep_mailings`): the

@@ -4,6 +4,8 @@ The apps build the rows (with their privacy rules) in `<app>/exports.py`; this m
 """
 
 import csv
+from collections.abc import Iterable
+from typing import Any
 
 from django.http import HttpResponse
 
@@ -11,13 +13,13 @@ from django.http import HttpResponse
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def neutralise(value):
+def neutralise(value: Any) -> str:
     """Make a CSV cell inert in spreadsheets: a leading formula character is quoted with '."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_response(filename, header, rows):
+def csv_response(filename: str, header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> HttpResponse:
     """A download of `header` and `rows`, every cell neutralised; spreadsheets read it as UTF-8 thanks to the BOM."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

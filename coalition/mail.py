@@ -1,13 +1,17 @@
 """Render a mail from templates/emails/<name>/ and put it in the outbox; the outbox's services."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import make_msgid
+from typing import Any
 from urllib.parse import urlparse
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
@@ -26,20 +30,20 @@ class Recipient:
 
     email: str
     name: str = ""
-    context: dict = field(default_factory=dict)
-    attachments: list = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, str]] = field(default_factory=list)
 
 
 def queue_mailing(
     *,
-    template,
-    recipients,
-    context=None,
-    kind=Mailing.Kind.TRANSACTIONAL,
-    description="",
-    created_by=None,
-    draft=False,
-):
+    template: str,
+    recipients: Iterable[Recipient],
+    context: dict[str, Any] | None = None,
+    kind: str = Mailing.Kind.TRANSACTIONAL,
+    description: str = "",
+    created_by: AbstractUser | None = None,
+    draft: bool = False,
+) -> Mailing:
     """Create a mailing with one delivery per distinct address and send it after commit.
 
     `context` and each recipient's context must be JSON-serialisable: they are stored and the
@@ -61,7 +65,7 @@ def queue_mailing(
     return mailing
 
 
-def release_mailing(mailing):
+def release_mailing(mailing: Mailing) -> Mailing:
     """Queue a draft mailing: its deliveries are sent after the caller's transaction commits."""
     with transaction.atomic():
         released = Mailing.objects.filter(pk=mailing.pk, state=Mailing.State.DRAFT).update(
@@ -73,7 +77,7 @@ def release_mailing(mailing):
     return mailing
 
 
-def retry_failed(mailing):
+def retry_failed(mailing: Mailing) -> int:
     """Put the failed deliveries of a mailing back in the queue; returns how many.
 
     Deliveries already sent are never touched, so retrying cannot send anyone a second copy.
@@ -91,7 +95,15 @@ def retry_failed(mailing):
     return count
 
 
-def send_mail(*, template, to, context=None, attachments=None, kind=Mailing.Kind.TRANSACTIONAL, description=""):
+def send_mail(
+    *,
+    template: str,
+    to: Recipient | AbstractUser | str,
+    context: dict[str, Any] | None = None,
+    attachments: list[dict[str, str]] | None = None,
+    kind: str = Mailing.Kind.TRANSACTIONAL,
+    description: str = "",
+) -> Mailing:
     """Queue one mail to one address (a Recipient, a user, or a plain address)."""
     if isinstance(to, str):
         recipient = Recipient(email=to, attachments=attachments or [])
@@ -102,7 +114,7 @@ def send_mail(*, template, to, context=None, attachments=None, kind=Mailing.Kind
     return queue_mailing(template=template, recipients=[recipient], context=context, kind=kind, description=description)
 
 
-def queue_rendered(*, to, subject, body_text, body_html="", description=""):
+def queue_rendered(*, to: str, subject: str, body_text: str, body_html: str = "", description: str = "") -> Mailing:
     """Queue a mail whose content was rendered elsewhere (allauth's account mails)."""
     mailing = Mailing.objects.create(
         kind=Mailing.Kind.TRANSACTIONAL,
@@ -118,7 +130,7 @@ def queue_rendered(*, to, subject, body_text, body_html="", description=""):
     return mailing
 
 
-def render_text(template_name, context, request=None):
+def render_text(template_name: str, context: dict[str, Any], request: HttpRequest | None = None) -> str:
     """Render a mail's subject or text part: plain text, so nothing in it is escaped for HTML.
 
     Django's engine escapes every variable (and `{% translate %}`) by default, which would put
@@ -129,12 +141,12 @@ def render_text(template_name, context, request=None):
     return template.render(make_context(context, request, autoescape=False))
 
 
-def absolute_url(path):
+def absolute_url(path: str) -> str:
     """A link that works from a mail, a feed or a calendar file: the portal's SITE_URL plus the path."""
     return settings.SITE_URL + path
 
 
-def mail_address(address, name=""):
+def mail_address(address: str, name: str = "") -> str:
     """`Name <address>` built by the standard library, so any display name arrives intact.
 
     A name with a period, comma, parentheses, `;`, `<` or `@` is quoted, a non-ASCII one is
@@ -144,12 +156,12 @@ def mail_address(address, name=""):
     return str(Address(display_name=" ".join(name.split()), addr_spec=address))
 
 
-def new_message_id():
+def new_message_id() -> str:
     """A Message-ID in the portal's own domain (from SITE_URL), not the worker's host name."""
     return make_msgid(domain=urlparse(settings.SITE_URL).hostname or "localhost")
 
 
-def _add_deliveries(mailing, recipients):
+def _add_deliveries(mailing: Mailing, recipients: Iterable[Recipient]) -> None:
     seen = set()
     rows = []
     for recipient in recipients:
@@ -172,13 +184,13 @@ def _add_deliveries(mailing, recipients):
     Delivery.objects.bulk_create(rows, batch_size=1000)
 
 
-def _enqueue(mailing):
+def _enqueue(mailing: Mailing) -> None:
     # By name: the engine that coalition.tasks runs (coalition.outbox) imports this module. A broker
     # that is down is logged and the sweep sends later.
     enqueue_after_commit("coalition.tasks.send_mailing", mailing.pk)
 
 
-def render_delivery(delivery):
+def render_delivery(delivery: Delivery) -> EmailMultiAlternatives:
     """Build the message of one delivery: a text and an HTML part, Message-ID, From from settings.
 
     Date is set by Django when the message is serialised. Mass mails carry List-Unsubscribe and

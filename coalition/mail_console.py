@@ -5,13 +5,14 @@ the HTML part in full and every calendar file with its VTIMEZONE, some 60 lines 
 prints the headers and the text part decoded, and one line per HTML part and attachment.
 """
 
+from django.core.mail import EmailMessage
 from django.core.mail.backends.console import EmailBackend as DjangoConsoleBackend
 
 # Headers about the MIME structure, which the lines below already say in words.
 STRUCTURE_HEADERS = {"mime-version", "content-type", "content-transfer-encoding", "content-disposition"}
 
 
-def describe(message):
+def describe(message: EmailMessage) -> str:
     """The readable form of one django.core.mail.EmailMessage."""
     mime = message.message()
     lines = [f"{name}: {value}" for name, value in mime.items() if name.lower() not in STRUCTURE_HEADERS]

@@ -15,7 +15,7 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 
 
-def render_markdown(text):
+def render_markdown(text: str | None) -> str:
     """Markdown to HTML, then sanitised with nh3; an empty text gives an empty string."""
     if not text:
         return ""

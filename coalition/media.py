@@ -10,7 +10,7 @@ import re
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
@@ -23,7 +23,7 @@ A_YEAR = 365 * 24 * 60 * 60
 A_DAY = 24 * 60 * 60
 
 
-def media_path(name):
+def media_path(name: str) -> Path:
     """The file under MEDIA_ROOT that `name` (the part of the URL after MEDIA_URL) names; 404 if none.
 
     Refuses empty, hidden, `.` and `..` segments, anything that resolves outside MEDIA_ROOT
@@ -39,14 +39,14 @@ def media_path(name):
     return path
 
 
-def public_cache_control(name):
+def public_cache_control(name: str) -> str:
     """Long and immutable for random names, a day (then revalidated by ETag) for the rest."""
     if RANDOM_NAME.fullmatch(PurePosixPath(name).stem):
         return f"public, max-age={A_YEAR}, immutable"
     return f"public, max-age={A_DAY}"
 
 
-def serve_media(request, name, *, cache_control):
+def serve_media(request: HttpRequest, name: str, *, cache_control: str) -> HttpResponse:
     """The image `name` under MEDIA_ROOT as a streamed response, or 304 when the browser's copy is current."""
     path = media_path(name)
     stat = path.stat()

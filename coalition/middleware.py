@@ -3,7 +3,7 @@
 from django.conf import settings
 
 
-def permissions_policy(policy):
+def permissions_policy(policy: dict[str, list[str]]) -> str:
     """The header value for {feature: [allowed origins]}: `[]` denies a feature everywhere, "self" is this site."""
     directives = []
     for feature, origins in policy.items():

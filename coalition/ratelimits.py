@@ -10,17 +10,18 @@ import time
 
 from allauth.account.adapter import get_adapter
 from django.core.cache import cache
+from django.http import HttpRequest
 
 
-def _now():
+def _now() -> float:
     return time.time()
 
 
-def _key(scope, value):
+def _key(scope: str, value: object) -> str:
     return f"{scope}:{hashlib.sha256(str(value).encode()).hexdigest()}"
 
 
-def allow(scope, value, *, limit, seconds):
+def allow(scope: str, value: object, *, limit: int, seconds: int) -> bool:
     """Count one attempt of `value` in `scope`: True while at most `limit` attempts fall in the current window.
 
     Windows are fixed blocks of `seconds`; each attempt takes the first free one of `limit` places.
@@ -32,11 +33,11 @@ def allow(scope, value, *, limit, seconds):
     return any(cache.add(f"{base}:{place}", 1, timeout=remaining) for place in range(limit))
 
 
-def first_use(scope, value, *, seconds):
+def first_use(scope: str, value: object, *, seconds: int) -> bool:
     """True the first time `value` is used in `scope` within `seconds`, False every time after."""
     return cache.add(_key(scope, value), 1, timeout=seconds)
 
 
-def client_address(request):
+def client_address(request: HttpRequest) -> str:
     """The visitor's IP address, as allauth's login limits see it (set ALLAUTH_TRUSTED_PROXY_COUNT behind a proxy)."""
     return get_adapter(request).get_client_ip(request)

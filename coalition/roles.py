@@ -24,7 +24,7 @@ def sync_roles(sender=None, **kwargs):
         group.permissions.clear()
 
 
-def has_role(user, role):
+def has_role(user, role: str) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     cache = getattr(user, "_role_names", None)
@@ -34,16 +34,16 @@ def has_role(user, role):
     return role in cache
 
 
-def is_coordinator(user):
+def is_coordinator(user) -> bool:
     return user.is_authenticated and (user.is_superuser or has_role(user, COORDINATOR))
 
 
-def is_editor(user):
+def is_editor(user) -> bool:
     """Editorial team members and coordinators: who may see and work on unpublished journal work."""
     return is_coordinator(user) or has_role(user, EDITORIAL_TEAM)
 
 
-def is_approved_member(user):
+def is_approved_member(user) -> bool:
     """An approved member sees the directory; pending and declined people see nothing of it."""
     if not user.is_authenticated or not user.is_active:
         return False

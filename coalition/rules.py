@@ -6,6 +6,8 @@ views, the admin, templates (`{% load rules %}{% has_perm … %}`) and services 
 and the permission into one sentence, shown on the one 403 page.
 """
 
+from typing import NoReturn
+
 import rules
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -48,7 +50,14 @@ def is_approved_member(user):
     return bool(user) and roles.is_approved_member(user)
 
 
-def add_model_perms(label, *, view, add=None, change=None, delete=None):
+def add_model_perms(
+    label: str,
+    *,
+    view: rules.Predicate,
+    add: rules.Predicate | None = None,
+    change: rules.Predicate | None = None,
+    delete: rules.Predicate | None = None,
+) -> None:
     """The admin's four permissions of one model ("app.model") as rules; an action left out is refused to all."""
     app_label, model = label.split(".")
     for action, predicate in (("view", view), ("add", add), ("change", change), ("delete", delete)):
@@ -68,12 +77,12 @@ add_model_perms("coalition.delivery", view=is_coordinator, change=is_coordinator
 REASONS = {}
 
 
-def explain(permission, reason):
+def explain(permission: str, reason: str) -> None:
     """Register the sentence that explains who may use a permission."""
     REASONS[permission] = reason
 
 
-def refusal_reason(user, permission=None):
+def refusal_reason(user, permission: str | None = None) -> str:
     """One sentence saying why `user` may not do `permission`: their standing first, then the rule's purpose."""
     if not is_active_user(user):
         return (
@@ -90,13 +99,13 @@ def refusal_reason(user, permission=None):
     return str(reason) if reason else _("Your account does not give access to this page.")
 
 
-def ensure_permitted(user, permission, obj=None):
+def ensure_permitted(user, permission: str, obj: object = None) -> None:
     """For services that take the acting person (`by=`): raise NotAllowed with the reason when the rule says no."""
     if not user.has_perm(permission, obj):
         raise NotAllowed(refusal_reason(user, permission))
 
 
-def refuse(user, permission=None):
+def refuse(user, permission: str | None = None) -> NoReturn:
     """For views: raise the 403 that the one refusal page shows, with the reason."""
     raise PermissionDenied(refusal_reason(user, permission))
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ class PrivateStorage(FileSystemStorage):
         return None
 
 
-def validate_pdf(file):
+def validate_pdf(file: File) -> None:
     """A PDF document of at most PDF_MAX_BYTES: checked by size, by name and by its first bytes (a field validator)."""
     if file.size > PDF_MAX_BYTES:
         raise ValidationError(
