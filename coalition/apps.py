@@ -10,6 +10,6 @@ class CoalitionConfig(AppConfig):
     verbose_name = _("Coalition")
 
     def ready(self):
-        from . import roles
+        from . import roles  # noqa: PLC0415 — apps' ready(): roles imports auth's Group, a model
 
         post_migrate.connect(roles.sync_roles, dispatch_uid="coalition.sync_roles")

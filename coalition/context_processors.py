@@ -1,5 +1,6 @@
 """What every page's template knows: the site's name and the visitor's roles."""
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 
 from .roles import is_approved_member, is_coordinator, is_editor
@@ -21,6 +22,4 @@ def _lacks_two_factor(user):
     """Staff accounts can change member data: nudge them until they have enrolled in TOTP."""
     if not (user.is_authenticated and user.is_staff):
         return False
-    from allauth.mfa.models import Authenticator
-
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

@@ -14,6 +14,7 @@ from events.models import Event
 from journal.models import Edition
 from members.models import Organisation, Profile
 
+from .celery import app
 from .media import public_cache_control, serve_media
 from .rules import refusal_reason
 
@@ -62,8 +63,6 @@ def _database_ok():
 
 
 def _broker_ok():
-    from .celery import app
-
     try:
         with app.connection_for_write(settings.REDIS_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)

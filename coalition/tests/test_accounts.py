@@ -3,7 +3,9 @@
 import re
 
 import pytest
+from allauth.account import app_settings
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core import mail
 
@@ -90,8 +92,6 @@ def test_password_reset_mails_a_working_link(client, member, django_capture_on_c
 
 
 def test_rate_limits_stay_on(settings):
-    from allauth.account import app_settings
-
     assert app_settings.RATE_LIMITS, "allauth's rate limits must not be switched off"
     assert "login_failed" in app_settings.RATE_LIMITS
 
@@ -136,8 +136,6 @@ def test_staff_without_two_factor_are_nudged_to_enrol(coordinator_client):
 
 @pytest.mark.django_db
 def test_staff_can_enrol_in_totp_and_the_nudge_goes_away(client, coordinator):
-    from allauth.mfa.models import Authenticator
-
     client.post("/accounts/login/", {"login": coordinator.email, "password": "correct-horse-battery"})
     # allauth asks for the password again before a security change.
     response = client.get("/accounts/2fa/totp/activate/")

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import NotRegistered
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.db import connections, transaction
@@ -19,7 +20,13 @@ from django.utils import timezone
 
 from coalition import outbox
 from coalition.celery import app, enqueue_after_commit
+from coalition.mail import send_mail
 from coalition.models import Delivery, Mailing
+from coalition.tests.test_settings import run_settings
+from events.models import Registration
+from events.tests.factories import EventFactory, approved_member
+from journal.models import Edition, State
+from journal.tests.factories import EditionFactory, StoryFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,9 +89,6 @@ def assert_left_to_the_sweep(mailing, caplog):
 def test_publish_and_mail_with_the_broker_down_shows_success_and_the_sweep_mails_later(
     coordinator_client, caplog, settings
 ):
-    from journal.models import Edition, State
-    from journal.tests.factories import EditionFactory, StoryFactory, SubscriberFactory
-
     edition = EditionFactory(state=State.APPROVED)
     StoryFactory(edition=edition, state=State.APPROVED)
     SubscriberFactory.create_batch(3)
@@ -105,9 +109,6 @@ def test_publish_and_mail_with_the_broker_down_shows_success_and_the_sweep_mails
 
 
 def test_registering_with_the_broker_down_confirms_and_the_sweep_mails_later(client, caplog, settings):
-    from events.models import Registration
-    from events.tests.factories import EventFactory, approved_member
-
     event = EventFactory()
     user = approved_member()
     client.force_login(user)
@@ -132,8 +133,6 @@ def test_registering_with_the_broker_down_confirms_and_the_sweep_mails_later(cli
 
 def test_a_broker_that_never_answers_gives_the_enqueue_up_instead_of_hanging(caplog):
     """redis-py waits forever by default; the transport's socket timeouts bound the wait (seconds)."""
-    from coalition.mail import send_mail
-
     finished = threading.Event()
 
     def request():
@@ -169,16 +168,12 @@ def test_errors_of_the_task_itself_are_not_swallowed_in_process():
 
 
 def test_a_task_name_that_does_not_exist_fails_before_the_commit():
-    from celery.exceptions import NotRegistered
-
     with pytest.raises(NotRegistered), transaction.atomic():
         enqueue_after_commit("coalition.tasks.no_such_task")
 
 
 def test_a_fresh_web_process_finds_a_task_by_name_without_having_imported_its_module():
     """Celery autodiscovers the apps' tasks modules only in workers; gunicorn imports none of them."""
-    from coalition.tests.test_settings import run_settings
-
     code = (
         "import sys, django; django.setup()\n"
         "from unittest import mock\n"

@@ -1,5 +1,6 @@
 """/healthz tells a load balancer whether the database (and the broker, when configured) answer."""
 
+import os
 from unittest import mock
 
 import pytest
@@ -34,8 +35,6 @@ def test_healthz_answers_503_when_the_broker_is_unreachable(client, settings):
 
 @pytest.mark.django_db
 def test_healthz_reports_a_live_broker(client, settings):
-    import os
-
     if not os.environ.get("REDIS_URL"):
         pytest.skip("REDIS_URL is not set: no broker to check")
     settings.REDIS_URL = os.environ["REDIS_URL"]

@@ -1,5 +1,6 @@
 """Any display name reaches the recipient: the To header is built by the standard library, not by hand."""
 
+from email.headerregistry import AddressHeader
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from django.db import transaction
 
 from coalition.mail import Recipient, mail_address, send_mail
 from coalition.models import Delivery
+from coalition.tests.test_settings import run_settings
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,10 +57,6 @@ def test_an_address_without_a_name_is_the_bare_address():
 
 
 def test_the_default_sender_is_one_valid_address_whatever_the_site_is_called():
-    from email.headerregistry import AddressHeader
-
-    from coalition.tests.test_settings import run_settings
-
     code = "from django.conf import settings; print(settings.DEFAULT_FROM_EMAIL)"
     result = run_settings({"DEBUG": "true", "SITE_NAME": "Kansrijke Start, regio Noord"}, code=code)
     assert result.returncode == 0, result.stderr

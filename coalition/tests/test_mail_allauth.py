@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 
 from coalition.models import Delivery, Mailing
 
@@ -11,9 +12,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # allauth rate-limits signups per client address in the cache, which outlives a test.
-    from django.core.cache import cache
-
     cache.clear()
+
 
 SIGNUP = {
     "first_name": "Sanne",

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import allauth
 import pytest
+from allauth.account.adapter import get_adapter
 from django.conf import settings as django_settings
+from django.utils import translation
 
-from coalition.mail import render_delivery
+from coalition.mail import Recipient, queue_mailing, render_delivery
 from coalition.models import Delivery, Mailing
 
 pytestmark = pytest.mark.django_db
@@ -105,9 +107,6 @@ def test_a_portal_mail_has_its_names_and_links_raw_in_the_subject_and_text_part(
 @pytest.mark.parametrize("language", ["nl", "en"])
 @pytest.mark.parametrize("prefix", allauth_mails())
 def test_an_allauth_mail_has_its_names_and_links_raw_in_the_subject_and_text_part(prefix, language, settings):
-    from allauth.account.adapter import get_adapter
-    from django.utils import translation
-
     settings.SITE_NAME = TRICKY
     files = [path for root in (EMAIL_TEMPLATES, ALLAUTH_TEMPLATES) for path in root.glob("*/email/*.txt")]
     with translation.override(language):
@@ -121,8 +120,6 @@ def test_an_allauth_mail_has_its_names_and_links_raw_in_the_subject_and_text_par
 
 def test_an_edition_mail_sent_for_real_keeps_its_title_and_links_raw(smtp_server, django_capture_on_commit_callbacks):
     """The whole way: queued, rendered by the outbox, sent over SMTP, read back."""
-    from coalition.mail import Recipient, queue_mailing
-
     edition = {
         "number": 12,
         "title": "Jan & Piet's <nieuwe> editie",

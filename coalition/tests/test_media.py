@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import clear_url_caches, reverse
 from PIL import Image
 
+import coalition.urls
 from journal.tests.factories import EditionFactory
 from members import services as members_services
 from members.models import Profile
@@ -23,8 +24,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def production(settings):
     """DEBUG off, and the URLs built as a production start-up builds them."""
-    import coalition.urls
-
     settings.DEBUG = False
     importlib.reload(coalition.urls)
     clear_url_caches()

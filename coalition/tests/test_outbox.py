@@ -155,9 +155,7 @@ def test_a_worker_killed_part_way_and_started_again_mails_each_recipient_once(sm
     assert_each_once(smtp_server, emails)
 
 
-def test_a_crash_after_the_server_accepted_resends_only_that_mail_with_the_same_message_id(
-    smtp_server, monkeypatch
-):
+def test_a_crash_after_the_server_accepted_resends_only_that_mail_with_the_same_message_id(smtp_server, monkeypatch):
     """The one window no design closes (DESIGN.md §3): it is at-least-once, for one mail only."""
     emails = addresses(60)
     kill_on_call(monkeypatch, 10, after_sending=True)

@@ -19,7 +19,9 @@ def make_mailing(*, sent=0, pending=0, failed=0, kind=Mailing.Kind.JOURNAL, desc
     mailing = queue_mailing(
         template="",
         recipients=[
-            Recipient(f"r{n}-{description}@example.org".replace(" ", ""), context={"unsubscribe_url": "https://x.example/u"})
+            Recipient(
+                f"r{n}-{description}@example.org".replace(" ", ""), context={"unsubscribe_url": "https://x.example/u"}
+            )
             for n in range(total)
         ],
         kind=kind,

@@ -119,9 +119,7 @@ def test_manage_py_uses_development_defaults_only_without_a_secret_key():
     assert development.returncode == 0, development.stderr
     assert development.stdout.strip().endswith("True")
 
-    deployed = run_settings(
-        {"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example.org"}, args=PRINT_DEBUG
-    )
+    deployed = run_settings({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "portal.example.org"}, args=PRINT_DEBUG)
     assert deployed.returncode == 0, deployed.stderr
     assert deployed.stdout.strip().endswith("False")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -85,7 +86,6 @@ def test_the_sixth_wrong_password_is_refused_across_two_processes(shared_cache, 
         pytest.skip("the processes share the test database, which needs PostgreSQL")
     if shared_cache == "redis" and not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set")
-    from allauth.account.models import EmailAddress
 
     email = f"target-{uuid.uuid4().hex[:8]}@example.org"
     user = django_user_model.objects.create_user(email=email, password=PERSONA_PASSWORD)
