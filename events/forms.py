@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Circle, Discipline, Municipality, Organisation, Theme
 
-from .models import COALITION_QUESTION
+from . import services
+from .models import COALITION_QUESTION, Invitation
 
 
 class RegistrationForm(forms.Form):
@@ -86,6 +87,11 @@ class AudienceForm(forms.Form):
             "all_members": data["all_members"],
             "subscribers": data["subscribers"],
         }
+
+    def audience(self, event):
+        """Who the chosen groups reach and who is not invited to `event` yet: the people this invitation adds."""
+        invited = set(Invitation.objects.filter(event=event).addresses())
+        return [person for person in services.build_audience(**self.criteria()) if person.email not in invited]
 
 
 class FeedbackForm(forms.Form):

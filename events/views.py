@@ -1,11 +1,15 @@
-"""Pages of the events: lists, the event page, registering, calendars, invitations and follow-up."""
+"""Pages of the events: lists, the event page, registering, calendars, invitations and follow-up.
 
-import csv
+Who may open what is asked of the rules in events/rules.py through coalition.access: a view names its
+permission, and a refusal is the one 403 page (anonymous visitors are sent to log in). Drafts are not found
+(404) by those who may not see them, so an address does not tell that a draft exists.
+"""
+
+import enum
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,17 +22,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coalition.access import get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
-from coalition.roles import is_approved_member, is_coordinator, is_editor
-from coalition.rules import DomainError, refuse
+from coalition.rules import DomainError
 
-from . import calendar, services
+from . import calendar, exports, services
 from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
 
 EVENTS_PER_PAGE = 20
-
-
-# --- Permission questions (named in every view that shows participant data) -----------------------
 
 
 def own_registration(event, user):
@@ -36,29 +36,77 @@ def own_registration(event, user):
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     if profile is None:
         return None
-    return Registration.objects.filter(event=event, profile=profile).first()
+    return Registration.objects.with_waiting_position().filter(event=event, profile=profile).first()
 
 
-def may_see_participant_details(event, user):
-    """The meeting link, the participant list and the materials (rule `events.view_participants`).
-
-    The rule asks the person's standing now: a member declined or deactivated after registering loses them.
-    """
-    return user.has_perm("events.view_participants", event)
-
-
-def _visible_event(request, slug):
-    return get_object_or_404(
-        Event.objects.visible_to(request.user).select_related("host", "co_host", "edition"), slug=slug
-    )
+def _visible_event(request, slug, queryset=None):
+    """The event `slug` names if the person may see it (rule `events.view_event_page`); a draft is 404 for others."""
+    queryset = Event.objects.select_related("host", "co_host", "edition") if queryset is None else queryset
+    event = get_object_or_404(queryset, slug=slug)
+    if not request.user.has_perm("events.view_event_page", event):
+        raise Http404
+    return event
 
 
-def _coordinator_event(request, slug):
-    if not request.user.is_authenticated:
-        raise PermissionDenied
-    if not is_coordinator(request.user):
-        raise PermissionDenied
-    return get_object_or_404(Event, slug=slug)
+def _event_for(request, permission, slug):
+    """The event `slug` names, for a coordinator's tool that needs `permission` of it (else 403, or log in)."""
+    return get_object_or_refuse(request, permission, Event.objects.all(), slug=slug)
+
+
+# --- What the event page says about registering -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationStatus:
+    """Where this person stands with registering for this event, decided once; the event page only shows it."""
+
+    class Kind(enum.StrEnum):
+        REGISTERED = "registered"  # a confirmed seat
+        WAITING = "waiting"  # on the waiting list, at `waiting_position`
+        CAN_REGISTER = "can_register"  # may register now (or join the waiting list of a full event)
+        LOG_IN = "log_in"  # a visitor: registering starts with logging in
+        NOT_MEMBER = "not_member"  # logged in, but not an approved member
+        NOT_OPEN = "not_open"  # a member, but registration is not open (yet, or any more)
+        CLOSED = "closed"  # nothing left to do: the event was cancelled or has started
+
+        # Templates compare with the members (`Kind.WAITING`); a class would otherwise be called there.
+        do_not_call_in_templates = enum.nonmember(True)
+
+    kind: Kind
+    registration: Registration | None = None
+    waiting_position: int | None = None
+    # The member may still cancel themselves; else, before the start, the page says the deadline has passed.
+    can_cancel: bool = False
+    cancellation_closed: bool = False
+    # A full event: registering puts the member on the waiting list.
+    joins_waiting_list: bool = False
+
+    @property
+    def has_place(self):
+        """A confirmed seat or a place on the waiting list."""
+        return self.kind in (self.Kind.REGISTERED, self.Kind.WAITING)
+
+
+def registration_status(event, user, registration):
+    """The one `RegistrationStatus` of `user` for `event`, given their registration (None if they have none)."""
+    kinds = RegistrationStatus.Kind
+    if registration is not None and not registration.is_cancelled:
+        can_cancel = registration.can_be_cancelled_by_member()
+        return RegistrationStatus(
+            kind=kinds.REGISTERED if registration.is_confirmed else kinds.WAITING,
+            registration=registration,
+            waiting_position=registration.waiting_position(),
+            can_cancel=can_cancel,
+            cancellation_closed=not can_cancel and not event.has_started,
+        )
+    may_register = user.has_perm("events.register", event)
+    if may_register and event.is_open_for_registration():
+        return RegistrationStatus(kind=kinds.CAN_REGISTER, joins_waiting_list=event.is_full)
+    if event.is_cancelled or event.has_started:
+        return RegistrationStatus(kind=kinds.CLOSED)
+    if not user.is_authenticated:
+        return RegistrationStatus(kind=kinds.LOG_IN)
+    return RegistrationStatus(kind=kinds.NOT_OPEN if may_register else kinds.NOT_MEMBER)
 
 
 # --- Public lists and the event page ------------------------------------------------------------
@@ -81,49 +129,40 @@ def _listing(request, events, *, past):
 
 @require_GET
 def event_list(request):
-    """Upcoming events, public."""
+    """Upcoming events, public (Event.objects.visible_to is the rule `events.view_event_page` as a queryset)."""
     return _listing(request, Event.objects.visible_to(request.user).upcoming(), past=False)
 
 
 @require_GET
 def past_events(request):
+    """Past events, public."""
     return _listing(request, Event.objects.visible_to(request.user).past(), past=True)
 
 
 @require_GET
 def event_detail(request, slug):
-    event = get_object_or_404(
-        Event.objects.visible_to(request.user).with_counts().select_related("host", "co_host", "edition"), slug=slug
-    )
-    registration = own_registration(event, request.user)
-    coordinator = is_coordinator(request.user)
-    private = may_see_participant_details(event, request.user)
-    # An edition still in the making stays invisible to all but the editorial team and coordinators.
-    edition = event.edition if event.edition and (event.edition.is_published or is_editor(request.user)) else None
+    """Rule `events.view_event_page`; what it shows of the meeting, participants and materials asks the rules."""
+    event = _visible_event(request, slug, Event.objects.with_counts().select_related("host", "co_host", "edition"))
+    user = request.user
+    private = user.has_perm("events.view_participants", event)
+    # An edition still in the making stays invisible to all but those who may read it (the rule `journal.read`).
+    edition = event.edition if event.edition and user.has_perm("journal.read", event.edition) else None
     context = {
         "event": event,
         "edition": edition,
-        "registration": registration,
-        "waiting_position": registration.waiting_position() if registration else None,
-        "can_register": event.is_open_for_registration()
-        and is_approved_member(request.user)
-        and (registration is None or registration.is_cancelled),
-        "is_member": is_approved_member(request.user),
+        "registration_status": registration_status(event, user, own_registration(event, user)),
         # The meeting link, participant list and materials: confirmed participants and coordinators only.
         "show_private": private,
         "materials": list(event.materials.all()) if private else [],
-        "can_give_feedback": request.user.has_perm("events.give_feedback", event),
-        "can_cancel": registration is not None and registration.can_be_cancelled_by_member(),
-        "is_event_coordinator": coordinator,
+        "can_give_feedback": user.has_perm("events.give_feedback", event),
+        "can_manage_event": user.has_perm("events.manage_event", event),
     }
     return render(request, "events/event_detail.html", context)
 
 
-@login_required
 def register(request, slug):
-    event = _visible_event(request, slug)
-    if not is_approved_member(request.user):
-        refuse(request.user, "events.register")
+    """Rule `events.register` (approved members); whether this event takes registrations now, the service says."""
+    event = get_object_or_refuse(request, "events.register", Event.objects.visible_to(request.user), slug=slug)
     registration = own_registration(event, request.user)
     if registration is not None and not registration.is_cancelled:
         messages.info(request, _("You are already registered for this event."))
@@ -153,9 +192,9 @@ def register(request, slug):
     return render(request, "events/register.html", {"event": event, "form": form})
 
 
-@login_required
 @require_POST
 def cancel_registration(request, pk):
+    """Rule `events.cancel_registration`: the person who registered, or a coordinator."""
     registration = get_object_or_refuse(
         request, "events.cancel_registration", Registration.objects.select_related("event", "profile"), pk=pk
     )
@@ -171,7 +210,6 @@ def cancel_registration(request, pk):
     return redirect("events:my_registrations")
 
 
-@login_required
 @permission_required("events.view_own_registrations")
 @require_GET
 def my_registrations(request):
@@ -180,27 +218,17 @@ def my_registrations(request):
     feed = None
     if profile is not None:
         registrations = list(
-            Registration.objects.active().filter(profile=profile).select_related("event").order_by("-event__starts_at")
+            Registration.objects.active()
+            .filter(profile=profile)
+            .with_waiting_position()
+            .select_related("event")
+            .order_by("-event__starts_at")
         )
         feed = CalendarFeed.objects.filter(profile=profile).first()
     now = timezone.now()
     upcoming = [r for r in registrations if r.event.ends_at >= now]
     upcoming.reverse()
     past = [r for r in registrations if r.event.ends_at < now]
-    waiting = {r.pk: r for r in upcoming if r.is_waiting}
-    if waiting:
-        # Every position in one query instead of one count per waiting place.
-        queue = (
-            Registration.objects.waiting()
-            .filter(event_id__in={r.event_id for r in waiting.values()})
-            .order_by("event_id", "waiting_since", "pk")
-            .values_list("pk", "event_id")
-        )
-        ahead = {}
-        for pk, event_id in queue:
-            ahead[event_id] = ahead.get(event_id, 0) + 1
-            if pk in waiting:
-                waiting[pk].position = ahead[event_id]
     return render(
         request,
         "events/my_registrations.html",
@@ -213,14 +241,10 @@ def my_registrations(request):
     )
 
 
-@login_required
-@permission_required("events.view_own_registrations")
+@permission_required("events.keep_calendar_feed")
 @require_POST
 def renew_calendar_feed(request):
-    profile = getattr(request.user, "profile", None)
-    if profile is None:
-        raise PermissionDenied
-    services.renew_calendar_feed(profile)
+    services.renew_calendar_feed(request.user.profile)
     messages.success(request, _("Your calendar has a new secret address; the old one no longer works."))
     return redirect("events:my_registrations")
 
@@ -236,9 +260,9 @@ def _ics_response(text, filename):
 
 @require_GET
 def event_ics(request, slug):
+    """Rule `events.view_event_page`; the meeting link goes in only for those allowed to see it."""
     event = _visible_event(request, slug)
-    # The meeting link goes in only for those allowed to see it.
-    private = may_see_participant_details(event, request.user)
+    private = request.user.has_perm("events.view_participants", event)
     return _ics_response(calendar.event_ics(event, private=private), f"{event.slug}.ics")
 
 
@@ -247,11 +271,12 @@ def event_ics(request, slug):
 def calendar_feed(request, token):
     """The secret feed: the token is the permission; renewing it revokes the old address.
 
-    It holds meeting links, so it answers only while its owner is an approved, active member: a person
-    declined or deactivated after registering gets the same 404 as a wrong token.
+    It holds meeting links, so it answers only while its owner may keep a feed (`events.keep_calendar_feed`:
+    an approved, active member): a person declined or deactivated after registering gets the same 404 as a
+    wrong token.
     """
     feed = get_object_or_404(CalendarFeed.objects.select_related("profile__user"), token=token)
-    if not is_approved_member(feed.profile.user):
+    if not feed.profile.user.has_perm("events.keep_calendar_feed"):
         raise Http404
     events = Event.objects.filter(
         registrations__profile=feed.profile, registrations__state=Registration.State.CONFIRMED
@@ -265,22 +290,20 @@ def calendar_feed(request, token):
 # --- The participant list, materials and feedback ---------------------------------------------------
 
 
-@login_required
 @require_GET
 def participants(request, slug):
-    event = _visible_event(request, slug)
-    if not may_see_participant_details(event, request.user):
-        refuse(request.user, "events.view_participants")
+    """Rule `events.view_participants`: confirmed participants in good standing and coordinators."""
+    event = get_object_or_refuse(request, "events.view_participants", Event.objects.visible_to(request.user), slug=slug)
     listed = Registration.objects.listed().filter(event=event).select_related("profile", "organisation")
     return render(request, "events/participants.html", {"event": event, "participants": listed})
 
 
-@login_required
 @require_GET
 def material_download(request, pk):
-    material = get_object_or_404(Material.objects.select_related("event"), pk=pk)
-    if not may_see_participant_details(material.event, request.user):
-        refuse(request.user, "events.view_participants")
+    """Rule `events.download_material`: the participants of the material's event and coordinators."""
+    material = get_object_or_refuse(
+        request, "events.download_material", Material.objects.select_related("event"), pk=pk
+    )
     try:
         handle = material.file.open("rb")
     except FileNotFoundError:
@@ -288,11 +311,9 @@ def material_download(request, pk):
     return FileResponse(handle, as_attachment=True, filename=material.filename)
 
 
-@login_required
 def feedback(request, slug):
-    event = _visible_event(request, slug)
-    if not request.user.has_perm("events.give_feedback", event):
-        refuse(request.user, "events.give_feedback")
+    """Rule `events.give_feedback`: confirmed participants in good standing, once the event has started."""
+    event = get_object_or_refuse(request, "events.give_feedback", Event.objects.visible_to(request.user), slug=slug)
     registration = own_registration(event, request.user)
     existing = Feedback.objects.filter(registration=registration).first()
     initial = (
@@ -326,6 +347,7 @@ def invitation_answer(request, token):
         invitation, answer = services.read_answer_token(token)
     except DomainError as refusal:
         return render(request, "events/invitation_answer.html", {"error": str(refusal)}, status=400)
+    coming = answer == Invitation.Answer.COMING
     if request.method == "GET":
         if invitation.event.is_cancelled:
             return render(
@@ -337,7 +359,7 @@ def invitation_answer(request, token):
         return render(
             request,
             "events/invitation_confirm.html",
-            {"event": invitation.event, "answer": answer, "already": invitation.answer == answer},
+            {"event": invitation.event, "answer": answer, "coming": coming, "already": invitation.answer == answer},
         )
     previous = invitation.answer
     try:
@@ -346,19 +368,17 @@ def invitation_answer(request, token):
         return render(
             request, "events/invitation_answer.html", {"error": str(refusal), "event": invitation.event}, status=409
         )
-    if registration is not None:
-        registration.position = registration.waiting_position()
     return render(
         request,
         "events/invitation_answer.html",
         {
             "event": invitation.event,
             "answer": answer,
+            "coming": coming,
             "already": previous == answer,
             "registration": registration,
             "other_url": services.answer_url(
-                invitation,
-                Invitation.Answer.NOT_COMING if answer == Invitation.Answer.COMING else Invitation.Answer.COMING,
+                invitation, Invitation.Answer.NOT_COMING if coming else Invitation.Answer.COMING
             ),
             "has_account": invitation.profile_id is not None,
         },
@@ -368,6 +388,7 @@ def invitation_answer(request, token):
 @csrf_exempt  # RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token; the signed token guards it.
 @never_cache
 def opt_out(request, token):
+    """The unsubscribe link of event mail; the signed token is the permission."""
     if request.method == "POST":
         try:
             email = services.opt_out(token)
@@ -381,14 +402,12 @@ def opt_out(request, token):
 
 
 def invite(request, slug):
-    """Compose an audience, see how many people it reaches, then send."""
-    event = _coordinator_event(request, slug)
+    """Rule `events.send_invitations`: compose an audience, see how many people it reaches, then send."""
+    event = _event_for(request, "events.send_invitations", slug)
     form = AudienceForm(request.POST or None)
     audience = None
     if request.method == "POST" and form.is_valid():
-        people = services.build_audience(**form.criteria())
-        already = set(Invitation.objects.filter(event=event).values_list("email", flat=True))
-        audience = [p for p in people if p.email not in already]
+        audience = form.audience(event)
         if "send" in request.POST:
             try:
                 count = services.send_invitations(
@@ -407,7 +426,8 @@ def invite(request, slug):
 
 
 def invitations(request, slug):
-    event = _coordinator_event(request, slug)
+    """Rule `events.send_invitations`: the answers so far, and a reminder to those who did not answer."""
+    event = _event_for(request, "events.send_invitations", slug)
     if request.method == "POST":
         try:
             count = services.remind_invitations(event, by=request.user)
@@ -418,7 +438,6 @@ def invitations(request, slug):
         return redirect("events:invitations", slug=event.slug)
     rows = Invitation.objects.filter(event=event).order_by("answer", "name", "email")
     totals = dict(rows.order_by().values_list("answer").annotate(n=Count("pk")))
-    remindable = rows.filter(answer=Invitation.Answer.NO_ANSWER, reminded_at__isnull=True).count()
     return render(
         request,
         "events/coordinator/invitations.html",
@@ -428,14 +447,14 @@ def invitations(request, slug):
             "coming": totals.get(Invitation.Answer.COMING, 0),
             "not_coming": totals.get(Invitation.Answer.NOT_COMING, 0),
             "no_answer": totals.get(Invitation.Answer.NO_ANSWER, 0),
-            "remindable": remindable,
+            "remindable": rows.remindable().count(),
         },
     )
 
 
 def check_in_list(request, slug):
-    """A printable list of confirmed participants; ticking a row checks the person in."""
-    event = _coordinator_event(request, slug)
+    """Rule `events.manage_event`: a printable list of confirmed participants; ticking a row checks the person in."""
+    event = _event_for(request, "events.manage_event", slug)
     if request.method == "POST":
         registration = get_object_or_404(Registration, pk=request.POST.get("registration"), event=event)
         try:
@@ -447,63 +466,17 @@ def check_in_list(request, slug):
     return render(request, "events/coordinator/check_in.html", {"event": event, "registrations": rows})
 
 
-# Spreadsheet programs run cells that start with these as formulas.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
+@require_GET
 def registrations_csv(request, slug):
-    """All registrations; contact details only as each person's visibility setting allows coordinators."""
-    event = _coordinator_event(request, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-registrations.csv"'
-    response.write("\ufeff")  # Excel needs the BOM to read UTF-8
-    writer = csv.writer(response, delimiter=";")
-    questions = event.questions()
-    writer.writerow(
-        [
-            _("Name"),
-            _("E-mail address"),
-            _("Organisation"),
-            _("Discipline"),
-            _("State"),
-            _("Waiting since"),
-            _("Checked in"),
-            _("On the participant list"),
-            *questions,
-        ]
-    )
-    rows = Registration.objects.filter(event=event).select_related("profile__user").order_by("state", "registered_at")
-    for r in rows:
-        # Coordinators may see an e-mail address whatever its setting (members or coordinators); a
-        # profile that is no longer listed or approved still shows only what the registration kept.
-        email = r.profile.user.email if r.profile and r.profile.is_approved else ""
-        writer.writerow(
-            [
-                neutralise(value)
-                for value in [
-                    r.name,
-                    email,
-                    r.organisation_name,
-                    r.discipline,
-                    r.get_state_display(),
-                    timezone.localtime(r.waiting_since).strftime("%d-%m-%Y %H:%M") if r.waiting_since else "",
-                    _("yes") if r.checked_in else _("no"),
-                    _("yes") if r.consent_to_list else _("no"),
-                    r.coalition_progress,
-                    *[r.answers.get(q, "") for q in questions[1:]],
-                ]
-            ]
-        )
-    return response
+    """Rule `events.manage_event`: every registration; the privacy rules of the cells live in events/exports.py."""
+    event = _event_for(request, "events.manage_event", slug)
+    return exports.registrations_csv(event)
 
 
+@require_GET
 def results(request, slug):
-    event = _coordinator_event(request, slug)
+    """Rule `events.manage_event`: the counts, the scores and the feedback answers."""
+    event = _event_for(request, "events.manage_event", slug)
     rows = Feedback.objects.filter(event=event).order_by("-submitted_at")
     summary = rows.aggregate(average=Avg("score"), count=Count("pk"))
     distribution = dict(rows.order_by().values_list("score").annotate(n=Count("pk")))
@@ -527,7 +500,8 @@ def results(request, slug):
 
 
 def send_materials(request, slug):
-    event = _coordinator_event(request, slug)
+    """Rule `events.manage_event`: mail the materials and a feedback request to the participants."""
+    event = _event_for(request, "events.manage_event", slug)
     form = SendMaterialsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -547,7 +521,8 @@ def send_materials(request, slug):
 
 
 def cancel_event(request, slug):
-    event = _coordinator_event(request, slug)
+    """Rule `events.manage_event`: cancel the event and tell everyone registered."""
+    event = _event_for(request, "events.manage_event", slug)
     form = CancelEventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -560,15 +535,9 @@ def cancel_event(request, slug):
     return render(request, "events/coordinator/cancel_event.html", {"event": event, "form": form})
 
 
+@require_GET
 def mailings(request, slug):
-    event = _coordinator_event(request, slug)
-    rows = (
-        EventMailing.objects.filter(event=event)
-        .select_related("mailing")
-        .annotate(
-            total=Count("mailing__deliveries"),
-            sent=Count("mailing__deliveries", filter=Q(mailing__deliveries__state="sent")),
-            failed=Count("mailing__deliveries", filter=Q(mailing__deliveries__state="failed")),
-        )
-    )
+    """Rule `events.manage_event`: every mailing about the event with how far it got."""
+    event = _event_for(request, "events.manage_event", slug)
+    rows = EventMailing.objects.filter(event=event).with_progress()
     return render(request, "events/coordinator/mailings.html", {"event": event, "rows": rows})

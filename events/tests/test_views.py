@@ -1,18 +1,25 @@
 """The event pages as each role sees them, the one-click links, calendars, materials and coordinator tools."""
 
 import csv
+import html
 import io
 from datetime import timedelta
 
 import icalendar
 import pytest
+from django.conf import settings as django_settings
 from django.core import mail
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from events import services
 from events.models import Event, Invitation, Material, Registration
+from journal.models import Edition
+from journal.tests.factories import EditionFactory
 
 from .factories import EventFactory, InvitationFactory, ProfileFactory, RegistrationFactory, approved_member
 
@@ -29,6 +36,22 @@ def online_event():
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def assert_refused(response, role, reason):
+    """The one refusal: a visitor is sent to log in and comes back here; anyone else reads why (in English)."""
+    if role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(f"{reverse('account_login')}?next=")
+    else:
+        assert response.status_code == 403
+        assert reason[role] in html.unescape(response.text)
+
+
+PARTICIPANTS_ONLY = {
+    "pending": "waiting for a coordinator's approval",
+    "member": "Only confirmed participants of this event and coordinators see this.",
+}
 
 
 # --- Lists and the event page ---------------------------------------------------------------------
@@ -75,7 +98,10 @@ def test_event_page_query_count_is_constant(client, django_assert_max_num_querie
     client.force_login(user)
     with django_assert_max_num_queries(14):
         response = client.get(event.get_absolute_url())
-    assert response.status_code == 200
+    # What the queries were for: the participant's own place, the materials and the link to the list.
+    assert "Je bent aangemeld." in response.text
+    assert response.text.count(">Slides</a>") == 5
+    assert reverse("events:participants", args=[event.slug]) in response.text
 
 
 def test_event_page_shows_seats_left_and_register_button(member_client):
@@ -153,13 +179,32 @@ def test_refusal_reason_is_shown_on_the_form(client):
     assert "maximum" in response.text
 
 
-@pytest.mark.parametrize("who", ["anonymous", "pending"])
-def test_register_page_refuses_non_members(client, who, pending_member):
+def test_register_page_sends_visitors_to_log_in(client):
     event = EventFactory()
-    if who == "pending":
-        client.force_login(pending_member)
-    response = client.post(reverse("events:register", args=[event.slug]), {"coalition_progress": "x"})
-    assert response.status_code in (302, 403)
+    url = reverse("events:register", args=[event.slug])
+    response = client.post(url, {"coalition_progress": "x"})
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('account_login')}?next={url}"
+    assert not Registration.objects.exists()
+
+
+def test_register_page_refuses_a_pending_member_and_says_why(client, pending_member):
+    event = EventFactory()
+    client.force_login(pending_member)
+    response = client.post(
+        reverse("events:register", args=[event.slug]), {"coalition_progress": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert_refused(response, "pending", PARTICIPANTS_ONLY)
+    assert not Registration.objects.exists()
+
+
+def test_register_page_of_a_closed_event_gives_the_services_reason(member_client):
+    event = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1))
+    response = member_client.post(
+        reverse("events:register", args=[event.slug]), {"coalition_progress": "x"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "Registration for this event is closed." in response.text
     assert not Registration.objects.exists()
 
 
@@ -175,14 +220,21 @@ def test_my_registrations_lists_and_cancels_with_one_post(client, django_assert_
     assert registrations[0].is_cancelled
 
 
-def test_cancel_via_get_is_not_allowed(member_client):
+def test_cancel_via_get_is_not_allowed(client):
     registration = RegistrationFactory()
-    assert member_client.get(reverse("events:cancel_registration", args=[registration.pk])).status_code == 405
+    client.force_login(registration.profile.user)
+    assert client.get(reverse("events:cancel_registration", args=[registration.pk])).status_code == 405
+    registration.refresh_from_db()
+    assert registration.is_confirmed
 
 
 def test_member_cannot_cancel_another_members_registration(member_client):
     registration = RegistrationFactory()
-    member_client.post(reverse("events:cancel_registration", args=[registration.pk]))
+    response = member_client.post(
+        reverse("events:cancel_registration", args=[registration.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 403
+    assert "Only the person who registered and coordinators can cancel a registration." in response.text
     registration.refresh_from_db()
     assert registration.is_confirmed
 
@@ -234,11 +286,14 @@ def test_participant_list_permissions(client, role, status, pending_member, memb
     users["participant"] = RegistrationFactory(event=event).profile.user
     if role in users:
         client.force_login(users[role])
-    response = client.get(reverse("events:participants", args=[event.slug]))
-    assert response.status_code == status
+    response = client.get(reverse("events:participants", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
     if status == 200:
+        assert response.status_code == 200
         assert listed.name in response.text and "Wij zijn ver" in response.text
         assert hidden.name not in response.text
+    else:
+        assert_refused(response, role, PARTICIPANTS_ONLY)
+        assert listed.name not in response.text
 
 
 @pytest.mark.parametrize(
@@ -252,11 +307,13 @@ def test_materials_download_permissions(client, role, status, pending_member, me
     users["participant"] = RegistrationFactory(event=event).profile.user
     if role in users:
         client.force_login(users[role])
-    response = client.get(material.get_absolute_url())
-    assert response.status_code == status
+    response = client.get(material.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
     if status == 200:
+        assert response.status_code == 200
         assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
         assert "attachment" in response["Content-Disposition"]
+    else:
+        assert_refused(response, role, PARTICIPANTS_ONLY)
 
 
 def test_materials_are_not_stored_under_media_root(settings, tmp_path):
@@ -270,7 +327,10 @@ def test_feedback_form_for_participants_only(client, member):
     event = EventFactory(starts_at=timezone.now() - timedelta(hours=3))
     registration = RegistrationFactory(event=event)
     url = reverse("events:feedback", args=[event.slug])
-    assert login(client, member).get(url).status_code == 403
+    refused = login(client, member).post(url, {"score": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 403
+    assert "Feedback is asked of the confirmed participants once the event has started." in refused.text
+    assert not event.feedback.exists()
     client.force_login(registration.profile.user)
     response = client.post(url, {"score": "4", "valuable": "De casus", "improve": ""})
     assert response.status_code == 302
@@ -316,9 +376,7 @@ def test_opening_an_invitation_link_changes_nothing_until_the_button_is_pressed(
 
 
 def _path(url):
-    from django.conf import settings
-
-    return url.removeprefix(settings.SITE_URL)
+    return url.removeprefix(django_settings.SITE_URL)
 
 
 def test_using_a_link_twice_changes_nothing(client):
@@ -378,22 +436,28 @@ def test_subscriber_without_account_can_answer_coming(client):
 # --- Coordinator tools --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "invite",
-        "invitations",
-        "check_in_list",
-        "registrations_csv",
-        "results",
-        "send_materials",
-        "mailings",
-        "cancel_event",
-    ],
-)
-def test_coordinator_tools_refuse_members(member_client, name):
+COORDINATOR_TOOLS = {
+    "invite": "Only coordinators send invitations.",
+    "invitations": "Only coordinators send invitations.",
+    "check_in_list": "This is a coordinator's tool.",
+    "registrations_csv": "This is a coordinator's tool.",
+    "results": "This is a coordinator's tool.",
+    "send_materials": "This is a coordinator's tool.",
+    "mailings": "This is a coordinator's tool.",
+    "cancel_event": "This is a coordinator's tool.",
+}
+
+
+@pytest.mark.parametrize("name", sorted(COORDINATOR_TOOLS))
+@pytest.mark.parametrize("role", ["anonymous", "member", "editor"])
+def test_coordinator_tools_refuse_everyone_but_coordinators_and_say_why(client, name, role, member, editor):
     event = EventFactory()
-    assert member_client.get(reverse(f"events:{name}", args=[event.slug])).status_code == 403
+    RegistrationFactory(event=event, name="Zichtbaar Nergens")
+    if role != "anonymous":
+        client.force_login({"member": member, "editor": editor}[role])
+    response = client.get(reverse(f"events:{name}", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert_refused(response, role, {role: COORDINATOR_TOOLS[name]})
+    assert "Zichtbaar Nergens" not in response.content.decode()
 
 
 def test_invite_shows_the_count_before_sending_and_then_sends(coordinator_client, django_capture_on_commit_callbacks):
@@ -413,6 +477,17 @@ def test_invite_shows_the_count_before_sending_and_then_sends(coordinator_client
     message = mail.outbox[0]
     assert "List-Unsubscribe" in message.extra_headers
     assert "/events/invitation/" in message.body
+
+
+def test_the_audience_leaves_out_who_was_already_invited(coordinator_client):
+    event = EventFactory()
+    invited, new = approved_member(discipline="midwifery"), approved_member(discipline="midwifery")
+    InvitationFactory(event=event, profile=invited.profile, email=invited.email)
+    url = reverse("events:invite", args=[event.slug])
+    preview = coordinator_client.post(url, {"disciplines": ["midwifery"], "preview": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert [person.email for person in preview.context["audience"]] == [new.email]
+    assert "This invitation reaches 1 person." in preview.text
+    assert new.profile.full_name in preview.text and invited.profile.full_name not in preview.text
 
 
 def test_invite_without_any_group_shows_an_error(coordinator_client):
@@ -471,10 +546,14 @@ def test_results_show_average_score(coordinator_client):
 
 
 def test_admin_pages_load_for_coordinator(coordinator_client):
-    event = EventFactory()
-    RegistrationFactory(event=event)
-    assert coordinator_client.get(reverse("admin:events_event_changelist")).status_code == 200
-    assert coordinator_client.get(reverse("admin:events_event_change", args=[event.pk])).status_code == 200
+    event = EventFactory(title="Werkbezoek in de admin")
+    registration = RegistrationFactory(event=event)
+    changelist = coordinator_client.get(reverse("admin:events_event_changelist"))
+    assert changelist.status_code == 200 and "Werkbezoek in de admin" in changelist.text
+    change = coordinator_client.get(reverse("admin:events_event_change", args=[event.pk]))
+    assert change.status_code == 200
+    assert registration.name in change.text
+    assert reverse("events:invite", args=[event.slug]) in change.text
 
 
 def test_opt_out_link_stops_invitations(client):
@@ -491,11 +570,7 @@ def test_home_page_lists_upcoming_events(client):
     assert event.title in response.text
 
 
-@pytest.mark.django_db
 def test_event_page_names_its_edition_only_once_the_edition_is_published(client, editor):
-    from journal.models import Edition
-    from journal.tests.factories import EditionFactory
-
     edition = EditionFactory(title="Najaarseditie in de maak", state=Edition.State.DRAFT)
     event = EventFactory(edition=edition)
     assert "Najaarseditie in de maak" not in client.get(event.get_absolute_url()).content.decode()
@@ -511,8 +586,6 @@ def test_event_page_names_its_edition_only_once_the_edition_is_published(client,
 
 
 def test_invitation_button_works_with_csrf_checks_for_someone_without_a_session():
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     event = EventFactory()
     user = approved_member()
@@ -526,9 +599,6 @@ def test_invitation_button_works_with_csrf_checks_for_someone_without_a_session(
 
 
 def _queries(client, url):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
