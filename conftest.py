@@ -1,6 +1,11 @@
 """Shared fixtures: test personas for every role, and the settings the suite runs with."""
 
 import os
+import socket
+import threading
+import time
+import uuid
+from email import message_from_bytes, policy
 
 # Set before pytest-django loads the settings (it reads them after this file is imported):
 # the suite runs with the development defaults unless the environment says otherwise.
@@ -9,8 +14,22 @@ os.environ.setdefault("DEBUG", "true")
 
 import django
 import pytest
+from aiosmtpd.controller import Controller
+from celery.contrib.testing.worker import start_worker
+from celery.signals import task_postrun
+from django.conf import settings as django_settings
+from django.db import connections
+from django.test import Client
 
 django.setup()
+
+# Models can be imported only once the apps are loaded (django.setup() above).
+from allauth.account.models import EmailAddress  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+
+from coalition.celery import app  # noqa: E402
+from members.models import Municipality, Profile  # noqa: E402
+from network.models import Coalition, CoalitionCoordinator  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +49,6 @@ def _cache_of_its_own(settings):
     """Each test counts rate limits from zero: the shared cache (Redis or the database) under a key
     prefix of its own. No flush: the Redis database is shared with the broker (and, on a developer's
     machine, nothing else may be wiped); every key has a timeout and goes by itself."""
-    import uuid
-
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for alias, config in settings.CACHES.items()
     }
@@ -42,11 +59,6 @@ PERSONA_PASSWORD = "correct-horse-battery"  # noqa: S105
 
 
 def _user_with_role(django_user_model, email, *, role=None, status="approved", is_staff=False):
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.models import Group
-
-    from members.models import Profile
-
     user = django_user_model.objects.create_user(
         email=email, password=PERSONA_PASSWORD, first_name=email.split("@")[0].title(), last_name="Test"
     )
@@ -88,9 +100,6 @@ def coordinator(db, django_user_model):
 def coalition_coordinator(db, django_user_model):
     """An approved member who coordinates one coalition (with staff access); the coalition is
     `coalition_coordinator.coalition_roles.get().coalition`."""
-    from members.models import Municipality
-    from network.models import Coalition, CoalitionCoordinator
-
     user = _user_with_role(django_user_model, "coalition-coordinator@example.org", role="Member", is_staff=True)
     coalition = Coalition.objects.create(name="Coalitie Eigen", slug="coalitie-eigen")
     coalition.municipalities.add(Municipality.objects.create(name="Eigenaarsdorp", slug="eigenaarsdorp"))
@@ -114,8 +123,6 @@ def coordinator_client(client, coordinator):
 def editor_client(editor):
     """The editor in the admin, with staff access as journal.services.sync_editorial_team gives the team.
     A client of its own, so a test can compare with member_client or coordinator_client."""
-    from django.test import Client
-
     editor.is_staff = True
     editor.save(update_fields=["is_staff"])
     client = Client()
@@ -124,10 +131,8 @@ def editor_client(editor):
 
 
 def pytest_report_header(config):
-    from django.conf import settings
-
-    vendor = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    broker = "redis" if settings.REDIS_URL else "in-process (eager tasks)"
+    vendor = django_settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = "redis" if django_settings.REDIS_URL else "in-process (eager tasks)"
     return [f"database: {vendor}", f"broker: {broker}"]
 
 
@@ -144,8 +149,6 @@ class RecordingSMTPHandler:
     """
 
     def __init__(self):
-        import threading
-
         self.messages = []
         self.refuse = set()
         self.defer = {}
@@ -166,8 +169,6 @@ class RecordingSMTPHandler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        from email import message_from_bytes, policy
-
         message = message_from_bytes(envelope.content, policy=policy.default)
         message.envelope_recipients = list(envelope.rcpt_tos)
         with self._changed:
@@ -194,10 +195,6 @@ def smtp_server(settings):
     with `.envelope_recipients`), `.recipients()`, `.wait_for(n)`, and `.refuse` / `.defer` to
     make it answer 550 / 451 for given addresses. `.host` and `.port` tell where it listens.
     """
-    import socket
-
-    from aiosmtpd.controller import Controller
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -236,16 +233,12 @@ class CeleryTestWorker:
 
         Tasks waiting for a countdown are not covered; check their effect with wait_until().
         """
-        import uuid
-
         token = uuid.uuid4().hex
         self._marker.delay(token)
         assert self.wait_until(lambda: token in self._seen, timeout), "the worker did not drain its queue"
 
     def wait_until(self, predicate, timeout=60):
         """Re-check `predicate()` after every task the worker finishes; False after `timeout` seconds."""
-        import time
-
         deadline = time.monotonic() + timeout
         with self._changed:
             while not predicate():
@@ -268,16 +261,8 @@ def celery_worker_redis(transactional_db, settings):
     CeleryTestWorker; use `.wait_until(lambda: <mailing finished>)` instead of sleeping.
     Tests that do not use this fixture run their tasks eagerly even when REDIS_URL is set.
     """
-    import threading
-
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: no broker for a real Celery worker (the eager variant runs instead)")
-    from celery.contrib.testing.worker import start_worker
-    from celery.signals import task_postrun
-    from django.db import connections
-
-    from coalition.celery import app
-
     changed = threading.Condition()
     seen = set()
 
@@ -313,8 +298,6 @@ def _tasks_in_process_unless_worker(request):
     if "celery_worker_redis" in request.fixturenames:
         yield
         return
-    from coalition.celery import app
-
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:

@@ -4,6 +4,8 @@
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coalition.settings")
@@ -12,8 +14,6 @@ def main():
     # the web process (wsgi/asgi) never takes this shortcut and refuses to start without a key.
     if "SECRET_KEY" not in os.environ:
         os.environ.setdefault("DEBUG", "true")
-    from django.core.management import execute_from_command_line
-
     execute_from_command_line(sys.argv)
 
 

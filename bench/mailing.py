@@ -20,6 +20,7 @@ No beat runs: what brings the mailing back is the new worker itself.
 """
 
 import argparse
+import logging
 import multiprocessing
 import os
 import re
@@ -33,6 +34,14 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import urlparse
+
+import django
+import psycopg
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench"
@@ -70,10 +79,6 @@ class CountingSink:
 
 
 def _serve_sink(port, counter, per_reader, last_at, ready, stop):
-    import logging
-
-    from aiosmtpd.controller import Controller
-
     logging.getLogger("mail.log").setLevel(logging.WARNING)
 
     controller = Controller(CountingSink(counter, per_reader, last_at), hostname="127.0.0.1", port=port)
@@ -124,9 +129,6 @@ class Sink:
 
 def ensure_database(url):
     """Create the PostgreSQL database named in `url` if it does not exist yet."""
-    import psycopg
-    from psycopg import sql
-
     parsed = urlparse(url)
     if parsed.scheme not in {"postgres", "postgresql"}:
         return
@@ -142,9 +144,6 @@ def ensure_database(url):
 def setup_django():
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "coalition.settings"
-    import django
-    from django.core.management import call_command
-
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
 
@@ -215,11 +214,9 @@ def run_outbox(n, sink, *, worker=None, kill_child_at=None, kill_worker_at=None,
 
     With `kill_worker_at`, `restart()` starts the replacement worker and `drill` holds the figures.
     """
-    from django.db import transaction
-    from django.db.models import Count
-
-    from coalition.mail import Recipient, queue_mailing, release_mailing
-    from coalition.models import Delivery, Mailing
+    # The portal's modules follow django.setup(), which main() runs once the environment is set from the options.
+    from coalition.mail import Recipient, queue_mailing, release_mailing  # noqa: PLC0415 — after django.setup()
+    from coalition.models import Delivery, Mailing  # noqa: PLC0415 — after django.setup()
 
     recipients = [
         Recipient(reader_address(i), name=f"Reader {i}", context={"unsubscribe_url": f"https://bench.example/u/{i}"})
@@ -322,7 +319,7 @@ def main():
     ensure_database(os.environ["DATABASE_URL"])
     setup_django()
 
-    from coalition.celery import app
+    from coalition.celery import app  # noqa: PLC0415 — settings are read from the environment set just above
 
     n = args.recipients
     sink = Sink(n)

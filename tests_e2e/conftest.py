@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -10,6 +11,16 @@ from urllib.parse import urlsplit
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest
+from allauth.account.models import EmailAddress
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.cache import cache
+
+from coalition.celery import app
+from coalition.roles import sync_roles
+from members.models import Profile
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 # Without the background-networking flags Chromium calls Google hosts on start-up, which this
@@ -215,8 +226,6 @@ class Portal:
 
     def check(self, page, name, *, screenshot=True):
         """Axe (WCAG 2.0/2.1 A and AA) at phone and desktop width, screenshots, clean console."""
-        from axe_playwright_python.sync_playwright import Axe
-
         page.wait_for_load_state("load")
         assert page.locator("h1").count() == 1, f"{name} ({page.url}) must have exactly one h1"
         original = page.viewport_size or DESKTOP
@@ -292,8 +301,6 @@ class Portal:
     # Mail -------------------------------------------------------------------------------------
 
     def mails_to(self, address):
-        from django.core import mail
-
         return [message for message in mail.outbox if any(address in to for to in message.to)]
 
     def link_in(self, message, pattern):
@@ -317,8 +324,6 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(scope="session")
 def checked_pages():
     """Screenshots of this run only; at the end, the list of every page axe passed or failed."""
-    import shutil
-
     shutil.rmtree(SCREENSHOT_DIR, ignore_errors=True)
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     pages = {}
@@ -333,11 +338,6 @@ def checked_pages():
 @pytest.fixture
 def portal(request, transactional_db, live_server, settings, browser, browser_context_args, checked_pages):
     """The live portal with its absolute links, mail sent in-process, and the browser guards."""
-    from django.core.cache import cache
-
-    from coalition.celery import app
-    from coalition.roles import sync_roles
-
     settings.SITE_URL = live_server.url
     settings.CSRF_TRUSTED_ORIGINS = [live_server.url]
     # allauth's rate limits (one confirmation mail per address per 3 minutes) live in the cache,
@@ -366,12 +366,6 @@ def make_user(transactional_db):
 
 def _make_user(email, *, role=None, status="approved", is_staff=False, first_name=None, last_name="Tester", **profile):
     """An account that can log in (verified address), with a profile in the given state."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from members.models import Profile
-
     first_name = first_name or email.split("@")[0].title()
     user = get_user_model().objects.create_user(
         email=email, password=PASSWORD, first_name=first_name, last_name=last_name, is_staff=is_staff

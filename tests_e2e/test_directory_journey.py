@@ -5,14 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from members import services
+from members.models import Discipline, Municipality, Organisation, Profile, Visibility
+
 HIDDEN_PHONE = "06-98765432"
 TEAM_PHONE = "038-4217000"
 
 
 @pytest.fixture
 def directory(make_user):
-    from members.models import Discipline, Municipality, Organisation, Visibility
-
     zwolle = Municipality.objects.create(name="Zwolle", slug="zwolle")
     kampen = Municipality.objects.create(name="Kampen", slug="kampen")
     practice = Organisation.objects.create(
@@ -38,12 +39,7 @@ def directory(make_user):
     )
     colleague("bram@kampen.example", "Bram", Discipline.MIDWIFERY, kampen)
     colleague("carla@wijkteam.example", "Carla", Discipline.SOCIAL_WORK, zwolle)
-    from members import services
-
-    if hasattr(services, "reindex_profiles"):
-        from members.models import Profile
-
-        services.reindex_profiles(Profile.objects.all())
+    services.reindex_profiles(Profile.objects.all())
     member = make_user("member@example.org", role="Member", first_name="Mila")
     return {"anna": anna, "member": member}
 

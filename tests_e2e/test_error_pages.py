@@ -1,5 +1,10 @@
 """Error pages and refusals look like the portal, say what happened, and pass axe."""
 
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from events.tests.factories import EventFactory
+
 
 def test_page_not_found_is_a_portal_page(portal):
     page = portal.visitor()
@@ -10,8 +15,6 @@ def test_page_not_found_is_a_portal_page(portal):
 
 
 def test_refused_page_is_a_portal_page(portal, make_user):
-    from events.tests.factories import EventFactory
-
     event = EventFactory(title="Werkbezoek", slug="werkbezoek")
     make_user("member@example.org", role="Member")
     page = portal.visitor()
@@ -24,9 +27,6 @@ def test_refused_page_is_a_portal_page(portal, make_user):
 
 
 def test_server_error_page_renders_without_a_request():
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
     with translation.override("en"):
         html = render_to_string("500.html")
     assert "<h1>Something went wrong</h1>" in html and 'lang="' in html

@@ -3,12 +3,13 @@
 import re
 
 import pytest
+from django.core import mail
+
+from events.tests.factories import EventFactory, RegistrationFactory
 
 
 @pytest.fixture
 def workshop(make_user):
-    from events.tests.factories import EventFactory, RegistrationFactory
-
     event = EventFactory(
         title="Vroegsignalering in de kraamweek", slug="vroegsignalering", capacity=2, venue="Wijkcentrum De Brug"
     )
@@ -30,8 +31,6 @@ def keyboard_log_in(portal, page, email):
 
 
 def test_member_registers_finds_and_cancels_with_the_keyboard_and_the_waiting_list_moves_up(portal, workshop):
-    from django.core import mail
-
     page = portal.visitor()
     keyboard_log_in(portal, page, "member@example.org")
 

@@ -3,20 +3,21 @@
 import re
 
 import pytest
+from django.core import mail
+from PIL import Image
+
+import journal.forms
+from journal.models import Subscriber, Tip
 
 
 @pytest.fixture(autouse=True)
 def _forms_may_be_sent_at_machine_speed(monkeypatch):
     # The spam guard refuses forms sent within seconds of opening them; a test types faster than a person.
-    import journal.forms
-
     monkeypatch.setattr(journal.forms, "MIN_FILL_SECONDS", 0)
 
 
 @pytest.fixture
 def cover_png(tmp_path):
-    from PIL import Image
-
     path = tmp_path / "cover.png"
     Image.new("RGB", (1200, 675), (11, 93, 122)).save(path)
     return path
@@ -64,10 +65,6 @@ def subscribe(portal, page, email):
 
 
 def test_coordinator_builds_publishes_and_mails_an_edition_and_a_subscriber_unsubscribes(portal, make_user, cover_png):
-    from django.core import mail
-
-    from journal.models import Subscriber
-
     make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cor")
     reader = portal.visitor()
     subscribe(portal, reader, "sanne@gemeente.example")
@@ -182,8 +179,6 @@ def test_visitor_sends_a_tip_and_an_editor_assigns_it(portal, make_user):
     row = editor.get_by_role("row", name=re.compile("consultatiebureau in Kampen"))
     assert "Assigned to an editor" in row.inner_text()
     portal.check(editor, "tip-list-assigned")
-
-    from journal.models import Tip
 
     tip = Tip.objects.get()
     assert tip.state == Tip.State.ASSIGNED and tip.assigned_to.email == "editor@example.org"

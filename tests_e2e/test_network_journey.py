@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
+from members.models import Circle, Discipline, Municipality, Organisation
+from network.models import Coalition, CoalitionCoordinator, Declaration, Partnership, PhaseChange, Signature, Trekker
+
 
 @pytest.fixture
 def borsele(transactional_db, make_user):
     """A coalition in the phase 'carrying out', with a partner, a signed declaration and a trekker."""
-    from members.models import Circle, Discipline, Municipality, Organisation
-    from network.models import Coalition, Declaration, Partnership, PhaseChange, Signature, Trekker
-
     coalition = Coalition.objects.create(
         name="Kansrijke Start Borsele",
         slug="borsele",
@@ -49,8 +49,6 @@ def borsele(transactional_db, make_user):
 
 
 def test_a_visitors_organisation_asks_to_join_and_a_trekker_accepts_it(portal, borsele):
-    from network.models import Partnership
-
     visitor = portal.visitor()
     visitor.goto("/")
     visitor.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Coalitions").click()
@@ -107,8 +105,6 @@ def test_a_visitors_organisation_asks_to_join_and_a_trekker_accepts_it(portal, b
 def test_a_coalition_coordinator_moves_their_coalition_on_and_cannot_open_another_coalitions_admin_page(
     portal, borsele, make_user
 ):
-    from network.models import Coalition, CoalitionCoordinator
-
     other = Coalition.objects.create(name="Kansrijk Walcheren", slug="walcheren")
     coordinator = make_user("sanne@example.org", role="Member", is_staff=True, first_name="Sanne")
     CoalitionCoordinator.objects.create(coalition=borsele, user=coordinator)
@@ -146,8 +142,6 @@ def test_a_coalition_coordinator_moves_their_coalition_on_and_cannot_open_anothe
 
 
 def test_a_regional_coordinator_reads_the_overview_and_sorts_it(portal, borsele, make_user):
-    from network.models import Coalition
-
     Coalition.objects.create(name="Kansrijk Walcheren", slug="walcheren")
     make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cor")
     page = portal.visitor()

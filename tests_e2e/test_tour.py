@@ -3,6 +3,13 @@
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from events.models import Event, Registration
+from journal.models import Edition, Tip
+from members.models import Organisation, Profile
+from network.models import Coalition
 
 DEMO_PASSWORD = "kansrijke-start-demo"
 
@@ -10,9 +17,6 @@ DEMO_PASSWORD = "kansrijke-start-demo"
 @pytest.fixture
 def demo(portal):
     """The demo data (seed_demo takes a few seconds) and one login per role."""
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-
     call_command("seed_demo", stdout=io.StringIO())
     editor = get_user_model().objects.filter(groups__name="Editorial team").order_by("pk").first()
     editor.set_password(DEMO_PASSWORD)
@@ -21,10 +25,6 @@ def demo(portal):
 
 
 def public_pages():
-    from events.models import Event
-    from journal.models import Edition
-    from members.models import Organisation
-
     edition = Edition.objects.published().order_by("-published_at").first()
     pages = [("home", "/"), ("journal", "/journal/"), ("edition", edition.get_absolute_url())]
     kinds = set()
@@ -65,9 +65,6 @@ def test_every_public_page_passes_axe_for_a_visitor(portal, demo, locale, suffix
 
 @LANGUAGES
 def test_every_member_page_passes_axe(portal, demo, locale, suffix):
-    from events.models import Registration
-    from members.models import Profile
-
     page = portal.visitor(locale=locale)
     portal.log_in(page, demo["member"], DEMO_PASSWORD)
     colleague = Profile.objects.approved().exclude(user__email=demo["member"]).order_by("pk").first()
@@ -90,8 +87,6 @@ def test_every_member_page_passes_axe(portal, demo, locale, suffix):
 
 
 def test_every_editorial_page_passes_axe(portal, demo):
-    from journal.models import Tip
-
     page = portal.visitor()
     portal.log_in(page, demo["editor"], DEMO_PASSWORD)
     tip = Tip.objects.order_by("pk").first()
@@ -106,9 +101,6 @@ def test_every_editorial_page_passes_axe(portal, demo):
 
 
 def test_every_coordinator_page_passes_axe(portal, demo):
-    from events.models import Event
-    from network.models import Coalition
-
     page = portal.visitor()
     portal.log_in(page, demo["coordinator"], DEMO_PASSWORD)
     event = Event.objects.filter(state="published").order_by("starts_at").first()
