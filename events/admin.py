@@ -2,11 +2,11 @@
 
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
 from coalition.rules import DomainError
@@ -15,7 +15,19 @@ from . import services
 from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
 
 
-class RegistrationInline(admin.TabularInline):
+def _run(modeladmin, request, queryset, action, **kwargs):
+    """Call a service for each selected object (it checks `by` with the rules); report each refusal. Returns
+    what the service returned per object that went through."""
+    done = {}
+    for obj in queryset:
+        try:
+            done[obj] = action(obj, by=request.user, **kwargs)
+        except DomainError as refusal:
+            modeladmin.message_user(request, f"{obj}: {refusal}", messages.WARNING)
+    return done
+
+
+class RegistrationInline(ObjectPermissionsTabularInline):
     model = Registration
     extra = 0
     can_delete = False
@@ -27,11 +39,12 @@ class RegistrationInline(admin.TabularInline):
     show_change_link = True
 
     def has_add_permission(self, request, obj=None):
-        # Registering goes through the service (seats, waiting list, mail): members use the site.
+        # Registering goes through the service (seats, waiting list, mail): members use the site. The rule
+        # `events.add_registration` says no too; this holds for superusers, whom Django never asks the rules.
         return False
 
 
-class MaterialInline(PrivateFilesAdminMixin, admin.TabularInline):
+class MaterialInline(PrivateFilesAdminMixin, ObjectPermissionsTabularInline):
     model = Material
     formfield_overrides = FILE_FIELDS_LABELLED
     private_file_urls = {"file": Material.get_absolute_url}  # the download view checks who asks
@@ -40,7 +53,7 @@ class MaterialInline(PrivateFilesAdminMixin, admin.TabularInline):
     readonly_fields = ["uploaded_at"]
 
 
-class EventMailingInline(admin.TabularInline):
+class EventMailingInline(ObjectPermissionsTabularInline):
     model = EventMailing
     extra = 0
     can_delete = False
@@ -70,7 +83,7 @@ class EventMailingInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ObjectPermissionsModelAdmin):
     list_display = ["title", "kind", "starts_at", "state", "seats", "confirmed", "waiting", "edition"]
     list_filter = ["state", "kind", "edition", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue"]
@@ -79,7 +92,7 @@ class EventAdmin(admin.ModelAdmin):
     raw_id_fields = ["host", "co_host"]
     readonly_fields = ["tools", "sequence", "materials_sent_at", "cancelled_at"]
     inlines = [RegistrationInline, MaterialInline, EventMailingInline]
-    actions = ["cancel_events", "send_materials_to_all"]
+    actions = ["cancel_events", "send_materials_to_all", "remind_invitations"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "state", "edition", "host", "co_host", "description"]}),
         (_("Time and place"), {"fields": ["starts_at", "ends_at", "venue", "address", "meeting_url"]}),
@@ -106,10 +119,17 @@ class EventAdmin(admin.ModelAdmin):
         return self.readonly_fields
 
     def has_delete_permission(self, request, obj=None):
-        # An event people registered for is cancelled (everyone is told), never silently deleted.
+        # An event people registered for is cancelled (everyone is told), never silently deleted. The rule
+        # `events.delete_event` says so too; this holds for superusers, whom Django never asks the rules.
         if obj is not None and obj.registrations.exists():
             return False
         return super().has_delete_permission(request, obj)
+
+    def has_manage_permission(self, request):
+        return request.user.has_perm("events.manage_event")
+
+    def has_send_invitations_permission(self, request):
+        return request.user.has_perm("events.send_invitations")
 
     def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location=action_location)
@@ -117,15 +137,7 @@ class EventAdmin(admin.ModelAdmin):
         return actions
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("edition")
-            .annotate(
-                confirmed_count=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)),
-                waiting_count=Count("registrations", filter=Q(registrations__state=Registration.State.WAITING)),
-            )
-        )
+        return super().get_queryset(request).select_related("edition").with_counts()
 
     @admin.display(description=_("seats"), ordering="capacity")
     def seats(self, obj):
@@ -198,29 +210,28 @@ class EventAdmin(admin.ModelAdmin):
             update.mailed,
         ) % {"count": update.mailed}
 
-    @admin.action(description=_("Cancel the selected events and tell everyone registered"))
+    @admin.action(description=_("Cancel the selected events and tell everyone registered"), permissions=["manage"])
     def cancel_events(self, request, queryset):
-        done = 0
-        for event in queryset:
-            try:
-                services.cancel_event(event, by=request.user)
-                done += 1
-            except DomainError as refusal:
-                self.message_user(request, f"{event}: {refusal}", messages.WARNING)
+        done = len(_run(self, request, queryset, services.cancel_event))
         self.message_user(request, ngettext("%d event cancelled.", "%d events cancelled.", done) % done)
 
-    @admin.action(description=_("Send materials and a feedback request to all confirmed participants"))
+    @admin.action(
+        description=_("Send materials and a feedback request to all confirmed participants"), permissions=["manage"]
+    )
     def send_materials_to_all(self, request, queryset):
-        for event in queryset:
-            try:
-                count = services.send_materials(event, by=request.user)
-                self.message_user(request, f"{event}: {count}")
-            except DomainError as refusal:
-                self.message_user(request, f"{event}: {refusal}", messages.WARNING)
+        for event, count in _run(self, request, queryset, services.send_materials).items():
+            self.message_user(request, f"{event}: {count}")
+
+    @admin.action(
+        description=_("Remind the invited people who did not answer (once each)"), permissions=["send_invitations"]
+    )
+    def remind_invitations(self, request, queryset):
+        for event, count in _run(self, request, queryset, services.remind_invitations).items():
+            self.message_user(request, f"{event}: " + _("%(count)d reminders are on their way.") % {"count": count})
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ObjectPermissionsModelAdmin):
     list_display = ["name", "event", "organisation_name", "state", "checked_in", "registered_at"]
     list_filter = ["state", "checked_in", "event"]
     search_fields = ["name", "organisation_name", "event__title"]
@@ -244,6 +255,8 @@ class RegistrationAdmin(admin.ModelAdmin):
         "anonymised_at",
     ]
 
+    # The rules `events.add_registration` and `events.delete_registration` say no as well; these hold for
+    # superusers, whom Django never asks the rules.
     def has_add_permission(self, request):
         return False
 
@@ -251,25 +264,20 @@ class RegistrationAdmin(admin.ModelAdmin):
         # Deleting a confirmed registration would free its seat without moving anyone up: cancel instead.
         return False
 
-    @admin.action(description=_("Cancel (the first on the waiting list moves up)"))
-    def cancel_registrations(self, request, queryset):
-        for registration in queryset:
-            try:
-                services.cancel(registration, by=request.user)
-            except DomainError as refusal:
-                self.message_user(request, f"{registration}: {refusal}", messages.WARNING)
+    def has_manage_permission(self, request):
+        return request.user.has_perm("events.manage_event")
 
-    @admin.action(description=_("Check in"))
+    @admin.action(description=_("Cancel (the first on the waiting list moves up)"), permissions=["manage"])
+    def cancel_registrations(self, request, queryset):
+        _run(self, request, queryset, services.cancel)
+
+    @admin.action(description=_("Check in"), permissions=["manage"])
     def check_in(self, request, queryset):
-        for registration in queryset:
-            try:
-                services.check_in(registration, by=request.user)
-            except DomainError as refusal:
-                self.message_user(request, f"{registration}: {refusal}", messages.WARNING)
+        _run(self, request, queryset, services.check_in)
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ObjectPermissionsModelAdmin):
     list_display = ["email", "name", "event", "answer", "invited_at", "answered_at", "reminded_at"]
     list_filter = ["answer", "event"]
     search_fields = ["email", "name"]
@@ -279,7 +287,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ObjectPermissionsModelAdmin):
     list_display = ["event", "score", "submitted_at"]
     list_filter = ["score", "event"]
     list_select_related = ["event"]
@@ -287,6 +295,6 @@ class FeedbackAdmin(admin.ModelAdmin):
 
 
 @admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
+class OptOutAdmin(ObjectPermissionsModelAdmin):
     list_display = ["email", "created_at"]
     search_fields = ["email"]

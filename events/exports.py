@@ -56,6 +56,4 @@ def registration_csv_rows(event):
 
 def registrations_csv(event):
     """The download of every registration of `event`."""
-    return csv_response(
-        f"{event.slug}-registrations.csv", registration_csv_header(event), registration_csv_rows(event)
-    )
+    return csv_response(f"{event.slug}-registrations.csv", registration_csv_header(event), registration_csv_rows(event))

@@ -4,13 +4,14 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
 from events import services
-from events.models import Event, Registration
+from events.models import Event, Invitation, Registration
 
-from .factories import EventFactory, approved_member
+from .factories import EventFactory, InvitationFactory, approved_member
 
 pytestmark = pytest.mark.django_db
 
@@ -138,8 +139,51 @@ def test_an_event_with_registrations_is_cancelled_not_deleted(coordinator_client
     assert "delete_selected" not in changelist.context["action_form"].fields["action"].choices.__repr__()
     assert Event.objects.filter(pk=event.pk).exists()
 
-    empty = EventFactory()
-    assert coordinator_client.get(reverse("admin:events_event_delete", args=[empty.pk])).status_code == 200
+    empty = EventFactory(title="Niemand kwam")
+    confirm = coordinator_client.get(reverse("admin:events_event_delete", args=[empty.pk]))
+    assert confirm.status_code == 200 and "Niemand kwam" in confirm.text
+    coordinator_client.post(reverse("admin:events_event_delete", args=[empty.pk]), {"post": "yes"})
+    assert not Event.objects.filter(pk=empty.pk).exists()
+
+
+def test_the_reminder_action_sends_through_the_service_once_per_invitation(
+    coordinator_client, django_capture_on_commit_callbacks
+):
+    event = EventFactory()
+    InvitationFactory.create_batch(2, event=event)
+    InvitationFactory(event=event, answer=Invitation.Answer.COMING)
+    changelist = reverse("admin:events_event_changelist")
+    action = {"action": "remind_invitations", "_selected_action": [event.pk]}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(changelist, action, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        again = coordinator_client.post(changelist, action, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"{event}: 2 reminders are on their way." in response.text
+    assert "There is nobody left to remind." in again.text
+    assert len(mail.outbox) == 2
+    assert Invitation.objects.filter(reminded_at__isnull=False).count() == 2
+
+
+def test_the_event_actions_are_offered_by_the_rules_they_need(coordinator_client):
+    choices = dict(
+        coordinator_client.get(reverse("admin:events_event_changelist")).context["action_form"].fields["action"].choices
+    )
+    assert {"cancel_events", "send_materials_to_all", "remind_invitations"} <= set(choices)
+
+
+def test_the_rules_and_the_admin_agree_that_registrations_are_never_added_or_deleted_by_hand(client, coordinator):
+    event = EventFactory()
+    registration = services.register(event, approved_member())
+    superuser = get_user_model().objects.create_superuser(email="root@example.org", password="not-used-here")
+    # The rules say it for coordinators; the admin holds it for superusers too, whom Django never asks the rules.
+    assert not coordinator.has_perm("events.delete_event", event)
+    assert coordinator.has_perm("events.delete_event", EventFactory())
+    assert not coordinator.has_perm("events.add_registration")
+    assert not coordinator.has_perm("events.delete_registration", registration)
+    client.force_login(superuser)
+    assert client.get(reverse("admin:events_event_delete", args=[event.pk])).status_code == 403
+    assert client.get(reverse("admin:events_registration_add")).status_code == 403
+    assert client.get(reverse("admin:events_registration_delete", args=[registration.pk])).status_code == 403
+    assert Registration.objects.filter(pk=registration.pk).exists()
 
 
 def test_a_cancelled_event_cannot_be_switched_back_on_in_the_admin(coordinator_client, coordinator):
