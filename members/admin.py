@@ -62,8 +62,6 @@ class OrganisationAdminForm(ImageUploadMixin, forms.ModelForm):
             "name",
             "slug",
             "discipline",
-            "circle",
-            "declaration_signed_on",
             "municipalities",
             "phone",
             "email",
@@ -150,7 +148,7 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         "discipline",
         "is_listed",
         "is_ambassador",
-        "organisation__circle",
+        "level",
         PossiblyOutdatedFilter,
         "municipalities",
         "themes",
@@ -171,7 +169,18 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     fieldsets = (
         (
             None,
-            {"fields": ("user", "first_name", "last_name", "job_title", "discipline", "organisation", "is_ambassador")},
+            {
+                "fields": (
+                    "user",
+                    "first_name",
+                    "last_name",
+                    "job_title",
+                    "level",
+                    "discipline",
+                    "organisation",
+                    "is_ambassador",
+                )
+            },
         ),
         (_("Where and what"), {"fields": ("municipalities", "themes")}),
         (_("How to reach"), {"fields": ("direct_phone", "team_phone", "availability", "bio", "photo_upload")}),
@@ -207,14 +216,27 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     member_view_list_filter = [
         "discipline",
         "is_ambassador",
-        "organisation__circle",
+        "level",
         PossiblyOutdatedFilter,
         "municipalities",
         "themes",
     ]
     member_view_search_fields = ["first_name", "last_name", "job_title", "organisation__name"]
     member_view_fieldsets = (
-        (None, {"fields": ("first_name", "last_name", "job_title", "discipline", "organisation", "is_ambassador")}),
+        (
+            None,
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "job_title",
+                    "level",
+                    "discipline",
+                    "organisation",
+                    "is_ambassador",
+                )
+            },
+        ),
         (_("Where and what"), {"fields": ("municipalities", "themes")}),
         (_("How to reach"), {"fields": ("shown_direct_phone", "team_phone", "shown_email", "availability", "bio")}),
     )
@@ -323,8 +345,8 @@ class OfferingInline(ObjectPermissionsStackedInline):
 @admin.register(Organisation)
 class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     form = OrganisationAdminForm
-    list_display = ["name", "discipline", "circle", "declaration_signed_on", "phone", "updated_at"]
-    list_filter = ["discipline", "circle", "municipalities", ("declaration_signed_on", admin.EmptyFieldListFilter)]
+    list_display = ["name", "discipline", "phone", "updated_at"]
+    list_filter = ["discipline", "municipalities"]
     search_fields = ["name", "email", "phone", "description"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["municipalities"]

@@ -16,6 +16,7 @@ from .models import (
     Access,
     Circle,
     Discipline,
+    Level,
     LifePhase,
     Municipality,
     Offering,
@@ -213,6 +214,10 @@ OFFERINGS = [
 ]
 
 
+# Mostly practitioners, some managers, policy or project leads and board members.
+DEMO_LEVELS = [Level.PRACTICE, Level.PRACTICE, Level.MANAGEMENT, Level.PRACTICE, Level.POLICY, Level.BOARD]
+
+
 def _phone(rng):
     return f"0113-{rng.randint(200000, 699999)}"
 
@@ -313,6 +318,7 @@ def _members(rng, organisations, municipalities, themes):
             availability=AVAILABILITY[index % len(AVAILABILITY)],
             bio="",
             is_ambassador=index % 9 == 0,
+            level=DEMO_LEVELS[index % len(DEMO_LEVELS)],
             status=status,
             status_changed_at=now if status != Profile.Status.PENDING else None,
             phone_visibility="coordinators" if index % 4 == 0 else "members",

@@ -16,6 +16,7 @@ PROFILE_CSV_HEADER = [
     _("first name"),
     _("last name"),
     _("job title"),
+    _("level"),
     _("discipline"),
     _("organisation"),
     _("municipalities"),
@@ -31,9 +32,8 @@ PROFILE_CSV_HEADER = [
 ORGANISATION_CSV_HEADER = [
     _("name"),
     _("kind of organisation"),
-    _("circle"),
     _("municipalities served"),
-    _("declaration of intent signed on"),
+    # (here the columns in ORGANISATION_CSV_COLUMNS)
     _("general phone line"),
     _("e-mail"),
     _("website"),
@@ -52,6 +52,7 @@ def profile_csv_rows(queryset):
             profile.first_name,
             profile.last_name,
             profile.job_title,
+            profile.get_level_display(),
             profile.get_discipline_display(),
             profile.organisation.name if profile.organisation else "",
             ", ".join(m.name for m in profile.municipalities.all()),
@@ -65,19 +66,29 @@ def profile_csv_rows(queryset):
         ]
 
 
+# Columns a higher layer adds to the organisations CSV, in its AppConfig.ready() (the network: the coalitions an
+# organisation is a partner of, with circle and signature): (header, the prefetch its cells need, cell(organisation)).
+ORGANISATION_CSV_COLUMNS = []
+
+
+def organisation_csv_header():
+    extra = [header for header, _prefetch, _cell in ORGANISATION_CSV_COLUMNS]
+    return [*ORGANISATION_CSV_HEADER[:3], *extra, *ORGANISATION_CSV_HEADER[3:]]
+
+
 def organisation_csv_rows(queryset, *, viewer):
     """Rows of the organisations CSV; of the contacts who keep a page current, only those `viewer` may see."""
     contacts = (
         Profile.objects.all() if viewer.has_perm("members.view_all_details") else Profile.objects.visible_to(viewer)
     )
     visible_contacts = Prefetch("contacts", queryset=contacts, to_attr="visible_contacts")
-    for organisation in queryset.prefetch_related("municipalities", visible_contacts):
+    prefetches = [prefetch for _header, prefetch, _cell in ORGANISATION_CSV_COLUMNS if prefetch]
+    for organisation in queryset.prefetch_related("municipalities", visible_contacts, *prefetches):
         yield [
             organisation.name,
             organisation.get_discipline_display(),
-            organisation.get_circle_display(),
             ", ".join(m.name for m in organisation.municipalities.all()),
-            organisation.declaration_signed_on.isoformat() if organisation.declaration_signed_on else "",
+            *(cell(organisation) for _header, _prefetch, cell in ORGANISATION_CSV_COLUMNS),
             organisation.phone,
             organisation.email,
             organisation.website,
@@ -95,4 +106,4 @@ def profiles_csv(queryset):
 def organisations_csv(queryset, *, viewer):
     """The organisations CSV download, as `viewer` may see it."""
     filename = f"organisations-{timezone.localdate().isoformat()}.csv"
-    return csv_response(filename, ORGANISATION_CSV_HEADER, organisation_csv_rows(queryset, viewer=viewer))
+    return csv_response(filename, organisation_csv_header(), organisation_csv_rows(queryset, viewer=viewer))

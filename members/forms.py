@@ -3,10 +3,32 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Circle, Discipline, LifePhase, Municipality, Offering, Organisation, Profile, Theme
+from .models import Discipline, Level, LifePhase, Municipality, Offering, Organisation, Profile, Theme
 from .photos import process_image
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
+
+# Filters a higher layer adds to the directory and to the organisation list, in its AppConfig.ready() (the
+# network adds its coalitions and their circles). Each is a pair: `fields()` gives {name: form field} and
+# `narrow(queryset, cleaned_data)` returns the queryset filtered by those fields (unchanged when they are empty).
+DIRECTORY_FILTERS = []
+ORGANISATION_FILTERS = []
+
+
+class ExtraFiltersMixin:
+    """Adds the registered filters' fields to the form and applies them in `filter_extra`."""
+
+    extra_filters = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for fields, _narrow in self.extra_filters:
+            self.fields.update(fields())
+
+    def filter_extra(self, queryset):
+        for _fields, narrow in self.extra_filters:
+            queryset = narrow(queryset, self.cleaned_data)
+        return queryset
 
 
 class SignupForm(forms.Form):
@@ -60,6 +82,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             "first_name",
             "last_name",
             "job_title",
+            "level",
             "discipline",
             "organisation",
             "municipalities",
@@ -87,7 +110,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             "is_listed": _("When off, other members cannot find you; coordinators still can."),
         }
 
-    field_order = [*Meta.fields[:10], "photo_upload", "remove_photo", *Meta.fields[10:]]
+    field_order = [*Meta.fields[:11], "photo_upload", "remove_photo", *Meta.fields[11:]]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,8 +172,10 @@ def _blank(choices, label):
     return [("", label), *choices]
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(ExtraFiltersMixin, forms.Form):
     """The directory's search and filters; every field optional and combinable."""
+
+    extra_filters = DIRECTORY_FILTERS
 
     q = forms.CharField(
         label=_("Search"),
@@ -161,6 +186,7 @@ class DirectoryFilterForm(forms.Form):
     discipline = forms.ChoiceField(
         label=_("Discipline"), required=False, choices=_blank(Discipline.choices, _("All disciplines"))
     )
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank(Level.choices, _("All levels")))
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         required=False,
@@ -176,16 +202,16 @@ class DirectoryFilterForm(forms.Form):
     theme = forms.ModelChoiceField(
         label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
     )
-    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles")))
 
     def filter(self, queryset):
         data = self.cleaned_data
         if data.get("discipline"):
             queryset = queryset.filter(discipline=data["discipline"])
+        if data.get("level"):
+            queryset = queryset.filter(level=data["level"])
         if data.get("organisation"):
             queryset = queryset.filter(organisation=data["organisation"])
-        if data.get("circle"):
-            queryset = queryset.filter(organisation__circle=data["circle"])
+        queryset = self.filter_extra(queryset)
         # Filtering on several to-many relations: subqueries keep each row once.
         if data.get("municipality"):
             queryset = queryset.filter(
@@ -202,7 +228,9 @@ class DirectoryFilterForm(forms.Form):
         return queryset
 
 
-class OrganisationFilterForm(forms.Form):
+class OrganisationFilterForm(ExtraFiltersMixin, forms.Form):
+    extra_filters = ORGANISATION_FILTERS
+
     q = forms.CharField(
         label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
     )
@@ -215,7 +243,6 @@ class OrganisationFilterForm(forms.Form):
         queryset=Municipality.objects.all(),
         empty_label=_("All municipalities"),
     )
-    circle = forms.ChoiceField(label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles")))
 
     def filter(self, queryset):
         data = self.cleaned_data
@@ -224,8 +251,7 @@ class OrganisationFilterForm(forms.Form):
                 queryset = queryset.filter(name__icontains=word)
         if data.get("discipline"):
             queryset = queryset.filter(discipline=data["discipline"])
-        if data.get("circle"):
-            queryset = queryset.filter(circle=data["circle"])
+        queryset = self.filter_extra(queryset)
         if data.get("municipality"):
             queryset = queryset.filter(
                 pk__in=Organisation.municipalities.through.objects.filter(municipality=data["municipality"]).values(

@@ -160,6 +160,15 @@ class Organisation(models.Model):
         return reverse("members:organisation_detail", kwargs={"slug": self.slug})
 
 
+class Level(models.TextChoices):
+    """The level a person works at (the masterclass's strategic, tactical and operational)."""
+
+    BOARD = "board", _("Board")
+    MANAGEMENT = "management", _("Management")
+    POLICY = "policy", _("Policy or project lead")
+    PRACTICE = "practice", _("Practitioner")
+
+
 class Visibility(models.TextChoices):
     MEMBERS = "members", _("All approved members")
     COORDINATORS = "coordinators", _("Coordinators only")
@@ -239,6 +248,13 @@ class Profile(models.Model):
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     discipline = models.CharField(_("discipline"), max_length=32, choices=Discipline.choices, blank=True)
+    level = models.CharField(
+        _("level"),
+        max_length=12,
+        choices=Level.choices,
+        blank=True,
+        help_text=_("Where you work: on the board, in management, as policy or project lead, or in practice."),
+    )
     organisation = models.ForeignKey(
         Organisation,
         on_delete=models.SET_NULL,

@@ -27,6 +27,17 @@ def is_listed(user, profile):
 is_listed_member = is_in_directory & is_listed
 
 
+# Who else may approve a sign-up, besides the regional coordinators: predicates (user, profile) that a higher layer
+# adds in its AppConfig.ready() — the network adds the coordinators of the coalitions the person works in. Without
+# a profile they answer whether the user may approve anyone at all (the pending page).
+EXTRA_APPROVERS = []
+
+
+@rules.predicate
+def is_extra_approver(user, profile):
+    return any(predicate(user, profile) for predicate in EXTRA_APPROVERS)
+
+
 @rules.predicate
 def is_contact_of(user, organisation):
     """One of the people who keep this organisation's page current (an approved member)."""
@@ -53,7 +64,7 @@ rules.add_perm("members.manage_own_account", is_active_user)
 # Saving a profile (members.services.save_profile): the person's own, or anyone's by a coordinator (the admin).
 rules.add_perm("members.edit_profile", is_coordinator | (is_active_user & is_own_profile))
 # Approving and declining sign-ups (the admin action and the pending page).
-rules.add_perm("members.approve_profile", is_coordinator)
+rules.add_perm("members.approve_profile", is_coordinator | (is_approved_member & is_extra_approver))
 # An organisation's page and its offerings: its contacts and coordinators.
 rules.add_perm("members.edit_organisation", is_coordinator | (is_approved_member & is_contact_of))
 rules.add_perm("members.edit_offering", is_coordinator | (is_approved_member & is_contact_of_offering))
@@ -85,7 +96,10 @@ for _model in ("municipality", "theme", "offering"):
 explain("members.view_directory", _("The member directory is open to approved members of the network only."))
 explain("members.view_member", _("This member's page is open to approved members of the network only."))
 explain("members.view_photo", _("This photo is shown only to those who may see this member."))
-explain("members.approve_profile", _("Only coordinators approve or decline new members."))
+explain(
+    "members.approve_profile",
+    _("Only coordinators, and coalition coordinators for people in their municipalities, approve or decline members."),
+)
 explain("members.edit_organisation", _("Only the contacts of this organisation and coordinators can edit it."))
 explain("members.edit_offering", _("Only the contacts of this organisation and coordinators can edit its offerings."))
 explain("members.edit_profile", _("Only the person themselves and coordinators can change a profile."))

@@ -35,6 +35,11 @@ from .models import LifePhase, Offering, Organisation, Profile
 DIRECTORY_PAGE_SIZE = 25
 ORGANISATION_PAGE_SIZE = 30
 
+# Parts a higher layer adds to an organisation's page, in its AppConfig.ready() (the network: the coalitions the
+# organisation is a partner of, in which circle, and its signatures). Each takes (organisation, user) and returns
+# an object with `title`, `template` and `context`, or None to add nothing.
+ORGANISATION_PAGE_SECTIONS = []
+
 
 # Each view names the permission it needs (members/rules.py); a refusal is the one 403 page, or login for visitors.
 
@@ -243,12 +248,23 @@ def confirm_details(request, token):
 @require_GET
 @permission_required("members.approve_profile")
 def pending(request):
-    profiles = Profile.objects.pending().select_related("user", "organisation").order_by("created_at", "pk")
-    declined = (
-        Profile.objects.filter(status=Profile.Status.DECLINED)
+    # A coalition coordinator approves the people of their own municipalities only: each row asks the rule.
+    profiles = [
+        profile
+        for profile in Profile.objects.pending()
+        .select_related("user", "organisation")
+        .prefetch_related("municipalities")
+        .order_by("created_at", "pk")
+        if request.user.has_perm("members.approve_profile", profile)
+    ]
+    declined = [
+        profile
+        for profile in Profile.objects.filter(status=Profile.Status.DECLINED)
         .select_related("user")
+        .prefetch_related("municipalities")
         .order_by("-status_changed_at")[:20]
-    )
+        if request.user.has_perm("members.approve_profile", profile)
+    ]
     return render(
         request,
         "members/pending.html",
@@ -263,7 +279,7 @@ def pending(request):
 @require_POST
 @permission_required("members.approve_profile")
 def approve_profile(request, pk):
-    profile = get_object_or_404(Profile, pk=pk)
+    profile = get_object_or_refuse(request, "members.approve_profile", Profile.objects.all(), pk=pk)
     try:
         services.approve(profile, by=request.user)
     except services.MembershipError as error:
@@ -276,7 +292,7 @@ def approve_profile(request, pk):
 @require_POST
 @permission_required("members.approve_profile")
 def decline_profile(request, pk):
-    profile = get_object_or_404(Profile, pk=pk)
+    profile = get_object_or_refuse(request, "members.approve_profile", Profile.objects.all(), pk=pk)
     form = DeclineForm(request.POST)
     if not form.is_valid():
         # Never decline with the reason silently dropped: the mail would go out without it.
@@ -330,6 +346,7 @@ def organisation_detail(request, slug):
             "offerings": _by_phase(offerings),
             "people": people,
             "can_edit": can_edit,
+            "sections": [s for make in ORGANISATION_PAGE_SECTIONS if (s := make(organisation, request.user))],
         },
     )
 

@@ -10,15 +10,32 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # Imported here: models and services need the app registry, which is ready only now.
+        from members import exports, forms, rules, views
         from members.services import EXPORTERS
         from members.signals import account_deleting
 
+        from .exports import PARTNERSHIPS_COLUMN
+        from .forms import coalition_filter_fields, narrow_organisations, narrow_profiles
+        from .rules import coordinates_a_coalition_of
         from .services import export_member_data
+        from .views import organisation_partnerships
 
         account_deleting.connect(_forget_account, dispatch_uid="network.forget_account")
-        # "Download my data" holds the person's trekker terms, coalition roles and joining requests.
-        if ("coalitions", export_member_data) not in EXPORTERS:
-            EXPORTERS.append(("coalitions", export_member_data))
+        # What the network adds to the members app, through its registries (members never imports the network):
+        for registry, entry in (
+            # "download my data": the person's trekker terms, coalition roles and joining requests;
+            (EXPORTERS, ("coalitions", export_member_data)),
+            # the directory and the organisation list filter by coalition and circle;
+            (forms.DIRECTORY_FILTERS, (coalition_filter_fields, narrow_profiles)),
+            (forms.ORGANISATION_FILTERS, (coalition_filter_fields, narrow_organisations)),
+            # an organisation's page and the organisations CSV say in which coalitions it is a partner;
+            (views.ORGANISATION_PAGE_SECTIONS, organisation_partnerships),
+            (exports.ORGANISATION_CSV_COLUMNS, PARTNERSHIPS_COLUMN),
+            # coalition coordinators approve the sign-ups of people working in their coalitions.
+            (rules.EXTRA_APPROVERS, coordinates_a_coalition_of),
+        ):
+            if entry not in registry:
+                registry.append(entry)
 
 
 def _forget_account(sender, user, **kwargs):

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .models import Coalition, Phase, Trekker
+from .models import Coalition, Partnership, Phase, Trekker
 from .sections import last_activity
 
 PHASE_ORDER = {phase.value: position for position, phase in enumerate(Phase)}
@@ -114,3 +116,29 @@ def overview_table(rows):
             ]
         )
     return header, table
+
+
+def _partnerships_cell(organisation):
+    """'Kansrijke Start Borsele (Inner circle, signed version 1 on 2022-01-20); …' for one organisation."""
+    cells = []
+    for partnership in organisation.partnerships.all():
+        facts = [partnership.get_circle_display()] + [
+            _("signed version %(version)s on %(date)s")
+            % {"version": signature.declaration.version, "date": signature.signed_on.isoformat()}
+            for signature in partnership.signatures.all()
+        ]
+        cells.append(f"{partnership.coalition.name} ({', '.join(str(fact) for fact in facts)})")
+    return "; ".join(cells)
+
+
+# The organisations CSV's column about coalitions (members.exports.ORGANISATION_CSV_COLUMNS).
+PARTNERSHIPS_COLUMN = (
+    gettext_lazy("coalitions (circle, declaration of intent signed)"),
+    Prefetch(
+        "partnerships",
+        queryset=Partnership.objects.select_related("coalition")
+        .prefetch_related("signatures__declaration")
+        .order_by("coalition__name"),
+    ),
+    _partnerships_cell,
+)

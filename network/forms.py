@@ -1,12 +1,13 @@
 """Forms of the network: the coalition list's filters, asking to join, answering a request, a phase change."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Circle, Discipline, Municipality, Organisation
+from members.models import Circle, Discipline, Municipality, Organisation, Profile
 
-from .models import Phase
+from .models import Coalition, Partnership, Phase
 
 
 class DateInput(forms.DateInput):
@@ -38,6 +39,61 @@ class CoalitionFilterForm(forms.Form):
         if data.get("municipality"):
             queryset = queryset.filter(municipality_links__municipality=data["municipality"])
         return queryset
+
+
+# --- What the network adds to the directory and the organisation list (members.forms' registries) -------
+
+
+def coalition_filter_fields():
+    """A coalition and a circle: the fields the directory and the organisation list get from the network."""
+    return {
+        "coalition": forms.ModelChoiceField(
+            label=_("Coalition"),
+            required=False,
+            queryset=Coalition.objects.only("name", "slug"),
+            empty_label=_("All coalitions"),
+        ),
+        "circle": forms.ChoiceField(
+            label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles"))
+        ),
+    }
+
+
+def _partnerships(data):
+    """The partnerships a coalition and a circle ask for (of that coalition, in that circle), or None for neither."""
+    coalition, circle = data.get("coalition"), data.get("circle")
+    if not (coalition or circle):
+        return None
+    partnerships = Partnership.objects.all()
+    if coalition:
+        partnerships = partnerships.filter(coalition=coalition)
+    if circle:
+        partnerships = partnerships.filter(circle=circle)
+    return partnerships
+
+
+def narrow_organisations(queryset, data):
+    """Organisations that are partners of the chosen coalition, in the chosen circle."""
+    partnerships = _partnerships(data)
+    return queryset if partnerships is None else queryset.filter(pk__in=partnerships.values("organisation_id"))
+
+
+def narrow_profiles(queryset, data):
+    """People of the partner organisations (in the chosen circle); for a coalition alone, also everyone who
+    works in its municipalities."""
+    partnerships = _partnerships(data)
+    if partnerships is None:
+        return queryset
+    people = Q(organisation__in=partnerships.values("organisation_id"))
+    if data.get("coalition") and not data.get("circle"):
+        places = Profile.municipalities.through.objects.filter(
+            municipality__coalition_link__coalition=data["coalition"]
+        )
+        people |= Q(pk__in=places.values("profile_id"))
+    return queryset.filter(people)
+
+
+# --- Asking to join, answering, the phase ------------------------------------------------------------
 
 
 class JoinRequestForm(forms.Form):

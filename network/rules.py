@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.rules import add_model_perms, explain, is_approved_member, is_coordinator
 
-from .models import CircleChange, Coalition, CoalitionCoordinator, Signature, Trekker
+from .models import CircleChange, Coalition, CoalitionCoordinator, CoalitionMunicipality, Signature, Trekker
 
 
 def coalition_id_of(obj):
@@ -56,9 +56,25 @@ def led_coalition_ids(user):
     return ids
 
 
+def coordinated_municipality_ids(user):
+    """The ids of the municipalities of the coalitions `user` coordinates; asked once per user object."""
+    ids = getattr(user, "_coordinated_municipality_ids", None)
+    if ids is None:
+        coalitions = coordinated_coalition_ids(user)
+        ids = set()
+        if coalitions:
+            ids = set(
+                CoalitionMunicipality.objects.filter(coalition_id__in=coalitions).values_list(
+                    "municipality_id", flat=True
+                )
+            )
+        user._coordinated_municipality_ids = ids
+    return ids
+
+
 def forget_cached_roles(user):
     """After a change of someone's roles: the next question asks the database again."""
-    for attribute in ("_coordinated_coalition_ids", "_led_coalition_ids"):
+    for attribute in ("_coordinated_coalition_ids", "_led_coalition_ids", "_coordinated_municipality_ids"):
         if hasattr(user, attribute):
             delattr(user, attribute)
 
@@ -79,6 +95,19 @@ def is_coalition_coordinator(user, obj=None):
 def is_trekker_of(user, obj=None):
     """A current trekker or deputy of the coalition `obj` belongs to; without an object, of any coalition."""
     return _holds(led_coalition_ids(user), obj)
+
+
+@rules.predicate
+def coordinates_a_coalition_of(user, profile=None):
+    """Coordinator of a coalition that the person works in (one of their municipalities is in it).
+
+    Without a profile: whether `user` coordinates a coalition at all. Prefetch the profiles' municipalities
+    when asking about many.
+    """
+    if profile is None:
+        return bool(coordinated_coalition_ids(user))
+    places = coordinated_municipality_ids(user)
+    return bool(places) and any(municipality.pk in places for municipality in profile.municipalities.all())
 
 
 manages_coalition = is_coordinator | is_coalition_coordinator

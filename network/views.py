@@ -21,7 +21,7 @@ from . import services
 from .exports import SORT_KEYS, overview, overview_table
 from .forms import AcceptJoinRequestForm, CoalitionFilterForm, DeclineJoinRequestForm, JoinRequestForm, PhaseChangeForm
 from .models import Coalition, CoalitionCoordinator, Declaration, JoinRequest, Partnership, Phase, Signature, Trekker
-from .sections import page_sections
+from .sections import Section, page_sections
 
 
 def _form_error(form, error):
@@ -157,6 +157,22 @@ def declaration_pdf(request, slug, pk):
     response = FileResponse(handle, content_type="application/pdf", filename=f"{slug}-v{declaration.version}.pdf")
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def organisation_partnerships(organisation, user):
+    """For an organisation's page (members.views.ORGANISATION_PAGE_SECTIONS): its coalitions, circles, signatures."""
+    partnerships = list(
+        organisation.partnerships.select_related("coalition")
+        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("declaration")))
+        .order_by("coalition__name")
+    )
+    if not partnerships:
+        return None
+    return Section(
+        title=_("Partner in coalitions"),
+        template="network/includes/organisation_partnerships.html",
+        context={"partnerships": partnerships},
+    )
 
 
 # --- Asking to join, and answering -------------------------------------------------------------------

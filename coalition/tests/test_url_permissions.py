@@ -57,7 +57,7 @@ TABLE = {
     "members:me": Access(LOGGED_IN),
     "members:me_export": Access(LOGGED_IN),
     "members:me_delete": Access(LOGGED_IN),
-    "members:pending": Access(COORDINATORS),
+    "members:pending": Access(COALITION_MANAGERS),
     "members:confirm_details": Access(TOKEN, lambda w: {"token": "not-a-token"}),
     "members:profile_detail": Access(APPROVED, lambda w: {"pk": w["colleague"].pk}),
     "members:profile_vcard": Access(APPROVED, lambda w: {"pk": w["colleague"].pk}),
@@ -131,6 +131,15 @@ TABLE = {
     ),
     "network:regional_overview": Access(COORDINATORS),
     "network:regional_overview_csv": Access(COORDINATORS),
+}
+
+# A coalition coordinator approves the people who work in their coalition (members:approve above is someone
+# working elsewhere).
+OWN_COALITION = {
+    "members:approve": Access(COALITION_MANAGERS, lambda w: {"pk": w["newcomer_nearby"].pk}, method="post"),
+    "members:decline": Access(
+        COALITION_MANAGERS, lambda w: {"pk": w["newcomer_nearby"].pk}, method="post", data={"reason": "Onbekend"}
+    ),
 }
 
 # A coalition coordinator's rights end at their own coalition: the same pages of another coalition.
@@ -214,6 +223,9 @@ def world(personas):
         "declaration": declaration,
         "join_request": JoinRequestFactory(coalition=coalition),
         "other_join_request": JoinRequestFactory(coalition=other_coalition),
+        "newcomer_nearby": ProfileFactory(
+            status=Profile.Status.PENDING, municipalities=list(coalition.municipalities.all())
+        ),
     }
 
 
@@ -233,6 +245,12 @@ def _was_refused(response, role):
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_each_role_is_allowed_or_refused_as_the_rules_say(client, personas, world, name, role):
     _ask(client, personas, world, name, TABLE[name], role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(OWN_COALITION))
+def test_a_coalition_coordinator_approves_people_of_their_coalition(client, personas, world, name, role):
+    _ask(client, personas, world, name, OWN_COALITION[name], role)
 
 
 @pytest.mark.parametrize("role", ROLES)

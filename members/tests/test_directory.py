@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Circle, Discipline, Profile, Visibility
+from members.models import Discipline, Level, Profile, Visibility
 
 from .factories import MunicipalityFactory, OrganisationFactory, ProfileFactory, ThemeFactory
 
@@ -220,14 +220,14 @@ def test_filters_combine(member_client, colleague):
     assert other_place.full_name not in _names(response)
 
 
-def test_filter_by_theme_organisation_and_circle(member_client, colleague):
-    colleague.organisation.circle = Circle.INNER
-    colleague.organisation.save()
-    ProfileFactory(user__last_name="Buiten", organisation=OrganisationFactory(circle=Circle.OUTER))
+def test_filter_by_theme_organisation_and_level(member_client, colleague):
+    colleague.level = Level.POLICY
+    colleague.save()
+    ProfileFactory(user__last_name="Buiten", organisation=OrganisationFactory(), level=Level.PRACTICE)
     theme = colleague.themes.get()
     assert _names(member_client.get(LIST, {"theme": theme.pk})) == ["Joëlle de Kraker"]
     assert _names(member_client.get(LIST, {"organisation": colleague.organisation.pk})) == ["Joëlle de Kraker"]
-    assert _names(member_client.get(LIST, {"circle": Circle.INNER})) == ["Joëlle de Kraker"]
+    assert _names(member_client.get(LIST, {"level": Level.POLICY})) == ["Joëlle de Kraker"]
 
 
 def test_filter_with_several_municipalities_lists_a_person_once(member_client):

@@ -64,7 +64,7 @@ def test_organisations_csv_neutralises(coordinator_client):
     )
     rows = _rows(response)
     assert rows[1][0] == "'@Evil"
-    assert rows[1][5] == "'+31113123456"
+    assert "'+31113123456" in rows[1]
 
 
 def test_member_cannot_use_admin_export(member_client):
