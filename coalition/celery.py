@@ -33,11 +33,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=0, minute=5),
     },
     "events-send-reminders": {
-        "task": "events.tasks.send_event_reminders",
+        "task": "events.tasks.send_due_reminders",
         "schedule": crontab(minute=0),
     },
     "events-detach-old-data": {
-        "task": "events.tasks.detach_old_event_data",
+        "task": "events.tasks.detach_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
     "members-request-confirmations": {
