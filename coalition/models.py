@@ -110,7 +110,8 @@ class Delivery(models.Model):
         constraints = [models.UniqueConstraint(fields=["mailing", "address"], name="delivery_unique_per_mailing")]
         indexes = [
             models.Index(fields=["mailing", "state"]),
-            # The workers' queue: the next pending row of a mailing, in order, without a sort.
+            # The workers' queue: the next pending row of a mailing, in order, without a sort. The literal is
+            # State.PENDING, which Meta cannot name (a nested class does not see its model's namespace).
             models.Index(fields=["mailing", "id"], condition=Q(state="pending"), name="delivery_pending_queue"),
         ]
 

@@ -204,7 +204,7 @@ def _draft_edition(team):
             kind=Story.Kind.INTERVIEW,
             title="Interview met de wethouder",
             slug="wethouder",
-            state="review",
+            state=State.REVIEW,
         )
         Story.objects.create(edition=edition, kind=Story.Kind.ARTICLE, title="Nog te schrijven", slug="concept")
     return edition

@@ -351,6 +351,11 @@ class Story(models.Model):
         return self.state == State.PUBLISHED and self.edition.is_published
 
     @property
+    def is_in_progress(self):
+        """Its own state is not published yet (draft, review, approved, scheduled): a preview says which."""
+        return self.state != State.PUBLISHED
+
+    @property
     def video(self):
         """How to show the film: the page to link to without JavaScript and the privacy-mode player."""
         parsed = parse_video_url(self.video_url) if self.video_url else None

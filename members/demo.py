@@ -1,7 +1,7 @@
 """Demo data of the members app: Zeeland's municipalities, organisations, members and offerings."""
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -14,7 +14,6 @@ from coalition.roles import COORDINATOR, MEMBER
 
 from .models import (
     Access,
-    Circle,
     Discipline,
     Level,
     LifePhase,
@@ -24,6 +23,7 @@ from .models import (
     Profile,
     Theme,
     User,
+    Visibility,
 )
 from .services import reindex_profiles
 
@@ -43,33 +43,32 @@ THEMES = [
     ("Kinderwens", "Goed voorbereid zwanger worden, ook ongepland of ongewenst."),
 ]
 
-# (name, discipline, circle, municipalities (None = all), phone)
+# (name, discipline, municipalities (None = all)); their coalitions and circles come from the network's demo
 ORGANISATIONS = [
-    ("Verloskundigenpraktijk De Schelde", Discipline.MIDWIFERY, Circle.INNER, ["Vlissingen", "Middelburg", "Veere"]),
-    ("Verloskundigen Bevelanden", Discipline.MIDWIFERY, Circle.INNER, ["Goes", "Kapelle", "Borsele", "Noord-Beveland"]),
-    ("Verloskundigenpraktijk Land van Hulst", Discipline.MIDWIFERY, Circle.INNER, ["Hulst", "Terneuzen"]),
-    ("Kraamzorg Zeeuwse Kust", Discipline.MATERNITY_CARE, Circle.INNER, None),
-    ("Kraamzorg Oosterschelde", Discipline.MATERNITY_CARE, Circle.INNER, ["Schouwen-Duiveland", "Tholen", "Goes"]),
-    ("Geboortecentrum Zeeuwse Delta", Discipline.OBSTETRICS, Circle.INNER, None),
-    ("JGZ Zeeland, team Walcheren", Discipline.YOUTH_HEALTH_CARE, Circle.INNER, ["Middelburg", "Vlissingen", "Veere"]),
-    ("JGZ Zeeland, team Oosterschelde", Discipline.YOUTH_HEALTH_CARE, Circle.INNER, ["Goes", "Kapelle", "Reimerswaal"]),
+    ("Verloskundigenpraktijk De Schelde", Discipline.MIDWIFERY, ["Vlissingen", "Middelburg", "Veere"]),
+    ("Verloskundigen Bevelanden", Discipline.MIDWIFERY, ["Goes", "Kapelle", "Borsele", "Noord-Beveland"]),
+    ("Verloskundigenpraktijk Land van Hulst", Discipline.MIDWIFERY, ["Hulst", "Terneuzen"]),
+    ("Kraamzorg Zeeuwse Kust", Discipline.MATERNITY_CARE, None),
+    ("Kraamzorg Oosterschelde", Discipline.MATERNITY_CARE, ["Schouwen-Duiveland", "Tholen", "Goes"]),
+    ("Geboortecentrum Zeeuwse Delta", Discipline.OBSTETRICS, None),
+    ("JGZ Zeeland, team Walcheren", Discipline.YOUTH_HEALTH_CARE, ["Middelburg", "Vlissingen", "Veere"]),
+    ("JGZ Zeeland, team Oosterschelde", Discipline.YOUTH_HEALTH_CARE, ["Goes", "Kapelle", "Reimerswaal"]),
     (
         "JGZ Zeeland, team Zeeuws-Vlaanderen",
         Discipline.YOUTH_HEALTH_CARE,
-        Circle.INNER,
         ["Sluis", "Terneuzen", "Hulst"],
     ),
-    ("Huisartsenpraktijk Het Veerse Meer", Discipline.GENERAL_PRACTICE, Circle.OUTER, ["Veere"]),
-    ("Maatschappelijk Werk De Bevelanden", Discipline.SOCIAL_WORK, Circle.INNER, ["Goes", "Kapelle", "Reimerswaal"]),
-    ("Welzijn Zeeuws-Vlaanderen", Discipline.SOCIAL_WORK, Circle.OUTER, ["Sluis", "Terneuzen", "Hulst"]),
-    ("Schuldhulp Zeeland Samen", Discipline.DEBT_COUNSELLING, Circle.INNER, None),
-    ("Perinataal Team Delta Psyche", Discipline.MENTAL_HEALTH, Circle.OUTER, None),
-    ("Kinderopvang De Zeesterren", Discipline.CHILDCARE, Circle.OUTER, ["Vlissingen", "Middelburg"]),
-    ("Kindcentrum De Vuurtoren", Discipline.EDUCATION, Circle.OUTER, ["Terneuzen"]),
-    ("Jeugdteam Schouwen-Duiveland", Discipline.YOUTH_CARE, Circle.OUTER, ["Schouwen-Duiveland"]),
-    ("Gemeente Goes, team Jeugd en Gezin", Discipline.MUNICIPALITY, Circle.INNER, ["Goes"]),
-    ("Gemeente Middelburg, Sociaal Domein", Discipline.MUNICIPALITY, Circle.INNER, ["Middelburg"]),
-    ("Stichting Zwanger in Zeeland", Discipline.OTHER, Circle.OUTER, None),
+    ("Huisartsenpraktijk Het Veerse Meer", Discipline.GENERAL_PRACTICE, ["Veere"]),
+    ("Maatschappelijk Werk De Bevelanden", Discipline.SOCIAL_WORK, ["Goes", "Kapelle", "Reimerswaal"]),
+    ("Welzijn Zeeuws-Vlaanderen", Discipline.SOCIAL_WORK, ["Sluis", "Terneuzen", "Hulst"]),
+    ("Schuldhulp Zeeland Samen", Discipline.DEBT_COUNSELLING, None),
+    ("Perinataal Team Delta Psyche", Discipline.MENTAL_HEALTH, None),
+    ("Kinderopvang De Zeesterren", Discipline.CHILDCARE, ["Vlissingen", "Middelburg"]),
+    ("Kindcentrum De Vuurtoren", Discipline.EDUCATION, ["Terneuzen"]),
+    ("Jeugdteam Schouwen-Duiveland", Discipline.YOUTH_CARE, ["Schouwen-Duiveland"]),
+    ("Gemeente Goes, team Jeugd en Gezin", Discipline.MUNICIPALITY, ["Goes"]),
+    ("Gemeente Middelburg, Sociaal Domein", Discipline.MUNICIPALITY, ["Middelburg"]),
+    ("Stichting Zwanger in Zeeland", Discipline.OTHER, None),
 ]
 
 JOB_TITLES = {
@@ -257,23 +256,19 @@ def _places():
 
 def _organisations(rng, municipalities):
     organisations = []
-    for index, (name, discipline, circle, serves) in enumerate(ORGANISATIONS):
+    for index, (name, discipline, serves) in enumerate(ORGANISATIONS):
         slug = slugify(name)
         organisation, created = Organisation.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
                 "discipline": discipline,
-                "circle": circle,
                 "phone": _phone(rng),
                 "email": f"info.{slug.replace('-', '')[:20]}@example.org",
                 "website": f"https://{slug}.example.org",
                 "address": f"{['Markt', 'Kerkstraat', 'Stationsplein', 'Havenweg'][index % 4]} {index + 1}\n"
                 f"{(serves or MUNICIPALITIES)[0]}",
                 "description": f"{name} werkt in de coalitie Kansrijke Start samen aan de eerste 1000 dagen.",
-                "declaration_signed_on": date(2024, 3, 1) + timedelta(days=17 * index)
-                if circle == Circle.INNER
-                else None,
             },
         )
         if created:
@@ -321,8 +316,8 @@ def _members(rng, organisations, municipalities, themes):
             level=DEMO_LEVELS[index % len(DEMO_LEVELS)],
             status=status,
             status_changed_at=now if status != Profile.Status.PENDING else None,
-            phone_visibility="coordinators" if index % 4 == 0 else "members",
-            email_visibility="coordinators" if index % 6 == 0 else "members",
+            phone_visibility=Visibility.COORDINATORS if index % 4 == 0 else Visibility.MEMBERS,
+            email_visibility=Visibility.COORDINATORS if index % 6 == 0 else Visibility.MEMBERS,
             is_listed=index % 13 != 5,
             # A few have not confirmed their details for a long time.
             details_confirmed_at=now - timedelta(days=300 if index % 10 == 3 else rng.randint(0, 150)),
@@ -369,7 +364,6 @@ def _bulk(rng, *, extra_members, extra_organisations, municipalities, themes, st
             name=f"Benchmarkorganisatie {n}",
             slug=f"bench-org-{n}",
             discipline=disciplines[n % len(disciplines)],
-            circle=Circle.OUTER,
             phone=_phone(rng),
             email=f"bench{n}@example.org",
         )
@@ -430,7 +424,7 @@ def _bulk(rng, *, extra_members, extra_organisations, municipalities, themes, st
             team_phone=_phone(rng),
             status=Profile.Status.APPROVED,
             status_changed_at=now,
-            phone_visibility="coordinators" if rng.random() < 0.2 else "members",
+            phone_visibility=Visibility.COORDINATORS if rng.random() < 0.2 else Visibility.MEMBERS,
             details_confirmed_at=now - timedelta(days=rng.randint(0, 330)),
         )
         # The same search document as every saved profile gets (Profile.build_search_text), without its queries.

@@ -99,3 +99,18 @@ def test_editor_revokes_a_link_from_the_desk(client, editor, draft_story):
     assert response.status_code == 302
     link.refresh_from_db()
     assert link.revoked_at is not None
+
+
+def test_edition_preview_marks_the_stories_not_published_yet_with_their_state(client, coordinator):
+    edition = EditionFactory(title="Spring edition")
+    StoryFactory(edition=edition, title="Still a draft", state=State.DRAFT)
+    StoryFactory(edition=edition, title="Already out", state=State.PUBLISHED)
+    link = services.create_preview_link(edition, by=coordinator)
+    cards = {
+        title: card
+        for card in client.get(link.get_absolute_url()).text.split("<article")[1:]
+        for title in ("Still a draft", "Already out")
+        if title in card
+    }
+    assert "badge text-bg-warning" in cards["Still a draft"]
+    assert "badge text-bg-warning" not in cards["Already out"]
