@@ -4,27 +4,22 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _forget_account(sender, user, **kwargs):
-    from .services import forget_account
-
-    forget_account(user)
-
-
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Events")
 
     def ready(self):
-        from journal.services import EDITION_MAIL_SECTIONS
-        from members.services import EXPORTERS
-        from members.signals import account_deleting
+        # Models (and what imports them) load only once every app is registered, so not at the top of apps.py.
+        from journal.services import EDITION_MAIL_SECTIONS  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
 
-        from .journal_hooks import edition_events_for_mail
-        from .services import export_registrations
+        from . import receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from .journal_hooks import edition_events_for_mail  # noqa: PLC0415 — apps' ready()
 
-        account_deleting.connect(_forget_account, dispatch_uid="events.forget_account")
+        account_deleting.connect(receivers.forget_deleted_account, dispatch_uid="events.forget_account")
         # The edition mail lists the edition's upcoming events: the journal asks, this app answers.
         EDITION_MAIL_SECTIONS["events"] = edition_events_for_mail
         # "Download my data" holds what this app keeps about a person too.
-        if ("event_registrations", export_registrations) not in EXPORTERS:
-            EXPORTERS.append(("event_registrations", export_registrations))
+        if ("event_registrations", services.export_registrations) not in EXPORTERS:
+            EXPORTERS.append(("event_registrations", services.export_registrations))

@@ -5,6 +5,9 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from journal.models import Edition
+from members.models import Organisation, Profile
+
 from .models import Event, Feedback, Invitation, Registration
 
 PROGRESS = [
@@ -59,10 +62,6 @@ def _at(days, hour):
 
 
 def _profiles():
-    try:
-        from members.models import Profile
-    except ImportError:
-        return []
     return list(
         Profile.objects.approved()
         .exclude(user__email__startswith="bench")
@@ -72,16 +71,10 @@ def _profiles():
 
 
 def _organisations():
-    from members.models import Organisation
-
     return list(Organisation.objects.order_by("pk")[:10])
 
 
 def _editions():
-    try:
-        from journal.models import Edition
-    except ImportError:
-        return []
     return list(Edition.objects.order_by("-number")[:3])
 
 

@@ -4,6 +4,8 @@ import pytest
 from django.utils import timezone
 
 from events.models import Event
+from journal.services import edition_mail_context
+from journal.tests.factories import EditionFactory
 
 from .factories import EventFactory
 
@@ -12,8 +14,6 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def edition():
-    from journal.tests.factories import EditionFactory
-
     return EditionFactory(state="published", published_at=timezone.now())
 
 
@@ -28,8 +28,6 @@ def test_edition_page_lists_its_events_with_a_register_link(client, edition):
 
 
 def test_edition_mail_context_links_to_registration(edition):
-    from journal.services import edition_mail_context
-
     event = EventFactory(edition=edition)
     EventFactory(edition=edition, state=Event.State.DRAFT)
     events = edition_mail_context(edition)["events"]

@@ -13,6 +13,8 @@ from coalition.rules import NotAllowed
 from events import services
 from events.models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration
 from events.services import EventError
+from journal.tests.factories import SubscriberFactory
+from members.models import Municipality
 
 from .factories import EventFactory, OrganisationFactory, ProfileFactory, RegistrationFactory, approved_member
 
@@ -370,9 +372,6 @@ def test_calendar_feed_can_be_renewed_which_revokes_the_old_address():
 
 
 def test_audience_narrows_between_criteria_and_adds_subscribers():
-    from journal.tests.factories import SubscriberFactory
-    from members.models import Municipality
-
     goes = Municipality.objects.create(name="Goes", slug="goes")
     midwife_in_goes = approved_member(discipline="midwifery")
     midwife_in_goes.profile.municipalities.add(goes)
