@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Circle, Discipline, Municipality, Organisation, Theme
+from members.models import Discipline, Municipality, Organisation, Theme
+from network.models import Circle, Coalition
 
 from . import services
 from .models import COALITION_QUESTION, Invitation
@@ -59,7 +60,19 @@ class AudienceForm(forms.Form):
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    circle = forms.ChoiceField(label=_("Circle"), choices=[("", _("Both circles")), *Circle.choices], required=False)
+    coalitions = forms.ModelMultipleChoiceField(
+        label=_("Coalitions"),
+        queryset=Coalition.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The people of its partner organisations and those working in its municipalities."),
+    )
+    circle = forms.ChoiceField(
+        label=_("Circle"),
+        choices=[("", _("Both circles")), *Circle.choices],
+        required=False,
+        help_text=_("The people of the partners in this circle, of the coalitions chosen or of any."),
+    )
     all_members = forms.BooleanField(label=_("All approved members"), required=False)
     subscribers = forms.BooleanField(label=_("All subscribers who want invitations"), required=False)
     message = forms.CharField(
@@ -71,7 +84,8 @@ class AudienceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        chosen = [data.get(name) for name in ("disciplines", "municipalities", "organisations", "themes", "circle")]
+        criteria = ("disciplines", "municipalities", "organisations", "themes", "coalitions", "circle")
+        chosen = [data.get(name) for name in criteria]
         if not any(chosen) and not data.get("all_members") and not data.get("subscribers"):
             raise forms.ValidationError(_("Choose at least one group of people to invite."))
         return data
@@ -83,6 +97,7 @@ class AudienceForm(forms.Form):
             "municipalities": list(data["municipalities"]),
             "organisations": list(data["organisations"]),
             "themes": list(data["themes"]),
+            "coalitions": list(data["coalitions"]),
             "circle": data["circle"],
             "all_members": data["all_members"],
             "subscribers": data["subscribers"],

@@ -23,6 +23,7 @@ from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
 from members.models import Discipline, Municipality, Organisation, Profile, Theme, User
+from network.models import Circle, Coalition, partner_people
 
 from . import calendar
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
@@ -462,17 +463,20 @@ def build_audience(
     municipalities: Sequence[Municipality] = (),
     organisations: Sequence[Organisation] = (),
     themes: Sequence[Theme] = (),
-    circle: str = "",
+    coalitions: Sequence[Coalition] = (),
+    circle: Circle | str = "",
     all_members: bool = False,
     subscribers: bool = False,
 ) -> list[Invitee]:
     """Who an invitation reaches: approved members matching every chosen criterion, plus subscribers.
 
     Within one criterion the choices add up (midwives or JGZ); between criteria they narrow down
-    (midwives in Utrecht). Addresses that opted out of event mail are left out; each address once.
+    (midwives in Utrecht). A coalition's people are those of its partner organisations and those working
+    in its municipalities; with a circle, the people of partners in that circle (of the chosen coalitions,
+    or of any). Addresses that opted out of event mail are left out; each address once.
     """
     people = {}
-    criteria = any([disciplines, municipalities, organisations, themes, circle])
+    criteria = any([disciplines, municipalities, organisations, themes, coalitions, circle])
     if all_members or criteria:
         profiles = Profile.objects.approved().select_related("user")
         if not all_members:
@@ -484,8 +488,8 @@ def build_audience(
                 profiles = profiles.filter(organisation__in=organisations)
             if themes:
                 profiles = profiles.filter(themes__in=themes)
-            if circle:
-                profiles = profiles.filter(organisation__circle=circle)
+            if coalitions or circle:
+                profiles = profiles.filter(partner_people(coalitions=coalitions, circle=circle))
         for profile in profiles.distinct().order_by("last_name", "first_name", "pk"):
             email = profile.user.email.lower()
             people.setdefault(email, Invitee(email=email, name=profile.full_name, profile_id=profile.pk))

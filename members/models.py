@@ -102,11 +102,6 @@ class Discipline(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Circle(models.TextChoices):
-    INNER = "inner", _("Inner circle")
-    OUTER = "outer", _("Outer circle")
-
-
 class OrganisationQuerySet(models.QuerySet):
     def editable_by(self, user):
         """The organisations `user` may edit, for lists: the rule members.edit_organisation as a filter.
@@ -121,7 +116,7 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    """A partner organisation of the coalition."""
+    """A partner organisation; its place in each coalition is a network.Partnership."""
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -129,8 +124,6 @@ class Organisation(models.Model):
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="organisations", verbose_name=_("municipalities served")
     )
-    circle = models.CharField(_("circle"), max_length=8, choices=Circle.choices, default=Circle.OUTER)
-    declaration_signed_on = models.DateField(_("declaration of intent signed on"), null=True, blank=True)
     phone = models.CharField(_("general phone line"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)

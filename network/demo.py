@@ -14,11 +14,12 @@ from django.db.models import Count
 
 from coalition.roles import COORDINATOR, MEMBER
 from members.demo import DEMO_PASSWORD, _demo_user  # the members demo's way to make a login
-from members.models import Circle, Discipline, Municipality, Organisation, Profile, Theme
+from members.models import Discipline, Municipality, Organisation, Profile, Theme
 from members.services import reindex_profiles
 
 from . import services
 from .models import (
+    Circle,
     CircleChange,
     Coalition,
     CoalitionCoordinator,
@@ -157,6 +158,15 @@ TREKKERS = [
     ("zeeuws-vlaanderen", "Welzijn Zeeuws-Vlaanderen", 0, Trekker.Role.POLICY, date(2021, 9, 1), None),
 ]  # fmt: skip
 
+# Local partners that stay informed (the outer circle); the other local partners work in the inner circle.
+OUTER_CIRCLE = {
+    "Huisartsenpraktijk Het Veerse Meer",
+    "Welzijn Zeeuws-Vlaanderen",
+    "Kinderopvang De Zeesterren",
+    "Kindcentrum De Vuurtoren",
+    "Jeugdteam Schouwen-Duiveland",
+}
+
 # Organisations that are not partners yet, so their joining requests are open.
 NOT_YET = {("walcheren", "Kinderopvang De Zeesterren"), ("zeeuws-vlaanderen", "Kindcentrum De Vuurtoren")}
 
@@ -196,7 +206,6 @@ def _coalition_coordinator(borsele_municipality):
             "discipline": Discipline.MUNICIPALITY,
             "phone": "0113-238000",
             "email": "jeugd.borsele@example.org",
-            "circle": Circle.INNER,
         },
     )
     organisation.municipalities.add(borsele_municipality)
@@ -264,7 +273,7 @@ def _partners(coalitions, organisations):
             if not served & places or (slug, organisation.name) in NOT_YET:
                 continue
             regional = len(served) == everywhere
-            circle = organisation.circle
+            circle = Circle.OUTER if organisation.name in OUTER_CIRCLE else Circle.INNER
             if regional:
                 circle = Circle.INNER if (position + index) % 2 == 0 else Circle.OUTER
             moved = MOVED_INWARDS.get((slug, organisation.name))

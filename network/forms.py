@@ -1,13 +1,12 @@
 """Forms of the network: the coalition list's filters, asking to join, answering a request, a phase change."""
 
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Circle, Discipline, Municipality, Organisation, Profile
+from members.models import Discipline, Municipality, Organisation
 
-from .models import Coalition, Partnership, Phase
+from .models import Circle, Coalition, Partnership, Phase, partner_people
 
 
 class DateInput(forms.DateInput):
@@ -59,38 +58,29 @@ def coalition_filter_fields():
     }
 
 
-def _partnerships(data):
-    """The partnerships a coalition and a circle ask for (of that coalition, in that circle), or None for neither."""
-    coalition, circle = data.get("coalition"), data.get("circle")
-    if not (coalition or circle):
-        return None
-    partnerships = Partnership.objects.all()
-    if coalition:
-        partnerships = partnerships.filter(coalition=coalition)
-    if circle:
-        partnerships = partnerships.filter(circle=circle)
-    return partnerships
+def _people_and_partners(data):
+    coalitions = [data["coalition"]] if data.get("coalition") else []
+    return coalitions, data.get("circle", "")
 
 
 def narrow_organisations(queryset, data):
     """Organisations that are partners of the chosen coalition, in the chosen circle."""
-    partnerships = _partnerships(data)
-    return queryset if partnerships is None else queryset.filter(pk__in=partnerships.values("organisation_id"))
+    coalitions, circle = _people_and_partners(data)
+    if not (coalitions or circle):
+        return queryset
+    partnerships = Partnership.objects.filter(**({"coalition__in": coalitions} if coalitions else {}))
+    if circle:
+        partnerships = partnerships.filter(circle=circle)
+    return queryset.filter(pk__in=partnerships.values("organisation_id"))
 
 
 def narrow_profiles(queryset, data):
     """People of the partner organisations (in the chosen circle); for a coalition alone, also everyone who
     works in its municipalities."""
-    partnerships = _partnerships(data)
-    if partnerships is None:
+    coalitions, circle = _people_and_partners(data)
+    if not (coalitions or circle):
         return queryset
-    people = Q(organisation__in=partnerships.values("organisation_id"))
-    if data.get("coalition") and not data.get("circle"):
-        places = Profile.municipalities.through.objects.filter(
-            municipality__coalition_link__coalition=data["coalition"]
-        )
-        people |= Q(pk__in=places.values("profile_id"))
-    return queryset.filter(people)
+    return queryset.filter(partner_people(coalitions=coalitions, circle=circle))
 
 
 # --- Asking to join, answering, the phase ------------------------------------------------------------

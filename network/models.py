@@ -11,10 +11,33 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.roles import is_coordinator
 from coalition.storage import PrivateStorage, validate_pdf
-from members.models import Circle, Municipality, Organisation, Profile, Theme
+from members.models import Municipality, Organisation, Profile, Theme
 
 # /coalitions/<slug>/ may not take these: a page of the network lives there.
 RESERVED_SLUGS = {"overview"}
+
+
+class Circle(models.TextChoices):
+    """A partner's place in a coalition: the inner circle works on it actively, the outer circle stays informed."""
+
+    INNER = "inner", _("Inner circle")
+    OUTER = "outer", _("Outer circle")
+
+
+def partner_people(*, coalitions=(), circle=""):
+    """Who belongs to coalitions, as a filter on profiles: the people of their partner organisations (in `circle`
+    when given), and without a circle also everyone working in their municipalities. No coalitions: every
+    coalition (then only the circle narrows)."""
+    partnerships = Partnership.objects.all()
+    if coalitions:
+        partnerships = partnerships.filter(coalition__in=coalitions)
+    if circle:
+        partnerships = partnerships.filter(circle=circle)
+    people = Q(organisation__in=partnerships.values("organisation_id"))
+    if coalitions and not circle:
+        places = Profile.municipalities.through.objects.filter(municipality__coalition_link__coalition__in=coalitions)
+        people |= Q(pk__in=places.values("profile_id"))
+    return people
 
 
 class Phase(models.TextChoices):

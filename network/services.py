@@ -20,9 +20,10 @@ from coalition import ratelimits
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.roles import COORDINATOR, EDITORIAL_TEAM, is_approved_member
 from coalition.rules import DomainError, ensure_permitted
-from members.models import Circle, Organisation
+from members.models import Organisation
 
 from .models import (
+    Circle,
     CircleChange,
     Coalition,
     CoalitionCoordinator,

@@ -15,12 +15,21 @@ from coalition.access import get_object_or_refuse, permission_required
 from coalition.exports import csv_response
 from coalition.markdown import render_markdown
 from coalition.roles import is_approved_member, is_coordinator
-from members.models import Circle
 
 from . import services
 from .exports import SORT_KEYS, overview, overview_table
 from .forms import AcceptJoinRequestForm, CoalitionFilterForm, DeclineJoinRequestForm, JoinRequestForm, PhaseChangeForm
-from .models import Coalition, CoalitionCoordinator, Declaration, JoinRequest, Partnership, Phase, Signature, Trekker
+from .models import (
+    Circle,
+    Coalition,
+    CoalitionCoordinator,
+    Declaration,
+    JoinRequest,
+    Partnership,
+    Phase,
+    Signature,
+    Trekker,
+)
 from .sections import Section, page_sections
 
 

@@ -8,9 +8,9 @@ from django.core import mail
 from django.urls import reverse
 
 from coalition.tests.test_admin_pages import unchanged_post_data
-from members.models import Circle, Profile
+from members.models import Profile
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
-from network.models import CircleChange, Coalition, CoalitionCoordinator, Partnership, Phase, Signature, Trekker
+from network.models import Circle, CircleChange, Coalition, CoalitionCoordinator, Partnership, Phase, Signature, Trekker
 
 from .factories import (
     CoalitionFactory,

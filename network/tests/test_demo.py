@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import authenticate
 
 from members import demo as members_demo
-from members.models import Circle, Municipality
+from members.models import Municipality
 from network import demo
-from network.models import Coalition, CoalitionCoordinator, JoinRequest, Partnership, Phase, Trekker
+from network.models import Circle, Coalition, CoalitionCoordinator, JoinRequest, Partnership, Phase, Trekker
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from members.models import Circle, Level, Profile
+from members.models import Level, Profile
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
+from network.models import Circle
 
 from .factories import (
     CoalitionFactory,

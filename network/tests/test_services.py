@@ -9,11 +9,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from coalition.rules import NotAllowed
-from members.models import Circle, Discipline, Organisation, Profile
+from members.models import Discipline, Organisation, Profile
 from members.services import export_data
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
 from network import services
-from network.models import CircleChange, Coalition, CoalitionMunicipality, JoinRequest, Partnership, Phase, Trekker
+from network.models import (
+    Circle,
+    CircleChange,
+    Coalition,
+    CoalitionMunicipality,
+    JoinRequest,
+    Partnership,
+    Phase,
+    Trekker,
+)
 from network.services import NetworkError
 
 from .factories import (

@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Circle, Profile, Visibility
+from members.models import Profile, Visibility
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory, ThemeFactory
 from network import services
-from network.models import JoinRequest, Partnership, Phase, Trekker
+from network.models import Circle, JoinRequest, Partnership, Phase, Trekker
 
 from .factories import (
     CoalitionFactory,
