@@ -180,3 +180,11 @@ def test_mailing_progress_counts_each_mailing_of_the_event_by_delivery_state(coo
     assert (row.total_count, row.sent_count, row.failed_count) == (4, 2, 1)
     page = coordinator_client.get(reverse("events:mailings", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
     assert "<td>2</td><td>1</td><td>4</td>" in page.text
+
+
+def test_my_registrations_is_linked_only_for_those_who_may_open_it(client, pending_member, member):
+    mine = reverse("events:my_registrations")
+    client.force_login(pending_member)
+    assert f'href="{mine}"' not in client.get(reverse("events:event_list")).text
+    client.force_login(member)
+    assert f'href="{mine}"' in client.get(reverse("events:event_list")).text
