@@ -7,8 +7,17 @@ from datetime import date
 
 import pytest
 
-from members.models import Circle, Discipline, Municipality, Organisation
-from network.models import Coalition, CoalitionCoordinator, Declaration, Partnership, PhaseChange, Signature, Trekker
+from members.models import Discipline, Municipality, Organisation
+from network.models import (
+    Circle,
+    Coalition,
+    CoalitionCoordinator,
+    Declaration,
+    Partnership,
+    PhaseChange,
+    Signature,
+    Trekker,
+)
 
 
 @pytest.fixture
