@@ -23,7 +23,7 @@ from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
 from members.models import Discipline, Municipality, Organisation, Profile, Theme, User
-from network.models import Circle, Coalition, partner_people
+from network.models import Coalition, partner_people
 
 from . import calendar
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
@@ -464,7 +464,7 @@ def build_audience(
     organisations: Sequence[Organisation] = (),
     themes: Sequence[Theme] = (),
     coalitions: Sequence[Coalition] = (),
-    circle: Circle | str = "",
+    circle: str = "",
     all_members: bool = False,
     subscribers: bool = False,
 ) -> list[Invitee]:
