@@ -20,7 +20,7 @@ help:
 	@echo "make run           install everything, migrate, load demo data, serve on http://$(HOST):$(PORT) (HOST=, PORT=)"
 	@echo "make test          install everything and run the whole test suite"
 	@echo "make test-browser  run only the browser tests (tests_e2e/, needs Chromium)"
-	@echo "make lint          ruff and the migration check"
+	@echo "make lint          ruff (lint and format check) and the migration check"
 	@echo "make worker|beat   run a Celery worker or beat (needs REDIS_URL)"
 	@echo "make bench         run the benchmarks in bench/"
 
@@ -61,6 +61,7 @@ test-browser: install
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 
 # Update the Dutch catalogue after changing strings (then translate the new entries).

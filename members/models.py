@@ -446,6 +446,4 @@ class Offering(models.Model):
     def clean(self):
         # "By referral" alone leaves a parent's professional guessing who can refer (site form and admin alike).
         if self.access == Access.REFERRAL and not self.referral_by.strip():
-            raise ValidationError(
-                {"referral_by": _("Say who can refer parents, for example the midwife or the GP.")}
-            )
+            raise ValidationError({"referral_by": _("Say who can refer parents, for example the midwife or the GP.")})

@@ -10,15 +10,15 @@ class NetworkConfig(AppConfig):
 
     def ready(self):
         # Imported here: models and services need the app registry, which is ready only now.
-        from members import exports, forms, rules, views
-        from members.services import EXPORTERS
-        from members.signals import account_deleting
+        from members import exports, forms, rules, views  # noqa: PLC0415 — apps' ready()
+        from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready()
+        from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
 
-        from .exports import PARTNERSHIPS_COLUMN
-        from .forms import coalition_filter_fields, narrow_organisations, narrow_profiles
-        from .rules import coordinates_a_coalition_of
-        from .services import export_member_data
-        from .views import organisation_partnerships
+        from .exports import PARTNERSHIPS_COLUMN  # noqa: PLC0415 — apps' ready()
+        from .forms import coalition_filter_fields, narrow_organisations, narrow_profiles  # noqa: PLC0415 — apps' ready()
+        from .rules import coordinates_a_coalition_of  # noqa: PLC0415 — apps' ready()
+        from .services import export_member_data  # noqa: PLC0415 — apps' ready()
+        from .views import organisation_partnerships  # noqa: PLC0415 — apps' ready()
 
         account_deleting.connect(_forget_account, dispatch_uid="network.forget_account")
         # What the network adds to the members app, through its registries (members never imports the network):
@@ -39,7 +39,6 @@ class NetworkConfig(AppConfig):
 
 
 def _forget_account(sender, user, **kwargs):
-    # Imported here: the signal may fire before anyone imported the services.
-    from .services import forget_account
+    from .services import forget_account  # noqa: PLC0415 — apps.py is imported before any model exists
 
     forget_account(user)
