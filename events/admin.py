@@ -90,11 +90,15 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
     raw_id_fields = ["host", "co_host"]
+    autocomplete_fields = ["coalition"]
     readonly_fields = ["tools", "sequence", "materials_sent_at", "cancelled_at"]
     inlines = [RegistrationInline, MaterialInline, EventMailingInline]
     actions = ["cancel_events", "send_materials_to_all", "remind_invitations"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "state", "edition", "host", "co_host", "description"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "kind", "state", "edition", "coalition", "host", "co_host", "description"]},
+        ),
         (_("Time and place"), {"fields": ["starts_at", "ends_at", "venue", "address", "meeting_url"]}),
         (
             _("Registration"),

@@ -13,9 +13,11 @@ class EventsConfig(AppConfig):
         from journal.services import EDITION_MAIL_SECTIONS  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
+        from network.sections import LAST_ACTIVITY, PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
         from . import receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from .journal_hooks import edition_events_for_mail  # noqa: PLC0415 — apps' ready()
+        from .network_hooks import coalition_events, last_events  # noqa: PLC0415 — apps' ready()
 
         account_deleting.connect(receivers.forget_deleted_account, dispatch_uid="events.forget_account")
         # The edition mail lists the edition's upcoming events: the journal asks, this app answers.
@@ -23,3 +25,7 @@ class EventsConfig(AppConfig):
         # "Download my data" holds what this app keeps about a person too.
         if ("event_registrations", services.export_registrations) not in EXPORTERS:
             EXPORTERS.append(("event_registrations", services.export_registrations))
+        # A coalition's page lists its upcoming events and the regional overview its last one: the network asks.
+        for registry, entry in ((PAGE_SECTIONS, coalition_events), (LAST_ACTIVITY, last_events)):
+            if entry not in registry:
+                registry.append(entry)

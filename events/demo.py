@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from journal.models import Edition
 from members.models import Organisation, Profile
+from network.models import Coalition
 
 from .models import Event, Feedback, Invitation, Registration
 
@@ -31,6 +32,14 @@ DEMO_MEMBER_PLACES = {
     "workshop-vroegsignalering": Registration.State.CONFIRMED,
     "online-regio-overleg": Registration.State.WAITING,
     "workshop-mentale-gezondheid-2": Registration.State.CONFIRMED,
+}
+
+# The coalition (network/demo.py, by slug) of some demo events; the others are regional.
+EVENT_COALITIONS = {
+    "workshop-vroegsignalering": "borsele",
+    "werkbezoek-kraamzorg": "walcheren",
+    "workshop-mentale-gezondheid-2": "borsele",
+    "serious-game-veilig-opgroeien": "walcheren",
 }
 
 # (slug, title, kind, days from today, start hour, hours, capacity, fill, place or online, description)
@@ -108,6 +117,7 @@ def seed(*, stdout=None):
     organisations = _organisations()
     editions = _editions()
     now = timezone.now()
+    coalitions = Coalition.objects.in_bulk(list(EVENT_COALITIONS.values()), field_name="slug")
     for index, (slug, title, kind, days, hour, hours, capacity, fill, place, description) in enumerate(EVENTS):
         starts_at = _at(days, hour)
         host = organisations[index % len(organisations)] if organisations else None
@@ -119,6 +129,7 @@ def seed(*, stdout=None):
                 "kind": kind,
                 "state": Event.State.PUBLISHED,
                 "edition": editions[index % len(editions)] if editions and index % 3 != 2 else None,
+                "coalition": coalitions.get(EVENT_COALITIONS.get(slug)),
                 "host": host,
                 "co_host": co_host,
                 "starts_at": starts_at,

@@ -87,6 +87,15 @@ class Event(models.Model):
         related_name="events",
         verbose_name=_("journal edition"),
     )
+    coalition = models.ForeignKey(
+        "network.Coalition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("coalition"),
+        help_text=_("Empty for a regional event."),
+    )
     host = models.ForeignKey(
         "members.Organisation",
         on_delete=models.SET_NULL,

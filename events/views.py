@@ -142,7 +142,8 @@ def past_events(request):
 @require_GET
 def event_detail(request, slug):
     """Rule `events.view_event_page`; what it shows of the meeting, participants and materials asks the rules."""
-    event = _visible_event(request, slug, Event.objects.with_counts().select_related("host", "co_host", "edition"))
+    events = Event.objects.with_counts().select_related("host", "co_host", "edition", "coalition")
+    event = _visible_event(request, slug, events)
     user = request.user
     private = user.has_perm("events.view_participants", event)
     # An edition still in the making stays invisible to all but those who may read it (the rule `journal.read`).

@@ -129,7 +129,7 @@ class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ["state", "cover_preview", "checklist", "mailing_link", "published_by"]
     fieldsets = [
-        (None, {"fields": ["number", "title", "slug", "theme", "introduction"]}),
+        (None, {"fields": ["number", "title", "slug", "theme", "coalitions", "introduction"]}),
         (_("Cover"), {"fields": ["cover", "cover_preview", "cover_alt"]}),
         (_("Publication"), {"fields": ["state", "published_at", "published_by", "mailing_link", "checklist"]}),
     ]
@@ -222,11 +222,11 @@ class StoryAdmin(PrivateFilesAdminMixin, WorkflowActions, ObjectPermissionsModel
     search_fields = ["title", "lead", "body"]
     list_select_related = ["edition"]
     readonly_fields = ["state", "published_at"]
-    autocomplete_fields = ["authors", "featured_people", "featured_organisations"]
+    autocomplete_fields = ["authors", "featured_people", "featured_organisations", "coalitions"]
     fieldsets = [
         (None, {"fields": ["edition", "kind", "title", "slug", "order", "lead", "body"]}),
         (_("Film and magazine"), {"fields": ["video_url", "attachment"]}),
-        (_("People"), {"fields": ["authors", "featured_people", "featured_organisations"]}),
+        (_("People"), {"fields": ["authors", "featured_people", "featured_organisations", "coalitions"]}),
         (_("Publication"), {"fields": ["state", "published_at"]}),
     ]
     prepopulated_fields = {"slug": ["title"]}

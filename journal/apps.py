@@ -12,8 +12,10 @@ class JournalConfig(AppConfig):
         # Models (and what imports them) load only once every app is registered, so not at the top of apps.py.
         from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from members.signals import account_deleting, profile_approved  # noqa: PLC0415 — apps' ready()
+        from network.sections import PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
         from . import receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from .network_hooks import coalition_stories  # noqa: PLC0415 — apps' ready(): models load after apps.py
 
         profile_approved.connect(receivers.subscribe_approved_member, dispatch_uid="journal.subscribe_approved_member")
         account_deleting.connect(receivers.forget_deleted_account, dispatch_uid="journal.forget_deleted_account")
@@ -21,3 +23,6 @@ class JournalConfig(AppConfig):
         for section in (("tips", services.export_tips), ("journal_subscription", services.export_subscription)):
             if section not in EXPORTERS:
                 EXPORTERS.append(section)
+        # A coalition's page lists the published stories that mention it: the network asks, the journal answers.
+        if coalition_stories not in PAGE_SECTIONS:
+            PAGE_SECTIONS.append(coalition_stories)

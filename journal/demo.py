@@ -8,11 +8,20 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from members.models import Organisation, Profile, Theme
+from network.models import Coalition
 
 from . import services
 from .models import Edition, EditorialMembership, State, Story, Subscriber, Tip
 
 DEMO_LOGINS = {"coordinator@example.org", "member@example.org"}
+
+# Which demo coalitions (network/demo.py, by slug) an edition or a story (edition slug, story slug) is about,
+# so their coalition pages list stories. Tags are only added: running the demo again changes nothing.
+COALITION_TAGS = {
+    "zomer-kraamweek": ["walcheren"],
+    ("kersteditie", "practice-1"): ["borsele"],
+    ("voorjaar-geldzorgen", "interview-2"): ["borsele", "de-bevelanden"],
+}
 
 # A one-page PDF, so the magazine story has a real file to open.
 DEMO_PDF = (
@@ -238,6 +247,19 @@ def _subscribers():
     Subscriber.objects.get_or_create(email="onbevestigd@example.net", defaults={"name": "Nog Niet Bevestigd"})
 
 
+def _tag_coalitions():
+    coalitions = Coalition.objects.in_bulk(
+        [slug for slugs in COALITION_TAGS.values() for slug in slugs], field_name="slug"
+    )
+    for target, slugs in COALITION_TAGS.items():
+        if isinstance(target, tuple):
+            row = Story.objects.filter(edition__slug=target[0], slug=target[1]).first()
+        else:
+            row = Edition.objects.filter(slug=target).first()
+        if row is not None:
+            row.coalitions.add(*[coalitions[slug] for slug in slugs if slug in coalitions])
+
+
 def seed(*, stdout=None):
     """Create the journal's demo data; running it again changes nothing."""
     now = timezone.now()
@@ -249,6 +271,7 @@ def seed(*, stdout=None):
     practice = Story.objects.filter(edition=editions[0], kind=Story.Kind.PRACTICE).first()
     _tips(team, practice)
     _subscribers()
+    _tag_coalitions()
     if stdout:
         stdout.write(
             f"Journal: {Edition.objects.count()} editions, {Story.objects.count()} stories, "

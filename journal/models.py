@@ -170,6 +170,10 @@ class Edition(models.Model):
         help_text=_("What the image shows, for people who cannot see it."),
     )
     introduction = models.TextField(_("introduction"), blank=True)
+    # The coalitions the edition is about: its published stories appear on those coalitions' pages.
+    coalitions = models.ManyToManyField(
+        "network.Coalition", blank=True, related_name="editions", verbose_name=_("coalitions")
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     published_at = models.DateTimeField(
         _("publication date and time"),
@@ -310,6 +314,10 @@ class Story(models.Model):
     )
     authors = models.ManyToManyField(
         "members.Profile", blank=True, related_name="authored_stories", verbose_name=_("authors")
+    )
+    # The coalitions the story mentions: it appears on their pages once published.
+    coalitions = models.ManyToManyField(
+        "network.Coalition", blank=True, related_name="stories", verbose_name=_("coalitions")
     )
     order = models.PositiveIntegerField(_("order"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)

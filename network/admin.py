@@ -306,6 +306,11 @@ class CoalitionAdminForm(forms.ModelForm):
         return municipalities
 
 
+def _is_autocomplete(request):
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.url_name == "autocomplete"
+
+
 @admin.register(Coalition)
 class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
     form = CoalitionAdminForm
@@ -327,7 +332,16 @@ class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
     regional_fields = ["name", "slug", "municipalities", "started_on", "funding_tranche"]
 
     def get_queryset(self, request):
+        if _is_autocomplete(request):
+            # Every coalition, as on the public /coalitions/ list, to tag a story or an event with.
+            return Coalition.objects.all()
         return super().get_queryset(request).with_counts().prefetch_related("municipalities")
+
+    def has_view_permission(self, request, obj=None):
+        # Higher layers tag their rows with coalitions by name (journal stories by editors who manage no
+        # coalition): the admin's autocomplete may search every coalition, whose names are public anyway.
+        # The admin site has already checked that the person is staff.
+        return (obj is None and _is_autocomplete(request)) or super().has_view_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         # Returned here, not as a `fieldsets` attribute: the system check refuses to see `municipalities`
