@@ -20,6 +20,7 @@ from celery.signals import task_postrun
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
+from django.utils import translation
 
 django.setup()
 
@@ -42,6 +43,15 @@ def _fast_passwords_and_local_mail(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _portal_language():
+    """Each test starts in the portal's language. A request through LocaleMiddleware leaves the language
+    it chose active in the thread, so without this a test would speak whatever the test before it asked for."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

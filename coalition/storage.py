@@ -33,11 +33,15 @@ class PrivateStorage(FileSystemStorage):
         return None
 
 
-def validate_pdf(file: File) -> None:
-    """A PDF document of at most PDF_MAX_BYTES: checked by size, by name and by its first bytes (a field validator)."""
-    if file.size > PDF_MAX_BYTES:
+def validate_pdf(file: File, *, max_bytes: int | None = None) -> None:
+    """A PDF document of at most `max_bytes` (PDF_MAX_BYTES): checked by size, by name and by its first bytes.
+
+    A field validator (journal's magazines and the network's declarations both use it).
+    """
+    max_bytes = max_bytes or PDF_MAX_BYTES
+    if file.size > max_bytes:
         raise ValidationError(
-            _("The file is too large: at most %(mb)s MB is allowed."), params={"mb": PDF_MAX_BYTES // 2**20}
+            _("The file is too large: at most %(mb)s MB is allowed."), params={"mb": max_bytes // 2**20}
         )
     if not file.name.lower().endswith(".pdf"):
         raise ValidationError(_("Only PDF files can be uploaded here."))

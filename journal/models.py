@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from coalition.mail import absolute_url
 from coalition.markdown import render_markdown
 from coalition.rules import is_editor
-from coalition.storage import PrivateStorage
+from coalition.storage import PrivateStorage, validate_pdf
 
 # Slugs an edition may not take because /journal/<slug>/ would shadow a page of the journal.
 RESERVED_SLUGS = {"feed", "tips", "subscribe", "confirm", "unsubscribe", "subscription", "preview", "desk", "team"}
@@ -55,20 +55,8 @@ protected_storage = PrivateStorage("journal")
 
 
 def validate_magazine(file):
-    """A magazine is a PDF of reasonable size: checked by name, by its first bytes and by size."""
-    if file.size > MAGAZINE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large: at most %(mb)s MB is allowed."),
-            params={"mb": MAGAZINE_MAX_BYTES // (1024 * 1024)},
-        )
-    if not file.name.lower().endswith(".pdf"):
-        raise ValidationError(_("Only PDF files can be attached as a magazine."))
-    position = file.tell() if hasattr(file, "tell") else 0
-    file.seek(0)
-    head = file.read(5)
-    file.seek(position)
-    if head != b"%PDF-":
-        raise ValidationError(_("This file is not a PDF document."))
+    """A magazine is a PDF of at most MAGAZINE_MAX_BYTES (the field's validator; migrations name it)."""
+    validate_pdf(file, max_bytes=MAGAZINE_MAX_BYTES)
 
 
 # --- Films: only YouTube and Vimeo, embedded in their privacy-friendly modes -------------------
