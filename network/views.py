@@ -14,7 +14,7 @@ from coalition import ratelimits
 from coalition.access import get_object_or_refuse, permission_required
 from coalition.exports import csv_response
 from coalition.markdown import render_markdown
-from coalition.roles import is_approved_member, is_coordinator
+from coalition.rules import is_approved_member
 
 from . import services
 from .exports import SORT_KEYS, overview, overview_table
@@ -113,7 +113,8 @@ def _people(coalition, user):
         ]
     for profile in [t.profile for t in current] + meanwhile:
         profile.card = profile.contact_card(user) if show_contacts else None
-        profile.show_link = show_contacts and (profile.is_listed or is_coordinator(user) or profile.user_id == user.pk)
+        # The directory's own rule decides whether this person's page opens for the visitor.
+        profile.show_link = user.has_perm("members.view_member", profile)
     return current, list(left.values()), meanwhile
 
 
