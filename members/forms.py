@@ -168,7 +168,8 @@ class OfferingForm(forms.ModelForm):
         }
 
 
-def _blank(choices, label):
+def with_blank(choices, label):
+    """Choices for a filter's select, with an empty first option named `label` (e.g. "All phases")."""
     return [("", label), *choices]
 
 
@@ -184,9 +185,9 @@ class DirectoryFilterForm(ExtraFiltersMixin, forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, organisation, job, theme, place")}),
     )
     discipline = forms.ChoiceField(
-        label=_("Discipline"), required=False, choices=_blank(Discipline.choices, _("All disciplines"))
+        label=_("Discipline"), required=False, choices=with_blank(Discipline.choices, _("All disciplines"))
     )
-    level = forms.ChoiceField(label=_("Level"), required=False, choices=_blank(Level.choices, _("All levels")))
+    level = forms.ChoiceField(label=_("Level"), required=False, choices=with_blank(Level.choices, _("All levels")))
     organisation = forms.ModelChoiceField(
         label=_("Organisation"),
         required=False,
@@ -235,7 +236,7 @@ class OrganisationFilterForm(ExtraFiltersMixin, forms.Form):
         label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
     )
     discipline = forms.ChoiceField(
-        label=_("Kind of organisation"), required=False, choices=_blank(Discipline.choices, _("All kinds"))
+        label=_("Kind of organisation"), required=False, choices=with_blank(Discipline.choices, _("All kinds"))
     )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
@@ -272,7 +273,7 @@ class OfferingFilterForm(forms.Form):
         label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
     )
     life_phase = forms.ChoiceField(
-        label=_("Life phase"), required=False, choices=_blank(LifePhase.choices, _("All phases"))
+        label=_("Life phase"), required=False, choices=with_blank(LifePhase.choices, _("All phases"))
     )
 
     def filter(self, queryset):

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import with_blank
 from members.models import Discipline, Municipality, Organisation
 
 from .models import Circle, Coalition, Partnership, Phase, partner_people
@@ -18,12 +19,8 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _blank(choices, label):
-    return [("", label), *choices]
-
-
 class CoalitionFilterForm(forms.Form):
-    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=_blank(Phase.choices, _("All phases")))
+    phase = forms.ChoiceField(label=_("Phase"), required=False, choices=with_blank(Phase.choices, _("All phases")))
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,
@@ -53,7 +50,7 @@ def coalition_filter_fields():
             empty_label=_("All coalitions"),
         ),
         "circle": forms.ChoiceField(
-            label=_("Circle"), required=False, choices=_blank(Circle.choices, _("Both circles"))
+            label=_("Circle"), required=False, choices=with_blank(Circle.choices, _("Both circles"))
         ),
     }
 
@@ -171,7 +168,7 @@ class AcceptJoinRequestForm(forms.Form):
     discipline = forms.ChoiceField(
         label=_("Kind of organisation (to add it)"),
         required=False,
-        choices=_blank(Discipline.choices, _("Choose the kind")),
+        choices=with_blank(Discipline.choices, _("Choose the kind")),
     )
 
     def __init__(self, *args, join_request, **kwargs):
