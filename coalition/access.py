@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .rules import refuse
@@ -41,4 +41,15 @@ def get_object_or_refuse(request: HttpRequest, permission: str, queryset: QueryS
     obj = get_object_or_404(queryset, **lookup)
     if not request.user.has_perm(permission, obj):
         refuse(request.user, permission)
+    return obj
+
+
+def get_object_or_404_unless_permitted(request: HttpRequest, permission: str, queryset: QuerySet, **lookup: Any) -> Any:
+    """Like get_object_or_refuse, but a person who may not `permission` it gets a 404, as if it did not exist.
+
+    For unpublished work (a draft edition, story or event): its address must not reveal that it exists.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if not request.user.has_perm(permission, obj):
+        raise Http404
     return obj

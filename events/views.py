@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coalition.access import get_object_or_refuse, permission_required
+from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
 from coalition.rules import DomainError
 
@@ -37,15 +37,6 @@ def own_registration(event, user):
     if profile is None:
         return None
     return Registration.objects.with_waiting_position().filter(event=event, profile=profile).first()
-
-
-def _visible_event(request, slug, queryset=None):
-    """The event `slug` names if the person may see it (rule `events.view_event_page`); a draft is 404 for others."""
-    queryset = Event.objects.select_related("host", "co_host", "edition") if queryset is None else queryset
-    event = get_object_or_404(queryset, slug=slug)
-    if not request.user.has_perm("events.view_event_page", event):
-        raise Http404
-    return event
 
 
 def _event_for(request, permission, slug):
@@ -143,7 +134,7 @@ def past_events(request):
 def event_detail(request, slug):
     """Rule `events.view_event_page`; what it shows of the meeting, participants and materials asks the rules."""
     events = Event.objects.with_counts().select_related("host", "co_host", "edition", "coalition")
-    event = _visible_event(request, slug, events)
+    event = get_object_or_404_unless_permitted(request, "events.view_event_page", events, slug=slug)
     user = request.user
     private = user.has_perm("events.view_participants", event)
     # An edition still in the making stays invisible to all but those who may read it (the rule `journal.read`).
@@ -262,7 +253,8 @@ def _ics_response(text, filename):
 @require_GET
 def event_ics(request, slug):
     """Rule `events.view_event_page`; the meeting link goes in only for those allowed to see it."""
-    event = _visible_event(request, slug)
+    events = Event.objects.select_related("host", "co_host", "edition")
+    event = get_object_or_404_unless_permitted(request, "events.view_event_page", events, slug=slug)
     private = request.user.has_perm("events.view_participants", event)
     return _ics_response(calendar.event_ics(event, private=private), f"{event.slug}.ics")
 

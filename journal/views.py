@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from coalition.access import get_object_or_refuse, permission_required
+from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.ratelimits import client_address
 from coalition.rules import DomainError
 from members.models import Profile
@@ -26,14 +26,6 @@ from .models import Edition, PreviewLink, State, Story, Subscriber, Tip
 
 EDITIONS_PER_PAGE = 12
 TIPS_PER_PAGE = 25
-
-
-def _get_readable_or_404(request, queryset, **lookup):
-    """The edition or story `lookup` names if the person may read it (rule `journal.read`), else 404."""
-    obj = get_object_or_404(queryset, **lookup)
-    if not request.user.has_perm("journal.read", obj):
-        raise Http404
-    return obj
 
 
 def _no_index(response):
@@ -89,7 +81,9 @@ def _profile_url(profile):
 
 def edition_detail(request, slug):
     """Permission `journal.read`: published editions for everyone; unpublished ones for editors."""
-    edition = _get_readable_or_404(request, Edition.objects.select_related("theme"), slug=slug)
+    edition = get_object_or_404_unless_permitted(
+        request, "journal.read", Edition.objects.select_related("theme"), slug=slug
+    )
     stories = edition.stories.visible_to(request.user).prefetch_related("authors")
     return _render_edition(request, edition, stories)
 
@@ -118,8 +112,8 @@ def _render_story(request, story, *, preview=None):
 
 def story_detail(request, edition_slug, slug):
     """Permission `journal.read`: published stories for everyone; unpublished ones for editors."""
-    story = _get_readable_or_404(
-        request, Story.objects.select_related("edition__theme"), edition__slug=edition_slug, slug=slug
+    story = get_object_or_404_unless_permitted(
+        request, "journal.read", Story.objects.select_related("edition__theme"), edition__slug=edition_slug, slug=slug
     )
     return _render_story(request, story)
 
@@ -136,8 +130,8 @@ def _attachment_response(story):
 
 def story_attachment(request, edition_slug, slug):
     """Permission `journal.read`: a published story's magazine PDF for everyone; an unpublished one for editors."""
-    story = _get_readable_or_404(
-        request, Story.objects.select_related("edition"), edition__slug=edition_slug, slug=slug
+    story = get_object_or_404_unless_permitted(
+        request, "journal.read", Story.objects.select_related("edition"), edition__slug=edition_slug, slug=slug
     )
     return _attachment_response(story)
 
