@@ -1,6 +1,8 @@
 """Forms of the members app: signup extras, own profile, organisations, offerings, filters."""
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Discipline, Level, LifePhase, Municipality, Offering, Organisation, Profile, Theme
@@ -173,7 +175,70 @@ def with_blank(choices, label):
     return [("", label), *choices]
 
 
-class DirectoryFilterForm(ExtraFiltersMixin, forms.Form):
+def _attributes(attrs):
+    """Attributes in their order as django/forms/widgets/attrs.html writes them: True bare, False left out."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not False:
+            parts.append(f' {name}="{escape(value)}"')
+    return "".join(parts)
+
+
+class FilterSelect(forms.Select):
+    """A filter's select, its options written here instead of through a template each.
+
+    Django renders every option through its own template: the directory's organisation filter alone has over 300,
+    and the filter bar cost more than the list it filters. Same HTML as Django's select.html and option.html: the
+    first option whose value matches is selected, values and labels escaped the same way.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = set(self.format_value(value))
+        lines = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                lines.append(f'  <optgroup label="{escape(option_value)}">')
+                options, indent = option_label, "    "
+            else:
+                options, indent = ((option_value, option_label),), "  "
+            for sub_value, sub_label in options:
+                sub_value = "" if sub_value is None else str(sub_value)
+                selected = not has_selected and sub_value in values
+                has_selected |= selected
+                flag = " selected" if selected else ""
+                lines.append(f'{indent}<option value="{escape(sub_value)}"{flag}>{escape(sub_label)}</option>')
+            if indent != "  ":
+                lines.append("  </optgroup>")
+        lines.append("</select>")
+        return mark_safe("\n".join(lines))  # every value and label is escaped above
+
+
+class FilterForm(forms.Form):
+    """A list page's filters (GET, every field optional), rendered by templates/members/includes/filter_form.html.
+
+    That template writes each field as crispy-bootstrap5 did (wrapper, label, control, errors) but without crispy's
+    dozen templates per field, and every plain select becomes a FilterSelect.
+    """
+
+    def bar_fields(self):
+        """The bound fields with the classes crispy-bootstrap5 gave them (is-invalid when a value is refused)."""
+        for bound in self:
+            field = bound.field
+            if type(field.widget) is forms.Select:  # also the fields a higher layer added (ExtraFiltersMixin)
+                field.widget = FilterSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+            widget = field.widget
+            if isinstance(widget, forms.Select):
+                css = "select form-select"
+            else:
+                css = f"{type(widget).__name__.lower()} form-control"
+            widget.attrs["class"] = f"{css} is-invalid" if bound.errors else css
+            yield bound
+
+
+class DirectoryFilterForm(ExtraFiltersMixin, FilterForm):
     """The directory's search and filters; every field optional and combinable."""
 
     extra_filters = DIRECTORY_FILTERS
@@ -229,7 +294,7 @@ class DirectoryFilterForm(ExtraFiltersMixin, forms.Form):
         return queryset
 
 
-class OrganisationFilterForm(ExtraFiltersMixin, forms.Form):
+class OrganisationFilterForm(ExtraFiltersMixin, FilterForm):
     extra_filters = ORGANISATION_FILTERS
 
     q = forms.CharField(
@@ -262,7 +327,7 @@ class OrganisationFilterForm(ExtraFiltersMixin, forms.Form):
         return queryset
 
 
-class OfferingFilterForm(forms.Form):
+class OfferingFilterForm(FilterForm):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,

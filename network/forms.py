@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import with_blank
+from members.forms import FilterForm, with_blank
 from members.models import Discipline, Municipality, Organisation
 
 from .models import Circle, Coalition, Partnership, Phase, partner_people
@@ -19,7 +19,7 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-class CoalitionFilterForm(forms.Form):
+class CoalitionFilterForm(FilterForm):
     phase = forms.ChoiceField(label=_("Phase"), required=False, choices=with_blank(Phase.choices, _("All phases")))
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
