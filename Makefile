@@ -14,7 +14,7 @@ PORT ?= 8000
 SITE_URL ?= http://$(HOST):$(PORT)
 RUN_ENV = DEBUG=true SITE_URL=$(SITE_URL)
 
-.PHONY: help run test test-fast test-browser lint check assets messages translations worker beat bench clean
+.PHONY: help run test test-fast test-browser lint check assets messages translations worker beat bench bench-tools clean
 
 help:
 	@echo "make run           install everything, migrate, load demo data, serve on http://$(HOST):$(PORT) (HOST=, PORT=)"
@@ -22,7 +22,7 @@ help:
 	@echo "make test-browser  run only the browser tests (tests_e2e/, needs Chromium)"
 	@echo "make lint          ruff (lint and format check) and the migration check"
 	@echo "make worker|beat   run a Celery worker or beat (needs REDIS_URL)"
-	@echo "make bench         run the benchmarks in bench/"
+	@echo "make bench         measure every page against a bare view, quick mode (bench/pages.py --quick)"
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is needed (python3.12 not found)"; exit 1; }
@@ -74,8 +74,16 @@ worker: install
 beat: install
 	SITE_URL=$(SITE_URL) $(VENV)/bin/celery -A coalition beat --loglevel=INFO --schedule=var/celerybeat-schedule
 
-bench: install
-	$(PY) bench/mailing.py
+# The page benchmark in its quick mode (1,000 members, main pages, 2 s runs; README, "Benchmarks"). It needs
+# PostgreSQL (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432); the other benches in bench/
+# run on their own (python bench/<name>.py, see the README).
+bench: install bench-tools
+	$(PY) bench/pages.py --quick
+
+# wrk, the load generator of bench/pages.py (it falls back to a Python client without it).
+bench-tools:
+	@command -v wrk >/dev/null || { command -v apt-get >/dev/null && apt-get install -y wrk; } || \
+		echo "wrk is not installed: bench/pages.py uses its Python load client"
 
 clean:
 	rm -rf $(VENV) node_modules var
