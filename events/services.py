@@ -1,10 +1,16 @@
 """Everything that changes events: registering, cancelling, the waiting list, invitations and follow-up.
 
-Every function is one transaction. Those that touch seats lock the event row first
+Every function is one transaction. Those that touch seats lock the event row
 (select_for_update), so concurrent registrations and cancellations queue up behind each
-other and a seat is never given twice.
+other and a seat is never given twice. Everyone waits for that lock, so it covers only the
+seat decision and the writes: what a mail needs that does not depend on the seat (the
+calendar file, the event's mail context, the recipient) is built before it is taken
+(`_ParticipantMail`), and the lock's hold time is logged on the `events.locks` logger at DEBUG
+(bench/registrations.py turns it on).
 """
 
+import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -66,8 +73,31 @@ def event_context(event: Event, *, private: bool = False) -> dict[str, str]:
     return context
 
 
+locks_logger = logging.getLogger("events.locks")
+
+
 def _lock(event):
-    return Event.objects.select_for_update().get(pk=event.pk)
+    """The event row, locked until the transaction ends: the one place seats are decided."""
+    locked = Event.objects.select_for_update().get(pk=event.pk)
+    if locks_logger.isEnabledFor(logging.DEBUG):
+        _log_lock_time(locked.pk)
+    return locked
+
+
+def _log_lock_time(event_id):
+    """Log how long the event lock was held, from the moment it was granted to the commit that releases it.
+
+    Only at DEBUG (the check in `_lock` is all it costs otherwise). A transaction that rolls back logs nothing.
+    """
+    granted = time.perf_counter()
+    transaction.on_commit(
+        lambda: locks_logger.debug("event %s: lock held %.3f ms", event_id, (time.perf_counter() - granted) * 1000)
+    )
+
+
+def _event_state(event):
+    """Every stored value of the event: mail parts built from an earlier read are used only while it still holds."""
+    return tuple(getattr(event, field.attname) for field in Event._meta.concrete_fields)
 
 
 def _link(event, mailing, purpose):
@@ -99,24 +129,61 @@ def _with_calendar(event, who, *, context=None):
     )
 
 
-def _mail_registration(registration, template, purpose, *, ics_method=None):
-    who = _participant(registration)
-    if who is None:
-        return None
-    event = registration.event
-    attachments = []
-    if ics_method:
-        attachments.append(calendar.attachment(event, method=ics_method, attendee=who))
-    context = event_context(event, private=registration.is_confirmed)
-    if registration.is_waiting:
-        context["waiting_position"] = registration.waiting_position()
-    mailing = queue_mailing(
-        template=f"events/{template}",
-        recipients=[Recipient(email=who[0], name=who[1], attachments=attachments)],
-        context=context,
-        description=f"{event.title}: {template}",
-    )
-    return _link(event, mailing, purpose)
+class _ParticipantMail:
+    """One participant's mail about their registration, built as far as it can be before the event lock.
+
+    The event's mail context, the recipient and the calendar file depend on the event and the person, not
+    on the seat, so they are built from the event as read before the lock (the .ics is the costly part:
+    milliseconds each). Under the lock `queue()` adds what the seat decides (template, meeting link,
+    waiting-list position) and writes the outbox rows, in the caller's transaction. Had the event or the
+    person changed in between, it builds the parts again from the locked rows: never a stale mail.
+    """
+
+    def __init__(self, event, who, *, calendar_method=None):
+        self.event_state = _event_state(event)
+        self.who = who
+        self.context = event_context(event, private=True)
+        self.calendars = {}
+        if calendar_method:
+            self.calendars[calendar_method] = calendar.attachment(event, method=calendar_method, attendee=who)
+
+    def queue(self, registration, template, purpose, *, calendar_method=None, waiting_position=None):
+        """Put the mail in the outbox and link it to the event; None when the member's account is gone."""
+        who = _participant(registration)
+        if who is None:
+            return None
+        event = registration.event
+        if who != self.who or _event_state(event) != self.event_state:
+            self.__init__(event, who)
+        attachments = []
+        if calendar_method:
+            if calendar_method not in self.calendars:
+                self.calendars[calendar_method] = calendar.attachment(event, method=calendar_method, attendee=who)
+            attachments.append(self.calendars[calendar_method])
+        context = dict(self.context)
+        if not registration.is_confirmed:
+            context.pop("meeting_url", None)  # the meeting link is for confirmed participants only
+        if registration.is_waiting:
+            context["waiting_position"] = waiting_position or registration.waiting_position()
+        mailing = queue_mailing(
+            template=f"events/{template}",
+            recipients=[Recipient(email=who[0], name=who[1], attachments=attachments)],
+            context=context,
+            description=f"{event.title}: {template}",
+        )
+        return _link(event, mailing, purpose)
+
+
+def _prepare_promotions(event, *, seats):
+    """Before the lock: the mails of the first `seats` people on the waiting list, who will most likely move up."""
+    if seats <= 0:
+        return {}
+    mails = {}
+    for registration in Registration.objects.filter(event=event).waiting().select_related("profile__user")[:seats]:
+        who = _participant(registration)
+        if who is not None:
+            mails[registration.pk] = _ParticipantMail(event, who, calendar_method=calendar.REQUEST)
+    return mails
 
 
 def opt_out_url(email: str) -> str:
@@ -141,13 +208,36 @@ def register(
     consent_to_list: bool = False,
     now: datetime | None = None,
 ) -> Registration:
-    """Confirm a seat while one is left, otherwise put the member on the waiting list."""
+    """Confirm a seat while one is left, otherwise put the member on the waiting list.
+
+    Everything that does not depend on the seat is done before the event lock: the member's profile and
+    organisation, the mail's context and calendar file, the invitation's answer. Under the lock: one query
+    for the seats, the registration and its mail.
+    """
     now = now or timezone.now()
     if not is_approved_member(user):
         raise EventError(_("Only approved members of the network can register."))
     profile = getattr(user, "profile", None)
     if profile is None:
         raise EventError(_("You need a member profile to register."))
+    existing = Registration.objects.filter(event=event, profile=profile).first()
+    if existing and not existing.is_cancelled:
+        raise EventError(_("You are already registered for this event."))
+    organisation = profile.organisation
+    # The calendar file goes only with a seat; built here while seats seem left (or the event has no limit),
+    # under the lock in the rare case a seat came free in between.
+    seats_seem_left = event.capacity is None or (
+        Registration.objects.confirmed().filter(event=event).count() < event.capacity
+    )
+    mail = _ParticipantMail(
+        event,
+        (user.email, profile.full_name or user.email),
+        calendar_method=calendar.REQUEST if seats_seem_left else None,
+    )
+    # Rolled back with the rest when the registration is refused. Taken before the event lock, in the order
+    # answer_invitation takes them (invitation, then event), so the two cannot deadlock.
+    Invitation.objects.filter(event=event, profile=profile).update(answer=Invitation.Answer.COMING, answered_at=now)
+
     event = _lock(event)
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
@@ -157,22 +247,23 @@ def register(
         raise EventError(_("Registration opens on %(date)s.") % {"date": _format(event.registration_opens_at)})
     if event.starts_at <= now or (event.registration_closes_at and event.registration_closes_at <= now):
         raise EventError(_("Registration for this event is closed."))
-    existing = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
-    if existing and not existing.is_cancelled:
-        raise EventError(_("You are already registered for this event."))
-    if event.max_per_organisation and profile.organisation_id:
-        taken = Registration.objects.active().filter(event=event, organisation_id=profile.organisation_id).count()
-        if taken >= event.max_per_organisation:
-            raise EventError(
-                _("Your organisation already has %(count)d registrations, the maximum for this event.")
-                % {"count": taken}
-            )
-    confirmed = Registration.objects.confirmed().filter(event=event).count()
-    has_seat = event.capacity is None or confirmed < event.capacity
+    limit_per_organisation = event.max_per_organisation if organisation else None
+    tally = _seat_tally(event, profile=profile, organisation=organisation if limit_per_organisation else None, now=now)
+    if existing or tally["mine"]:
+        # A registration of this member exists (cancelled when read above, or made since): read it again locked.
+        existing = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
+        if existing and not existing.is_cancelled:
+            raise EventError(_("You are already registered for this event."))
+    if limit_per_organisation and tally["organisation"] >= limit_per_organisation:
+        raise EventError(
+            _("Your organisation already has %(count)d registrations, the maximum for this event.")
+            % {"count": tally["organisation"]}
+        )
+    has_seat = event.capacity is None or tally["confirmed"] < event.capacity
     registration = existing or Registration(event=event, profile=profile)
     registration.name = profile.full_name or user.email
-    registration.organisation = profile.organisation
-    registration.organisation_name = profile.organisation.name if profile.organisation else ""
+    registration.organisation = organisation
+    registration.organisation_name = organisation.name if organisation else ""
     registration.discipline = profile.discipline
     registration.coalition_progress = coalition_progress
     registration.answers = answers or {}
@@ -193,26 +284,64 @@ def register(
     registration.save()
     registration.event = event
     if has_seat:
-        _mail_registration(registration, "registered", EventMailing.Purpose.CONFIRMATION, ics_method=calendar.REQUEST)
+        mail.queue(registration, "registered", EventMailing.Purpose.CONFIRMATION, calendar_method=calendar.REQUEST)
     else:
-        _mail_registration(registration, "waiting", EventMailing.Purpose.WAITING)
-    Invitation.objects.filter(event=event, profile=profile).update(answer=Invitation.Answer.COMING, answered_at=now)
+        if existing is None:
+            # A new row comes after every row on the list (its id is the highest): the waiting who are not
+            # later than it, plus itself. Read by registration.waiting_position(), so the view asks no query.
+            registration.queue_position = tally["ahead"] + 1
+        mail.queue(
+            registration,
+            "waiting",
+            EventMailing.Purpose.WAITING,
+            waiting_position=registration.waiting_position(),
+        )
     return registration
 
 
-def _promote_waiting(event, *, now):
-    """Fill free seats from the waiting list, first come first served; the caller holds the event lock."""
+def _seat_tally(event, *, profile, organisation, now):
+    """Under the event lock, in one query: the confirmed seats, how many wait from `now` or earlier, the member's
+    own registrations, and (with `organisation`) that organisation's active ones."""
+    counts = {
+        "confirmed": Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
+        "ahead": Count("pk", filter=Q(state=Registration.State.WAITING, waiting_since__lte=now)),
+        "mine": Count("pk", filter=Q(profile=profile)),
+    }
+    if organisation is not None:
+        counts["organisation"] = Count(
+            "pk", filter=Q(organisation=organisation) & ~Q(state=Registration.State.CANCELLED)
+        )
+    return Registration.objects.filter(event=event).aggregate(**counts)
+
+
+def _promote_waiting(event, *, now, mails=None):
+    """Fill free seats from the waiting list, first come first served; the caller holds the event lock.
+
+    `mails` are those `_prepare_promotions` built before the lock, by registration id; anyone else's is built here.
+    """
+    mails = mails or {}
     promoted = []
     confirmed = Registration.objects.confirmed().filter(event=event).count()
     while event.capacity is None or confirmed < event.capacity:
-        first = Registration.objects.select_for_update().filter(event=event).waiting().first()
+        first = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("profile__user")
+            .filter(event=event)
+            .waiting()
+            .first()
+        )
         if first is None:
             break
         first.state = Registration.State.CONFIRMED
         first.confirmed_at = now
         first.save(update_fields=["state", "confirmed_at"])
         first.event = event
-        _mail_registration(first, "promoted", EventMailing.Purpose.PROMOTED, ics_method=calendar.REQUEST)
+        mail = mails.get(first.pk)
+        if mail is None:
+            who = _participant(first)
+            mail = _ParticipantMail(event, who, calendar_method=calendar.REQUEST) if who else None
+        if mail is not None:
+            mail.queue(first, "promoted", EventMailing.Purpose.PROMOTED, calendar_method=calendar.REQUEST)
         promoted.append(first)
         confirmed += 1
     return promoted
@@ -220,11 +349,24 @@ def _promote_waiting(event, *, now):
 
 @transaction.atomic
 def cancel(registration: Registration, *, by: User, now: datetime | None = None) -> Registration:
-    """Cancel a registration: the member until the deadline, whoever manages the event any time. Frees the seat."""
+    """Cancel a registration: the member until the deadline, whoever manages the event any time. Frees the seat.
+
+    The mails (to this member, and to whoever will most likely move up) are built before the event lock.
+    """
     now = now or timezone.now()
-    event = _lock(registration.event)
+    current = Registration.objects.select_related("event", "profile__user").get(pk=registration.pk)
+    who = _participant(current)
+    was_confirmed = current.is_confirmed
+    mail = (
+        _ParticipantMail(current.event, who, calendar_method=calendar.CANCEL if was_confirmed else None)
+        if who
+        else None
+    )
+    promotions = _prepare_promotions(current.event, seats=1) if was_confirmed else {}
+
+    event = _lock(current.event)
     registration = (
-        Registration.objects.select_for_update(of=("self",)).select_related("profile").get(pk=registration.pk)
+        Registration.objects.select_for_update(of=("self",)).select_related("profile__user").get(pk=registration.pk)
     )
     registration.event = event
     ensure_permitted(by, "events.cancel_registration", registration)
@@ -239,17 +381,16 @@ def cancel(registration: Registration, *, by: User, now: datetime | None = None)
     registration.state = Registration.State.CANCELLED
     registration.cancelled_at = now
     registration.save(update_fields=["state", "cancelled_at"])
-    if was_confirmed:
-        _mail_registration(
+    if who := _participant(registration):
+        mail = mail or _ParticipantMail(event, who)
+        mail.queue(
             registration,
             "registration_cancelled",
             EventMailing.Purpose.CANCELLED_REGISTRATION,
-            ics_method=calendar.CANCEL,
+            calendar_method=calendar.CANCEL if was_confirmed else None,
         )
-    else:
-        _mail_registration(registration, "registration_cancelled", EventMailing.Purpose.CANCELLED_REGISTRATION)
     if was_confirmed and not event.is_cancelled and event.starts_at > now:
-        _promote_waiting(event, now=now)
+        _promote_waiting(event, now=now, mails=promotions)
     return registration
 
 
@@ -262,12 +403,17 @@ def change_capacity(
     It acts for no one: `update_event` checks who changes the event before it calls this.
     """
     now = now or timezone.now()
+    if capacity is None:
+        free = Registration.objects.filter(event=event).waiting().count()
+    else:
+        free = capacity - Registration.objects.confirmed().filter(event=event).count()
+    promotions = _prepare_promotions(event, seats=free)
     event = _lock(event)
     event.capacity = capacity
     event.save(update_fields=["capacity", "updated_at"])
     promoted = []
     if not event.is_cancelled and event.starts_at > now:
-        promoted = _promote_waiting(event, now=now)
+        promoted = _promote_waiting(event, now=now, mails=promotions)
     return event, promoted
 
 
