@@ -117,15 +117,15 @@ def client_for(role):
 
 
 def rate(client, url, seconds):
-    """Requests per second of `url` over about `seconds` (after one warm-up request)."""
+    """(requests per second, CPU seconds of this process per request) of `url` over about `seconds`."""
     response = client.get(url, secure=True)
     if response.status_code != 200:
-        return None
-    count, start = 0, time.perf_counter()
+        return None, None
+    count, start, cpu = 0, time.perf_counter(), time.process_time()
     while (elapsed := time.perf_counter() - start) < seconds:
         client.get(url, secure=True)
         count += 1
-    return count / elapsed
+    return count / elapsed, (time.process_time() - cpu) / count
 
 
 def census(client, url):
@@ -169,21 +169,26 @@ def main():
                 client.get(url, secure=True)
             profiler.disable()
             print(f"=== {name} {url} (50 requests)")
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+            stats = pstats.Stats(profiler).sort_stats(os.environ.get("SORT", "cumulative"))
+            stats.print_stats(int(os.environ.get("LINES", "45")))
         return
-    print(f"{'page':<20} {'req/s':>8} {'bare/s':>8} {'ratio':>7} {'ms':>7} {'queries':>8} {'templates':>10}")
+    print(
+        f"{'page':<20} {'req/s':>7} {'bare/s':>7} {'ratio':>6} {'cpu ms':>7} {'bare ms':>7} {'cpu ratio':>9} "
+        f"{'queries':>7} {'templates':>9}"
+    )
     for name, url in selected.items():
         # The bare view right before and right after the page: the machine is shared, its speed drifts.
-        before = rate(client, "/__bare__/", args.seconds / 4)
-        page_rate = rate(client, url, args.seconds)
-        bare_rate = (before + rate(client, "/__bare__/", args.seconds / 4)) / 2
+        bare_before, cpu_before = rate(client, "/__bare__/", args.seconds / 4)
+        page_rate, page_cpu = rate(client, url, args.seconds)
+        bare_after, cpu_after = rate(client, "/__bare__/", args.seconds / 4)
         if page_rate is None:
             print(f"{name:<20} not shown to {args.role}")
             continue
+        bare_rate, bare_cpu = (bare_before + bare_after) / 2, (cpu_before + cpu_after) / 2
         queries, templates, captured = census(client, url)
         print(
-            f"{name:<20} {page_rate:>8.1f} {bare_rate:>8.0f} {page_rate / bare_rate:>7.3f} "
-            f"{1000 / page_rate:>7.2f} {queries:>8} {templates:>10}"
+            f"{name:<20} {page_rate:>7.1f} {bare_rate:>7.0f} {page_rate / bare_rate:>6.3f} {page_cpu * 1000:>7.2f} "
+            f"{bare_cpu * 1000:>7.3f} {bare_cpu / page_cpu:>9.3f} {queries:>7} {templates:>9}"
         )
         if args.queries:
             for query in captured:

@@ -1,9 +1,27 @@
-"""What every page's template knows: the site's name and the visitor's roles."""
+"""What every page's template knows: the site's name, the visitor's roles and the main navigation.
+
+Every page pays for this, so each value is computed at most once per request and only when a template asks:
+the roles cost queries the first time (roles.py caches them on the user), the navigation reverses its URLs.
+"""
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from .roles import is_approved_member, is_coordinator, is_editor
+
+# The header's main navigation: (URL name, label, shown to approved members only). An item is the current
+# section when the path starts with its URL.
+MAIN_NAV = (
+    ("network:coalition_list", _("Coalitions"), False),
+    ("journal:edition_list", _("Journal"), False),
+    ("events:event_list", _("Events"), False),
+    ("members:profile_list", _("Directory"), True),
+    ("members:organisation_list", _("Organisations"), False),
+    ("members:offering_list", _("Support for parents"), False),
+)
 
 
 def portal(request):
@@ -11,11 +29,23 @@ def portal(request):
     return {
         "site_name": settings.SITE_NAME,
         "site_url": settings.SITE_URL,
-        "is_coordinator": is_coordinator(user),
-        "is_editor": is_editor(user),
-        "is_approved_member": is_approved_member(user),
-        "suggest_two_factor": _lacks_two_factor(user),
+        "is_coordinator": SimpleLazyObject(lambda: is_coordinator(user)),
+        "is_editor": SimpleLazyObject(lambda: is_editor(user)),
+        "is_approved_member": SimpleLazyObject(lambda: is_approved_member(user)),
+        "suggest_two_factor": SimpleLazyObject(lambda: _lacks_two_factor(user)),
+        "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
     }
+
+
+def _main_nav(request):
+    """[{url, label, current}] of the header's main navigation for this visitor."""
+    items = []
+    for name, label, members_only in MAIN_NAV:
+        if members_only and not is_approved_member(request.user):
+            continue
+        url = reverse(name)
+        items.append({"url": url, "label": label, "current": request.path.startswith(url)})
+    return items
 
 
 def _lacks_two_factor(user):

@@ -339,6 +339,10 @@ else:
         }
     }
 
+# Every signed-in request reads its session: from Redis when there is one (the database stays the record, so a
+# restart of Redis logs nobody out, and logging out deletes both), from the database otherwise.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+
 # --- Accounts (django-allauth) --------------------------------------------------------------
 
 ACCOUNT_ADAPTER = "members.adapter.AccountAdapter"
