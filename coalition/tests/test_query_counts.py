@@ -1,0 +1,50 @@
+"""Query counts of the home page: the same for 5× the data, as each role (issue 13, point 7).
+
+The page is rendered with a little data, then with four times as much again: the number of SQL statements must
+not change, so an N+1 shows however small the test data is. The other pages' guards live in each app's
+tests/test_query_counts.py (and in older tests next to each page).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events.tests.factories import EventFactory, RegistrationFactory
+from journal.tests.factories import published_edition
+from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+GROWTH = 4
+
+
+def queries(client, url):
+    client.get(url)  # warm-up: session, role and translation caches
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured), len(response.content)
+
+
+def _grow(n):
+    for _ in range(n):
+        ProfileFactory(organisation=OrganisationFactory(), municipalities=[MunicipalityFactory()])
+        published_edition(stories=2, published_at=timezone.now() - timedelta(days=2))
+        RegistrationFactory.create_batch(2, event=EventFactory())
+
+
+@pytest.mark.parametrize("role", ["visitor", "member", "coordinator"])
+def test_the_home_page_takes_as_many_queries_for_many_members_editions_and_events(client, member, coordinator, role):
+    user = {"member": member, "coordinator": coordinator}.get(role)
+    if user:
+        client.force_login(user)
+    _grow(2)
+    few, few_length = queries(client, reverse("home"))
+    _grow(2 * GROWTH)
+    many, many_length = queries(client, reverse("home"))
+    assert many == few, f"home as {role}: {few} queries with little data, {many} with five times as much"
+    assert many_length > few_length  # the newest members and the upcoming events are on it
