@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition import ratelimits
 from coalition.roles import EDITORIAL_TEAM
+from members.forms import FilterForm
 from members.photos import process_image
 
 from .models import Edition, Story, Tip
@@ -170,7 +171,9 @@ def _editor_choices():
     )
 
 
-class TipFilterForm(forms.Form):
+class TipFilterForm(FilterForm):
+    """Rendered by templates/journal/tip_list.html, field by field as members.forms.FilterForm does."""
+
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *Tip.State.choices], required=False)
     assigned_to = forms.ModelChoiceField(label=_("Editor"), queryset=None, required=False, empty_label=_("All editors"))
     q = forms.CharField(label=_("Search"), required=False)
@@ -178,13 +181,6 @@ class TipFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assigned_to"].queryset = _editor_choices()
-        self.helper = FormHelper()
-        self.helper.form_method = "get"
-        self.helper.form_class = "row g-2 align-items-end"
-        self.helper.layout = Layout(
-            Div("state", css_class="col-md-3"), Div("assigned_to", css_class="col-md-3"), Div("q", css_class="col-md-4")
-        )
-        self.helper.add_input(Submit("filter", _("Filter"), css_class="col-md-auto"))
 
     def filter(self, tips):
         """The tips that match the chosen state, editor and search text; all of them while nothing (valid) is chosen."""
