@@ -27,6 +27,8 @@ What it does:
    1-minute load average at the end of the run.
 
 The machine is shared: read the ratios, not the absolute figures, and repeat a run before believing it.
+While others edit the working tree, measure a snapshot: `--worktree HEAD` runs the bench in a git worktree of
+that commit under /tmp (sharing .venv and node_modules), so nobody's half-made edit is served during a run.
 `make bench-tools` installs wrk (apt-get) when it is missing.
 """
 
@@ -43,6 +45,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -364,7 +367,7 @@ def server_env(database_url, port):
 
 @contextlib.contextmanager
 def gunicorn(env, port, workers):
-    log = ROOT / "var" / "bench-pages-gunicorn.log"
+    log = ROOT / "var" / f"bench-pages-gunicorn-{port}.log"
     command = [
         str(Path(PYTHON).parent / "gunicorn"), "coalition.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--no-control-socket",
@@ -495,6 +498,7 @@ def parse_args(argv=None):
     parser.add_argument("--pages", action="append", default=[], help="only pages whose label contains this")
     parser.add_argument("--role", action="append", default=[], help="only this role (visitor, member, coordinator)")
     parser.add_argument("--client", choices=["wrk", "python"], help="default: wrk when installed")
+    parser.add_argument("--worktree", metavar="REV", help="measure a snapshot of REV (e.g. HEAD) in a git worktree")
     args = parser.parse_args(argv)
     args.members = args.members if args.members is not None else (1000 if args.quick else 10000)
     args.duration = args.duration or (2 if args.quick else 10)
@@ -520,8 +524,36 @@ def git_commit():
     return git("rev-parse", "--short", "HEAD") + (" (+ uncommitted changes)" if git("status", "--porcelain") else "")
 
 
+def run_in_worktree(revision, argv):
+    """Run this bench on a snapshot of `revision` (a git worktree under /tmp), not on a working tree that others
+    are editing: the server reads templates and code lazily, so edits made during a run would be measured (or
+    break pages) halfway. The worktree shares this checkout's .venv and node_modules."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", revision], capture_output=True, text=True, cwd=ROOT, check=True
+    ).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"portal-bench-{commit}"
+    if not tree.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(tree), commit], cwd=ROOT, check=True)
+        for shared in (".venv", "node_modules"):
+            (tree / shared).symlink_to(ROOT / shared)
+        catalogue = tree / "locale" / "nl" / "LC_MESSAGES"
+        subprocess.run(["msgfmt", "-o", catalogue / "django.mo", catalogue / "django.po"], check=True)
+    if not (tree / "bench" / "pages.py").exists():  # a commit from before the bench: bring it along
+        for name in ("pages.py", "pages_settings.py", "pages_urls.py", "pages_middleware.py"):
+            shutil.copy(ROOT / "bench" / name, tree / "bench" / name)
+    rest = [arg for i, arg in enumerate(argv) if arg != "--worktree" and (i == 0 or argv[i - 1] != "--worktree")]
+    rest = [arg for arg in rest if not arg.startswith("--worktree=")]
+    os.execv(PYTHON, [PYTHON, str(tree / "bench" / "pages.py"), *rest])  # noqa: S606 — no shell, fixed argv
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    if args.worktree:
+        run_in_worktree(args.worktree, argv)
+    (ROOT / "var").mkdir(exist_ok=True)
+    # Stopped with SIGTERM: leave through the `finally` that stops the server.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     load = wrk if client == "wrk" else python_load
     database_url = ensure_database(args.database, args.members, args.organisations, args.clone_from)
