@@ -521,7 +521,8 @@ def git_commit():
     def git(*command):
         return subprocess.run(["git", *command], capture_output=True, text=True, cwd=ROOT).stdout.strip()
 
-    return git("rev-parse", "--short", "HEAD") + (" (+ uncommitted changes)" if git("status", "--porcelain") else "")
+    changed = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" (+ uncommitted changes)" if changed else "")
 
 
 def run_in_worktree(revision, argv):
