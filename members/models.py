@@ -207,10 +207,20 @@ class ProfileQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             folded = " ".join(words)
             query = SearchQuery(folded, config="dutch", search_type="websearch")
-            # Match first, through the GIN indexes on the stored search_vector and on search_text (trigrams);
-            # the full-text test comes first so a full-text match never computes the costlier trigram test.
+            # Match first, in a subquery of its own: its only tests are the full-text one on the stored, GIN-indexed
+            # search_vector and the trigram one on search_text (GIN-indexed too; the full-text test comes first, so
+            # a full-text match never computes the costlier trigram test). DISTINCT keeps PostgreSQL from merging
+            # the subquery into the outer query, where with stale statistics it tested every approved profile it
+            # read through another index (test_search_plan.py); planned apart, its choice is an index or a scan
+            # of the whole table, which the trigram operator's real cost (migration 0006) rules out.
+            matches = (
+                self.model._base_manager.filter(Q(search_vector=query) | Q(search_text__trigram_word_similar=folded))
+                .order_by()
+                .values("pk")
+                .distinct()
+            )
             # Only the matches are ranked, and only for the order: a COUNT of this queryset ranks nothing.
-            return self.filter(Q(search_vector=query) | Q(search_text__trigram_word_similar=folded)).order_by(
+            return self.filter(pk__in=matches).order_by(
                 SearchRank(F("search_vector"), query).desc(),
                 TrigramWordSimilarity(folded, "search_text").desc(),
                 "last_name",

@@ -1,0 +1,125 @@
+"""The directory's common search asks the GIN indexes whatever the statistics, never scanning every profile.
+
+A search for a word that one profile in six holds (as "verloskundige" in the demo) once tempted the planner to
+test the trigram operator on every row, each test building the trigrams of a whole document. Migration 0006 told
+PostgreSQL what that operator costs; these tests read the plans of the page and of its count.
+"""
+
+import json
+import random
+
+import pytest
+from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from members.models import Profile, User
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="plans of PostgreSQL")
+
+COMMON = "verloskundige"
+PEOPLE = 3000
+WORD_SIMILARITY_THRESHOLD = 0.6  # pg_trgm.word_similarity_threshold's default, which search relies on
+WORDS = [
+    "kraamverzorgende", "jeugdverpleegkundige", "huisarts", "maatschappelijk", "werker", "schuldhulpverlener",
+    "beleidsadviseur", "ervaringsdeskundige", "pedagogisch", "medewerker", "kraamzorg", "gemeente", "goes",
+    "vlissingen", "middelburg", "borsele", "veere", "vroegsignalering", "armoede", "schulden", "kinderwens",
+]  # fmt: skip
+
+
+@pytest.fixture
+def crowd(db, member):
+    """PEOPLE approved members, one in six a midwife, inserted without ANALYZE (as after a bulk import)."""
+    rng = random.Random(6)
+    users = User.objects.bulk_create(User(email=f"crowd{n}@example.org") for n in range(PEOPLE))
+    profiles = []
+    for n, user in enumerate(users):
+        words = rng.sample(WORDS, 6)
+        if n % 6 == 0:
+            words.insert(2, COMMON)
+        profiles.append(
+            Profile(
+                user=user,
+                first_name=f"voornaam{n}",
+                last_name=f"achternaam{n}",
+                status=Profile.Status.APPROVED,
+                search_text=" ".join([f"voornaam{n}", f"achternaam{n}", *words]),
+            )
+        )
+    Profile.objects.bulk_create(profiles, batch_size=1000)
+
+
+def _plans(member, text=COMMON):
+    """EXPLAIN (JSON) of the two statements a directory search runs: the paginator's COUNT and the first page."""
+    searched = Profile.objects.visible_to(member).select_related("user", "organisation").search(text)
+    with CaptureQueriesContext(connection) as captured:
+        searched.count()
+        list(searched[:25])
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {query['sql']}")
+            plans.append(_json(cursor.fetchone()[0])[0]["Plan"])
+    return plans
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _nodes(plan):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
+def _assert_uses_the_indexes(plans):
+    """Each search test is answered by its GIN index; none is a filter applied to rows read some other way."""
+    assert len(plans) == 2
+    for plan in plans:
+        nodes = list(_nodes(plan))
+        searched_by = {node.get("Index Name") for node in nodes if node["Node Type"] == "Bitmap Index Scan"}
+        assert {"profile_search_vector", "profile_search_trgm"} <= searched_by, json.dumps(plan, indent=1)
+        for node in nodes:
+            assert "%>" not in node.get("Filter", ""), json.dumps(node, indent=1)  # tested row by row
+            assert "@@" not in node.get("Filter", ""), json.dumps(node, indent=1)
+            if "%>" in node.get("Recheck Cond", ""):  # rechecked: only the rows the trigram index proposes
+                assert any(child.get("Index Name") == "profile_search_trgm" for child in _nodes(node)), json.dumps(
+                    node, indent=1
+                )
+
+
+def test_common_search_uses_the_indexes_before_any_statistics(crowd, member):
+    _assert_uses_the_indexes(_plans(member))
+
+
+def test_common_search_uses_the_indexes_after_analyze(crowd, member):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_profile")
+        cursor.execute("ANALYZE members_user")
+    _assert_uses_the_indexes(_plans(member))
+
+
+def test_typo_uses_the_indexes_after_analyze(crowd, member):
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE members_profile")
+    _assert_uses_the_indexes(_plans(member, "verloskundge"))
+
+
+def test_the_trigram_operator_is_known_to_be_costly(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'word_similarity_commutator_op'")
+        assert cursor.fetchone()[0] >= 100
+
+
+def test_search_finds_what_testing_every_row_finds(crowd, member):
+    query = SearchQuery(COMMON, config="dutch", search_type="websearch")
+    every_row = (
+        Profile.objects.visible_to(member)
+        .annotate(similarity=TrigramWordSimilarity(COMMON, "search_text"))
+        .filter(Q(search_vector=query) | Q(similarity__gte=WORD_SIMILARITY_THRESHOLD))
+    )
+    found = set(Profile.objects.visible_to(member).search(COMMON).values_list("pk", flat=True))
+    assert found == set(every_row.values_list("pk", flat=True))
+    assert len(found) >= PEOPLE // 6  # every midwife, and a few whose words look much like it
