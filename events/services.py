@@ -214,7 +214,6 @@ def register(
     organisation, the mail's context and calendar file, the invitation's answer. Under the lock: one query
     for the seats, the registration and its mail.
     """
-    now = now or timezone.now()
     if not is_approved_member(user):
         raise EventError(_("Only approved members of the network can register."))
     profile = getattr(user, "profile", None)
@@ -236,9 +235,14 @@ def register(
     )
     # Rolled back with the rest when the registration is refused. Taken before the event lock, in the order
     # answer_invitation takes them (invitation, then event), so the two cannot deadlock.
-    Invitation.objects.filter(event=event, profile=profile).update(answer=Invitation.Answer.COMING, answered_at=now)
+    Invitation.objects.filter(event=event, profile=profile).update(
+        answer=Invitation.Answer.COMING, answered_at=now or timezone.now()
+    )
 
     event = _lock(event)
+    # Unless the caller fixed it, the time is read once the lock is granted: the waiting list then runs in the
+    # order seats were decided, so the position a member is mailed is the one they hold.
+    now = now or timezone.now()
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
     if not event.is_published:
