@@ -105,6 +105,7 @@ def pages():
         "coalitions": "/coalitions/",
         "coalition": coalition.get_absolute_url() if coalition else None,
         "tips": "/journal/tips/",
+        "me": "/members/me/",
     }
 
 

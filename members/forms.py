@@ -52,6 +52,57 @@ class SignupForm(forms.Form):
         members.adapter.AccountAdapter made the pending profile with them through services.create_pending_profile."""
 
 
+def _attributes(attrs):
+    """Attributes in their order as django/forms/widgets/attrs.html writes them: True bare, False left out."""
+    parts = []
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(f" {name}")
+        elif value is not False:
+            parts.append(f' {name}="{escape(value)}"')
+    return "".join(parts)
+
+
+class LongSelect(forms.Select):
+    """A select for many options (the organisations, the municipalities), its options written here instead of
+    through a template each.
+
+    Django renders every option through its own template: the directory's organisation filter alone has over 300,
+    and the filter bar cost more than the list it filters. Same HTML as Django's select.html and option.html: the
+    first option whose value matches is selected, values and labels escaped the same way.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        values = set(self.format_value(value))
+        lines = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        has_selected = False
+        for option_value, option_label in self._all_choices():
+            if isinstance(option_label, (list, tuple)):
+                lines.append(f'  <optgroup label="{escape(str(option_value))}">')
+                options, indent = option_label, "    "
+            else:
+                options, indent = ((option_value, option_label),), "  "
+            for sub_value, sub_label in options:
+                sub_value = "" if sub_value is None else str(sub_value)
+                selected = not has_selected and sub_value in values
+                has_selected |= selected
+                flag = " selected" if selected else ""
+                lines.append(f'{indent}<option value="{escape(sub_value)}"{flag}>{escape(str(sub_label))}</option>')
+            if indent != "  ":
+                lines.append("  </optgroup>")
+        lines.append("</select>")
+        return mark_safe("\n".join(lines))  # every value and label is escaped above
+
+    def _all_choices(self):
+        """The choices; a model field's rows in one query (its iterator reads them through a server-side cursor:
+        DECLARE, FETCH and CLOSE, three round trips for each select on PostgreSQL)."""
+        choices = self.choices
+        if not isinstance(choices, ModelChoiceIterator):
+            return choices
+        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+        return [*empty, *(choices.choice(obj) for obj in choices.queryset.all())]
+
+
 class ImageUploadMixin:
     """Validates an optional image field with members.photos; the result lands in self.processed_image."""
 
@@ -100,6 +151,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             "is_listed",
         ]
         widgets = {
+            "organisation": LongSelect,
             "municipalities": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "phone_visibility": forms.RadioSelect,
@@ -177,61 +229,11 @@ def with_blank(choices, label):
     return [("", label), *choices]
 
 
-def _attributes(attrs):
-    """Attributes in their order as django/forms/widgets/attrs.html writes them: True bare, False left out."""
-    parts = []
-    for name, value in attrs.items():
-        if value is True:
-            parts.append(f" {name}")
-        elif value is not False:
-            parts.append(f' {name}="{escape(value)}"')
-    return "".join(parts)
-
-
-class FilterSelect(forms.Select):
-    """A filter's select, its options written here instead of through a template each.
-
-    Django renders every option through its own template: the directory's organisation filter alone has over 300,
-    and the filter bar cost more than the list it filters. Same HTML as Django's select.html and option.html: the
-    first option whose value matches is selected, values and labels escaped the same way.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        values = set(self.format_value(value))
-        lines = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
-        has_selected = False
-        for option_value, option_label in self._all_choices():
-            if isinstance(option_label, (list, tuple)):
-                lines.append(f'  <optgroup label="{escape(str(option_value))}">')
-                options, indent = option_label, "    "
-            else:
-                options, indent = ((option_value, option_label),), "  "
-            for sub_value, sub_label in options:
-                sub_value = "" if sub_value is None else str(sub_value)
-                selected = not has_selected and sub_value in values
-                has_selected |= selected
-                flag = " selected" if selected else ""
-                lines.append(f'{indent}<option value="{escape(sub_value)}"{flag}>{escape(str(sub_label))}</option>')
-            if indent != "  ":
-                lines.append("  </optgroup>")
-        lines.append("</select>")
-        return mark_safe("\n".join(lines))  # every value and label is escaped above
-
-    def _all_choices(self):
-        """The choices; a model field's rows in one query (its iterator reads them through a server-side cursor:
-        DECLARE, FETCH and CLOSE, three round trips for each select on PostgreSQL)."""
-        choices = self.choices
-        if not isinstance(choices, ModelChoiceIterator):
-            return choices
-        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
-        return [*empty, *(choices.choice(obj) for obj in choices.queryset.all())]
-
-
 class FilterForm(forms.Form):
     """A list page's filters (GET, every field optional), rendered by templates/members/includes/filter_form.html.
 
     That template writes each field as crispy-bootstrap5 did (wrapper, label, control, errors) but without crispy's
-    dozen templates per field, and every plain select becomes a FilterSelect.
+    dozen templates per field, and every plain select becomes a LongSelect.
     """
 
     def bar_fields(self):
@@ -239,7 +241,7 @@ class FilterForm(forms.Form):
         for bound in self:
             field = bound.field
             if type(field.widget) is forms.Select:  # also the fields a higher layer added (ExtraFiltersMixin)
-                field.widget = FilterSelect(attrs=field.widget.attrs, choices=field.widget.choices)
+                field.widget = LongSelect(attrs=field.widget.attrs, choices=field.widget.choices)
             widget = field.widget
             if isinstance(widget, forms.Select):
                 css = "select form-select"

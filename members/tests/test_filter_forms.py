@@ -1,10 +1,10 @@
-"""List pages' filter bars render their selects in Python (members.forms.FilterSelect), as Django's templates did."""
+"""List pages' filter bars render their selects in Python (members.forms.LongSelect), as Django's templates did."""
 
 import pytest
 from django import forms
 from django.template import engines
 
-from members.forms import DirectoryFilterForm, FilterSelect
+from members.forms import DirectoryFilterForm, LongSelect
 from members.models import Discipline, Organisation
 
 
@@ -20,7 +20,7 @@ def _squeeze(html):
 def test_a_filter_select_writes_what_djangos_select_template_writes(value):
     choices = [("", "All"), ("a", "Tom & Jerry"), ("b", '"quoted" <b>'), ("<&>", "odd"), ("b", "twice")]
     attrs = {"class": "select form-select", "data-x": 'a"b', "disabled": False, "autofocus": True}
-    ours = FilterSelect(attrs=attrs, choices=choices).render("f", value, attrs={"id": "id_f"})
+    ours = LongSelect(attrs=attrs, choices=choices).render("f", value, attrs={"id": "id_f"})
     theirs = _django_select("f", value, choices, {**attrs, "id": "id_f"})
     assert _squeeze(ours) == _squeeze(theirs)
     assert ours.count(" selected") == (0 if value == "missing" else 1)  # None selects the blank option
@@ -28,7 +28,7 @@ def test_a_filter_select_writes_what_djangos_select_template_writes(value):
 
 def test_a_filter_select_writes_option_groups_like_django():
     choices = [("", "All"), ("Group <1>", [("x", "X"), ("y", "Y")]), ("z", "Z")]
-    ours = FilterSelect(choices=choices).render("g", "y")
+    ours = LongSelect(choices=choices).render("g", "y")
     assert _squeeze(ours) == _squeeze(_django_select("g", "y", choices, {}))
 
 
