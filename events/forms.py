@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import LongSelectMultiple
 from members.models import Discipline, Municipality, Organisation, Theme
 from network.models import Circle, Coalition
 
@@ -55,7 +56,7 @@ class AudienceForm(forms.Form):
         label=_("Organisations"),
         queryset=Organisation.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=LongSelectMultiple(attrs={"size": 8}),
     )
     themes = forms.ModelMultipleChoiceField(
         label=_("Themes"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple

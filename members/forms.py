@@ -59,7 +59,7 @@ def _attributes(attrs):
         if value is True:
             parts.append(f" {name}")
         elif value is not False:
-            parts.append(f' {name}="{escape(value)}"')
+            parts.append(f' {name}="{escape(str(value))}"')
     return "".join(parts)
 
 
@@ -74,7 +74,10 @@ class LongSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         values = set(self.format_value(value))
-        lines = [f'<select name="{escape(name)}"{_attributes(self.build_attrs(self.attrs, attrs))}>']
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True  # last, as Django's SelectMultiple adds it
+        lines = [f'<select name="{escape(name)}"{_attributes(attrs)}>']
         has_selected = False
         for option_value, option_label in self._all_choices():
             if isinstance(option_label, (list, tuple)):
@@ -84,7 +87,7 @@ class LongSelect(forms.Select):
                 options, indent = ((option_value, option_label),), "  "
             for sub_value, sub_label in options:
                 sub_value = "" if sub_value is None else str(sub_value)
-                selected = not has_selected and sub_value in values
+                selected = (self.allow_multiple_selected or not has_selected) and sub_value in values
                 has_selected |= selected
                 flag = " selected" if selected else ""
                 lines.append(f'{indent}<option value="{escape(sub_value)}"{flag}>{escape(str(sub_label))}</option>')
@@ -101,6 +104,15 @@ class LongSelect(forms.Select):
             return choices
         empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
         return [*empty, *(choices.choice(obj) for obj in choices.queryset.all())]
+
+
+class LongSelectMultiple(LongSelect):
+    """LongSelect for several choices, as Django's SelectMultiple."""
+
+    allow_multiple_selected = True
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # an unselected <select multiple> sends nothing: that means "none", not "not in the form"
 
 
 class ImageUploadMixin:

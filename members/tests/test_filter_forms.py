@@ -4,7 +4,7 @@ import pytest
 from django import forms
 from django.template import engines
 
-from members.forms import DirectoryFilterForm, LongSelect
+from members.forms import DirectoryFilterForm, LongSelect, LongSelectMultiple
 from members.models import Discipline, Organisation
 
 
@@ -59,3 +59,11 @@ def test_choice_label_shows_what_get_display_shows():
     assert template.render({"organisation": organisation}) == organisation.get_discipline_display()
     organisation.discipline = ""
     assert template.render({"organisation": organisation}) == organisation.get_discipline_display()
+
+
+@pytest.mark.parametrize("value", [None, [], ["b"], ["a", "b"], ["missing"]])
+def test_a_long_multiple_select_writes_what_djangos_select_multiple_writes(value):
+    choices = [("a", "A & co"), ("b", "B"), ("c", "C")]
+    ours = LongSelectMultiple(attrs={"size": 8}, choices=choices).render("m", value, attrs={"id": "id_m"})
+    theirs = forms.SelectMultiple(attrs={"size": 8}, choices=choices).render("m", value, attrs={"id": "id_m"})
+    assert _squeeze(ours) == _squeeze(theirs)
