@@ -79,7 +79,7 @@ class Mailing(models.Model):
 
 
 class Delivery(models.Model):
-    """One recipient address of a mailing; claimed, sent and marked one at a time."""
+    """One recipient address of a mailing; claimed in batches, sent and marked one at a time."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -102,6 +102,11 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     attempted_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A worker claims a batch of pending rows at once (coalition.outbox): the process id of the
+    # database session that claimed them, and when (the database's clock). The claim ends when the
+    # row is marked, when the worker lets it go, or when that session is gone (a dead worker).
+    claimed_by = models.PositiveIntegerField(_("claimed by"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -4,32 +4,46 @@ How a delivery is sent at most once in normal operation and never skipped (DESIG
 
 - `send_mailing` fans a mailing out into batch tasks of MAIL_BATCH_SIZE deliveries; each batch
   (`send_batch`) opens one SMTP connection and sends over it.
-- Each delivery is claimed on its own, in a short transaction: `SELECT … FOR UPDATE SKIP LOCKED`
-  of the next due pending row, send it, mark it sent (or failed, or postponed), commit. The lock
-  lives as long as one SMTP exchange, never a whole batch, and other workers skip the locked row
-  instead of waiting for it. A row that is committed as sent is never picked again, so a second
-  worker, a task run twice, or a retry find nothing left to do for it.
-- A worker that dies mid-batch loses only its open transaction: the one row it held goes back
-  to pending and everything it already sent stays marked sent. A killed pool process's task
-  comes back at once (acks_late + reject_on_worker_lost). When the whole worker is killed, the
-  tasks it held stay unacknowledged in Redis until the visibility timeout (an hour): the worker
-  that starts next re-enqueues every unfinished mailing at once (`resume_mailings`), and the
-  sweep catches what no restart does within MAIL_SWEEP_GRACE_MINUTES and a minute.
+- A batch claims its deliveries at once, in one short transaction: `SELECT … FOR UPDATE SKIP
+  LOCKED` of up to MAIL_BATCH_SIZE due pending rows that nobody holds, then one UPDATE that writes
+  the claim on them (`claimed_by`, the process id of this worker's database session, and
+  `claimed_at`). Two workers claiming at the same moment skip each other's locked rows, and once
+  committed a claim keeps every other worker off those rows without holding a lock or a
+  transaction open while mail goes out.
+- Each claimed delivery is then built, handed to the SMTP server and marked right after the server
+  accepted it (or refused it, or postponed by backoff), one UPDATE in autocommit per mail; marking
+  ends the claim. A row that is marked sent is never picked again, so a second worker, a task run
+  twice, or a retry find nothing left to do for it.
+- A claim ends when its holder lets it go, too: a batch that stops early (connection trouble, an
+  exception) releases the rows it did not mark, in a `finally`.
+- A worker that dies mid-batch leaves its claim on the rows it had not marked yet; its database
+  session dies with it (the kernel closes its socket, PostgreSQL ends the backend), and a claim
+  whose session no longer runs (`pg_stat_activity`) is free for the next batch at once, as a row
+  lock was before. On other databases, and as a fallback (say, behind a pooler that keeps the
+  session), a claim older than CLAIM_TIMEOUT is free as well; a live worker never sends from a
+  claim older than half of that. A killed pool process's task comes back at once (acks_late +
+  reject_on_worker_lost). When the whole worker is killed, the tasks it held stay unacknowledged
+  in Redis until the visibility timeout (an hour): the worker that starts next re-enqueues every
+  unfinished mailing at once (`resume_mailings`), and the sweep catches what no restart does
+  within MAIL_SWEEP_GRACE_MINUTES and a minute.
+- The at-least-once window is the one mail in flight: see `_deliver`.
 
 The Celery tasks that run these functions are in `coalition.tasks`; this module enqueues them by
 name (`coalition.celery.registered_task`), because `coalition.tasks` imports this module.
 """
 
 import logging
+import os
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
+from time import monotonic
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
-from django.db import transaction
-from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db import DatabaseError, transaction
+from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -45,6 +59,11 @@ MAX_BACKOFF = timedelta(minutes=30)
 ACTIVE_STATES = (Mailing.State.QUEUED, Mailing.State.SENDING)
 SEND_MAILING_TASK = "coalition.tasks.send_mailing"
 SEND_BATCH_TASK = "coalition.tasks.send_batch"
+# A claim older than this is free for another worker even if the session that made it still
+# runs (on databases without pg_stat_activity, or a session that outlives its worker). A batch
+# stops sending at half of it, so a live worker never sends a row that another one may take:
+# a hundred mails take seconds, and one SMTP exchange is bounded by EMAIL_TIMEOUT per command.
+CLAIM_TIMEOUT = timedelta(minutes=15)
 
 
 class Outcome:
@@ -62,6 +81,8 @@ class BatchResult:
     connection_error: str = ""
     # The connection could not even be opened: the mail server is down or unreachable.
     unreachable: bool = False
+    # The claim grew too old to send the rest safely (CLAIM_TIMEOUT): they were released.
+    expired: bool = False
 
     def counts(self) -> dict[str, int]:
         """What a batch task returns: how many deliveries were sent, failed and postponed."""
@@ -94,10 +115,95 @@ def breaks_connection(exc: Exception) -> bool:
 
 
 def _due_deliveries(mailing_id, now: datetime | None = None) -> QuerySet[Delivery]:
+    """Pending deliveries whose backoff is over, claimed or not."""
     now = now or timezone.now()
     return Delivery.objects.filter(mailing_id=mailing_id, state=Delivery.State.PENDING).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
+
+
+class ClaimHolderGone(Expression):
+    """True where the database session that claimed a delivery no longer runs (PostgreSQL only).
+
+    A session is the same one if its process id matches and it started no later than the claim:
+    a new session that happens to get a dead one's process id starts after the claim. A session
+    of another database role may hide its start time; then its process id alone counts (and the
+    CLAIM_TIMEOUT frees the claim if that id is taken again). Other databases cannot tell: False.
+    """
+
+    conditional = True
+    output_field = BooleanField()
+    # Filled with compiled column references only: nothing typed reaches this SQL.
+    template = (
+        "NOT EXISTS (SELECT 1 FROM pg_stat_activity AS activity WHERE activity.pid = %(holder)s"
+        " AND (activity.backend_start IS NULL OR activity.backend_start <= %(claimed_at)s))"
+    )
+
+    def __init__(self, holder=None, claimed_at=None):
+        super().__init__()
+        self.holder = holder if holder is not None else F("claimed_by")
+        self.claimed_at = claimed_at if claimed_at is not None else F("claimed_at")
+
+    def get_source_expressions(self):
+        return [self.holder, self.claimed_at]
+
+    def set_source_expressions(self, exprs):
+        self.holder, self.claimed_at = exprs
+
+    def as_sql(self, compiler, connection):
+        return "1 = 0", ()
+
+    def as_postgresql(self, compiler, connection):
+        holder, holder_params = compiler.compile(self.holder)
+        claimed_at, claimed_at_params = compiler.compile(self.claimed_at)
+        sql = self.template % {"holder": holder, "claimed_at": claimed_at}
+        return sql, (*holder_params, *claimed_at_params)
+
+
+def _unclaimed() -> Q:
+    """Rows nobody holds: never claimed (or released), claimed too long ago, or by a session that died."""
+    return Q(claimed_at__isnull=True) | Q(claimed_at__lt=Now() - CLAIM_TIMEOUT) | Q(ClaimHolderGone())
+
+
+def _session_id() -> int:
+    """Who claims: the process id of this worker's database session, which ends when the worker dies."""
+    database = transaction.get_connection()
+    database.ensure_connection()
+    if database.vendor == "postgresql":
+        return database.connection.info.backend_pid
+    return os.getpid()
+
+
+def _claim(mailing_id: int, limit: int, holder: int) -> list[Delivery]:
+    """Claim up to `limit` due deliveries nobody holds, in id order; one short transaction.
+
+    SKIP LOCKED lets two batches that claim at the same moment take different rows instead of
+    waiting for (or both taking) the same ones; once committed, `claimed_by` keeps the rows out
+    of every other claim. `claimed_at` is the database's clock, which the session start times
+    that ClaimHolderGone compares it with also use.
+    """
+    with transaction.atomic():
+        deliveries = list(
+            _due_deliveries(mailing_id).filter(_unclaimed()).select_for_update(skip_locked=True).order_by("pk")[:limit]
+        )
+        if deliveries:
+            Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(claimed_by=holder, claimed_at=Now())
+    return deliveries
+
+
+def _release(deliveries: list[Delivery], holder: int) -> None:
+    """Let go of claimed rows this batch did not mark, so the next batch takes them at once."""
+    if not deliveries:
+        return
+    try:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in deliveries], state=Delivery.State.PENDING, claimed_by=holder
+        ).update(claimed_by=None, claimed_at=None)
+    except DatabaseError:
+        # The session is gone (so is its claim) or the database is: the rows come back either way.
+        logger.warning(
+            "Could not release %s claimed deliveries; they come back when the claim lapses.", len(deliveries)
+        )
 
 
 def _transmit(connection, message: EmailMessage) -> None:
@@ -106,58 +212,61 @@ def _transmit(connection, message: EmailMessage) -> None:
         raise smtplib.SMTPException("The mail backend did not accept the message.")
 
 
-def _deliver_next(mailing: Mailing, connection) -> tuple[str | None, Exception | None]:
-    """Claim, send and mark the next due delivery of a mailing; (None, None) when nothing is due."""
-    with transaction.atomic():
-        delivery = _due_deliveries(mailing.pk).select_for_update(skip_locked=True).order_by("pk").first()
-        if delivery is None:
-            return None, None
-        delivery.mailing = mailing
-        delivery.attempts += 1
-        delivery.attempted_at = timezone.now()
-        error = None
+def _deliver(mailing: Mailing, delivery: Delivery, connection, holder: int) -> tuple[str, Exception | None]:
+    """Build, send and mark one claimed delivery; marking ends the claim."""
+    delivery.mailing = mailing
+    delivery.attempts += 1
+    delivery.attempted_at = timezone.now()
+    error = None
+    try:
+        message = render_delivery(delivery)
+    except Exception as exc:  # noqa: BLE001 - a template or data error fails this delivery only
+        error = exc
+        outcome = Outcome.FAILED
+    else:
         try:
-            message = render_delivery(delivery)
-        except Exception as exc:  # noqa: BLE001 - a template or data error fails this delivery only
+            _transmit(connection, message)
+        except (smtplib.SMTPException, OSError, ValueError) as exc:
             error = exc
-            outcome = Outcome.FAILED
-        else:
-            try:
-                _transmit(connection, message)
-            except (smtplib.SMTPException, OSError, ValueError) as exc:
-                error = exc
-                transient = is_transient(exc)
-                if transient and delivery.attempts < settings.MAIL_MAX_ATTEMPTS:
-                    outcome = Outcome.POSTPONED
-                else:
-                    outcome = Outcome.FAILED
+            transient = is_transient(exc)
+            if transient and delivery.attempts < settings.MAIL_MAX_ATTEMPTS:
+                outcome = Outcome.POSTPONED
             else:
-                outcome = Outcome.SENT
-        # AT-LEAST-ONCE WINDOW: the SMTP server has accepted the message, but the row is marked
-        # sent only when this transaction commits. A worker killed (or a database lost) between
-        # the two rolls the row back to pending, and that one mail is sent a second time — with
-        # the same Message-ID, so receivers can recognise it. No design closes this window
-        # short of two-phase commit with the SMTP server; it is at most one mail per dead worker.
-        if outcome == Outcome.SENT:
-            delivery.state = Delivery.State.SENT
-            delivery.sent_at = timezone.now()
-            delivery.next_attempt_at = None
-            delivery.last_error = ""
-        elif outcome == Outcome.FAILED:
-            delivery.state = Delivery.State.FAILED
-            delivery.next_attempt_at = None
-            delivery.last_error = _describe(error)
+                outcome = Outcome.FAILED
         else:
-            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
-            delivery.last_error = _describe(error)
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=delivery.state,
-            attempts=delivery.attempts,
-            attempted_at=delivery.attempted_at,
-            sent_at=delivery.sent_at,
-            next_attempt_at=delivery.next_attempt_at,
-            last_error=delivery.last_error,
-        )
+            outcome = Outcome.SENT
+    # AT-LEAST-ONCE WINDOW: the SMTP server has accepted the message, and the row is marked sent
+    # by the UPDATE below, in autocommit, right after. A worker killed (or a database lost) between
+    # the two leaves the row pending under its claim; the claim dies with the worker's session, and
+    # the next batch sends that one mail a second time — with the same Message-ID (fixed on the
+    # row), so receivers can recognise it. The rows claimed after it were never handed over and go
+    # out once. No design closes this window short of two-phase commit with the SMTP server; it is
+    # at most one mail per dead worker (one per pool process that dies).
+    if outcome == Outcome.SENT:
+        delivery.state = Delivery.State.SENT
+        delivery.sent_at = timezone.now()
+        delivery.next_attempt_at = None
+        delivery.last_error = ""
+    elif outcome == Outcome.FAILED:
+        delivery.state = Delivery.State.FAILED
+        delivery.next_attempt_at = None
+        delivery.last_error = _describe(error)
+    else:
+        delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
+        delivery.last_error = _describe(error)
+    marked = Delivery.objects.filter(pk=delivery.pk, claimed_by=holder).update(
+        state=delivery.state,
+        attempts=delivery.attempts,
+        attempted_at=delivery.attempted_at,
+        sent_at=delivery.sent_at,
+        next_attempt_at=delivery.next_attempt_at,
+        last_error=delivery.last_error,
+        claimed_by=None,
+        claimed_at=None,
+    )
+    if not marked:
+        # Only when the claim outlived CLAIM_TIMEOUT mid-send and another worker took the row over.
+        logger.warning("Mailing %s to %s: the claim was taken over while sending.", mailing.pk, delivery.address)
     if error is not None:
         logger.warning("Mailing %s to %s: %s (%s)", mailing.pk, delivery.address, outcome, delivery.last_error)
     return outcome, error
@@ -168,15 +277,19 @@ def _describe(exc: Exception) -> str:
 
 
 def deliver_batch(mailing_id: int, *, limit: int | None = None) -> BatchResult:
-    """Send up to `limit` due deliveries of a mailing over one SMTP connection."""
+    """Claim up to `limit` due deliveries of a mailing and send them over one SMTP connection."""
     limit = limit or settings.MAIL_BATCH_SIZE
     result = BatchResult()
     mailing = Mailing.objects.filter(pk=mailing_id, state__in=ACTIVE_STATES).first()
     if mailing is None:
         return result
-    if not _due_deliveries(mailing_id).exists():
+    holder = _session_id()
+    claimed = _claim(mailing_id, limit, holder)
+    if not claimed:
         finish_if_done(mailing_id)
         return result
+    send_until = monotonic() + (CLAIM_TIMEOUT / 2).total_seconds()
+    unmarked = claimed[::-1]  # a stack: the next delivery to send is last
     connection = mailers.default
     try:
         try:
@@ -187,15 +300,22 @@ def deliver_batch(mailing_id: int, *, limit: int | None = None) -> BatchResult:
             result.unreachable = True
             logger.warning("Mailing %s: cannot reach the mail server: %s", mailing_id, result.connection_error)
             return result
-        for _ in range(limit):
-            outcome, error = _deliver_next(mailing, connection)
-            if outcome is None:
+        while unmarked:
+            if monotonic() > send_until:
+                result.expired = True
+                logger.warning("Mailing %s: the batch's claim is too old to send the rest; released.", mailing_id)
                 break
+            outcome, error = _deliver(mailing, unmarked[-1], connection, holder)
+            unmarked.pop()
             setattr(result, outcome, getattr(result, outcome) + 1)
             if error is not None and breaks_connection(error):
                 result.connection_error = _describe(error)
                 break
     finally:
+        # Whatever stopped the batch (the server, the claim's age, an exception), the rows it did
+        # not mark go back now. An exception while a mail was in flight releases that one too: it
+        # may have been accepted already (the window described in _deliver).
+        _release(unmarked, holder)
         try:
             connection.close()
         except (smtplib.SMTPException, OSError):
@@ -266,6 +386,9 @@ def send_batch(mailing_id: int, *, attempt_round: int = 0) -> dict[str, int]:
         registered_task(SEND_BATCH_TASK).apply_async(
             (mailing_id,), {"attempt_round": attempt_round + 1}, countdown=wait.total_seconds()
         )
+    if result.expired:
+        # A slow batch let the rest of its claim go: a fresh batch takes it on at once.
+        registered_task(SEND_BATCH_TASK).delay(mailing_id, attempt_round)
     return result.counts()
 
 
