@@ -118,18 +118,23 @@ def test_a_cancellation_builds_its_mail_and_the_promoted_members_mail_before_the
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("full", [False, True], ids=["seat", "waiting list"])
-def test_under_the_lock_a_registration_asks_one_query_and_writes_its_rows(full):
+def test_under_the_lock_a_registration_asks_one_query_and_writes_its_rows(full, monkeypatch):
     event = EventFactory(capacity=1)
     if full:
         RegistrationFactory(event=event)
-    user = approved_member()
-    user = User.objects.get(pk=user.pk)
+    user = User.objects.get(pk=approved_member().pk)  # as a request loads it: the profile on first use
+    lock, locked_at = services._lock, []
     with CaptureQueriesContext(connection) as captured:
+
+        def locking(event):
+            locked = lock(event)
+            locked_at.append(len(captured.captured_queries))
+            return locked
+
+        monkeypatch.setattr(services, "_lock", locking)
         services.register(event, user)
-    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
-    locked_at = next(i for i, sql in enumerate(statements) if "FOR UPDATE" in sql)
-    under_lock = statements[locked_at + 1 :]
-    reads = [sql for sql in under_lock if sql.startswith("SELECT")]
+    under_lock = [q["sql"] for q in captured.captured_queries[locked_at[0] :] if "SAVEPOINT" not in q["sql"]]
+    reads = [sql for sql in under_lock if sql.lstrip().startswith("SELECT")]
     assert len(reads) == 1, reads
     assert under_lock[1].startswith('INSERT INTO "events_registration"')
     assert all(sql.startswith("INSERT") for sql in under_lock[1:]), under_lock
