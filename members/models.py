@@ -17,6 +17,7 @@ from django.db import connections, models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from coalition.rules import is_approved_member, is_coordinator
@@ -175,6 +176,14 @@ class Visibility(models.TextChoices):
 
 
 class ProfileQuerySet(models.QuerySet):
+    # Set by search() on PostgreSQL: what pages() needs to page through the matches cheaply.
+    _ranked_search = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._ranked_search = self._ranked_search
+        return clone
+
     def approved(self):
         return self.filter(status=Profile.Status.APPROVED, user__is_active=True)
 
@@ -220,17 +229,27 @@ class ProfileQuerySet(models.QuerySet):
                 .distinct()
             )
             # Only the matches are ranked, and only for the order: a COUNT of this queryset ranks nothing.
-            return self.filter(pk__in=matches).order_by(
-                SearchRank(F("search_vector"), query).desc(),
+            rank = SearchRank(F("search_vector"), query)
+            searched = self.filter(pk__in=matches).order_by(
+                rank.desc(),
                 TrigramWordSimilarity(folded, "search_text").desc(),
                 "last_name",
                 "first_name",
                 "pk",
             )
+            searched._ranked_search = (self, rank)
+            return searched
         condition = Q()
         for word in words:
             condition &= Q(search_text__contains=word)
         return self.filter(condition)
+
+    def pages(self):
+        """What to give a Paginator: a search's matches as RankedMatches, any other queryset as it is."""
+        if self._ranked_search is None:
+            return self
+        unsearched, rank = self._ranked_search
+        return RankedMatches(self, unsearched=unsearched, rank=rank)
 
 
 class SearchDocument(SearchVector):
@@ -247,6 +266,49 @@ class SearchDocument(SearchVector):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, **extra_context)
+
+
+class RankedMatches:
+    """A ranked search as a Paginator's list: the costly part of its order is computed only where a page needs it.
+
+    Matches are ordered by full-text rank, then trigram similarity, then name. A rank is cheap (the stored
+    search_vector), a similarity is not (the trigrams of a whole document, row by row). One query reads the rank of
+    every match: its length is the count, and it tells which ranks a page spans. The page's query then orders only
+    the matches with those ranks, which gives the same rows in the same order as ordering every match; it filters by
+    their keys instead of searching again, and repeats the visibility filters from before the search.
+    """
+
+    def __init__(self, searched, *, unsearched, rank):
+        self.searched = searched
+        self.unsearched = unsearched
+        self.rank = rank
+
+    @cached_property
+    def _ranks(self):
+        """(rank, pk) of every match, best rank first."""
+        rows = self.searched.order_by().annotate(page_rank=self.rank).values_list("page_rank", "pk")
+        return sorted(rows, key=lambda row: -row[0])
+
+    def count(self):
+        return len(self._ranks)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop, _step = index.indices(self.count())
+        if start >= stop:
+            return []
+        highest, lowest = self._ranks[start][0], self._ranks[stop - 1][0]
+        ahead = sum(1 for rank, _pk in self._ranks if rank > highest)
+        keys = [pk for rank, pk in self._ranks if lowest <= rank <= highest]
+        page = self.unsearched.filter(pk__in=keys).order_by(*self.searched.query.order_by)
+        if self.searched.query.select_related:
+            page.query.select_related = self.searched.query.select_related
+        page = page.prefetch_related(*self.searched._prefetch_related_lookups)
+        return list(page[start - ahead : stop - ahead])
 
 
 def fold(text):

@@ -64,7 +64,8 @@ def profile_list(request):
     profiles = Profile.objects.visible_to(request.user).select_related("user", "organisation")
     if form.is_bound and form.is_valid():
         profiles = form.filter(profiles)
-    page = _page(request, profiles.prefetch_related("municipalities"), DIRECTORY_PAGE_SIZE)
+    # A search pages through its matches ranking only what a page needs (members.models.RankedMatches).
+    page = _page(request, profiles.prefetch_related("municipalities").pages(), DIRECTORY_PAGE_SIZE)
     _with_cards(page.object_list, request.user)
     return render(
         request,

@@ -10,6 +10,7 @@ import random
 
 import pytest
 from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
@@ -32,7 +33,7 @@ TABLES = ("members_profile", "members_user")
 
 
 def _add_people(start, stop):
-    """Approved members numbered start..stop-1, one in six a midwife."""
+    """Approved members numbered start..stop-1, one in six a midwife (a third of them named so twice)."""
     rng = random.Random(start)
     users = User.objects.bulk_create(User(email=f"crowd{n}@example.org") for n in range(start, stop))
     profiles = []
@@ -40,6 +41,8 @@ def _add_people(start, stop):
         words = rng.sample(WORDS, 6)
         if n % 6 == 0:
             words.insert(2, COMMON)
+        if n % 18 == 0:
+            words.append(COMMON)  # a better rank: pages span ranks
         profiles.append(
             Profile(
                 user=user,
@@ -80,11 +83,13 @@ def never_analyzed(db):
 
 
 def _plans(member, text=COMMON):
-    """EXPLAIN (JSON) of the two statements a directory search runs: the paginator's COUNT and the first page."""
+    """EXPLAIN (JSON) of every statement a search runs: as a queryset (count, first page) and as the directory
+    pages it (RankedMatches: the ranks of the matches, then the page)."""
     searched = Profile.objects.visible_to(member).select_related("user", "organisation").search(text)
     with CaptureQueriesContext(connection) as captured:
         searched.count()
         list(searched[:25])
+        list(Paginator(searched.pages(), 25).get_page(1).object_list)
     plans = []
     with connection.cursor() as cursor:
         for query in captured.captured_queries:
@@ -103,10 +108,20 @@ def _nodes(plan):
         yield from _nodes(child)
 
 
+def _searches(node):
+    return any(
+        operator in str(node.get(key, ""))
+        for key in ("Filter", "Recheck Cond", "Index Cond")
+        for operator in ("%>", "@@")
+    )
+
+
 def _assert_uses_the_indexes(plans):
     """Each search test is answered by its GIN index; none is a filter applied to rows read some other way."""
-    assert len(plans) == 2
-    for plan in plans:
+    assert len(plans) == 4  # count, page; the ranks of the matches, the page of RankedMatches
+    searching = [plan for plan in plans if any(_searches(node) for node in _nodes(plan))]
+    assert len(searching) == 3, "the page of RankedMatches reads its rows by key and does not search again"
+    for plan in searching:
         nodes = list(_nodes(plan))
         searched_by = {node.get("Index Name") for node in nodes if node["Node Type"] == "Bitmap Index Scan"}
         assert {"profile_search_vector", "profile_search_trgm"} <= searched_by, json.dumps(plan, indent=1)
@@ -144,6 +159,14 @@ def test_the_trigram_operator_is_known_to_be_costly(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT procost FROM pg_proc WHERE proname = 'word_similarity_commutator_op'")
         assert cursor.fetchone()[0] >= 100
+
+
+def test_paging_a_search_shows_every_match_once_in_the_order_of_the_queryset(crowd, member):
+    searched = Profile.objects.visible_to(member).search(COMMON)
+    paginator = Paginator(searched.pages(), 25)
+    paged = [profile.pk for number in paginator.page_range for profile in paginator.page(number).object_list]
+    assert paginator.count == searched.count()
+    assert paged == list(searched.values_list("pk", flat=True))
 
 
 def test_search_finds_what_testing_every_row_finds(crowd, member):
