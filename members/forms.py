@@ -72,6 +72,12 @@ class LongSelect(forms.Select):
     first option whose value matches is selected, values and labels escaped the same way.
     """
 
+    def __init__(self, attrs=None, choices=(), *, label_field=None):
+        super().__init__(attrs, choices)
+        # For a model field: the column that is each row's label (what str(row) returns), so the rows are read as
+        # (pk, label) pairs instead of hundreds of model instances.
+        self.label_field = label_field
+
     def render(self, name, value, attrs=None, renderer=None):
         values = set(self.format_value(value))
         attrs = self.build_attrs(self.attrs, attrs)
@@ -102,7 +108,10 @@ class LongSelect(forms.Select):
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
             return choices
-        empty = [("", choices.field.empty_label)] if choices.field.empty_label is not None else []
+        field = choices.field
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        if self.label_field and not field.to_field_name:
+            return [*empty, *choices.queryset.values_list("pk", self.label_field)]
         return [*empty, *(choices.choice(obj) for obj in choices.queryset.all())]
 
 
@@ -163,7 +172,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             "is_listed",
         ]
         widgets = {
-            "organisation": LongSelect,
+            "organisation": LongSelect(label_field="name"),
             "municipalities": forms.CheckboxSelectMultiple,
             "themes": forms.CheckboxSelectMultiple,
             "phone_visibility": forms.RadioSelect,
@@ -283,15 +292,21 @@ class DirectoryFilterForm(ExtraFiltersMixin, FilterForm):
         required=False,
         queryset=Organisation.objects.only("name", "slug"),
         empty_label=_("All organisations"),
+        widget=LongSelect(label_field="name"),
     )
     municipality = forms.ModelChoiceField(
         label=_("Municipality"),
         required=False,
         queryset=Municipality.objects.all(),
         empty_label=_("All municipalities"),
+        widget=LongSelect(label_field="name"),
     )
     theme = forms.ModelChoiceField(
-        label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
+        label=_("Theme"),
+        required=False,
+        queryset=Theme.objects.all(),
+        empty_label=_("All themes"),
+        widget=LongSelect(label_field="name"),
     )
 
     def filter(self, queryset):
@@ -333,6 +348,7 @@ class OrganisationFilterForm(ExtraFiltersMixin, FilterForm):
         required=False,
         queryset=Municipality.objects.all(),
         empty_label=_("All municipalities"),
+        widget=LongSelect(label_field="name"),
     )
 
     def filter(self, queryset):
@@ -358,9 +374,14 @@ class OfferingFilterForm(FilterForm):
         required=False,
         queryset=Municipality.objects.all(),
         empty_label=_("All municipalities"),
+        widget=LongSelect(label_field="name"),
     )
     theme = forms.ModelChoiceField(
-        label=_("Theme"), required=False, queryset=Theme.objects.all(), empty_label=_("All themes")
+        label=_("Theme"),
+        required=False,
+        queryset=Theme.objects.all(),
+        empty_label=_("All themes"),
+        widget=LongSelect(label_field="name"),
     )
     life_phase = forms.ChoiceField(
         label=_("Life phase"), required=False, choices=with_blank(LifePhase.choices, _("All phases"))

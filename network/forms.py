@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import FilterForm, with_blank
+from members.forms import FilterForm, LongSelect, with_blank
 from members.models import Discipline, Municipality, Organisation
 
 from .models import Circle, Coalition, Partnership, Phase, partner_people
@@ -26,6 +26,7 @@ class CoalitionFilterForm(FilterForm):
         required=False,
         queryset=Municipality.objects.all(),
         empty_label=_("All municipalities"),
+        widget=LongSelect(label_field="name"),
     )
 
     def filter(self, queryset):
@@ -48,6 +49,7 @@ def coalition_filter_fields():
             required=False,
             queryset=Coalition.objects.only("name", "slug"),
             empty_label=_("All coalitions"),
+            widget=LongSelect(label_field="name"),
         ),
         "circle": forms.ChoiceField(
             label=_("Circle"), required=False, choices=with_blank(Circle.choices, _("Both circles"))
