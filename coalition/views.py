@@ -28,6 +28,8 @@ def home(request):
     newest_members = (
         Profile.objects.visible_to(request.user)
         .select_related("organisation")
+        # What the list shows: not the stored search document and the rest of each profile.
+        .only("first_name", "last_name", "job_title", "organisation__name", "organisation__slug")
         .order_by("-status_changed_at", "-pk")[:HOME_NEWEST_MEMBERS]
     )
     return render(
