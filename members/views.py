@@ -336,6 +336,7 @@ def organisation_detail(request, slug):
             Profile.objects.visible_to(request.user)
             .filter(organisation=organisation)
             .select_related("user", "organisation")
+            .defer("search_text", "search_vector")  # the stored search document: large, and not shown
         ),
         request.user,
     )
