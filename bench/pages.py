@@ -544,6 +544,7 @@ def run_in_worktree(revision, argv):
             shutil.copy(ROOT / "bench" / name, tree / "bench" / name)
     rest = [arg for i, arg in enumerate(argv) if arg != "--worktree" and (i == 0 or argv[i - 1] != "--worktree")]
     rest = [arg for arg in rest if not arg.startswith("--worktree=")]
+    os.chdir(tree)
     os.execv(PYTHON, [PYTHON, str(tree / "bench" / "pages.py"), *rest])  # noqa: S606 — no shell, fixed argv
 
 
@@ -552,6 +553,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.worktree:
         run_in_worktree(args.worktree, argv)
+    # Celery puts the working directory on sys.path while Django sets up: it must be the tree being measured.
+    os.chdir(ROOT)
     (ROOT / "var").mkdir(exist_ok=True)
     # Stopped with SIGTERM: leave through the `finally` that stops the server.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
