@@ -422,6 +422,8 @@ def wrk(port, path, headers, duration, connections):
     for name, value in {"X-Forwarded-Proto": "https", **headers}.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run([*command, f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True).stdout
+    if not re.search(r"Requests/sec:", output) or not re.search(r"^\s+99%", output, re.MULTILINE):
+        sys.exit(f"wrk measured nothing at {path}:\n{output}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE).group(1))
     p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE).group(1))
