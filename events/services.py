@@ -95,8 +95,37 @@ def _log_lock_time(event_id):
 
 
 def _event_state(event):
-    """Every stored value of the event: mail parts built from an earlier read are used only while it still holds."""
-    return tuple(getattr(event, field.attname) for field in Event._meta.concrete_fields)
+    """Every stored value of the event but `updated_at` (no mail shows it; saving sets it): mail parts built from an
+    earlier read are used only while this still holds."""
+    return tuple(getattr(event, field.attname) for field in Event._meta.concrete_fields if field.name != "updated_at")
+
+
+class _CalendarFiles:
+    """One event's calendar files for many people, built before the event lock from the event as it will be.
+
+    Under the lock `get()` hands them out while the event matches what they were built from, and builds any
+    other (someone confirmed in between, or the event changed again): a mass mail's files cost milliseconds
+    each, and registrations for the event wait for the lock.
+    """
+
+    def __init__(self, event, method, people):
+        self.event_state = _event_state(event)
+        self.method = method
+        self.files = {who: calendar.attachment(event, method=method, attendee=who) for who in people}
+
+    def get(self, event, who):
+        if who in self.files and _event_state(event) == self.event_state:
+            return self.files[who]
+        return calendar.attachment(event, method=self.method, attendee=who)
+
+
+def _confirmed_people(event, *, in_good_standing=False):
+    """(email, name) of the event's confirmed participants (optionally only those in good standing)."""
+    registrations = Registration.objects.confirmed().filter(event=event)
+    if in_good_standing:
+        registrations = _in_good_standing(registrations)
+    people = (_participant(registration) for registration in registrations.select_related("profile__user"))
+    return [who for who in people if who is not None]
 
 
 def _link(event, mailing, purpose):
@@ -489,9 +518,10 @@ def update_event(event: Event, *, by: User, now: datetime | None = None, **chang
     mails nobody. An event that is over never mails a change: its participants have nothing to update.
     """
     now = now or timezone.now()
+    changes = normalise_schedule(changes)
+    files = _prepare_schedule_change(event, by=by, changes=changes, now=now)
     locked = _lock(event)
     ensure_permitted(by, "events.change_event", locked)
-    changes = normalise_schedule(changes)
     was_over = locked.ends_at < now
     before = _schedule(locked)
     capacity_changed = "capacity" in changes and changes["capacity"] != locked.capacity
@@ -510,7 +540,7 @@ def update_event(event: Event, *, by: User, now: datetime | None = None, **chang
     elif not locked.is_published:
         reason = _("Nobody was mailed: the event is not published.")
     else:
-        mailed = _mail_schedule_change(locked, by=by)
+        mailed = _mail_schedule_change(locked, by=by, files=files)
         if not mailed:
             reason = _("Nobody was mailed: the event has no confirmed participants.")
     promoted = []
@@ -521,14 +551,30 @@ def update_event(event: Event, *, by: User, now: datetime | None = None, **chang
     )
 
 
-def _mail_schedule_change(event, *, by):
-    """Mail every confirmed participant the new time or place with an updated .ics; returns how many."""
+def _prepare_schedule_change(event, *, by, changes, now):
+    """Before the lock: the updated .ics of each confirmed participant, when the changes will be mailed."""
+    preview = Event.objects.get(pk=event.pk)
+    ensure_permitted(by, "events.change_event", preview)
+    was_over = preview.ends_at < now
+    before = _schedule(preview)
+    for field, value in changes.items():
+        if field != "capacity":
+            setattr(preview, field, value)
+    if _schedule(preview) == before or was_over or not preview.is_published:
+        return None
+    preview.sequence += 1
+    return _CalendarFiles(preview, calendar.REQUEST, _confirmed_people(preview, in_good_standing=True))
+
+
+def _mail_schedule_change(event, *, by, files=None):
+    """Mail every confirmed participant the new time or place with an updated .ics; returns how many.
+
+    `files` are the calendar files `_prepare_schedule_change` built before the lock.
+    """
+    files = files or _CalendarFiles(event, calendar.REQUEST, [])
     recipients = []
-    confirmed = _in_good_standing(Registration.objects.confirmed().filter(event=event))
-    for registration in confirmed.select_related("profile__user"):
-        who = _participant(registration)
-        if who:
-            recipients.append(_with_calendar(event, who))
+    for who in _confirmed_people(event, in_good_standing=True):
+        recipients.append(Recipient(email=who[0], name=who[1], attachments=[files.get(event, who)]))
     if recipients:
         mailing = queue_mailing(
             template="events/updated",
@@ -545,6 +591,12 @@ def _mail_schedule_change(event, *, by):
 def cancel_event(event: Event, *, by: User, reason: str = "", now: datetime | None = None) -> Event:
     """Cancel the whole event; everyone registered hears it, confirmed participants get METHOD:CANCEL."""
     now = now or timezone.now()
+    # Before the lock: the CANCEL files of those confirmed now, from the event as it will be once cancelled.
+    preview = Event.objects.get(pk=event.pk)
+    ensure_permitted(by, "events.manage_event", preview)
+    people = [] if preview.is_cancelled else _confirmed_people(preview)
+    preview.state, preview.cancelled_at, preview.sequence = Event.State.CANCELLED, now, preview.sequence + 1
+    files = _CalendarFiles(preview, calendar.CANCEL, people)
     event = _lock(event)
     ensure_permitted(by, "events.manage_event", event)
     if event.is_cancelled:
@@ -561,7 +613,7 @@ def cancel_event(event: Event, *, by: User, reason: str = "", now: datetime | No
             continue
         attachments = []
         if registration.is_confirmed:
-            attachments.append(calendar.attachment(event, method=calendar.CANCEL, attendee=who))
+            attachments.append(files.get(event, who))
         recipients.append(Recipient(email=who[0], name=who[1], attachments=attachments))
     if recipients:
         context = event_context(event)

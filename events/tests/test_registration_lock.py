@@ -4,6 +4,8 @@ The calendar file and the mail context are built before the lock; under it one q
 mail is still created in the same transaction, once, with the content the seat decided.
 """
 
+from datetime import timedelta
+
 import icalendar
 import pytest
 from django.db import connection
@@ -266,3 +268,49 @@ def test_30_cancellations_at_once_mail_each_promoted_member_once_with_a_calendar
     cancellations = mails_of(event, EventMailing.Purpose.CANCELLED_REGISTRATION)
     assert sorted(d.address for d in cancellations) == sorted(u.email for u in confirmed_users)
     assert all(calendar_of(d)["METHOD"] == "CANCEL" for d in cancellations)
+
+
+# --- Mass mails of a changed or cancelled event ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changing_the_time_builds_the_participants_calendar_files_before_the_lock(built, coordinator):
+    event = EventFactory(capacity=5)
+    for _ in range(3):
+        services.register(event, approved_member())
+    built.clear()
+    later = {"starts_at": event.starts_at + timedelta(hours=1), "ends_at": event.ends_at + timedelta(hours=1)}
+    services.update_event(event, by=coordinator, **later)
+    assert [b for b in built if b[0].startswith("calendar")] == [("calendar REQUEST", False)] * 3
+    deliveries = mails_of(event, EventMailing.Purpose.UPDATE)
+    assert len(deliveries) == 3
+    for delivery in deliveries:
+        vevent = next(iter(calendar_of(delivery).walk("VEVENT")))
+        assert vevent["SEQUENCE"] == 1 and vevent["DTSTART"].dt == later["starts_at"].replace(microsecond=0)
+
+
+@pytest.mark.django_db
+def test_cancelling_the_event_builds_the_cancel_files_before_the_lock_and_for_whoever_came_in_between(
+    built, coordinator, monkeypatch
+):
+    event = EventFactory(capacity=5)
+    for _ in range(2):
+        services.register(event, approved_member())
+    built.clear()
+    lock = services._lock
+
+    def register_then_lock(event):
+        # Someone is confirmed after the files were built, before the lock is granted.
+        RegistrationFactory(event=event)
+        return lock(event)
+
+    monkeypatch.setattr(services, "_lock", register_then_lock)
+    services.cancel_event(event, by=coordinator)
+    assert [b for b in built if b[0].startswith("calendar")] == [("calendar CANCEL", False)] * 2 + [
+        ("calendar CANCEL", True)
+    ]
+    deliveries = mails_of(event, EventMailing.Purpose.EVENT_CANCELLED)
+    assert len(deliveries) == 3
+    for delivery in deliveries:
+        cal = calendar_of(delivery)
+        assert cal["METHOD"] == "CANCEL" and next(iter(cal.walk("VEVENT")))["SEQUENCE"] == 1
