@@ -61,7 +61,12 @@ def _page(request, queryset, size):
 @permission_required("members.view_directory")
 def profile_list(request):
     form = DirectoryFilterForm(request.GET or None)
-    profiles = Profile.objects.visible_to(request.user).select_related("user", "organisation")
+    # The stored search document (search_text, search_vector) is never shown: not read for the page's rows.
+    profiles = (
+        Profile.objects.visible_to(request.user)
+        .select_related("user", "organisation")
+        .defer("search_text", "search_vector")
+    )
     if form.is_bound and form.is_valid():
         profiles = form.filter(profiles)
     # A search pages through its matches ranking only what a page needs (members.models.RankedMatches).
