@@ -8,26 +8,15 @@ tests/test_query_counts.py (and in older tests next to each page).
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from coalition.tests.query_counts import GROWTH, queries
 from events.tests.factories import EventFactory, RegistrationFactory
 from journal.tests.factories import published_edition
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
-
-GROWTH = 4
-
-
-def queries(client, url):
-    client.get(url)  # warm-up: session, role and translation caches
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured), len(response.content)
 
 
 def _grow(n):

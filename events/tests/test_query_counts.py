@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import Mailing
+from coalition.tests.query_counts import assert_same_count_as_data_grows
 from events.models import EventMailing, Feedback, Material, Registration
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 from network.tests.factories import CoalitionFactory
@@ -22,28 +21,6 @@ from network.tests.factories import CoalitionFactory
 from .factories import EventFactory, InvitationFactory, RegistrationFactory, approved_member
 
 pytestmark = pytest.mark.django_db
-
-GROWTH = 4  # the second rendering sees 1 + 4 = 5 times the data of the first
-
-
-def queries(client, url):
-    """(number of queries, length of the page) of one request, after a warm-up request (sessions, role caches)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return len(captured), len(response.content)
-
-
-def assert_same_count_as_data_grows(client, url, grow, size=2, *, shown=True):
-    """`shown`: the added rows appear on the page (it grows), so the count is taken over them."""
-    grow(size)
-    few, few_length = queries(client, url)
-    grow(size * GROWTH)
-    many, many_length = queries(client, url)
-    assert many == few, f"{url}: {few} queries with little data, {many} with five times as much"
-    if shown:
-        assert many_length > few_length, f"{url} does not show the added data: the test measures nothing"
 
 
 def _past_event():

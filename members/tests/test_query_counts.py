@@ -6,37 +6,16 @@ role(s) that open it; `shown` checks that the added data is on the page, so the 
 """
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coalition.tests.query_counts import assert_same_count_as_data_grows
 from members.models import Profile
 
 from .factories import MunicipalityFactory, OfferingFactory, OrganisationFactory, ProfileFactory, ThemeFactory
 
 pytestmark = pytest.mark.django_db
 
-GROWTH = 4  # the second rendering sees 1 + 4 = 5 times the data of the first
 LIST = reverse("members:profile_list")
-
-
-def queries(client, url):
-    """(number of queries, length of the page) of one request, after a warm-up request (sessions, role caches)."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200, f"{url} answered {response.status_code}"
-    return len(captured), len(response.content)
-
-
-def assert_same_count_as_data_grows(client, url, grow, size=2, *, shown=True):
-    grow(size)
-    few, few_length = queries(client, url)
-    grow(size * GROWTH)
-    many, many_length = queries(client, url)
-    assert many == few, f"{url}: {few} queries with little data, {many} with five times as much"
-    if shown:
-        assert many_length > few_length, f"{url} does not show the added data: the test measures nothing"
 
 
 def _people(n):
