@@ -37,17 +37,14 @@ import secrets
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-import django
-import psycopg
-from django.core.management import call_command
-from psycopg import sql
+# The same database and Django setup as the mailing benchmark (this directory is on sys.path when run as a script).
+from mailing import ensure_database, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/portal_bench_registrations"
@@ -81,25 +78,6 @@ def post_worker_init(worker):
 
 def member_email(i):
     return f"bench-member-{i:05d}@bench.example"
-
-
-def ensure_database(url):
-    """Create the PostgreSQL database named in `url` if it does not exist yet."""
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "coalition.settings"
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
 
 
 def ensure_members(count):
