@@ -204,7 +204,9 @@ AUTHENTICATION_BACKENDS = [
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The portal's own catalogue first; then its Dutch for Django's, the admin's and allauth's own strings where their
+# catalogues lack a msgid (new in Django 6.1) or word it otherwise (locale_overrides/, which makemessages leaves alone).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
