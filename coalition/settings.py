@@ -207,6 +207,10 @@ LANGUAGES = [("nl", _("Dutch")), ("en", _("English"))]
 # The portal's own catalogue first; then its Dutch for Django's, the admin's and allauth's own strings where their
 # catalogues lack a msgid (new in Django 6.1) or word it otherwise (locale_overrides/, which makemessages leaves alone).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overrides"]
+# One date style per language (DESIGN.md §4), named in templates: DATETIME_FORMAT, SHORT_DATE_FORMAT, ...
+FORMAT_MODULE_PATH = ["coalition.formats"]
+# Flash messages say "Het verhaal … is toegevoegd" where the admin's Dutch would say "De verhaal".
+MESSAGE_STORAGE = "coalition.messages.PortalMessageStorage"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
