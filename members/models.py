@@ -14,7 +14,7 @@ from django.contrib.postgres.search import (
 )
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q, Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
@@ -216,18 +216,9 @@ class ProfileQuerySet(models.QuerySet):
         if connections[self.db].vendor == "postgresql":
             folded = " ".join(words)
             query = SearchQuery(folded, config="dutch", search_type="websearch")
-            # Match first, in a subquery of its own: its only tests are the full-text one on the stored, GIN-indexed
-            # search_vector and the trigram one on search_text (GIN-indexed too; the full-text test comes first, so
-            # a full-text match never computes the costlier trigram test). DISTINCT keeps PostgreSQL from merging
-            # the subquery into the outer query, where with stale statistics it tested every approved profile it
-            # read through another index (test_search_plan.py); planned apart, its choice is an index or a scan
-            # of the whole table, which the trigram operator's real cost (migration 0006) rules out.
-            matches = (
-                self.model._base_manager.filter(Q(search_vector=query) | Q(search_text__trigram_word_similar=folded))
-                .order_by()
-                .values("pk")
-                .distinct()
-            )
+            # The match is a function (migration 0007) whose one plan is the two GIN indexes, whatever the
+            # statistics: the full-text test on the stored search_vector, the trigram test on search_text.
+            matches = SearchMatches(query, Value(folded))
             # Only the matches are ranked, and only for the order: a COUNT of this queryset ranks nothing.
             rank = SearchRank(F("search_vector"), query)
             searched = self.filter(pk__in=matches).order_by(
@@ -266,6 +257,15 @@ class SearchDocument(SearchVector):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return super().as_sql(compiler, connection, **extra_context)
+
+
+class SearchMatches(Func):
+    """The ids of the profiles whose search document matches, as a subquery: members_profile_matches() of
+    migration 0007, which PostgreSQL can only answer from the GIN indexes (see there why it is a function)."""
+
+    function = "members_profile_matches"
+    template = "(SELECT match FROM %(function)s(%(expressions)s) AS match)"
+    output_field = models.BigIntegerField()
 
 
 class RankedMatches:
