@@ -1,9 +1,36 @@
-"""Cross-cutting records: the mail outbox (Mailing and its Deliveries)."""
+"""Cross-cutting records: the mail outbox (Mailing and its Deliveries); where constraint errors are shown."""
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+
+class ConstraintErrorsAtFields:
+    """Model mixin: a violated database constraint is reported at the field a person changes to put it right.
+
+    Django reports a check constraint, and a unique constraint over several fields, as an error of the whole form,
+    away from every field, and by default in words that name the constraint ("Constraint “event_ends_after_start”
+    is violated."). So every constraint of every model has a `violation_error_message` of its own and a
+    `violation_error_code` that the model's `constraint_error_fields` maps to a field: {code: field name}. Model
+    forms (the portal's and the admin's) then show the message at that field. coalition/tests/test_form_errors.py
+    checks every constraint of every model.
+    """
+
+    constraint_error_fields = {}
+
+    def validate_constraints(self, exclude=None):
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            errors = {}
+            for name, messages in error.error_dict.items():
+                for message in messages:
+                    field = self.constraint_error_fields.get(message.code) if name == NON_FIELD_ERRORS else None
+                    # A field the form does not have (excluded) cannot show it: then it stays the form's.
+                    errors.setdefault(field if field and field not in (exclude or ()) else name, []).append(message)
+            raise ValidationError(errors) from error
 
 
 class MailingQuerySet(models.QuerySet):
@@ -78,7 +105,7 @@ class Mailing(models.Model):
         return self.state in {self.State.SENT, self.State.SENT_WITH_FAILURES}
 
 
-class Delivery(models.Model):
+class Delivery(ConstraintErrorsAtFields, models.Model):
     """One recipient address of a mailing; claimed in batches, sent and marked one at a time."""
 
     class State(models.TextChoices):
@@ -108,11 +135,20 @@ class Delivery(models.Model):
     claimed_by = models.PositiveIntegerField(_("claimed by"), null=True, blank=True)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
+    constraint_error_fields = {"address_in_mailing": "address"}
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        constraints = [models.UniqueConstraint(fields=["mailing", "address"], name="delivery_unique_per_mailing")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailing", "address"],
+                name="delivery_unique_per_mailing",
+                violation_error_code="address_in_mailing",
+                violation_error_message=_("This mailing already goes to this address."),
+            )
+        ]
         indexes = [
             models.Index(fields=["mailing", "state"]),
             # The workers' queue: the next pending row of a mailing, in order, without a sort. The literal is

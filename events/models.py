@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from coalition.models import Delivery
+from coalition.models import ConstraintErrorsAtFields, Delivery
 from coalition.rules import is_coordinator
 from coalition.storage import PrivateStorage
 
@@ -60,7 +60,7 @@ class EventQuerySet(models.QuerySet):
         )
 
 
-class Event(models.Model):
+class Event(ConstraintErrorsAtFields, models.Model):
     """A workshop, presentation, work visit, serious game or meeting that members register for."""
 
     class Kind(models.TextChoices):
@@ -153,6 +153,7 @@ class Event(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    constraint_error_fields = {"ends_before_start": "ends_at"}
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -160,7 +161,12 @@ class Event(models.Model):
         verbose_name_plural = _("events")
         permissions = [("send_invitations", _("Can send event invitations"))]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")),
+                name="event_ends_after_start",
+                violation_error_code="ends_before_start",
+                violation_error_message=_("The end is before the start."),
+            ),
         ]
         indexes = [models.Index(fields=["state", "starts_at"])]
 
@@ -272,7 +278,7 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
-class Registration(models.Model):
+class Registration(ConstraintErrorsAtFields, models.Model):
     """A member's place at an event: confirmed, on the waiting list, or cancelled."""
 
     class State(models.TextChoices):
@@ -316,13 +322,19 @@ class Registration(models.Model):
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
 
     objects = RegistrationQuerySet.as_manager()
+    constraint_error_fields = {"registered_twice": "profile"}
 
     class Meta:
         ordering = ["registered_at", "pk"]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         constraints = [
-            models.UniqueConstraint(fields=["event", "profile"], name="registration_once_per_member"),
+            models.UniqueConstraint(
+                fields=["event", "profile"],
+                name="registration_once_per_member",
+                violation_error_code="registered_twice",
+                violation_error_message=_("This person is already registered for this event."),
+            ),
         ]
         indexes = [models.Index(fields=["event", "state", "waiting_since"])]
 
@@ -367,7 +379,7 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(answer=Invitation.Answer.NO_ANSWER, reminded_at__isnull=True)
 
 
-class Invitation(models.Model):
+class Invitation(ConstraintErrorsAtFields, models.Model):
     """One person invited to an event, with their answer from the one-click links."""
 
     class Answer(models.TextChoices):
@@ -401,12 +413,20 @@ class Invitation(models.Model):
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
+    constraint_error_fields = {"invited_twice": "email"}
 
     class Meta:
         ordering = ["invited_at", "pk"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
-        constraints = [models.UniqueConstraint(fields=["event", "email"], name="invitation_once_per_address")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "email"],
+                name="invitation_once_per_address",
+                violation_error_code="invited_twice",
+                violation_error_message=_("This address is already invited to this event."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.email} – {self.event}"
@@ -459,7 +479,7 @@ class Material(models.Model):
         return Path(self.file.name).name
 
 
-class Feedback(models.Model):
+class Feedback(ConstraintErrorsAtFields, models.Model):
     """A participant's feedback after an event; detached from the person after the retention period."""
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("event"))
@@ -478,12 +498,19 @@ class Feedback(models.Model):
     improve = models.TextField(_("what could be better?"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
+    constraint_error_fields = {"score_out_of_range": "score"}
+
     class Meta:
         ordering = ["submitted_at", "pk"]
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         constraints = [
-            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="feedback_score_1_to_5"),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5),
+                name="feedback_score_1_to_5",
+                violation_error_code="score_out_of_range",
+                violation_error_message=_("Choose a score from 1 to 5."),
+            ),
         ]
 
     def __str__(self):

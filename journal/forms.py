@@ -30,6 +30,17 @@ def spam_guard_stamp(now=None):
     return signing.dumps({"t": started, "n": secrets.token_urlsafe(12)}, salt=SPAM_GUARD_SALT)
 
 
+def form_helper(submit_label, layout=None):
+    """Crispy writes the <form> tag of these forms: `novalidate`, as on every portal form, so the portal's own
+    messages and error summary appear instead of the browser's, which would stop the form before the server."""
+    helper = FormHelper()
+    helper.attrs = {"novalidate": ""}
+    if layout is not None:
+        helper.layout = layout
+    helper.add_input(Submit("submit", submit_label))
+    return helper
+
+
 class SpamGuardedForm(forms.Form):
     """A honeypot field people never see and a signed, single-use start time: no third-party captcha.
 
@@ -131,9 +142,9 @@ class TipForm(SpamGuardedForm):
             for name in contact:
                 del self.fields[name]
             contact = []
-        self.helper = FormHelper()
-        self.helper.layout = Layout("what", "who", "why_now", *contact, self.spam_guard_layout(), "started")
-        self.helper.add_input(Submit("submit", _("Send tip")))
+        self.helper = form_helper(
+            _("Send tip"), Layout("what", "who", "why_now", *contact, self.spam_guard_layout(), "started")
+        )
 
 
 class SubscribeForm(SpamGuardedForm):
@@ -144,9 +155,9 @@ class SubscribeForm(SpamGuardedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.layout = Layout("email", "name", "journal", "invitations", self.spam_guard_layout(), "started")
-        self.helper.add_input(Submit("submit", _("Subscribe")))
+        self.helper = form_helper(
+            _("Subscribe"), Layout("email", "name", "journal", "invitations", self.spam_guard_layout(), "started")
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -161,8 +172,7 @@ class SubscriptionSettingsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save")))
+        self.helper = form_helper(_("Save"))
 
 
 def _editor_choices():
@@ -207,8 +217,7 @@ class TipUpdateForm(forms.Form):
         self.fields["assigned_to"].queryset = _editor_choices()
         self.fields["story"].queryset = Story.objects.select_related("edition").order_by("-edition__number", "order")
         self.fields["story"].label_from_instance = lambda story: f"{story.edition.number}. {story.title}"
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Save")))
+        self.helper = form_helper(_("Save"))
 
     def clean(self):
         cleaned = super().clean()

@@ -5,6 +5,7 @@ from html import escape
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .models import Discipline, Level, LifePhase, Municipality, Offering, Organisation, Profile, Theme
@@ -129,6 +130,14 @@ class ImageUploadMixin:
 
     image_field_name = None
     processed_image = None
+
+    def full_clean(self):
+        super().full_clean()
+        name = self.image_field_name
+        if self._errors and name not in self._errors and self.files.get(self.add_prefix(name)):
+            # A browser never fills in a file again after a refused submit: say so, or the file seems kept.
+            field = self.fields[name]
+            field.help_text = format_lazy("{} {}", field.help_text, _("Your file was not kept: choose it again."))
 
     def clean_image(self):
         upload = self.cleaned_data.get(self.image_field_name)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coalition.models import ConstraintErrorsAtFields
 from coalition.roles import is_coordinator
 from coalition.storage import PrivateStorage, validate_pdf
 from members.models import Municipality, Organisation, Profile, Theme
@@ -226,7 +227,7 @@ class TrekkerQuerySet(models.QuerySet):
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), starts_on__lte=on, profile__isnull=False)
 
 
-class Trekker(models.Model):
+class Trekker(ConstraintErrorsAtFields, models.Model):
     """A member who leads a coalition for a while: for its content, its policy, or as a deputy."""
 
     class Role(models.TextChoices):
@@ -250,6 +251,7 @@ class Trekker(models.Model):
     ends_on = models.DateField(_("end date"), null=True, blank=True)
 
     objects = TrekkerQuerySet.as_manager()
+    constraint_error_fields = {"ends_before_start": "ends_on"}
 
     class Meta:
         ordering = ["role", "starts_on", "pk"]
@@ -257,7 +259,10 @@ class Trekker(models.Model):
         verbose_name_plural = _("trekkers")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="trekker_ends_after_start"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="trekker_ends_after_start",
+                violation_error_code="ends_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
             )
         ]
 
@@ -279,7 +284,7 @@ class Trekker(models.Model):
             raise ValidationError(errors)
 
 
-class Partnership(models.Model):
+class Partnership(ConstraintErrorsAtFields, models.Model):
     """An organisation's membership of one coalition: its circle, since when, and who its contact persons are."""
 
     coalition = models.ForeignKey(
@@ -294,12 +299,19 @@ class Partnership(models.Model):
         Profile, blank=True, related_name="partnership_contacts", verbose_name=_("contact persons")
     )
 
+    constraint_error_fields = {"partner_twice": "organisation"}
+
     class Meta:
         ordering = ["circle", "organisation__name"]
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
-            models.UniqueConstraint(fields=["coalition", "organisation"], name="partnership_once_per_coalition")
+            models.UniqueConstraint(
+                fields=["coalition", "organisation"],
+                name="partnership_once_per_coalition",
+                violation_error_code="partner_twice",
+                violation_error_message=_("This organisation is already a partner of this coalition."),
+            )
         ]
 
     def __str__(self):
@@ -338,7 +350,7 @@ class CircleChange(models.Model):
 declaration_storage = PrivateStorage("network")
 
 
-class Declaration(models.Model):
+class Declaration(ConstraintErrorsAtFields, models.Model):
     """One version of a coalition's declaration of intent: its text, a PDF, or both."""
 
     coalition = models.ForeignKey(
@@ -357,12 +369,19 @@ class Declaration(models.Model):
     )
     dated_on = models.DateField(_("date"))
 
+    constraint_error_fields = {"version_taken": "version"}
+
     class Meta:
         ordering = ["coalition", "-version"]
         verbose_name = _("declaration of intent")
         verbose_name_plural = _("declarations of intent")
         constraints = [
-            models.UniqueConstraint(fields=["coalition", "version"], name="declaration_version_once_per_coalition")
+            models.UniqueConstraint(
+                fields=["coalition", "version"],
+                name="declaration_version_once_per_coalition",
+                violation_error_code="version_taken",
+                violation_error_message=_("This coalition already has a declaration with this version number."),
+            )
         ]
 
     def __str__(self):
@@ -386,7 +405,7 @@ class Declaration(models.Model):
             raise ValidationError(errors)
 
 
-class Signature(models.Model):
+class Signature(ConstraintErrorsAtFields, models.Model):
     """A partner signed one version of the declaration: by whom (a director, often without an account) and when."""
 
     declaration = models.ForeignKey(
@@ -400,12 +419,19 @@ class Signature(models.Model):
     signed_by_function = models.CharField(_("function"), max_length=200, blank=True)
     signed_on = models.DateField(_("signed on"))
 
+    constraint_error_fields = {"signed_twice": "partnership"}
+
     class Meta:
         ordering = ["partnership__organisation__name"]
         verbose_name = _("signature")
         verbose_name_plural = _("signatures")
         constraints = [
-            models.UniqueConstraint(fields=["declaration", "partnership"], name="signature_once_per_partner")
+            models.UniqueConstraint(
+                fields=["declaration", "partnership"],
+                name="signature_once_per_partner",
+                violation_error_code="signed_twice",
+                violation_error_message=_("This partner has already signed this version."),
+            )
         ]
 
     def __str__(self):
@@ -426,7 +452,7 @@ class Signature(models.Model):
             raise ValidationError({"partnership": _("This partner has already signed this version.")})
 
 
-class JoinRequest(models.Model):
+class JoinRequest(ConstraintErrorsAtFields, models.Model):
     """An organisation asks to join a coalition; its trekkers and coordinators accept or decline."""
 
     class State(models.TextChoices):
@@ -471,17 +497,28 @@ class JoinRequest(models.Model):
     )
     created_at = models.DateTimeField(_("asked at"), auto_now_add=True)
 
+    constraint_error_fields = {"no_organisation": "organisation", "asked_twice": "organisation"}
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("joining request")
         verbose_name_plural = _("joining requests")
         constraints = [
             models.CheckConstraint(
-                condition=Q(organisation__isnull=False) | ~Q(organisation_name=""), name="join_request_names_org"
+                condition=Q(organisation__isnull=False) | ~Q(organisation_name=""),
+                name="join_request_names_org",
+                violation_error_code="no_organisation",
+                violation_error_message=_("Choose your organisation, or type its name if it is not in the list."),
             ),
             # One open request per organisation and coalition: a second click does not mail everyone again.
             models.UniqueConstraint(
-                fields=["coalition", "organisation"], condition=Q(state="open"), name="join_request_open_once"
+                fields=["coalition", "organisation"],
+                condition=Q(state="open"),
+                name="join_request_open_once",
+                violation_error_code="asked_twice",
+                violation_error_message=_(
+                    "This organisation has already asked to join; the trekkers will answer soon."
+                ),
             ),
         ]
 
@@ -500,7 +537,7 @@ class JoinRequest(models.Model):
         return self.state == self.State.OPEN
 
 
-class CoalitionCoordinator(models.Model):
+class CoalitionCoordinator(ConstraintErrorsAtFields, models.Model):
     """A person who manages one coalition: its page, phase, trekkers, partners, declarations and joining requests."""
 
     coalition = models.ForeignKey(
@@ -511,12 +548,19 @@ class CoalitionCoordinator(models.Model):
     )
     appointed_on = models.DateField(_("appointed on"), default=timezone.localdate)
 
+    constraint_error_fields = {"coordinator_twice": "user"}
+
     class Meta:
         ordering = ["coalition", "user__last_name"]
         verbose_name = _("coalition coordinator")
         verbose_name_plural = _("coalition coordinators")
         constraints = [
-            models.UniqueConstraint(fields=["coalition", "user"], name="coalition_coordinator_once"),
+            models.UniqueConstraint(
+                fields=["coalition", "user"],
+                name="coalition_coordinator_once",
+                violation_error_code="coordinator_twice",
+                violation_error_message=_("This person already coordinates this coalition."),
+            ),
         ]
 
     def __str__(self):
