@@ -136,8 +136,8 @@ class ImageUploadMixin:
         name = self.image_field_name
         if self._errors and name not in self._errors and self.files.get(self.add_prefix(name)):
             # A browser never fills in a file again after a refused submit: say so, or the file seems kept.
-            field = self.fields[name]
-            field.help_text = format_lazy("{} {}", field.help_text, _("Your file was not kept: choose it again."))
+            bound = self[name]  # keeps its own copy of the help text, made when the form was cleaned
+            bound.help_text = format_lazy("{} {}", bound.help_text, _("Your file was not kept: choose it again."))
 
     def clean_image(self):
         upload = self.cleaned_data.get(self.image_field_name)

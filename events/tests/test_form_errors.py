@@ -1,0 +1,66 @@
+"""The events' forms after an invalid submit: title "Fout:", a summary linking each error to its field, all kept."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from coalition.tests.form_errors import assert_error_page
+from events.models import Event, Registration
+
+from .factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+LONG = "Wij nodigen je graag uit. " * 80  # 2,080 characters: over the 2,000 of these fields
+
+
+def test_registering_without_the_coalition_answer_comes_back_with_the_summary_and_the_other_answers(member_client):
+    event = EventFactory(intake_questions=["What would you like to learn?"])
+    response = member_client.post(
+        reverse("events:register", args=[event.slug]),
+        {"coalition_progress": "  ", "question_0": "Hoe we ouders eerder bereiken", "consent_to_list": "on"},
+    )
+    assert_error_page(
+        response,
+        fields=["id_coalition_progress"],
+        kept={"question_0": "Hoe we ouders eerder bereiken", "consent_to_list": ["on"]},
+    )
+    assert not Registration.objects.exists()
+
+
+def test_feedback_without_a_score_comes_back_with_the_summary_at_the_first_score_and_the_answers_kept(client):
+    registration = RegistrationFactory(event=EventFactory(starts_at=timezone.now() - timedelta(hours=3)))
+    client.force_login(registration.profile.user)
+    response = client.post(
+        reverse("events:feedback", args=[registration.event.slug]), {"valuable": "De casus", "improve": "Meer tijd"}
+    )
+    assert_error_page(
+        response, fields=["id_score_0"], kept={"score": [], "valuable": "De casus", "improve": "Meer tijd"}
+    )
+
+
+def test_an_invitation_with_a_message_over_the_limit_comes_back_with_the_summary_and_the_choices(coordinator_client):
+    event = EventFactory()
+    response = coordinator_client.post(
+        reverse("events:invite", args=[event.slug]),
+        {"disciplines": ["midwifery"], "all_members": "on", "message": LONG, "preview": "1"},
+    )
+    assert_error_page(
+        response, fields=["id_message"], kept={"disciplines": ["midwifery"], "all_members": ["on"], "message": LONG}
+    )
+
+
+def test_an_invitation_to_nobody_comes_back_with_the_summary_saying_so(coordinator_client):
+    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"preview": "1"})
+    page = assert_error_page(response, fields=[])
+    assert page.summary_links == []  # the error belongs to no field: listed, not linked
+
+
+def test_cancelling_with_a_message_over_the_limit_comes_back_with_the_summary_and_the_message(coordinator_client):
+    event = EventFactory()
+    response = coordinator_client.post(reverse("events:cancel_event", args=[event.slug]), {"reason": LONG})
+    assert_error_page(response, fields=["id_reason"], kept={"reason": LONG})
+    event.refresh_from_db()
+    assert event.state != Event.State.CANCELLED
