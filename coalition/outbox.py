@@ -41,14 +41,15 @@ from math import ceil
 from time import monotonic
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.db import DatabaseError, transaction
+from django.core.mail import mailers
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
 from .celery import app, registered_task
-from .mail import render_delivery
+from .mail import OutboxMessage, render_delivery
 from .models import Delivery, Mailing
 
 logger = logging.getLogger(__name__)
@@ -206,20 +207,36 @@ def _release(deliveries: list[Delivery], holder: int) -> None:
         )
 
 
-def _transmit(connection, message: EmailMessage) -> None:
-    """Hand one message to the SMTP server; returns once the server has accepted it."""
-    if connection.send_messages([message]) != 1:
+def _transmit(connection, message: OutboxMessage) -> None:
+    """Hand one message to the SMTP server; returns once the server has accepted it.
+
+    Over Django's SMTP backend the message goes out as OutboxMessage.smtp_bytes() (the bytes the
+    backend's own send_messages would write, with the parts a batch shares serialised once), with
+    the envelope addresses the backend would use; any other backend (the console, tests' locmem)
+    and addresses that need IDNA take Django's path.
+    """
+    if isinstance(connection, SMTPBackend) and connection.connection and not message.needs_idna():
+        envelope_from = message.shared.get(("envelope", message.from_email))
+        if envelope_from is None:
+            envelope_from = message.shared[("envelope", message.from_email)] = connection.prep_address(
+                message.from_email
+            )
+        envelope_to = [connection.prep_address(address) for address in message.recipients()]
+        connection.connection.sendmail(envelope_from, envelope_to, message.smtp_bytes())
+    elif connection.send_messages([message]) != 1:
         raise smtplib.SMTPException("The mail backend did not accept the message.")
 
 
-def _deliver(mailing: Mailing, delivery: Delivery, connection, holder: int) -> tuple[str, Exception | None]:
-    """Build, send and mark one claimed delivery; marking ends the claim."""
+def _deliver(
+    mailing: Mailing, delivery: Delivery, connection, holder: int, shared: dict
+) -> tuple[str, Exception | None]:
+    """Build, send and mark one claimed delivery; marking ends the claim. `shared`: see OutboxMessage."""
     delivery.mailing = mailing
     delivery.attempts += 1
     delivery.attempted_at = timezone.now()
     error = None
     try:
-        message = render_delivery(delivery)
+        message = render_delivery(delivery, shared=shared)
     except Exception as exc:  # noqa: BLE001 - a template or data error fails this delivery only
         error = exc
         outcome = Outcome.FAILED
@@ -254,22 +271,45 @@ def _deliver(mailing: Mailing, delivery: Delivery, connection, holder: int) -> t
     else:
         delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts)
         delivery.last_error = _describe(error)
-    marked = Delivery.objects.filter(pk=delivery.pk, claimed_by=holder).update(
-        state=delivery.state,
-        attempts=delivery.attempts,
-        attempted_at=delivery.attempted_at,
-        sent_at=delivery.sent_at,
-        next_attempt_at=delivery.next_attempt_at,
-        last_error=delivery.last_error,
-        claimed_by=None,
-        claimed_at=None,
-    )
-    if not marked:
+    if not _mark(delivery, holder):
         # Only when the claim outlived CLAIM_TIMEOUT mid-send and another worker took the row over.
         logger.warning("Mailing %s to %s: the claim was taken over while sending.", mailing.pk, delivery.address)
     if error is not None:
         logger.warning("Mailing %s to %s: %s (%s)", mailing.pk, delivery.address, outcome, delivery.last_error)
     return outcome, error
+
+
+# What marking a delivery writes, in the order of _MARK_STATEMENT's parameters (the claim is cleared).
+_MARKED = ("state", "attempts", "attempted_at", "sent_at", "next_attempt_at", "last_error")
+
+
+def _mark_statement() -> str:
+    """The UPDATE that marks one delivery and ends its claim, if this worker still holds it."""
+    meta = Delivery._meta
+    claimed_by, claimed_at = meta.get_field("claimed_by").column, meta.get_field("claimed_at").column
+    assignments = ", ".join(f'"{meta.get_field(name).column}" = %s' for name in _MARKED)
+    # Only the model's own table and column names go into the text; the values are parameters.
+    return (
+        f'UPDATE "{meta.db_table}" SET {assignments}, "{claimed_by}" = NULL, "{claimed_at}" = NULL'  # noqa: S608
+        f' WHERE "{meta.pk.column}" = %s AND "{claimed_by}" = %s'
+    )
+
+
+_MARK_STATEMENT = _mark_statement()
+
+
+def _mark(delivery: Delivery, holder: int) -> bool:
+    """Write a delivery's outcome and end its claim: one UPDATE in autocommit; False if the claim was lost.
+
+    Written as SQL once: composing the queryset's UPDATE took the ORM longer than the database took
+    to run it, once per mail. Each value goes through its field's own conversion for the database.
+    """
+    connection = connections[router.db_for_write(Delivery)]
+    meta = Delivery._meta
+    values = [meta.get_field(name).get_db_prep_save(getattr(delivery, name), connection) for name in _MARKED]
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_STATEMENT, [*values, delivery.pk, holder])
+        return cursor.rowcount == 1
 
 
 def _describe(exc: Exception) -> str:
@@ -290,6 +330,7 @@ def deliver_batch(mailing_id: int, *, limit: int | None = None) -> BatchResult:
         return result
     send_until = monotonic() + (CLAIM_TIMEOUT / 2).total_seconds()
     unmarked = claimed[::-1]  # a stack: the next delivery to send is last
+    shared = {}  # what the batch's messages share, built once (OutboxMessage)
     connection = mailers.default
     try:
         try:
@@ -305,7 +346,7 @@ def deliver_batch(mailing_id: int, *, limit: int | None = None) -> BatchResult:
                 result.expired = True
                 logger.warning("Mailing %s: the batch's claim is too old to send the rest; released.", mailing_id)
                 break
-            outcome, error = _deliver(mailing, unmarked[-1], connection, holder)
+            outcome, error = _deliver(mailing, unmarked[-1], connection, holder, shared)
             unmarked.pop()
             setattr(result, outcome, getattr(result, outcome) + 1)
             if error is not None and breaks_connection(error):
