@@ -3,7 +3,7 @@
 Usage (PostgreSQL and Redis must run; see DESIGN.md §9):
 
     .venv/bin/python bench/mailing.py [--recipients 5000] [--concurrency 2 [4 …]] [--runs 3] [--batch-size 100]
-        [--kill-a-child-at F | --kill-worker-at F]
+        [--baseline TREE] [--kill-a-child-at F | --kill-worker-at F]
 
 DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/portal_bench (created and migrated
 if missing) and REDIS_URL to redis://127.0.0.1:6379/14. The script runs the SMTP sink itself,
@@ -13,7 +13,9 @@ same number of mails with smtplib over one connection to the same sink: the ceil
 measured against, right after, so both see the same load on a shared machine. Each run prints the
 ratio outbox / smtplib and the load averages around it; with several concurrencies and `--runs`,
 the runs interleave (2, 4, 2, 4, …) and a table gives the medians per concurrency. Issue 13's
-targets: >= 0.9 at concurrency 2 and >= 1.0 at 4 (`--concurrency 2 4 --runs 3`).
+targets: >= 0.9 at concurrency 2 and >= 1.0 at 4 (`--concurrency 2 4 --runs 3`). With `--baseline TREE`
+every round also runs a worker from TREE (a git worktree of an older commit, `.venv` linked) right
+before this tree's: before and after in one run, each with its own smtplib loop to divide by.
 
 Crash drills: `--kill-a-child-at F` SIGKILLs one pool process when a fraction F of the mails
 arrived; `--kill-worker-at F` SIGKILLs the whole worker (its process group: the main process and
@@ -152,14 +154,15 @@ def setup_django():
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def start_worker(port, concurrency, batch_size):
+def start_worker(port, concurrency, batch_size, tree=ROOT):
+    """`celery -A coalition worker` run from `tree` (this checkout, or a --baseline one to compare with)."""
     env = {
         **os.environ,
         "EMAIL_URL": f"smtp://127.0.0.1:{port}",
         "MAIL_BATCH_SIZE": str(batch_size),
     }
     command = [
-        str(ROOT / ".venv" / "bin" / "celery"),
+        str(tree / ".venv" / "bin" / "celery"),
         "-A",
         "coalition",
         "worker",
@@ -170,7 +173,7 @@ def start_worker(port, concurrency, batch_size):
         "-n",
         f"bench-{os.getpid()}@%h",
     ]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    return subprocess.Popen(command, cwd=tree, env=env, start_new_session=True)
 
 
 def wait_for_worker(app, process, timeout=60):
@@ -297,9 +300,9 @@ def run_smtplib(n, sink):
     return elapsed, sink.count
 
 
-def measure(n, sink, concurrency, batch_size, app, *, kill_child_at=None, kill_worker_at=None):
+def measure(n, sink, concurrency, batch_size, app, *, kill_child_at=None, kill_worker_at=None, tree=ROOT):
     """One run: the outbox through a fresh worker, then the smtplib loop right after; returns the figures."""
-    workers = [start_worker(sink.port, concurrency, batch_size)]
+    workers = [start_worker(sink.port, concurrency, batch_size, tree)]
     try:
         wait_for_worker(app, workers[0])
         load_before = os.getloadavg()
@@ -309,7 +312,7 @@ def measure(n, sink, concurrency, batch_size, app, *, kill_child_at=None, kill_w
             worker=workers[0],
             kill_child_at=kill_child_at,
             kill_worker_at=kill_worker_at,
-            restart=lambda: workers.append(start_worker(sink.port, concurrency, batch_size)),
+            restart=lambda: workers.append(start_worker(sink.port, concurrency, batch_size, tree)),
         )
     finally:
         for worker in workers:
@@ -346,19 +349,18 @@ def _load(load):
     return " ".join(f"{x:.2f}" for x in load)
 
 
-def print_table(results, concurrencies):
-    """Medians per concurrency, with every run's ratio and the load averages around it."""
+def print_table(results):
+    """Medians per tree and concurrency, with every run's ratio and the load averages around it."""
     print()
-    print("concurrency | outbox mails/s | smtplib mails/s | ratio (median) | ratios per run | duplicates | load 1 min")
-    print("----------- | -------------- | --------------- | -------------- | -------------- | ---------- | ----------")
-    for concurrency in concurrencies:
-        runs = results[concurrency]
+    print("tree | concurrency | outbox mails/s | smtplib mails/s | ratio (median) | per run | duplicates | load 1 min")
+    print("---- | ----------- | -------------- | --------------- | -------------- | ------- | ---------- | ----------")
+    for (label, concurrency), runs in results.items():
         ratios = " ".join(f"{run['ratio']:.2f}" for run in runs)
         loads = " ".join(f"{run['load'][0][0]:.1f}-{run['load'][1][0]:.1f}" for run in runs)
         print(
-            f"{concurrency:11d} | {statistics.median(r['outbox'] for r in runs):14.1f}"
+            f"{label} | {concurrency:11d} | {statistics.median(r['outbox'] for r in runs):14.1f}"
             f" | {statistics.median(r['smtplib'] for r in runs):15.1f}"
-            f" | {statistics.median(r['ratio'] for r in runs):14.2f} | {ratios:14s}"
+            f" | {statistics.median(r['ratio'] for r in runs):14.2f} | {ratios:7s}"
             f" | {sum(r['duplicates'] for r in runs):10d} | {loads}"
         )
 
@@ -375,6 +377,13 @@ def main():
     )
     parser.add_argument("--runs", type=int, default=1, help="rounds over the concurrencies; the table shows medians")
     parser.add_argument("--batch-size", type=int, default=100, help="MAIL_BATCH_SIZE for the worker")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="TREE",
+        help="also run the worker from this checkout (e.g. a git worktree of an older commit, with .venv"
+        " linked), interleaved before this one's in every round: before and after measured in one run",
+    )
     drills = parser.add_mutually_exclusive_group()
     drills.add_argument(
         "--kill-a-child-at",
@@ -401,23 +410,29 @@ def main():
     n = args.recipients
     sink = Sink(n)
     app.control.purge()
-    results = {concurrency: [] for concurrency in args.concurrency}
+    trees = {"baseline": args.baseline.resolve(), "this": ROOT} if args.baseline else {"this": ROOT}
+    results = {(label, concurrency): [] for concurrency in args.concurrency for label in trees}
     try:
         for run in range(1, args.runs + 1):
             for concurrency in args.concurrency:
-                print(f"\nrun {run}: {n} recipients, worker concurrency {concurrency}, batch size {args.batch_size}")
-                results[concurrency].append(
-                    measure(
-                        n,
-                        sink,
-                        concurrency,
-                        args.batch_size,
-                        app,
-                        kill_child_at=args.kill_a_child_at,
-                        kill_worker_at=args.kill_worker_at,
+                for label, tree in trees.items():
+                    print(
+                        f"\nrun {run}: {n} recipients, worker concurrency {concurrency}, batch size {args.batch_size},"
+                        f" worker from {tree}"
                     )
-                )
-        print_table(results, args.concurrency)
+                    results[label, concurrency].append(
+                        measure(
+                            n,
+                            sink,
+                            concurrency,
+                            args.batch_size,
+                            app,
+                            kill_child_at=args.kill_a_child_at,
+                            kill_worker_at=args.kill_worker_at,
+                            tree=tree,
+                        )
+                    )
+        print_table(results)
     finally:
         sink.stop()
 
