@@ -4,13 +4,16 @@
 `profiles_csv` and `organisations_csv`.
 """
 
+from datetime import datetime
+
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coalition.exports import csv_response
 
-from .models import Profile, Visibility
+from .models import Discipline, Level, Profile, Visibility
 
 PROFILE_CSV_HEADER = [
     _("first name"),
@@ -107,3 +110,132 @@ def organisations_csv(queryset, *, viewer):
     """The organisations CSV download, as `viewer` may see it."""
     filename = f"organisations-{timezone.localdate().isoformat()}.csv"
     return csv_response(filename, organisation_csv_header(), organisation_csv_rows(queryset, viewer=viewer))
+
+
+# --- "Download my data", readable -------------------------------------------------------------------------------
+
+# What each key of services.export_data (and of the sections other apps add to it) is called for a person. A key
+# missing here is shown as it is: a new section is still exported, only its words wait for a label.
+EXPORT_LABELS = {
+    # sections
+    "account": _("Account"),
+    "profile": _("Profile"),
+    "event_registrations": _("Registrations for events"),
+    "coalitions": _("Coalitions"),
+    "tips": _("Tips sent to the editorial team"),
+    "journal_subscription": _("Subscription to the journal"),
+    "exported_at": _("Downloaded at"),
+    # fields
+    "email": _("e-mail address"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "date_joined": _("account created at"),
+    "last_login": _("last logged in at"),
+    "job_title": _("job title"),
+    "level": _("level"),
+    "discipline": _("discipline"),
+    "organisation": _("organisation"),
+    "municipalities": _("municipalities worked in"),
+    "themes": _("themes"),
+    "direct_phone": _("direct phone"),
+    "team_phone": _("team phone"),
+    "availability": _("availability"),
+    "bio": _("short bio"),
+    "photo": _("photo"),
+    "is_ambassador": _("ambassador"),
+    "status": _("approval"),
+    "phone_visibility": _("who sees my direct phone"),
+    "email_visibility": _("who sees my e-mail address"),
+    "is_listed": _("listed in the directory"),
+    "details_confirmed_at": _("details last confirmed"),
+    "created_at": _("created at"),
+    "contact_for_organisations": _("contact for the organisations"),
+    "event": _("event"),
+    "state": _("state"),
+    "registered_at": _("registered at"),
+    "name": _("name"),
+    "coalition_progress": _("how far is your coalition?"),
+    "answers": _("answers to the intake questions"),
+    "appears_on_participant_list": _("appears on the participant list"),
+    "checked_in": _("checked in"),
+    "feedback": _("feedback"),
+    "score": _("score"),
+    "valuable": _("what was valuable"),
+    "improve": _("what could be better"),
+    "trekker_terms": _("trekker terms"),
+    "coalition": _("coalition"),
+    "role": _("role"),
+    "starts_on": _("starts on"),
+    "ends_on": _("ends on"),
+    "coordinates": _("coalitions you coordinate"),
+    "joining_requests": _("joining requests"),
+    "message": _("message"),
+    "asked_at": _("asked at"),
+    "what": _("what"),
+    "who": _("who"),
+    "why_now": _("why now"),
+    "phone": _("phone"),
+    "receives_journal": _("receives the journal"),
+    "receives_invitations": _("receives invitations"),
+    "confirmed_at": _("confirmed at"),
+}
+
+# The stored codes of choices, by the key they appear under, and how a person reads them. The members' own choices
+# come from their models; the sections of other apps name theirs here (the same words as their models' labels).
+EXPORT_CHOICES = {
+    "discipline": dict(Discipline.choices),
+    "level": dict(Level.choices),
+    "status": dict(Profile.Status.choices),
+    "phone_visibility": dict(Visibility.choices),
+    "email_visibility": dict(Visibility.choices),
+    "state": {
+        "confirmed": _("Confirmed"),
+        "waiting": _("On the waiting list"),
+        "cancelled": _("Cancelled"),
+        "open": _("Open"),
+        "accepted": _("Accepted"),
+        "declined": _("Declined"),
+    },
+    "role": {"content": _("Trekker (content)"), "policy": _("Trekker (policy)"), "deputy": _("Deputy")},
+}
+
+
+def readable_member_data(data):
+    """The person's data (services.export_data) as they read it: labelled keys in their language, dates written out,
+    choices by their label, yes and no. The JSON download and the page 'My data' both show this."""
+    return {_label(key): _readable(key, value) for key, value in data.items()}
+
+
+def _label(key):
+    return str(EXPORT_LABELS.get(key, key.replace("_", " ")))
+
+
+def _readable(key, value):
+    if isinstance(value, dict):
+        return readable_member_data(value)
+    if isinstance(value, list):
+        return [_readable(key, item) for item in value]
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        if key in EXPORT_CHOICES:
+            return str(EXPORT_CHOICES[key].get(value, value))
+        return _readable_date(value)
+    return value
+
+
+def _readable_date(text):
+    """An ISO date or time as "6 december 2026" or "6 december 2026, 14:00" (local time); any other text as it is."""
+    if len(text) < 10 or not text[:4].isdigit() or text[4] != "-":
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if len(text) == 10:
+        return date_format(moment.date(), "j F Y")
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "j F Y, H:i")
