@@ -127,6 +127,8 @@ PAGES = [
     P("directory filter", "member", DIRECTORY, address=lambda d: d.reverse(DIRECTORY) + d.filter_query),
     P("profile", "member", "members:profile_detail", PROFILE),
     P("my profile", "member", "members:me"),
+    P("my page as others see it", "member", "members:me_preview"),
+    P("my data", "member", "members:me_data"),
     P("delete my account", "member", "members:me_delete"),
     P("organisations", "member", "members:organisation_list"),
     P("organisation", "member", "members:organisation_detail", ORG),

@@ -1,13 +1,17 @@
-"""allauth's account adapter: its mails go through the outbox, a new account becomes a pending member."""
+"""allauth's account adapter (its mails go through the outbox, a new account becomes a pending member) and what the
+login page tells a visitor sent there from a members-only page."""
 
 from types import SimpleNamespace
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
+from django.utils.translation import gettext_lazy
 
 from coalition.mail import queue_rendered, render_text
 
@@ -45,8 +49,38 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def save_user(self, request, user, form, commit=True):
-        # allauth has set the names from the signup form; the pending profile takes them (the one place it is made).
+        # allauth has set the names from the signup form; the pending profile takes them and where the person works
+        # (members.forms.SignupForm), the one place it is made.
         user = super().save_user(request, user, form, commit=commit)
         if commit:
-            create_pending_profile(user)
+            details = form.profile_details() if hasattr(form, "profile_details") else {}
+            create_pending_profile(user, **details)
         return user
+
+
+# What the login page tells a visitor sent there from a members-only page, by the permission that page names
+# (coalition.access.permission_required). One mapping for the whole portal; a protected page not named here gets
+# the general sentence.
+LOGIN_REASONS = {
+    "members.view_directory": gettext_lazy("The member directory is for members only. Log in or create an account."),
+    "members.manage_own_account": gettext_lazy("Log in to see and change your profile and account."),
+    "events.view_own_registrations": gettext_lazy("Log in to see your registrations for events."),
+    "events.keep_calendar_feed": gettext_lazy("Log in to see your registrations for events."),
+    "journal.manage_own_subscription": gettext_lazy("Log in to manage your subscription to the journal."),
+}
+MEMBERS_ONLY = gettext_lazy("This page is for members only. Log in or create an account.")
+
+
+def login_reason(next_url):
+    """The sentence for a visitor whom a members-only page sent to log in; "" for any other `next` (or none)."""
+    path = urlsplit(next_url).path
+    if not path:
+        return ""
+    try:
+        view = resolve(path).func
+    except Resolver404:
+        return ""
+    permission = getattr(view, "permission_required", None)
+    if permission is None or AnonymousUser().has_perm(permission):
+        return ""
+    return str(LOGIN_REASONS.get(permission, MEMBERS_ONLY))

@@ -36,23 +36,6 @@ class ExtraFiltersMixin:
         return queryset
 
 
-class SignupForm(forms.Form):
-    """Extra fields on allauth's signup form: who is signing up."""
-
-    first_name = forms.CharField(
-        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
-    )
-    last_name = forms.CharField(
-        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
-    )
-
-    field_order = ["first_name", "last_name", "email", "password1", "password2"]
-
-    def signup(self, request, user):
-        """Nothing left to do, but allauth requires the hook: its save_user already set the names from this form, and
-        members.adapter.AccountAdapter made the pending profile with them through services.create_pending_profile."""
-
-
 def _attributes(attrs):
     """Attributes in their order as django/forms/widgets/attrs.html writes them: True bare, False left out."""
     parts = []
@@ -123,6 +106,61 @@ class LongSelectMultiple(LongSelect):
 
     def value_omitted_from_data(self, data, files, name):
         return False  # an unselected <select multiple> sends nothing: that means "none", not "not in the form"
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's signup form: who is signing up, and where they work, so a coordinator can judge it."""
+
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        required=False,
+        queryset=Organisation.objects.only("name"),
+        empty_label=_("My organisation is not in the list"),
+        widget=LongSelect(label_field="name"),
+        help_text=_("Not in the list? Name your organisation with your job title below."),
+    )
+    job_title = forms.CharField(
+        label=_("Job title"),
+        required=False,
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        help_text=_("For example: youth nurse; or youth nurse at GGD Zeeland when your organisation is not listed."),
+    )
+    discipline = forms.ChoiceField(
+        label=_("Discipline"), choices=[("", _("Choose your discipline")), *Discipline.choices]
+    )
+
+    field_order = [
+        "first_name",
+        "last_name",
+        "organisation",
+        "job_title",
+        "discipline",
+        "email",
+        "password1",
+        "password2",
+    ]
+
+    def signup(self, request, user):
+        """Nothing left to do, but allauth requires the hook: members.adapter.AccountAdapter.save_user made the pending
+        profile from this form's fields through services.create_pending_profile."""
+
+    def profile_details(self):
+        """What the pending profile takes from this form (services.create_pending_profile's keyword arguments)."""
+        data = self.cleaned_data
+        return {
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "organisation": data.get("organisation"),
+            "job_title": data.get("job_title", ""),
+            "discipline": data.get("discipline", ""),
+        }
 
 
 class ImageUploadMixin:

@@ -3,7 +3,25 @@
 import rules
 from django.utils.translation import gettext_lazy as _
 
+from coalition.roles import MEMBER
 from coalition.rules import add_model_perms, explain, is_active_user, is_approved_member, is_coordinator, is_editor
+
+from .models import Profile, User
+
+# No account has this key (keys start at 1): the stand-in viewer below is nobody's own profile.
+NOBODY = 0
+
+
+def another_member():
+    """A stand-in for any ordinary approved member: an unsaved account in the Member role with an approved profile.
+
+    "See my page as others do" renders the profile page for this viewer, so every rule and filter that decides what
+    a colleague sees (Profile.objects.visible_to, contact_card, the predicates below) answers as for a real one.
+    """
+    viewer = User(pk=NOBODY, is_active=True, is_staff=False, is_superuser=False)
+    viewer._role_names = {MEMBER}  # the cache coalition.roles.has_role reads: no query for an unsaved account
+    Profile(user=viewer, status=Profile.Status.APPROVED)  # sets viewer.profile
+    return viewer
 
 
 @rules.predicate
@@ -59,7 +77,8 @@ rules.add_perm(
 )
 # A person's photo: whoever may see the person, and the person themselves (a pending member too, on their own page).
 rules.add_perm("members.view_photo", is_own_profile | is_coordinator | (is_approved_member & is_listed_member))
-# The account's own pages: the profile form, 'download my data', deleting the account.
+# The account's own pages: the profile form and its preview as colleagues see it, 'download my data' (JSON and the
+# readable page), deleting the account.
 rules.add_perm("members.manage_own_account", is_active_user)
 # Saving a profile (members.services.save_profile): the person's own, or anyone's by a coordinator (the admin).
 rules.add_perm("members.edit_profile", is_coordinator | (is_active_user & is_own_profile))

@@ -43,13 +43,27 @@ class MembershipError(DomainError):
 
 
 @transaction.atomic
-def create_pending_profile(user: User, *, first_name: str = "", last_name: str = "") -> Profile:
-    """Give a new account its profile, awaiting a coordinator's approval (signup, or a first visit to 'me')."""
+def create_pending_profile(
+    user: User,
+    *,
+    first_name: str = "",
+    last_name: str = "",
+    organisation: Organisation | None = None,
+    job_title: str = "",
+    discipline: str = "",
+) -> Profile:
+    """Give a new account its profile, awaiting a coordinator's approval (signup, or a first visit to 'me').
+
+    Signup passes where the person works (organisation, job, discipline): the coordinator judges the request by it.
+    """
     profile, created = Profile.objects.get_or_create(
         user=user,
         defaults={
             "first_name": first_name or user.first_name,
             "last_name": last_name or user.last_name,
+            "organisation": organisation,
+            "job_title": job_title.strip(),
+            "discipline": discipline,
             "status": Profile.Status.PENDING,
             "details_confirmed_at": timezone.now(),
         },
@@ -320,6 +334,7 @@ def export_data(user: User) -> dict[str, Any]:
             "first_name": profile.first_name,
             "last_name": profile.last_name,
             "job_title": profile.job_title,
+            "level": profile.level,
             "discipline": profile.discipline,
             "organisation": profile.organisation.name if profile.organisation else None,
             "municipalities": [m.name for m in profile.municipalities.all()],

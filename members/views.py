@@ -1,13 +1,15 @@
 """Pages of the directory, own profile, approval, organisations and the parents' support route."""
 
 import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import vobject
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -20,6 +22,7 @@ from coalition.media import serve_media
 from coalition.rules import refuse
 
 from . import services
+from .exports import readable_member_data
 from .forms import (
     DeclineForm,
     DeleteAccountForm,
@@ -31,6 +34,7 @@ from .forms import (
     ProfileForm,
 )
 from .models import LifePhase, Offering, Organisation, Profile
+from .rules import another_member
 
 DIRECTORY_PAGE_SIZE = 25
 ORGANISATION_PAGE_SIZE = 30
@@ -79,25 +83,28 @@ def profile_list(request):
     )
 
 
-def _visible_profile(request, pk):
+def _visible_profile(viewer, pk):
     """A person's page as `members.view_member` allows: one the viewer may not see is not found (404), as in lists."""
     profile = get_object_or_404(
-        Profile.objects.visible_to(request.user)
+        Profile.objects.visible_to(viewer)
         .select_related("user", "organisation")
         .prefetch_related("municipalities", "themes"),
         pk=pk,
     )
-    profile.card = profile.contact_card(request.user)
+    profile.card = profile.contact_card(viewer)
     return profile
+
+
+def _profile_page(viewer, pk):
+    """The context of a person's page as `viewer` sees it: the one definition for the page and for its preview."""
+    profile = _visible_profile(viewer, pk)
+    return {"profile": profile, "is_own": profile.user_id == viewer.pk}
 
 
 @require_GET
 @permission_required("members.view_directory")
 def profile_detail(request, pk):
-    profile = _visible_profile(request, pk)
-    return render(
-        request, "members/profile_detail.html", {"profile": profile, "is_own": profile.user_id == request.user.pk}
-    )
+    return render(request, "members/profile_detail.html", _profile_page(request.user, pk))
 
 
 def build_vcard(profile, card, *, url):
@@ -149,7 +156,7 @@ def _fold_at_75_octets(serialized):
 @require_GET
 @permission_required("members.view_directory")
 def profile_vcard(request, pk):
-    profile = _visible_profile(request, pk)
+    profile = _visible_profile(request.user, pk)
     body = build_vcard(profile, profile.card, url=request.build_absolute_uri(profile.get_absolute_url()))
     response = HttpResponse(body, content_type="text/vcard; charset=utf-8")
     filename = slugify(profile.full_name) or f"contact-{profile.pk}"
@@ -206,17 +213,80 @@ def me(request):
     )
 
 
+@permission_required("members.manage_own_account")
+@require_GET
+def me_preview(request):
+    """The page 'see my page as others do': the profile page through the eyes of another ordinary approved member.
+
+    Rendered by the profile page's own view code and template for a stand-in viewer (`another_member`), so it shows
+    what a colleague sees, no more and no less; when colleagues cannot see the page at all, it says why.
+    """
+    profile = _own_profile(request.user)
+    try:
+        context = _profile_page(another_member(), profile.pk)
+    except Http404:
+        context = {"profile": profile, "hidden_because": _why_colleagues_do_not_see(profile)}
+    return render(request, "members/me_preview.html", context)
+
+
+def _why_colleagues_do_not_see(profile):
+    if profile.is_pending:
+        return _("Other members do not see your page yet: your account awaits approval by a coordinator.")
+    if profile.is_declined:
+        return _("Other members do not see your page: your account was not approved for the member directory.")
+    if not profile.is_listed:
+        return _("Other members do not see your page: you are not listed in the directory. Coordinators still see it.")
+    return _("Other members do not see your page.")
+
+
+def _my_data(user):
+    """Everything the portal holds about `user`, as they read it (members.exports.readable_member_data)."""
+    data = services.export_data(user)
+    data["exported_at"] = timezone.now().isoformat()
+    return readable_member_data(data)
+
+
 @never_cache
 @permission_required("members.manage_own_account")
 @require_GET
 def me_export(request):
-    data = services.export_data(request.user)
-    data["exported_at"] = timezone.now().isoformat()
     response = HttpResponse(
-        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+        json.dumps(_my_data(request.user), indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
+
+
+@dataclass
+class DataNode:
+    """One entry of the page 'My data': a label with a text, or with the entries it holds (a section, a record)."""
+
+    label: str
+    text: str = ""
+    fields: list = dc_field(default_factory=list)  # a record's own labelled entries
+    records: list = dc_field(default_factory=list)  # a list's items, each a list of DataNodes or a text
+
+
+def _data_nodes(mapping):
+    return [_data_node(label, value) for label, value in mapping.items()]
+
+
+def _data_node(label, value):
+    if isinstance(value, dict):
+        return DataNode(label, fields=_data_nodes(value))
+    if isinstance(value, list):
+        if all(not isinstance(item, (dict, list)) for item in value):
+            return DataNode(label, text=", ".join(str(item) for item in value))
+        return DataNode(label, records=[_data_nodes(item) if isinstance(item, dict) else item for item in value])
+    return DataNode(label, text=str(value))
+
+
+@never_cache
+@permission_required("members.manage_own_account")
+@require_GET
+def me_data(request):
+    """'My data' to read or print: the same data as the JSON download."""
+    return render(request, "members/me_data.html", {"sections": _data_nodes(_my_data(request.user))})
 
 
 @permission_required("members.manage_own_account")

@@ -14,6 +14,7 @@ def sign_up(portal, page, *, first_name="Fatima", last_name="El Amrani", email="
     portal.check(page, "signup")
     portal.field(page, "First name").fill(first_name)
     portal.field(page, "Last name").fill(last_name)
+    portal.field(page, "Discipline").select_option("maternity_care")
     portal.field(page, "Email").fill(email)
     portal.field(page, "Password").fill(NEW_PASSWORD)
     portal.field(page, "Password (again)").fill(NEW_PASSWORD)

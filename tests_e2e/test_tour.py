@@ -49,6 +49,7 @@ def public_pages():
         ("privacy", "/privacy/"),
         ("accessibility", "/accessibility/"),
         ("login", "/accounts/login/"),
+        ("login-from-directory", "/accounts/login/?next=/members/"),
         ("signup", "/accounts/signup/"),
     ]
 
@@ -78,8 +79,11 @@ def test_every_member_page_passes_axe(portal, demo, locale, suffix):
         ("my-registrations-demo", "/events/mine/"),
         ("journal-subscription", "/journal/subscription/"),
         ("tip-form-member", "/journal/tips/new/"),
+        ("me-preview", "/members/me/preview/"),
+        ("my-data", "/members/me/data/"),
         ("account-email", "/accounts/email/"),
         ("account-password", "/accounts/password/change/"),
+        ("account-2fa", "/accounts/2fa/"),
     ]
     if registration is not None:
         pages.append(("event-as-participant", registration.event.get_absolute_url()))

@@ -16,6 +16,7 @@ from members.models import Profile, User
 SIGNUP = {
     "first_name": "Fenna",
     "last_name": "de Vries",
+    "discipline": "youth_health_care",
     "email": "Fenna.deVries@Example.org",
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",

@@ -56,6 +56,8 @@ TABLE = {
     "members:profile_list": Access(APPROVED),
     "members:me": Access(LOGGED_IN),
     "members:me_export": Access(LOGGED_IN),
+    "members:me_preview": Access(LOGGED_IN),
+    "members:me_data": Access(LOGGED_IN),
     "members:me_delete": Access(LOGGED_IN),
     "members:pending": Access(COALITION_MANAGERS),
     "members:confirm_details": Access(TOKEN, lambda w: {"token": "not-a-token"}),

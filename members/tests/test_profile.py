@@ -160,15 +160,15 @@ def test_member_downloads_all_own_data_as_json(client, db):
     )
     organisation.contacts.add(profile)
     client.force_login(profile.user)
-    response = client.get(reverse("members:me_export"))
+    response = client.get(reverse("members:me_export"), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
-    data = json.loads(response.content)
-    assert data["account"]["email"] == profile.user.email
+    data = json.loads(response.content)  # labelled as the person reads it (members.exports.readable_member_data)
+    assert data["Account"]["e-mail address"] == profile.user.email
     # One's own export holds one's own hidden fields too: it is the person's own data.
-    assert data["profile"]["direct_phone"] == "06-55554444"
-    assert data["profile"]["themes"] == ["Armoede"]
-    assert data["profile"]["contact_for_organisations"] == ["JGZ Walcheren"]
+    assert data["Profile"]["direct phone"] == "06-55554444"
+    assert data["Profile"]["themes"] == ["Armoede"]
+    assert data["Profile"]["contact for the organisations"] == ["JGZ Walcheren"]
 
 
 def test_export_holds_no_one_elses_data(client, db):
@@ -253,6 +253,7 @@ def test_signup_makes_the_pending_profile_once_through_the_service(client, db):
     data = {
         "first_name": "Fenna",
         "last_name": "de Vries",
+        "discipline": "midwifery",
         "email": "fenna@example.org",
         "password1": "a-long-and-unusual-passphrase",
         "password2": "a-long-and-unusual-passphrase",
@@ -260,6 +261,8 @@ def test_signup_makes_the_pending_profile_once_through_the_service(client, db):
     with mock.patch("members.adapter.create_pending_profile", wraps=services.create_pending_profile) as create:
         assert client.post(reverse("account_signup"), data).status_code == 302
     profile = Profile.objects.get(user__email="fenna@example.org")
-    create.assert_called_once_with(profile.user)
+    create.assert_called_once_with(
+        profile.user, first_name="Fenna", last_name="de Vries", organisation=None, job_title="", discipline="midwifery"
+    )
     assert (profile.first_name, profile.last_name, profile.status) == ("Fenna", "de Vries", Profile.Status.PENDING)
     assert "fenna de vries" in profile.search_text

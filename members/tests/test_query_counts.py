@@ -115,3 +115,21 @@ def test_deleting_my_account_asks_in_as_many_queries_for_a_busy_account(member_c
             organisation.contacts.add(member.profile)
 
     assert_same_count_as_data_grows(member_client, reverse("members:me_delete"), grow, shown=False)
+
+
+def test_my_page_as_others_see_it_takes_as_many_queries_for_many_places_and_themes(member_client, member):
+    def grow(n):
+        member.profile.municipalities.add(*MunicipalityFactory.create_batch(n))
+        member.profile.themes.add(*ThemeFactory.create_batch(n))
+
+    assert_same_count_as_data_grows(member_client, reverse("members:me_preview"), grow)
+
+
+def test_my_data_takes_as_many_queries_for_many_places_themes_and_organisations(member_client, member):
+    def grow(n):
+        member.profile.municipalities.add(*MunicipalityFactory.create_batch(n))
+        member.profile.themes.add(*ThemeFactory.create_batch(n))
+        for organisation in OrganisationFactory.create_batch(n):
+            organisation.contacts.add(member.profile)
+
+    assert_same_count_as_data_grows(member_client, reverse("members:me_data"), grow)
