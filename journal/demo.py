@@ -116,7 +116,6 @@ def _cover(number):
     for index in range(5):
         radius = 120 + index * 60
         draw.ellipse((700 - radius, 450 - radius, 700 + radius, 450 + radius), outline=accent, width=18)
-    draw.rectangle((80, 80, 420, 140), fill="#ffffff")
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85)
     return ContentFile(buffer.getvalue(), name=f"demo-cover-{number}.jpg")
