@@ -7,15 +7,17 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from events.models import Event
+from events.models import Event, Registration
 from journal.models import Edition
 from members.models import Organisation, Profile
 
 from .celery import app
 from .media import public_cache_control, serve_media
+from .roles import is_approved_member
 from .rules import refusal_reason
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,21 @@ def home(request):
             "latest_edition": Edition.objects.published().order_by("-published_at").first(),
             "newest_members": newest_members,
             "upcoming_events": Event.objects.published().upcoming()[:HOME_UPCOMING_EVENTS],
+            "next_registration": _next_registration(request.user),
         },
+    )
+
+
+def _next_registration(user):
+    """A member's next event: their confirmed or waiting registration for the published event that starts first."""
+    if not is_approved_member(user):
+        return None
+    return (
+        Registration.objects.active()
+        .filter(profile__user=user, event__state=Event.State.PUBLISHED, event__ends_at__gte=timezone.now())
+        .select_related("event")
+        .order_by("event__starts_at", "event__pk")
+        .first()
     )
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coalition.tests.query_counts import GROWTH, queries
+from events.models import Registration
 from events.tests.factories import EventFactory, RegistrationFactory
 from journal.tests.factories import published_edition
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
@@ -19,11 +20,17 @@ from members.tests.factories import MunicipalityFactory, OrganisationFactory, Pr
 pytestmark = pytest.mark.django_db
 
 
-def _grow(n):
+def _grow(n, user=None):
     for _ in range(n):
         ProfileFactory(organisation=OrganisationFactory(), municipalities=[MunicipalityFactory()])
         published_edition(stories=2, published_at=timezone.now() - timedelta(days=2))
         RegistrationFactory.create_batch(2, event=EventFactory())
+        if user is not None:  # the member's own registrations: home starts with the next one
+            RegistrationFactory(event=EventFactory(), profile=user.profile, state=Registration.State.WAITING)
+            RegistrationFactory(event=EventFactory(), profile=user.profile)
+    if user is not None:  # the more data, the sooner the member's next event and the longer its title
+        soonest = EventFactory(title="Eerstvolgende " * n, starts_at=timezone.now() + timedelta(days=2, hours=-n))
+        RegistrationFactory(event=soonest, profile=user.profile)
 
 
 @pytest.mark.parametrize("role", ["visitor", "member", "coordinator"])
@@ -31,9 +38,9 @@ def test_the_home_page_takes_as_many_queries_for_many_members_editions_and_event
     user = {"member": member, "coordinator": coordinator}.get(role)
     if user:
         client.force_login(user)
-    _grow(2)
+    _grow(2, user)
     few, few_length = queries(client, reverse("home"))
-    _grow(2 * GROWTH)
+    _grow(2 * GROWTH, user)
     many, many_length = queries(client, reverse("home"))
     assert many == few, f"home as {role}: {few} queries with little data, {many} with five times as much"
-    assert many_length > few_length  # the newest members and the upcoming events are on it
+    assert many_length > few_length  # the newest members, the upcoming events and the member's next event are on it
