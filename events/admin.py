@@ -1,5 +1,6 @@
 """The coordinator's working tool for events: registrations inline, mailing states, actions that call services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
-from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
+from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, PrivateFilesAdminMixin, TextListField
 from coalition.rules import DomainError
 
 from . import services
@@ -44,7 +45,7 @@ class RegistrationInline(ObjectPermissionsTabularInline):
         return False
 
 
-class MaterialInline(PrivateFilesAdminMixin, ObjectPermissionsTabularInline):
+class MaterialInline(PrivateFilesAdminMixin, ObjectPermissionsTabularInline, LabelledTabularInline):
     model = Material
     formfield_overrides = FILE_FIELDS_LABELLED
     private_file_urls = {"file": Material.get_absolute_url}  # the download view checks who asks
@@ -82,16 +83,33 @@ class EventMailingInline(ObjectPermissionsTabularInline):
         return obj.mailing.created_at
 
 
+class EventAdminForm(forms.ModelForm):
+    """The intake questions are a list edited as a list: one box per question, never JSON to type."""
+
+    intake_questions = TextListField(
+        label=Event._meta.get_field("intake_questions").verbose_name,
+        item_label=_("Question"),
+        required=False,
+        help_text=_('One question per box; empty boxes are left out. "How far is your coalition?" is always asked.'),
+    )
+
+    class Meta:
+        model = Event
+        fields = ["intake_questions"]  # the admin adds the other fields of its fieldsets
+
+
 @admin.register(Event)
 class EventAdmin(ObjectPermissionsModelAdmin):
-    list_display = ["title", "kind", "starts_at", "state", "seats", "confirmed", "waiting", "edition"]
+    form = EventAdminForm
+    # What a coordinator comes for first, so it stays in view at 1280 px beside the filters.
+    list_display = ["title", "starts_at", "seats", "confirmed", "waiting", "state", "kind", "edition"]
     list_filter = ["state", "kind", "edition", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
-    raw_id_fields = ["host", "co_host"]
-    autocomplete_fields = ["coalition"]
-    readonly_fields = ["tools", "sequence", "materials_sent_at", "cancelled_at"]
+    autocomplete_fields = ["coalition", "host", "co_host", "edition"]
+    # The calendar sequence is the portal's bookkeeping for calendar programs, not something a coordinator reads.
+    readonly_fields = ["tools", "materials_sent_at", "cancelled_at"]
     inlines = [RegistrationInline, MaterialInline, EventMailingInline]
     actions = ["cancel_events", "send_materials_to_all", "remind_invitations"]
     fieldsets = [
@@ -113,7 +131,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
                 ]
             },
         ),
-        (_("Work on this event"), {"fields": ["tools", "sequence", "materials_sent_at", "cancelled_at"]}),
+        (_("Work on this event"), {"fields": ["tools", "materials_sent_at", "cancelled_at"]}),
     ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -286,7 +304,7 @@ class InvitationAdmin(ObjectPermissionsModelAdmin):
     list_filter = ["answer", "event"]
     search_fields = ["email", "name"]
     list_select_related = ["event"]
-    raw_id_fields = ["profile", "event", "invited_by"]
+    autocomplete_fields = ["profile", "event", "invited_by"]
     readonly_fields = ["token", "answered_at", "reminded_at"]
 
 
@@ -295,7 +313,7 @@ class FeedbackAdmin(ObjectPermissionsModelAdmin):
     list_display = ["event", "score", "submitted_at"]
     list_filter = ["score", "event"]
     list_select_related = ["event"]
-    raw_id_fields = ["registration", "event"]
+    autocomplete_fields = ["registration", "event"]
 
 
 @admin.register(OptOut)

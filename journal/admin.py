@@ -4,23 +4,26 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.urls import reverse
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
-from coalition.admin import FILE_FIELDS_LABELLED, PrivateFilesAdminMixin
-from coalition.roles import is_coordinator
+from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, PrivateFilesAdminMixin
+from coalition.roles import EDITORIAL_TEAM, is_coordinator
 from coalition.rules import DomainError
 from members.admin import name_seen_by, profiles_seen_by
-from members.models import Profile
+from members.models import Profile, User
 
 from . import services
 from .forms import EditionAdminForm
-from .models import Edition, EditorialMembership, PreviewLink, Story, Subscriber, Tip
+from .models import Edition, EditorialMembership, PreviewLink, State, Story, Subscriber, Tip
 
 
 def _run(modeladmin, request, queryset, action, success, **kwargs):
@@ -37,7 +40,7 @@ def _run(modeladmin, request, queryset, action, success, **kwargs):
         modeladmin.message_user(request, success % {"count": done}, messages.SUCCESS)
 
 
-class StoryInline(ObjectPermissionsTabularInline):
+class StoryInline(ObjectPermissionsTabularInline, LabelledTabularInline):
     model = Story
     fields = ["order", "title", "kind", "state", "edit_link"]
     readonly_fields = ["state", "edit_link"]
@@ -67,7 +70,7 @@ class PreviewLinksAreReadOnly:
         return False
 
 
-class PreviewLinkInline(PreviewLinksAreReadOnly, ObjectPermissionsTabularInline):
+class PreviewLinkInline(PreviewLinksAreReadOnly, ObjectPermissionsTabularInline, LabelledTabularInline):
     model = PreviewLink
     fields = ["link", "expires_at", "revoked_at", "created_by"]
     readonly_fields = fields
@@ -117,9 +120,50 @@ class WorkflowActions:
                 )
 
 
+# The buttons on an edition's page: (step, the service, its permission, the states it starts from, what it said).
+EDITION_STEPS = {
+    "submit_for_review": (
+        services.submit_for_review,
+        "journal.submit_for_review",
+        {State.DRAFT},
+        _("Submit for review"),
+        _("The edition is ready for review."),
+    ),
+    "approve": (
+        services.approve,
+        "journal.approve_edition",
+        {State.REVIEW},
+        _("Approve"),
+        _("The edition is approved."),
+    ),
+    "send_back": (
+        services.send_back,
+        "journal.send_back",
+        {State.REVIEW, State.APPROVED},
+        _("Send back to draft"),
+        _("The edition is a draft again."),
+    ),
+    "publish": (
+        partial(services.publish, mail=True),
+        "journal.publish_edition",
+        {State.APPROVED, State.SCHEDULED},
+        _("Publish and mail"),
+        _("The edition is published and its mailing is on its way."),
+    ),
+    "publish_without_mail": (
+        partial(services.publish, mail=False),
+        "journal.publish_edition",
+        {State.APPROVED, State.SCHEDULED},
+        _("Publish without mailing"),
+        _("The edition is published."),
+    ),
+}
+
+
 @admin.register(Edition)
 class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
     form = EditionAdminForm
+    change_form_template = "admin/journal/edition/change_form.html"
     formfield_overrides = FILE_FIELDS_LABELLED
     list_display = ["number", "title", "cover_thumbnail", "state", "published_at", "story_count", "mailed"]
     list_display_links = ["number", "title"]
@@ -147,6 +191,53 @@ class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_story_count=Count("stories")).select_related("mailing")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once published, the date readers and the archive go by stays put: no accidental edit moves it.
+        if obj is not None and obj.state == State.PUBLISHED:
+            return [*self.readonly_fields, "published_at"]
+        return self.readonly_fields
+
+    def get_urls(self):
+        step = path(
+            "<path:object_id>/step/<str:step>/",
+            self.admin_site.admin_view(self.step_view),
+            name="journal_edition_step",
+        )
+        return [step, *super().get_urls()]
+
+    def workflow_buttons(self, request, edition):
+        """The steps this person may take with this edition now: (step, label) for the buttons on its page."""
+        return [
+            (step, label)
+            for step, (_service, perm, states, label, _done) in EDITION_STEPS.items()
+            if edition.state in states and request.user.has_perm(perm, edition)
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        edition = self.get_object(request, object_id)
+        if edition is not None:
+            extra_context["workflow_buttons"] = self.workflow_buttons(request, edition)
+            if request.user.has_perm("journal.add_story"):
+                extra_context["add_story_url"] = f"{reverse('admin:journal_story_add')}?edition={edition.pk}"
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def step_view(self, request, object_id, step):
+        """One workflow step from the edition's page (POST): the service decides and says why not."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        edition = get_object_or_404(Edition, pk=object_id)
+        if step not in EDITION_STEPS or not self.has_view_permission(request, edition):
+            raise PermissionDenied
+        service, _perm, _states, _label, done = EDITION_STEPS[step]
+        try:
+            service(edition, by=request.user)
+        except DomainError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return redirect("admin:journal_edition_change", edition.pk)
 
     @admin.display(description=_("stories"), ordering="_story_count")
     def story_count(self, obj):
@@ -277,10 +368,23 @@ class TipAdmin(ObjectPermissionsModelAdmin):
     list_filter = ["state", "assigned_to"]
     search_fields = ["what", "who", "name", "email"]
     list_select_related = ["sender", "assigned_to", "story"]
-    raw_id_fields = ["sender", "story", "assigned_to"]
+    autocomplete_fields = ["sender", "story"]
     readonly_fields = ["sender_notified_at", "created_at"]
 
     WORKFLOW_FIELDS = ("state", "assigned_to", "story", "note")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who sent a tip is recorded, not chosen; a coordinator noting down a phoned-in tip picks the member.
+        if is_coordinator(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "sender"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            # A tip goes to someone on the editorial team: a short list by name, which can be emptied again.
+            kwargs["queryset"] = User.objects.filter(groups__name=EDITORIAL_TEAM).order_by("last_name", "first_name")
+            kwargs["required"] = False
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # State changes go through services.update_tip, as on the tip desk: that is what tells the
@@ -301,7 +405,7 @@ class EditorialMembershipAdmin(ObjectPermissionsModelAdmin):
     list_filter = ["end_date"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
     actions = ["end_today"]
 
     @admin.display(description=_("on the team now"), boolean=True)
@@ -331,7 +435,7 @@ class SubscriberAdmin(ObjectPermissionsModelAdmin):
     list_filter = ["wants_journal", "wants_invitations", ("confirmed_at", admin.EmptyFieldListFilter)]
     search_fields = ["email", "name"]
     list_select_related = ["user"]
-    raw_id_fields = ["user"]
+    autocomplete_fields = ["user"]
     readonly_fields = ["created_at", "changed_at"]
 
 

@@ -490,6 +490,11 @@ class EditorialMembership(models.Model):
     role = models.CharField(_("role"), max_length=100, blank=True, help_text=_("For example: final editing, films."))
     start_date = models.DateField(_("start date"), default=timezone.localdate)
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    notify_of_tips = models.BooleanField(
+        _("mail me when a tip comes in"),
+        default=True,
+        help_text=_("Untick to stop the mail about every new tip; the tips stay on the tip desk."),
+    )
 
     objects = EditorialMembershipQuerySet.as_manager()
 

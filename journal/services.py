@@ -35,6 +35,8 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# update_tip's "leave this field as it is", told apart from None ("empty it").
+UNCHANGED = object()
 CONFIRM_SALT = "journal.subscribe"
 CONFIRM_MAX_AGE = timedelta(days=7)
 # The public forms, per client (IP address): this many sends per hour. Shared cache, so every process counts.
@@ -332,7 +334,7 @@ def submit_tip(
         sender = None
         if not name.strip() or not email.strip():
             raise JournalError(_("Leave your name and e-mail address so the editorial team can reach you."))
-    return Tip.objects.create(
+    tip = Tip.objects.create(
         what=what,
         who=who,
         why_now=why_now,
@@ -342,6 +344,33 @@ def submit_tip(
         phone=phone,
         organisation_name=organisation_name,
     )
+    _tell_team_of_tip(tip)
+    return tip
+
+
+def _tell_team_of_tip(tip):
+    """One mail to everyone on the editorial team now who did not opt out (EditorialMembership.notify_of_tips)."""
+    team = (
+        User.objects.filter(
+            pk__in=EditorialMembership.objects.current().filter(notify_of_tips=True).values("user_id"),
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("pk")
+    )
+    recipients = [Recipient(email=user.email, name=user.get_full_name()) for user in team]
+    if not recipients:
+        return None
+    return queue_mailing(
+        template="journal/tip_received",
+        recipients=recipients,
+        context={
+            "tip_excerpt": tip.what[:300],
+            "sender_name": tip.sender_name,
+            "tip_url": absolute_url(reverse("journal:tip_detail", args=[tip.pk])),
+        },
+        description=_("New tip for the editorial team"),
+    )
 
 
 @transaction.atomic
@@ -350,19 +379,23 @@ def update_tip(
     *,
     by: User,
     state: str,
-    assigned_to: User | None = None,
+    assigned_to: User | object | None = UNCHANGED,
     story: Story | None = None,
     note: str | None = None,
 ) -> Tip:
-    """The editorial team moves a tip along; a tip used in a published story tells its sender."""
+    """The editorial team moves a tip along; a tip used in a published story tells its sender.
+
+    `assigned_to=None` takes the tip off its editor's desk; left out, the editor stays.
+    """
     ensure_permitted(by, "journal.handle_tip", tip)
     tip = _locked(tip)
-    if state == Tip.State.ASSIGNED and assigned_to is None:
+    if assigned_to is not UNCHANGED:
+        tip.assigned_to = assigned_to
+    if state == Tip.State.ASSIGNED and tip.assigned_to is None:
         raise JournalError(_("Choose the editor the tip is assigned to."))
     if state == Tip.State.USED and story is None:
         raise JournalError(_("Choose the story this tip became."))
     tip.state = state
-    tip.assigned_to = assigned_to if assigned_to is not None else tip.assigned_to
     tip.story = story if state == Tip.State.USED else tip.story
     if note is not None:
         tip.note = note

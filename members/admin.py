@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsStackedInline
 
+from coalition.admin import is_autocomplete_request
+
 from . import services
 from .exports import organisations_csv, profiles_csv
 from .forms import ImageUploadMixin, ProfileForm, image_field
@@ -101,6 +103,13 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def has_view_permission(self, request, obj=None):
+        # Coordinators pick a person's account (an editorial membership, a subscriber, a tip's sender) by
+        # name or address in the autocomplete boxes; the accounts' own pages stay the superuser's.
+        if obj is None and is_autocomplete_request(request) and sees_everyone(request):
+            return True
+        return super().has_view_permission(request, obj)
 
 
 class PossiblyOutdatedFilter(admin.SimpleListFilter):
@@ -353,6 +362,11 @@ class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
     autocomplete_fields = ["contacts"]
     inlines = [OfferingInline]
     actions = ["export_csv"]
+
+    def has_view_permission(self, request, obj=None):
+        # Organisations have public pages: every staff member (a coalition coordinator choosing a partner too)
+        # may find one by name in an autocomplete box. The admin site has already checked staff access.
+        return (obj is None and is_autocomplete_request(request)) or super().has_view_permission(request, obj)
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from coalition.admin import LabelledTabularInline, PrivateFilesAdminMixin
+from coalition.admin import LabelledTabularInline, PrivateFilesAdminMixin, is_autocomplete_request
 from coalition.roles import is_approved_member, is_coordinator
 from coalition.rules import refuse
 from members.models import Profile
@@ -196,6 +196,7 @@ class PartnershipInline(RulesAdminMixin, LabelledTabularInline):
     extra = 0
     readonly_fields = ["circle_history"]
     fields = ["organisation", "circle", "since", "contact_persons", "circle_history"]
+    autocomplete_fields = ["organisation"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("organisation").prefetch_related("circle_changes")
@@ -306,11 +307,6 @@ class CoalitionAdminForm(forms.ModelForm):
         return municipalities
 
 
-def _is_autocomplete(request):
-    match = getattr(request, "resolver_match", None)
-    return match is not None and match.url_name == "autocomplete"
-
-
 @admin.register(Coalition)
 class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
     form = CoalitionAdminForm
@@ -332,7 +328,7 @@ class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
     regional_fields = ["name", "slug", "municipalities", "started_on", "funding_tranche"]
 
     def get_queryset(self, request):
-        if _is_autocomplete(request):
+        if is_autocomplete_request(request):
             # Every coalition, as on the public /coalitions/ list, to tag a story or an event with.
             return Coalition.objects.all()
         return super().get_queryset(request).with_counts().prefetch_related("municipalities")
@@ -341,7 +337,7 @@ class CoalitionAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
         # Higher layers tag their rows with coalitions by name (journal stories by editors who manage no
         # coalition): the admin's autocomplete may search every coalition, whose names are public anyway.
         # The admin site has already checked that the person is staff.
-        return (obj is None and _is_autocomplete(request)) or super().has_view_permission(request, obj)
+        return (obj is None and is_autocomplete_request(request)) or super().has_view_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         # Returned here, not as a `fieldsets` attribute: the system check refuses to see `municipalities`
