@@ -1,12 +1,15 @@
 """What every page's template knows: the site's name, the visitor's roles and the main navigation.
 
 Every page pays for this, so each value is computed at most once per request and only when a template asks:
-the roles cost queries the first time (roles.py caches them on the user), the navigation reverses its URLs.
+the roles cost one query the first time (roles.py keeps them on the user); the frame's addresses are reversed
+once per process (they depend only on the script prefix), not on every page.
 """
+
+import functools
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +26,21 @@ MAIN_NAV = (
     ("members:offering_list", _("Support for parents"), False),
 )
 
+# The addresses the header, the footer and the language switcher link to, by the name templates use.
+FRAME_URLS = {
+    "home": "home",
+    "me": "members:me",
+    "my_registrations": "events:my_registrations",
+    "account": "account_email",
+    "admin": "admin:index",
+    "logout": "account_logout",
+    "login": "account_login",
+    "signup": "account_signup",
+    "set_language": "set_language",
+    "privacy": "privacy",
+    "accessibility": "accessibility",
+}
+
 
 def portal(request):
     user = request.user
@@ -34,16 +52,26 @@ def portal(request):
         "is_approved_member": SimpleLazyObject(lambda: is_approved_member(user)),
         "suggest_two_factor": SimpleLazyObject(lambda: _lacks_two_factor(user)),
         "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
+        "frame_urls": _frame_urls(get_script_prefix()),
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _frame_urls(script_prefix):
+    """{name: address} of FRAME_URLS and the main navigation's addresses, for one script prefix."""
+    urls = {key: reverse(name) for key, name in FRAME_URLS.items()}
+    urls.update({name: reverse(name) for name, _label, _members_only in MAIN_NAV})
+    return urls
 
 
 def _main_nav(request):
     """[{url, label, current}] of the header's main navigation for this visitor."""
     items = []
+    urls = _frame_urls(get_script_prefix())
     for name, label, members_only in MAIN_NAV:
         if members_only and not is_approved_member(request.user):
             continue
-        url = reverse(name)
+        url = urls[name]
         items.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return items
 
