@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.exports import csv_response
+from members.models import name_order
 
 from .models import Registration
 
@@ -34,7 +35,9 @@ def registration_csv_rows(event):
     """
     extra_questions = event.questions()[1:]
     registrations = (
-        Registration.objects.filter(event=event).select_related("profile__user").order_by("state", "registered_at")
+        Registration.objects.filter(event=event)
+        .select_related("profile__user")
+        .order_by("state", *name_order("profile__"), "pk")  # by state, then the Dutch way; the anonymised last
     )
     for registration in registrations:
         profile = registration.profile

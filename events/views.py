@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
 from coalition.rules import DomainError
+from members.models import name_order
 
 from . import calendar, exports, services
 from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
@@ -289,7 +290,12 @@ def calendar_feed(request, token):
 def participants(request, slug):
     """Rule `events.view_participants`: confirmed participants in good standing and coordinators."""
     event = get_object_or_refuse(request, "events.view_participants", Event.objects.visible_to(request.user), slug=slug)
-    listed = Registration.objects.listed().filter(event=event).select_related("profile", "organisation")
+    listed = (
+        Registration.objects.listed()
+        .filter(event=event)
+        .select_related("profile", "organisation")
+        .order_by(*name_order("profile__"))
+    )
     return render(request, "events/participants.html", {"event": event, "participants": listed})
 
 
@@ -457,7 +463,12 @@ def check_in_list(request, slug):
         except DomainError as refusal:
             messages.error(request, str(refusal))
         return redirect(f"{request.path}#registration-{registration.pk}")
-    rows = Registration.objects.confirmed().filter(event=event).select_related("organisation").order_by("name", "pk")
+    rows = (
+        Registration.objects.confirmed()
+        .filter(event=event)
+        .select_related("organisation")
+        .order_by(*name_order("profile__"), "pk")  # the anonymised last
+    )
     return render(request, "events/coordinator/check_in.html", {"event": event, "registrations": rows})
 
 

@@ -92,7 +92,8 @@ class SavedByServiceMixin:
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    ordering = ["email"]
+    # The Dutch name order of the person's profile (members.models.name_order); accounts without one last.
+    ordering = ["profile__sort_surname", "profile__sort_first_name", "email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "first_name", "last_name"]
@@ -162,7 +163,16 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         "municipalities",
         "themes",
     ]
-    search_fields = ["first_name", "last_name", "user__email", "job_title", "organisation__name"]
+    # The sort keys are the names folded: "ozlem" finds Özlem.
+    search_fields = [
+        "first_name",
+        "last_name",
+        "sort_first_name",
+        "sort_surname",
+        "user__email",
+        "job_title",
+        "organisation__name",
+    ]
     list_select_related = ["user", "organisation"]
     autocomplete_fields = ["user", "organisation"]
     filter_horizontal = ["municipalities", "themes"]
@@ -230,7 +240,14 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         "municipalities",
         "themes",
     ]
-    member_view_search_fields = ["first_name", "last_name", "job_title", "organisation__name"]
+    member_view_search_fields = [
+        "first_name",
+        "last_name",
+        "sort_first_name",
+        "sort_surname",
+        "job_title",
+        "organisation__name",
+    ]
     member_view_fieldsets = (
         (
             None,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.exports import csv_response
 
-from .models import Discipline, Level, Profile, Visibility
+from .models import Discipline, Level, Profile, Visibility, name_order
 
 PROFILE_CSV_HEADER = [
     _("first name"),
@@ -49,7 +49,8 @@ def profile_csv_rows(queryset):
     """Rows of the members CSV. A CSV leaves the portal, so it carries only what every approved
     member may see: direct phone and e-mail only where the person shows them to all members,
     and no contact details at all for people who are not listed or not approved."""
-    for profile in queryset.select_related("user", "organisation").prefetch_related("municipalities", "themes"):
+    rows = queryset.select_related("user", "organisation").prefetch_related("municipalities", "themes")
+    for profile in rows.order_by(*name_order()):  # the Dutch way, whatever the admin list was sorted by
         public = profile.is_approved and profile.is_listed
         yield [
             profile.first_name,

@@ -184,6 +184,28 @@ class ProfileQuerySet(models.QuerySet):
         clone._ranked_search = self._ranked_search
         return clone
 
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for profile in objs:
+            profile.set_sort_keys()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        if {"first_name", "last_name"} & set(fields):
+            objs = list(objs)
+            for profile in objs:
+                profile.set_sort_keys()
+            fields = [*fields, *SORT_KEYS]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+    def update(self, **kwargs):
+        """As QuerySet.update; a name given as text updates its sort key too (an expression cannot)."""
+        if isinstance(kwargs.get("last_name"), str):
+            kwargs.setdefault("sort_surname", sort_key(surname(kwargs["last_name"])))
+        if isinstance(kwargs.get("first_name"), str):
+            kwargs.setdefault("sort_first_name", sort_key(kwargs["first_name"]))
+        return super().update(**kwargs)
+
     def approved(self):
         return self.filter(status=Profile.Status.APPROVED, user__is_active=True)
 
@@ -224,9 +246,7 @@ class ProfileQuerySet(models.QuerySet):
             searched = self.filter(pk__in=matches).order_by(
                 rank.desc(),
                 TrigramWordSimilarity(folded, "search_text").desc(),
-                "last_name",
-                "first_name",
-                "pk",
+                *name_order(),
             )
             searched._ranked_search = (self, rank)
             return searched
@@ -317,6 +337,63 @@ def fold(text):
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
+# Words that open a surname without being where it sorts (DESIGN.md §4: "van der Meer" under M): the Dutch
+# tussenvoegsels and the particles of neighbouring languages the Dutch register writes the same way. Not "el" or
+# "al": in "El Amrani" they are part of the name, and sort under E.
+TUSSENVOEGSELS = frozenset(
+    [
+        "van", "de", "der", "den", "het", "'t", "'s", "te", "ten", "ter", "in", "op", "aan", "bij", "onder", "over",
+        "uit", "uijt", "voor", "tot", "toe", "thoe", "vanden", "vander", "von", "vom", "zu", "zum", "zur", "auf",
+        "aus", "dem", "le", "la", "les", "du", "des", "di", "da", "del", "della", "dello", "dei", "degli", "dos",
+        "das", "do",
+    ]
+)  # fmt: skip
+# Particles written against the name: d'Ancona and l'Ami sort under A.
+ATTACHED_PARTICLES = ("d'", "l'")
+# Letters NFKD does not take apart, as a Dutch reader files them.
+FOLDED_LETTERS = str.maketrans({"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"})
+
+
+def surname(last_name):
+    """The last name without its tussenvoegsel, as written: "Meer" of "van der Meer" (never empty for a name)."""
+    words = (last_name or "").replace("\u2019", "'").split()
+    while len(words) > 1 and words[0].casefold() in TUSSENVOEGSELS:
+        words.pop(0)
+    name = " ".join(words)
+    for particle in ATTACHED_PARTICLES:
+        if name.casefold().startswith(particle) and len(name) > len(particle):
+            return name[len(particle) :]
+    return name
+
+
+def sort_key(name):
+    """What a name sorts by: folded (case, accents: É with E), only its letters and digits (spaces and hyphens
+    ignored, as dictionaries do). "IJ" stays the two letters i, j, as in Van Dale: IJzerman under I, after
+    "Ibrahim" and before "Inge", and every IJ name together; the ligature Ĳ folds to the same two letters."""
+    folded = fold(name).translate(FOLDED_LETTERS)
+    return "".join(ch for ch in folded if ch.isalnum())[:200]
+
+
+def first_letter(name):
+    """The first letter of a name, "IJ" when it opens with the Dutch digraph (IJsbrand, Ĳzerman; not Ijeoma)."""
+    name = unicodedata.normalize("NFKC", (name or "").strip())
+    if name[:2].casefold() == "ij" and (len(name) == 2 or name[2].casefold() not in "aeiouy"):
+        return "IJ"
+    return name[:1].upper()
+
+
+# The order of people everywhere they are listed: surname without tussenvoegsel, first name, then the id so that
+# paging is total. Other apps order rows that point at a profile with name_order("profile__").
+def name_order(path=""):
+    return [
+        F(f"{path}sort_surname").asc(nulls_last=True),
+        F(f"{path}sort_first_name").asc(nulls_last=True),
+        f"{path}pk",
+    ]
+
+
+SORT_KEYS = ["sort_surname", "sort_first_name"]
+
 # After this long without confirmation a member is asked to confirm their details ...
 CONFIRMATION_REQUEST_AFTER = timedelta(days=182)
 # ... and after this long the directory marks them as possibly outdated.
@@ -363,6 +440,10 @@ class Profile(models.Model):
     photo = models.ImageField(_("photo"), upload_to="photos/", blank=True)
     photo_thumbnail = models.ImageField(_("photo thumbnail"), upload_to="photos/thumbs/", blank=True, editable=False)
     bio = models.TextField(_("short bio"), blank=True, max_length=1000)
+    # What the name sorts by (name_order): sort_key() of the surname without tussenvoegsel and of the first name.
+    # Kept by save() and the queryset's bulk_create, bulk_update and update; filled for older rows by migration 0008.
+    sort_surname = models.CharField(_("surname for sorting"), max_length=200, blank=True, editable=False)
+    sort_first_name = models.CharField(_("first name for sorting"), max_length=200, blank=True, editable=False)
     is_ambassador = models.BooleanField(_("ambassador"), default=False)
     status = models.CharField(_("approval"), max_length=10, choices=Status.choices, default=Status.PENDING)
     status_changed_at = models.DateTimeField(_("approval changed at"), null=True, blank=True)
@@ -399,8 +480,8 @@ class Profile(models.Model):
     objects = ProfileQuerySet.as_manager()
 
     class Meta:
-        # The pk makes the order total: with equal names alone, pages overlapped and skipped people.
-        ordering = ["last_name", "first_name", "pk"]
+        # Dutch order (name_order); the pk makes it total: with equal names alone, pages overlapped and skipped people.
+        ordering = ["sort_surname", "sort_first_name", "pk"]
         verbose_name = _("profile")
         verbose_name_plural = _("profiles")
         permissions = [("approve_profile", _("Can approve or decline members"))]
@@ -408,7 +489,7 @@ class Profile(models.Model):
             models.Index(fields=["status", "is_listed"]),
             # The directory's order over the approved people it lists: a page reads 25 index entries.
             models.Index(
-                fields=["last_name", "first_name", "id"],
+                fields=["sort_surname", "sort_first_name", "id"],
                 condition=Q(status="approved"),
                 name="profile_directory_order",
             ),
@@ -421,12 +502,29 @@ class Profile(models.Model):
     def __str__(self):
         return self.full_name or self.user.email
 
+    def save(self, *args, update_fields=None, **kwargs):
+        if update_fields is None:
+            self.set_sort_keys()
+        elif {"first_name", "last_name"} & set(update_fields):
+            self.set_sort_keys()
+            update_fields = {*update_fields, *SORT_KEYS}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return reverse("members:profile_detail", kwargs={"pk": self.pk})
+
+    def set_sort_keys(self):
+        self.sort_surname = sort_key(surname(self.last_name))
+        self.sort_first_name = sort_key(self.first_name)
 
     @property
     def full_name(self):
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def initials(self):
+        """First letters of the first name and the surname: "MM" for Mirjam van der Meer, "IIJ" for Inge IJzerman."""
+        return f"{first_letter(self.first_name)}{first_letter(surname(self.last_name))}"
 
     @property
     def is_approved(self):

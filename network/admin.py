@@ -78,7 +78,7 @@ class OwnCoalitionsOnly(RulesAdminMixin):
 
 
 def _approved_profiles():
-    return Profile.objects.approved().select_related("organisation").order_by("last_name", "first_name")
+    return Profile.objects.approved().select_related("organisation").order_by("sort_surname", "sort_first_name", "pk")
 
 
 class ProfileChoiceField(forms.ModelChoiceField):
