@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.mail import absolute_url
 from coalition.markdown import render_markdown
+from coalition.models import ConstraintErrorsAtFields
 from coalition.rules import is_editor
 from coalition.storage import PrivateStorage, validate_pdf
 
@@ -253,7 +254,7 @@ class StoryQuerySet(models.QuerySet):
         return self.all() if is_editor(user) else self.published()
 
 
-class Story(models.Model):
+class Story(ConstraintErrorsAtFields, models.Model):
     """A piece of an edition: article, film, panel conversation, interview, practice example or magazine."""
 
     State = State
@@ -314,12 +315,20 @@ class Story(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = StoryQuerySet.as_manager()
+    constraint_error_fields = {"slug_taken": "slug"}
 
     class Meta:
         ordering = ["edition", "order", "pk"]
         verbose_name = _("story")
         verbose_name_plural = _("stories")
-        constraints = [models.UniqueConstraint(fields=["edition", "slug"], name="story_slug_unique_per_edition")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "slug"],
+                name="story_slug_unique_per_edition",
+                violation_error_code="slug_taken",
+                violation_error_message=_("Another story of this edition has this slug."),
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -478,7 +487,7 @@ class EditorialMembershipQuerySet(models.QuerySet):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
 
-class EditorialMembership(models.Model):
+class EditorialMembership(ConstraintErrorsAtFields, models.Model):
     """A period in which a member sits on the rotating editorial team."""
 
     user = models.ForeignKey(
@@ -497,6 +506,7 @@ class EditorialMembership(models.Model):
     )
 
     objects = EditorialMembershipQuerySet.as_manager()
+    constraint_error_fields = {"ends_before_start": "end_date"}
 
     class Meta:
         ordering = ["-start_date", "pk"]
@@ -506,6 +516,7 @@ class EditorialMembership(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
                 name="editorial_membership_ends_after_start",
+                violation_error_code="ends_before_start",
                 violation_error_message=_("The end date cannot be before the start date."),
             )
         ]
@@ -592,7 +603,7 @@ class PreviewLinkQuerySet(models.QuerySet):
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
-class PreviewLink(models.Model):
+class PreviewLink(ConstraintErrorsAtFields, models.Model):
     """A signed, expiring, revocable link that shows unpublished work to people without an account."""
 
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
@@ -615,6 +626,7 @@ class PreviewLink(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PreviewLinkQuerySet.as_manager()
+    constraint_error_fields = {"edition_or_story": "story"}
 
     class Meta:
         ordering = ["-created_at"]
@@ -624,6 +636,8 @@ class PreviewLink(models.Model):
             models.CheckConstraint(
                 condition=(Q(edition__isnull=False, story__isnull=True) | Q(edition__isnull=True, story__isnull=False)),
                 name="preview_link_for_edition_or_story",
+                violation_error_code="edition_or_story",
+                violation_error_message=_("A preview link is for an edition or for one of its stories, not both."),
             )
         ]
 
