@@ -7,7 +7,7 @@ Usage:
   DEBUG=true .venv/bin/python bench/directory.py --sizes [--prefix portal_bench] [--query verloskundige]
       one search at 1,000, 10,000 and 50,000 members, each in a database of its own (PREFIX_1k, _10k, _50k on
       the PostgreSQL server of DATABASE_URL, postgres://postgres@127.0.0.1:5432 by default). A missing database
-      is seeded (10k cloned from portal_seed10k when it exists) and migrated; seeding 50k takes minutes.
+      is seeded (10k cloned from portal_seed10k when it exists), every one migrated; seeding 50k takes minutes.
       --baseline DIR --baseline-prefix P also measures the code checked out in DIR on databases P_1k, P_10k,
       P_50k (seeded and migrated by that code), interleaved with the current code in the same run, so the two
       columns share the machine's load and their ratio means something.
@@ -144,11 +144,15 @@ def _database_exists(parts, name):
 
 
 def _prepare(parts, name, label, members, code_dir):
-    """Create, migrate and seed database `name` with the code in code_dir unless it exists already."""
+    """Create, migrate and seed database `name` with the code in code_dir; one that exists is only migrated."""
     import psycopg  # noqa: PLC0415 (only --sizes talks to the server itself)
     from psycopg import sql  # noqa: PLC0415 (idem)
 
+    env = {**os.environ, "DATABASE_URL": _database_url(parts, name), "DEBUG": "true"}
+    manage = [sys.executable, str(Path(code_dir) / "manage.py")]
     if _database_exists(parts, name):
+        # Seeded by older code: migrated to this code's models (a no-op when they are current).
+        subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=code_dir)
         return
     template = SEED_TEMPLATES.get(label)
     with psycopg.connect(_database_url(parts, "postgres"), autocommit=True) as connection:
@@ -160,8 +164,6 @@ def _prepare(parts, name, label, members, code_dir):
         else:
             template = None
             connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    env = {**os.environ, "DATABASE_URL": _database_url(parts, name), "DEBUG": "true"}
-    manage = [sys.executable, str(Path(code_dir) / "manage.py")]
     subprocess.run([*manage, "migrate", "-v0"], env=env, check=True, cwd=code_dir)
     if not template:
         print(f"seeding {name} with {members} members (this takes a while)", flush=True)
