@@ -18,6 +18,7 @@ def _fresh_rate_limits():
 SIGNUP = {
     "first_name": "Sanne",
     "last_name": "Bakker",
+    "discipline": "social_work",
     "email": "sanne.bakker@example.org",
     "password1": "a-long-and-unusual-passphrase",
     "password2": "a-long-and-unusual-passphrase",

@@ -106,6 +106,7 @@ def test_signing_up_with_a_short_password_comes_back_with_the_summary_and_the_na
     data = {
         "first_name": "Fatima",
         "last_name": "",
+        "discipline": "maternity_care",
         "email": "fatima@kraamzorg.example",
         "password1": "short",
         "password2": "short",
