@@ -229,7 +229,10 @@ def _new_row(obj, **db_values):
     for field in obj._meta.concrete_fields:
         if field.primary_key or field.column in db_values:
             continue
-        row[field.column] = field.get_db_prep_save(field.pre_save(obj, add=True), connection)
+        value = field.pre_save(obj, add=True)
+        if hasattr(value, "resolve_expression"):
+            continue  # an expression (a field's db_default): left to the database
+        row[field.column] = field.get_db_prep_save(value, connection)
     return row
 
 
