@@ -138,3 +138,17 @@ def _axe_and_reflow(page, label):
 
 def _submit_empty(page, label):
     return _empty_submit(page, label, "Fout:")
+
+
+def test_the_admin_password_forms_leave_checking_to_the_server(portal, make_user):
+    user = make_user("password@example.org", role="Coordinator", is_staff=True)
+    get_user_model().objects.filter(pk=user.pk).update(is_superuser=True)
+    page = portal.visitor(locale="nl-NL")
+    portal.log_in(page, user.email, PASSWORD)
+    for url in (reverse("admin:password_change"), reverse("admin:auth_user_password_change", args=[user.pk])):
+        page.goto(url)
+        assert page.evaluate("() => document.querySelector('#content form').noValidate"), url
+        with page.expect_navigation():
+            page.locator("#content form [type=submit]").first.click()
+        assert page.title().startswith("Fout:"), f"{url}: the server answered the empty form, not the browser"
+    portal.assert_clean()
