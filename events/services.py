@@ -51,7 +51,7 @@ class EventError(DomainError):
 
 def _format(dt):
     with translation.override(settings.LANGUAGE_CODE):
-        return formats.date_format(timezone.localtime(dt), "l j F Y, H:i")
+        return formats.date_format(timezone.localtime(dt), "DATETIME_FORMAT")
 
 
 def event_context(event: Event, *, private: bool = False) -> dict[str, str]:

@@ -236,7 +236,7 @@ def _readable_date(text):
     except ValueError:
         return text
     if len(text) == 10:
-        return date_format(moment.date(), "j F Y")
+        return date_format(moment.date(), "SHORT_DATE_FORMAT")
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
-    return date_format(moment, "j F Y, H:i")
+    return date_format(moment, "DATETIME_FORMAT")

@@ -75,7 +75,7 @@ def _label(choice):
 
 def _date(value):
     with translation.override(settings.LANGUAGE_CODE):
-        return date_format(value, "j F Y")
+        return date_format(value, "SHORT_DATE_FORMAT")
 
 
 # --- Coalitions and their phase ---------------------------------------------------------------------
