@@ -204,7 +204,7 @@ class _ParticipantMail:
             kind=Mailing.Kind.TRANSACTIONAL,
             template=f"events/{template}",
             context=context,
-            description=f"{event.title}: {template}",
+            description=f"{event.title}: {EventMailing.Purpose(purpose).label}",
             state=Mailing.State.QUEUED,
             queued_at=timezone.now(),
         )

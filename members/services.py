@@ -156,7 +156,7 @@ def approve(profile: Profile, *, by: User) -> Profile:
             "directory_url": absolute_url(reverse("members:profile_list")),
             "me_url": absolute_url(reverse("members:me")),
         },
-        description=f"Approved: {profile.user.email}",
+        description=_("Approved: %(email)s") % {"email": profile.user.email},
     )
     signals.profile_approved.send(sender=Profile, profile=profile)
     return profile
@@ -180,7 +180,7 @@ def decline(profile: Profile, *, by: User, reason: str = "") -> Profile:
         template="members/declined",
         to=profile.user,
         context={"first_name": profile.first_name, "reason": reason.strip()},
-        description=f"Declined: {profile.user.email}",
+        description=_("Declined: %(email)s") % {"email": profile.user.email},
     )
     return profile
 
@@ -251,7 +251,7 @@ def _request_confirmation(profile_id, *, cutoff, now):
             "me_url": absolute_url(reverse("members:me")),
             "confirmed_on": timezone.localtime(profile.details_confirmed_at).date().isoformat(),
         },
-        description=f"Confirm details: {profile.user.email}",
+        description=_("Confirm details: %(email)s") % {"email": profile.user.email},
     )
     return 1
 

@@ -213,7 +213,7 @@ def _mail_trekker_ended(trekker):
             "ends_on": _date(trekker.ends_on),
             "remaining": remaining,
         },
-        description=f"Trekker leaves {coalition.name}",
+        description=_("Trekker leaves %(coalition)s") % {"coalition": coalition.name},
         leaving_profile_id=trekker.profile_id,
     )
 
@@ -318,7 +318,7 @@ def _mail_deciders(join_request):
                 reverse("network:join_request_detail", kwargs={"slug": coalition.slug, "pk": join_request.pk})
             ),
         },
-        description=f"Joining request for {coalition.name}",
+        description=_("Joining request for %(coalition)s") % {"coalition": coalition.name},
     )
 
 
@@ -409,7 +409,8 @@ def _mail_requester(join_request, template, **context):
             "organisation": join_request.organisation_label,
             **context,
         },
-        description=f"Joining request {join_request.pk}",
+        description=_("Answer to the joining request of %(organisation)s")
+        % {"organisation": join_request.organisation_label},
     )
 
 
