@@ -137,3 +137,9 @@ def test_adding_a_malformed_address_comes_back_with_the_summary_and_the_address(
     response = member_client.post(reverse("account_email"), {"action_add": "", "email": "werk.example"})
     # The page's other form lists the addresses (radios named "email" too): the member's own stays chosen.
     assert_error_page(response, fields=["id_email"], kept={"email": [member.email, "werk.example"]})
+
+
+def test_a_directory_filter_with_an_unknown_value_comes_back_with_the_summary_and_the_search_kept(member_client):
+    # A filter bar is a form too: a value that is not a choice is named in the summary, not only at its field.
+    response = member_client.get(reverse("members:profile_list"), {"q": "verloskundige", "discipline": "astrology"})
+    assert_error_page(response, fields=["id_discipline"], kept={"q": "verloskundige"})
