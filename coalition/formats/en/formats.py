@@ -1,9 +1,11 @@
 """The portal's two date styles in English, shaped as the Dutch: "Sunday 6 December 2026, 14:00", "6 Dec. 2026"."""
 
-DATE_FORMAT = "l j F Y"
-DATETIME_FORMAT = "l j F Y, H:i"
-SHORT_DATE_FORMAT = "j N Y"
-SHORT_DATETIME_FORMAT = "j N Y, H:i"
-TIME_FORMAT = "H:i"
-MONTH_DAY_FORMAT = "j F"
-YEAR_MONTH_FORMAT = "F Y"
+from coalition.formats.nl.formats import (  # noqa: F401 - Django reads these names from this module
+    DATE_FORMAT,
+    DATETIME_FORMAT,
+    MONTH_DAY_FORMAT,
+    SHORT_DATE_FORMAT,
+    SHORT_DATETIME_FORMAT,
+    TIME_FORMAT,
+    YEAR_MONTH_FORMAT,
+)
