@@ -203,6 +203,7 @@ EXCLUDED = {
     "network:declaration_pdf": "a download (PDF)",
     "journal:feed": "an RSS feed, not an HTML page",
     "journal:revoke_preview": "POST only",
+    "journal:tip_mail": "POST only",
     "journal:preview": "needs a preview link made for the run; renders the edition page's template",
     "journal:preview_story": "needs a preview link made for the run; renders the story page's template",
     "journal:preview_attachment": "a download (PDF)",

@@ -348,6 +348,14 @@ def submit_tip(
     return tip
 
 
+def set_tip_mail(user, *, wanted: bool) -> int:
+    """Whether `user` gets a mail for every new tip, on each of their current editorial team memberships.
+
+    Returns how many memberships it set (none for someone not on the team now).
+    """
+    return EditorialMembership.objects.current().filter(user=user).update(notify_of_tips=wanted)
+
+
 def _tell_team_of_tip(tip):
     """One mail to everyone on the editorial team now who did not opt out (EditorialMembership.notify_of_tips)."""
     team = (

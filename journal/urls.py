@@ -13,6 +13,7 @@ urlpatterns = [
     path("desk/preview-links/<int:pk>/revoke/", views.revoke_preview, name="revoke_preview"),
     path("tips/", views.tip_list, name="tip_list"),
     path("tips/new/", views.tip_create, name="tip_create"),
+    path("tips/mail/", views.tip_mail, name="tip_mail"),
     path("tips/thanks/", views.tip_thanks, name="tip_thanks"),
     path("tips/<int:pk>/", views.tip_detail, name="tip_detail"),
     path("subscribe/", views.subscribe, name="subscribe"),

@@ -22,7 +22,7 @@ from members.models import Profile
 
 from . import services
 from .forms import SubscribeForm, SubscriptionSettingsForm, TipFilterForm, TipForm, TipUpdateForm
-from .models import Edition, PreviewLink, State, Story, Subscriber, Tip
+from .models import Edition, EditorialMembership, PreviewLink, State, Story, Subscriber, Tip
 
 EDITIONS_PER_PAGE = 12
 TIPS_PER_PAGE = 25
@@ -258,7 +258,29 @@ def tip_list(request):
     page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "journal/tip_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
+    # None when the person is not on the team now (a coordinator): then there is no mail to switch.
+    tip_mail = (
+        EditorialMembership.objects.current()
+        .filter(user=request.user)
+        .values_list("notify_of_tips", flat=True)
+        .order_by("-notify_of_tips")
+        .first()
+    )
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "tip_mail": tip_mail}
+    return render(request, "journal/tip_list.html", context)
+
+
+@require_http_methods(["POST"])
+@permission_required("journal.view_tips")
+def tip_mail(request):
+    """An editor switches the mail about every new tip on or off for themselves (journal.services.set_tip_mail)."""
+    wanted = request.POST.get("wanted") == "1"
+    if services.set_tip_mail(request.user, wanted=wanted):
+        if wanted:
+            messages.success(request, _("You get a mail for every new tip."))
+        else:
+            messages.success(request, _("You no longer get a mail for every new tip; the tips stay on this page."))
+    return redirect("journal:tip_list")
 
 
 def tip_detail(request, pk):

@@ -80,6 +80,7 @@ TABLE = {
     "journal:revoke_preview": Access(EDITORS, lambda w: {"pk": w["preview_link"].pk}, method="post"),
     "journal:tip_list": Access(EDITORS),
     "journal:tip_create": Access(EVERYONE),
+    "journal:tip_mail": Access(EDITORS, method="post", data={"wanted": "0"}),
     "journal:tip_thanks": Access(EVERYONE),
     "journal:tip_detail": Access(EDITORS, lambda w: {"pk": w["tip"].pk}),
     "journal:subscribe": Access(EVERYONE),
