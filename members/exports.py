@@ -228,7 +228,7 @@ def _readable(key, value):
 
 
 def _readable_date(text):
-    """An ISO date or time as "6 december 2026" or "6 december 2026, 14:00" (local time); any other text as it is."""
+    """An ISO date or time as "6 dec. 2026" or "zondag 6 december 2026, 14:00" (local time); any other text as is."""
     if len(text) < 10 or not text[:4].isdigit() or text[4] != "-":
         return text
     try:

@@ -191,7 +191,7 @@ def test_my_data_reads_in_the_interface_language(client):
     assert english["Profile"]["discipline"] == "Midwifery"
     assert english["Profile"]["who sees my direct phone"] == "Coordinators only"
     assert english["Profile"]["listed in the directory"] == "yes"
-    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d", english["Account"]["account created at"])
+    assert re.fullmatch(r"[A-Z][a-z]+ \d{1,2} [A-Z][a-z]+ \d{4}, \d\d:\d\d", english["Account"]["account created at"])
     with translation.override("nl"):
         profile_key = str(translation.gettext("Profile"))
     assert profile_key in dutch
@@ -208,9 +208,11 @@ def test_readable_data_labels_keys_writes_dates_and_choices_and_keeps_unknown_ke
             }
         )
     assert readable == {
-        "Registrations for events": [{"state": "On the waiting list", "registered at": "6 December 2026, 14:00"}],
+        "Registrations for events": [
+            {"state": "On the waiting list", "registered at": "Sunday 6 December 2026, 14:00"}
+        ],
         "Profile": {"level": "Policy or project lead", "listed in the directory": "no", "photo": ""},
-        "new section": {"starts on": "31 January 2026"},
+        "new section": {"starts on": "31 Jan. 2026"},
     }
 
 
@@ -238,7 +240,7 @@ def test_a_visitor_sent_from_the_directory_is_told_it_is_for_members(client):
     response = client.get(reverse("members:profile_list"), follow=True, HTTP_ACCEPT_LANGUAGE="nl")
     html = response.content.decode()
     assert response.redirect_chain and "/accounts/login/" in response.redirect_chain[-1][0]
-    assert "De ledenlijst is alleen voor leden. Log in of maak een account aan." in html or (
+    assert "Het smoelenboek is alleen voor leden. Log in of maak een account aan." in html or (
         "The member directory is for members only. Log in or create an account." in html
     )
 

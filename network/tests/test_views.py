@@ -192,7 +192,7 @@ def test_the_page_lists_partners_by_circle_and_who_signed_which_version(client, 
     rows = html.split("Who signed which version")[1]
     huisartsen = rows.split("Huisartsen Borsele")[1].split("</tr>")[0]
     assert "not (yet) signed" in huisartsen  # signed version 1 only
-    assert "drs. J. Visser" in rows and "10 Mar 2025" in rows
+    assert "drs. J. Visser" in rows and "10 March 2025" in rows
 
 
 def test_managing_links_are_shown_to_the_coalitions_managers_only(client, member, coordinator, borsele):
