@@ -70,9 +70,9 @@ def test_an_organisation_page_names_its_coalitions_circles_and_signatures(client
     SignatureFactory(declaration=DeclarationFactory(coalition=bevelanden), partnership=partnership)
     html = client.get(partnership.organisation.get_absolute_url()).text
     section = html.split("Partner in coalitions")[1]
-    assert "Kansrijk de Bevelanden" in section and "inner circle since Jan 2022" in section
+    assert "Kansrijk de Bevelanden" in section and "inner circle since January 2022" in section
     assert other.coalition.name in section and "outer circle since" in section
-    assert "signed the declaration of intent (version 1) on 20 January 2022" in section
+    assert "signed the declaration of intent (version 1) on 20 Jan. 2022" in section
 
 
 def test_the_organisations_csv_names_the_coalitions(coordinator_client, bevelanden):
