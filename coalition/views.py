@@ -7,7 +7,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
@@ -50,13 +49,7 @@ def _next_registration(user):
     """A member's next event: their confirmed or waiting registration for the published event that starts first."""
     if not is_approved_member(user):
         return None
-    return (
-        Registration.objects.active()
-        .filter(profile__user=user, event__state=Event.State.PUBLISHED, event__ends_at__gte=timezone.now())
-        .select_related("event")
-        .order_by("event__starts_at", "event__pk")
-        .first()
-    )
+    return Registration.objects.next_of(user)
 
 
 def permission_denied(request, exception=None):

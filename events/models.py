@@ -244,6 +244,17 @@ class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(state=Registration.State.CANCELLED)
 
+    def next_of(self, user):
+        """`user`'s next event: their confirmed or waiting registration for the published event, not yet ended,
+        that starts first (None when there is none)."""
+        return (
+            self.active()
+            .filter(profile__user=user, event__state=Event.State.PUBLISHED, event__ends_at__gte=timezone.now())
+            .select_related("event")
+            .order_by("event__starts_at", "event__pk")
+            .first()
+        )
+
     def confirmed(self):
         return self.filter(state=Registration.State.CONFIRMED)
 

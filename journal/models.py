@@ -486,6 +486,16 @@ class EditorialMembershipQuerySet(models.QuerySet):
         day = on or timezone.localdate()
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
+    def tip_mail_of(self, user):
+        """Whether `user` gets a mail for every new tip; None when they are not on the team now (nothing to switch)."""
+        return (
+            self.current()
+            .filter(user=user)
+            .values_list("notify_of_tips", flat=True)
+            .order_by("-notify_of_tips")
+            .first()
+        )
+
 
 class EditorialMembership(ConstraintErrorsAtFields, models.Model):
     """A period in which a member sits on the rotating editorial team."""

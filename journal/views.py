@@ -258,14 +258,7 @@ def tip_list(request):
     page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    # None when the person is not on the team now (a coordinator): then there is no mail to switch.
-    tip_mail = (
-        EditorialMembership.objects.current()
-        .filter(user=request.user)
-        .values_list("notify_of_tips", flat=True)
-        .order_by("-notify_of_tips")
-        .first()
-    )
+    tip_mail = EditorialMembership.objects.tip_mail_of(request.user)
     context = {"filters": filters, "page": page, "query": query.urlencode(), "tip_mail": tip_mail}
     return render(request, "journal/tip_list.html", context)
 

@@ -29,10 +29,16 @@ def title_error_prefix(context):
 
 
 @register.filter
-def error_anchor(field):
-    """The id a summary link points to: the field's input, or the first option of a group of radios or boxes
-    (their label is a legend, so Django gives no id for it)."""
-    return field.id_for_label or f"{field.auto_id}_0"
+def error_anchor(bound_field):
+    """The id a summary link points to, on the portal's pages and in the admin: the field's input; for a date and
+    time field or a group of radios or boxes, which have no id of their own (Django labels them with a legend),
+    their first box (`…_0`)."""
+    widget = bound_field.field.widget
+    widget = getattr(widget, "widget", widget)  # the admin wraps foreign keys (add and change links)
+    target = bound_field.id_for_label
+    if isinstance(widget, forms.MultiWidget | forms.RadioSelect | forms.CheckboxSelectMultiple) or not target:
+        return f"{widget.attrs.get('id') or bound_field.auto_id}_0"
+    return target
 
 
 @register.filter
