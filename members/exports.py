@@ -4,6 +4,8 @@
 `profiles_csv` and `organisations_csv`.
 """
 
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import datetime
 
 from django.db.models import Prefetch
@@ -240,3 +242,28 @@ def _readable_date(text):
     if timezone.is_aware(moment):
         moment = timezone.localtime(moment)
     return date_format(moment, "DATETIME_FORMAT")
+
+
+@dataclass
+class DataNode:
+    """One entry of the page 'My data': a label with a text, or with the entries it holds (a section, a record)."""
+
+    label: str
+    text: str = ""
+    fields: list = dc_field(default_factory=list)  # a record's own labelled entries
+    records: list = dc_field(default_factory=list)  # a list's items, each a list of DataNodes or a text
+
+
+def data_nodes(mapping):
+    """The readable export (readable_member_data) as the tree the page 'My data' shows."""
+    return [_data_node(label, value) for label, value in mapping.items()]
+
+
+def _data_node(label, value):
+    if isinstance(value, dict):
+        return DataNode(label, fields=data_nodes(value))
+    if isinstance(value, list):
+        if all(not isinstance(item, (dict, list)) for item in value):
+            return DataNode(label, text=", ".join(str(item) for item in value))
+        return DataNode(label, records=[data_nodes(item) if isinstance(item, dict) else item for item in value])
+    return DataNode(label, text=str(value))

@@ -1,8 +1,6 @@
 """Pages of the directory, own profile, approval, organisations and the parents' support route."""
 
 import json
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 
 import vobject
 from django.contrib import messages
@@ -22,7 +20,7 @@ from coalition.media import serve_media
 from coalition.rules import refuse
 
 from . import services
-from .exports import readable_member_data
+from .exports import data_nodes, readable_member_data
 from .forms import (
     DeclineForm,
     DeleteAccountForm,
@@ -257,36 +255,12 @@ def me_export(request):
     return response
 
 
-@dataclass
-class DataNode:
-    """One entry of the page 'My data': a label with a text, or with the entries it holds (a section, a record)."""
-
-    label: str
-    text: str = ""
-    fields: list = dc_field(default_factory=list)  # a record's own labelled entries
-    records: list = dc_field(default_factory=list)  # a list's items, each a list of DataNodes or a text
-
-
-def _data_nodes(mapping):
-    return [_data_node(label, value) for label, value in mapping.items()]
-
-
-def _data_node(label, value):
-    if isinstance(value, dict):
-        return DataNode(label, fields=_data_nodes(value))
-    if isinstance(value, list):
-        if all(not isinstance(item, (dict, list)) for item in value):
-            return DataNode(label, text=", ".join(str(item) for item in value))
-        return DataNode(label, records=[_data_nodes(item) if isinstance(item, dict) else item for item in value])
-    return DataNode(label, text=str(value))
-
-
 @never_cache
 @permission_required("members.manage_own_account")
 @require_GET
 def me_data(request):
     """'My data' to read or print: the same data as the JSON download."""
-    return render(request, "members/me_data.html", {"sections": _data_nodes(_my_data(request.user))})
+    return render(request, "members/me_data.html", {"sections": data_nodes(_my_data(request.user))})
 
 
 @permission_required("members.manage_own_account")
