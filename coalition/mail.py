@@ -16,11 +16,12 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.timezone import get_current_timezone
 
 from .celery import enqueue_after_commit
-from .models import Delivery, Mailing
+from .models import CHECKED_KINDS, Delivery, MailCheck, Mailing, Suppression
 
 
 @dataclass(frozen=True)
@@ -46,13 +47,20 @@ def queue_mailing(
     description: str = "",
     created_by: AbstractUser | None = None,
     draft: bool = False,
+    check: MailCheck | None = None,
 ) -> Mailing:
     """Create a mailing with one delivery per distinct address and send it after commit.
 
     `context` and each recipient's context must be JSON-serialisable: they are stored and the
     mail is rendered by the worker, from templates/emails/<template>/. With `draft=True` the
     rows are created but nothing is sent until `release_mailing(mailing)`.
+
+    A kind a coordinator composes for many people (models.CHECKED_KINDS) is queued only with the
+    MailCheck it passed (coalition.checkstep), once. Addresses on the suppression list get a skipped
+    delivery with the reason instead of a mail.
     """
+    if kind in CHECKED_KINDS and (check is None or check.pk is None or check.mailing_id is not None):
+        raise UncheckedMassMail(f"A {kind} mailing is queued only through the check step (coalition.checkstep).")
     mailing = Mailing.objects.create(
         kind=kind,
         template=template,
@@ -62,10 +70,17 @@ def queue_mailing(
         state=Mailing.State.DRAFT if draft else Mailing.State.QUEUED,
         queued_at=None if draft else timezone.now(),
     )
-    _add_deliveries(mailing, recipients)
+    _add_deliveries(mailing, recipients, skip_suppressed=True)
+    if check is not None:
+        MailCheck.objects.filter(pk=check.pk).update(mailing=mailing)
+        check.mailing = mailing
     if not draft:
         _enqueue(mailing)
     return mailing
+
+
+class UncheckedMassMail(ValueError):
+    """A mass mail was about to be queued without passing the check step: a programming error."""
 
 
 def release_mailing(mailing: Mailing) -> Mailing:
@@ -164,7 +179,16 @@ def new_message_id() -> str:
     return make_msgid(domain=urlparse(settings.SITE_URL).hostname or "localhost")
 
 
-def _add_deliveries(mailing: Mailing, recipients: Iterable[Recipient]) -> None:
+def _add_deliveries(mailing: Mailing, recipients: Iterable[Recipient], *, skip_suppressed: bool = False) -> None:
+    """One delivery per distinct address. With `skip_suppressed`, an address that bounced before is a skipped
+    delivery with the reason (account mails are not skipped: confirming an address again clears it)."""
+    recipients = list(recipients)
+    suppressed = {}
+    if skip_suppressed:
+        suppressed = {
+            s.address: s
+            for s in Suppression.objects.of([r.email for r in recipients]).only("address", "reason", "created_at")
+        }
     seen = set()
     rows = []
     for recipient in recipients:
@@ -174,17 +198,29 @@ def _add_deliveries(mailing: Mailing, recipients: Iterable[Recipient]) -> None:
         seen.add(address.lower())
         if mailing.is_mass and "unsubscribe_url" not in recipient.context:
             raise ValueError(f"Mass mailing to {address} has no unsubscribe_url in its context.")
-        rows.append(
-            Delivery(
-                mailing=mailing,
-                address=address,
-                name=recipient.name,
-                context=recipient.context,
-                attachments=recipient.attachments,
-                message_id=new_message_id(),
-            )
+        row = Delivery(
+            mailing=mailing,
+            address=address,
+            name=recipient.name,
+            context=recipient.context,
+            attachments=recipient.attachments,
+            message_id=new_message_id(),
         )
+        suppression = suppressed.get(address.lower())
+        if suppression is not None:
+            row.state = Delivery.State.SKIPPED
+            row.last_error = skip_reason(suppression)
+        rows.append(row)
     Delivery.objects.bulk_create(rows, batch_size=1000)
+
+
+def skip_reason(suppression: Suppression) -> str:
+    """What a skipped delivery says (in the portal's language: it is stored)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("Address suppressed since %(date)s: %(reason)s") % {
+            "date": formats.date_format(timezone.localtime(suppression.created_at), "SHORT_DATE_FORMAT"),
+            "reason": suppression.reason or suppression.get_source_display(),
+        }
 
 
 def _enqueue(mailing: Mailing) -> None:
@@ -279,6 +315,8 @@ def render_delivery(delivery: Delivery, *, shared: dict | None = None) -> Outbox
         base = f"emails/{mailing.template}"
         with translation.override(ctx.get("language", settings.LANGUAGE_CODE)):
             subject = " ".join(render_text(f"{base}/subject.txt", ctx).split())
+            if ctx.get("is_test"):
+                subject = _("[Test] %(subject)s") % {"subject": subject}
             text = render_text(f"{base}/body.txt", ctx)
             html = render_to_string(f"{base}/body.html", ctx)
     else:

@@ -1,9 +1,13 @@
-"""Cross-cutting records: the mail outbox (Mailing and its Deliveries); where constraint errors are shown."""
+"""Cross-cutting records: the mail outbox (Mailing and its Deliveries), the check step every mass mail passes
+(MailCheck), the addresses that bounce (Suppression) and what people unsubscribed from (OptOut); where constraint
+errors are shown."""
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +60,11 @@ class Mailing(models.Model):
         REMINDER = "reminder", _("Event reminder")
         MATERIALS = "materials", _("Event materials")
         ANNOUNCEMENT = "announcement", _("Announcement")
+        # A coordinator's message to those registered for an event (a room change, a cancellation): it
+        # concerns a registration the person made, so it has no unsubscribe link, but it passes the check step.
+        EVENT_MESSAGE = "event_message", _("Message to participants")
+        SURVEY = "survey", _("Survey")
+        GROUP_NOTES = "group_notes", _("Group notes")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -98,11 +107,35 @@ class Mailing(models.Model):
 
     @property
     def is_mass(self):
-        return self.kind != self.Kind.TRANSACTIONAL
+        """Sent to a list: carries an unsubscribe link and List-Unsubscribe (RFC 8058)."""
+        return self.kind not in UNLISTED_KINDS
+
+    @property
+    def needs_check(self):
+        """Composed by a coordinator for many people: queued only through a confirmed MailCheck."""
+        return self.kind in CHECKED_KINDS
 
     @property
     def is_finished(self):
         return self.state in {self.State.SENT, self.State.SENT_WITH_FAILURES}
+
+
+# Mails that concern one person's own business (a confirmation, a password) or an event they registered for: no
+# unsubscribe link. Every other kind is a list mail.
+UNLISTED_KINDS = frozenset({Mailing.Kind.TRANSACTIONAL, Mailing.Kind.EVENT_MESSAGE})
+# The kinds a coordinator composes for many people at once: coalition.checkstep is the only way to queue them.
+# Reminders are not among them: each is due for one registration, sent by the beat, with nobody to ask.
+CHECKED_KINDS = frozenset(
+    {
+        Mailing.Kind.JOURNAL,
+        Mailing.Kind.INVITATION,
+        Mailing.Kind.MATERIALS,
+        Mailing.Kind.ANNOUNCEMENT,
+        Mailing.Kind.EVENT_MESSAGE,
+        Mailing.Kind.SURVEY,
+        Mailing.Kind.GROUP_NOTES,
+    }
+)
 
 
 class Delivery(ConstraintErrorsAtFields, models.Model):
@@ -158,3 +191,131 @@ class Delivery(ConstraintErrorsAtFields, models.Model):
 
     def __str__(self):
         return self.address
+
+
+def _normal_address(address: str) -> str:
+    return address.strip().lower()
+
+
+class SuppressionQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(cleared_at__isnull=True)
+
+    def of(self, addresses):
+        """The active suppressions of these addresses (any case)."""
+        return self.active().filter(address__in=[_normal_address(a) for a in addresses])
+
+
+class Suppression(models.Model):
+    """An address mail cannot reach (a permanent failure): later mailings skip it until it is cleared.
+
+    One row per address (stored lower-case); clearing keeps the row with `cleared_at`, so the history stays.
+    """
+
+    class Source(models.TextChoices):
+        SMTP = "smtp", _("Refused when sending")
+        DSN = "dsn", _("Bounce message")
+        WEBHOOK = "webhook", _("Reported by the mail provider")
+        MANUAL = "manual", _("Added by a coordinator")
+
+    address = models.EmailField(_("e-mail address"), unique=True)
+    reason = models.TextField(_("reason"), blank=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.SMTP)
+    created_at = models.DateTimeField(_("suppressed at"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cleared by"),
+    )
+
+    objects = SuppressionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+
+    def __str__(self):
+        return self.address
+
+    @property
+    def is_active(self):
+        return self.cleared_at is None
+
+
+class OptOut(ConstraintErrorsAtFields, models.Model):
+    """An address that unsubscribed from one topic of list mail (announcements, invitations, …).
+
+    The topics are those of coalition.checkstep.TOPICS. The journal is different: it is subscribed to
+    (journal.Subscriber), so its "unsubscribe" ends a subscription rather than adding a row here.
+    """
+
+    address = models.EmailField(_("e-mail address"))
+    topic = models.CharField(_("topic"), max_length=24)
+    created_at = models.DateTimeField(_("unsubscribed at"), default=timezone.now)
+
+    constraint_error_fields = {"opt_out_once": "topic"}
+
+    class Meta:
+        ordering = ["address", "topic"]
+        verbose_name = _("unsubscription")
+        verbose_name_plural = _("unsubscriptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["address", "topic"],
+                name="opt_out_unique_per_topic",
+                violation_error_code="opt_out_once",
+                violation_error_message=_("This address has already unsubscribed from this."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.address} ({self.topic})"
+
+
+class MailCheck(models.Model):
+    """One pass of the check step (coalition.checkstep): a mass mail as composed, counted and previewed.
+
+    `kind` names a registered MassMail and `params` what it was composed from (ids and typed text, JSON). The
+    fingerprint is of the addresses counted; a confirm whose fresh count differs is sent back to be checked again.
+    """
+
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("composed from"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    counted_at = models.DateTimeField(_("counted at"), default=timezone.now)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    left_out = models.JSONField(_("left out"), default=dict, blank=True)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    tested_at = models.DateTimeField(_("test sent at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    mailing = models.OneToOneField(
+        Mailing,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mail_check",
+        verbose_name=_("mailing"),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mail check")
+        verbose_name_plural = _("mail checks")
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("mail_check", kwargs={"pk": self.pk})
+
+    @property
+    def is_confirmed(self):
+        return self.confirmed_at is not None

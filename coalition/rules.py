@@ -110,4 +110,12 @@ def refuse(user, permission: str | None = None) -> NoReturn:
     raise PermissionDenied(refusal_reason(user, permission))
 
 
+@rules.predicate
+def composed_mail_check(user, check):
+    """The check step of a mass mail is for the person who composed it (coalition.checkstep)."""
+    return check is not None and is_active_user(user) and check.created_by_id == user.pk
+
+
+rules.add_perm("coalition.use_mail_check", composed_mail_check)
+explain("coalition.use_mail_check", gettext_lazy("Only the person who composed a mail checks and sends it."))
 explain("coalition.view_mailing", gettext_lazy("Only coordinators see mailings and their recipients."))

@@ -18,6 +18,9 @@ PHOTOS = Profile._meta.get_field("photo").upload_to
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("mail/check/<int:pk>/", views.mail_check, name="mail_check"),
+    path("mail/check/<int:pk>/mail.html", views.mail_check_frame, name="mail_check_frame"),
+    path("mail/unsubscribe/<str:token>/", views.mail_unsubscribe, name="mail_unsubscribe"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,23 +1,34 @@
-"""Site-wide pages: the home page, the health check, the one refusal page and the public uploads."""
+"""Site-wide pages: the home page, the health check, the one refusal page, the public uploads, and the outbox's
+pages: the check step every mass mail passes and the one-click unsubscribe."""
 
 import logging
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from events.models import Event, Registration
 from journal.models import Edition
 from members.models import Organisation, Profile
 
+from . import checkstep
 from .celery import app
 from .media import public_cache_control, serve_media
+from .models import MailCheck
 from .roles import is_approved_member
-from .rules import refusal_reason
+from .rules import DomainError, NotAllowed, refusal_reason, refuse
 
 logger = logging.getLogger(__name__)
 
@@ -106,3 +117,129 @@ def public_media(request, name):
     if not name.startswith(PUBLIC_MEDIA_FOLDERS):
         raise Http404
     return serve_media(request, name, cache_control=public_cache_control(name))
+
+
+# --- The check step (coalition.checkstep) -----------------------------------------------------------------
+
+# The page frames the mail's HTML part from the next view, which is its own document: a mail's inline styles
+# are allowed there and nothing else is.
+CHECK_PAGE_CSP = {**settings.SECURE_CSP, "frame-src": [CSP.SELF, *settings.SECURE_CSP["frame-src"]]}
+MAIL_FRAME_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https:", "http:"],
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": [],
+}
+RECIPIENTS_SHOWN = 50
+
+
+def _check_for(request, pk):
+    if not request.user.is_authenticated:
+        return None, redirect_to_login(request.get_full_path())
+    check = get_object_or_404(MailCheck.objects.select_related("mailing"), pk=pk)
+    if not request.user.has_perm("coalition.use_mail_check", check):
+        refuse(request.user, "coalition.use_mail_check")
+    return check, None
+
+
+@never_cache
+@csp_override(CHECK_PAGE_CSP)
+@require_http_methods(["GET", "POST"])
+def mail_check(request, pk):
+    """Rule: the person who composed the mail (and may still send it). The count, who is left out and why, the
+    mail as the first recipient will get it, a test to yourself, then confirm."""
+    check, response = _check_for(request, pk)
+    if response:
+        return response
+    if check.is_confirmed:
+        messages.info(request, _("This mail was sent on %(date)s.") % {"date": _when(check.confirmed_at)})
+        return redirect(checkstep.kind_of(check).done_url(check.mailing) if check.mailing else "home")
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "test":
+                checkstep.send_test(check, by=request.user)
+                messages.success(
+                    request, _("A test is on its way to %(address)s.") % {"address": request.user.email}
+                )
+                return redirect(check)
+            if action == "confirm":
+                mailing = checkstep.confirm_check(check, by=request.user, fingerprint=request.POST.get("fingerprint", ""))
+                mass = checkstep.kind_of(check)
+                messages.success(request, mass.done_message(mailing.deliveries.exclude(state="skipped").count()))
+                return redirect(mass.done_url(mailing))
+        except NotAllowed as refusal:
+            raise PermissionDenied(str(refusal)) from refusal
+        except checkstep.AudienceChanged as changed:
+            check.refresh_from_db()
+            error = str(changed)
+        except DomainError as refusal:
+            error = str(refusal)
+    try:
+        mass, audience, shown = checkstep.preview(check, by=request.user)
+    except NotAllowed as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    except DomainError as refusal:
+        return render(request, "mail/check.html", {"check": check, "error": error or str(refusal)}, status=409)
+    left_out = [
+        (checkstep.LeftOut.LABELS.get(reason, reason), count) for reason, count in sorted(check.left_out.items())
+    ]
+    return render(
+        request,
+        "mail/check.html",
+        {
+            "check": check,
+            "mass": mass,
+            "audience": audience,
+            "shown": shown,
+            "left_out": left_out,
+            "recipients": audience.recipients[:RECIPIENTS_SHOWN],
+            "more_recipients": max(0, audience.count - RECIPIENTS_SHOWN),
+            "error": error,
+        },
+        status=409 if error else 200,
+    )
+
+
+def _when(moment):
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+@never_cache
+@xframe_options_sameorigin
+@csp_override(MAIL_FRAME_CSP)
+@require_GET
+def mail_check_frame(request, pk):
+    """Rule: as mail_check. The HTML part of the first recipient's mail, framed by the check page."""
+    check, response = _check_for(request, pk)
+    if response:
+        return response
+    try:
+        _mass, _audience, shown = checkstep.preview(check, by=request.user)
+    except DomainError as refusal:
+        return HttpResponse(str(refusal), content_type="text/plain; charset=utf-8", status=409)
+    return HttpResponse(shown.html, content_type="text/html; charset=utf-8")
+
+
+# --- Unsubscribing: one click from a mail (RFC 8058) ---------------------------------------------------------
+
+
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def mail_unsubscribe(request, token):
+    """Rule: anyone holding the signed link. GET asks (a mail scanner following links unsubscribes nobody);
+    POST unsubscribes, from the page's button or from the mail program's one-click (RFC 8058, without a
+    CSRF token: the signed link is the proof)."""
+    try:
+        address, topic = checkstep.read_unsubscribe_token(token)
+    except DomainError as refusal:
+        return render(request, "mail/unsubscribe.html", {"error": str(refusal)}, status=400)
+    label, description = checkstep.TOPICS[topic]
+    context = {"token": token, "address": address, "topic_label": label, "topic_description": description}
+    if request.method == "POST":
+        checkstep.unsubscribe(address, topic)
+        context["done"] = True
+    return render(request, "mail/unsubscribe.html", context)

@@ -1,11 +1,14 @@
-"""Forms of the network: the coalition list's filters, asking to join, answering a request, a phase change."""
+"""Forms of the network: the coalition list's filters, asking to join, answering a request, a phase change, and
+choosing a part of the network to mail (SegmentForm)."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import FilterForm, LongSelect, with_blank
-from members.models import Discipline, Municipality, Organisation
+from members.forms import FilterForm, LongSelect, LongSelectMultiple, with_blank
+from members.models import Discipline, Level, Municipality, Organisation, Theme
+
+from .audiences import SOURCES, Segment
 
 from .models import Circle, Coalition, Partnership, Phase, partner_people
 
@@ -201,3 +204,76 @@ class DeclineJoinRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Mailed to the person who asked."),
     )
+
+
+class SegmentForm(forms.Form):
+    """Who a mail goes to (network.audiences): within one criterion the choices add up, between criteria they
+    narrow down; the groups other apps add (subscribers, participants) come on top.
+
+    `coalitions` limits what may be chosen: a coalition coordinator mails only the people of their coalitions,
+    so for them one of those coalitions is required and the added groups are theirs to offer (`sources`).
+    """
+
+    prefix = "segment"
+
+    coalitions = forms.ModelMultipleChoiceField(
+        label=_("Coalitions"),
+        queryset=Coalition.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The people of its partner organisations and those working in its municipalities."),
+    )
+    circle = forms.ChoiceField(
+        label=_("Circle"),
+        choices=[("", _("Both circles")), *Circle.choices],
+        required=False,
+        help_text=_("The people of the partners in this circle, of the coalitions chosen or of any."),
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("Levels"), choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    disciplines = forms.MultipleChoiceField(
+        label=_("Disciplines"), choices=Discipline.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Organisations"),
+        queryset=Organisation.objects.all(),
+        required=False,
+        widget=LongSelectMultiple(attrs={"size": 8}),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    all_members = forms.BooleanField(label=_("All approved members"), required=False)
+
+    def __init__(self, *args, coalitions=None, sources=None, **kwargs):
+        """`coalitions`: the coalitions the person may mail (None: all, a regional coordinator). `sources`: the
+        keys of the added groups to offer (None: every registered one)."""
+        super().__init__(*args, **kwargs)
+        self.limited_to = coalitions
+        if coalitions is not None:
+            self.fields["coalitions"].queryset = coalitions
+            self.fields["coalitions"].required = True
+            self.fields["coalitions"].error_messages["required"] = _("Choose at least one of your coalitions.")
+            del self.fields["all_members"]
+        for key, source in SOURCES.items():
+            if sources is None or key in sources:
+                self.fields[f"source_{key}"] = source.field()
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and Segment.from_form(data).is_empty:
+            raise forms.ValidationError(
+                _("Choose at least one group of people: a coalition, a discipline, all members, …"),
+                code="empty_segment",
+            )
+        return data
+
+    def segment(self) -> Segment:
+        return Segment.from_form(self.cleaned_data)
