@@ -69,6 +69,8 @@ def add_model_perms(
 rules.add_perm("coalition", is_coordinator)
 add_model_perms("coalition.mailing", view=is_coordinator, change=is_coordinator)
 add_model_perms("coalition.delivery", view=is_coordinator, change=is_coordinator)
+add_model_perms("coalition.suppression", view=is_coordinator, add=is_coordinator, change=is_coordinator)
+add_model_perms("coalition.optout", view=is_coordinator)
 
 
 # --- Why a refusal happened --------------------------------------------------------------------------
