@@ -10,6 +10,10 @@ class CoalitionConfig(AppConfig):
     verbose_name = _("Coalition")
 
     def ready(self):
-        from . import roles  # noqa: PLC0415 — apps' ready(): roles imports auth's Group, a model
+        from allauth.account.signals import email_confirmed  # noqa: PLC0415 — apps' ready(): allauth's models
+
+        from . import bounces, roles  # noqa: PLC0415 — apps' ready(): roles imports auth's Group, a model
 
         post_migrate.connect(roles.sync_roles, dispatch_uid="coalition.sync_roles")
+        # Confirming an address again takes it off the suppression list (issue 15): the mail reached the person.
+        email_confirmed.connect(bounces.clear_on_confirmation, dispatch_uid="coalition.clear_suppression")

@@ -46,6 +46,24 @@ app.conf.beat_schedule = {
     },
 }
 
+# Read only when the bounce mailbox is configured (BOUNCE_IMAP_HOST); added once the settings are loaded.
+BOUNCE_SCHEDULE = {
+    "coalition-process-bounces": {
+        "task": "coalition.tasks.process_bounces",
+        "schedule": crontab(minute="*/10"),
+    }
+}
+
+
+@app.on_after_configure.connect
+def schedule_bounce_mailbox(sender, **kwargs):
+    """Beat reads the bounce mailbox only when there is one: this module is imported before Django's settings."""
+    from django.conf import settings  # noqa: PLC0415 - the settings import this package, which imports this module
+
+    if settings.BOUNCE_IMAP_HOST:
+        sender.conf.beat_schedule.update(BOUNCE_SCHEDULE)
+
+
 logger = logging.getLogger(__name__)
 
 

@@ -28,12 +28,19 @@ How a delivery is sent at most once in normal operation and never skipped (DESIG
   within MAIL_SWEEP_GRACE_MINUTES and a minute.
 - The at-least-once window is the one mail in flight: see `_deliver`.
 
+Bounces (coalition.bounces): a permanent refusal of the address (a 5xx reply naming the recipient) fails the
+delivery and, once it is marked, puts the address on the suppression list with the server's reply. A claimed
+delivery whose address is on that list by then (it bounced in another mailing while this one was under way, or its
+rows were written without the queue-time check) is marked skipped with the reason instead of being sent; mails
+rendered elsewhere (allauth's account mails) are sent all the same, so confirming an address again can reach it.
+
 The Celery tasks that run these functions are in `coalition.tasks`; this module enqueues them by
 name (`coalition.celery.registered_task`), because `coalition.tasks` imports this module.
 """
 
 import logging
 import os
+import re
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,9 +55,10 @@ from django.db.models import BooleanField, Case, Exists, Expression, F, OuterRef
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from . import bounces
 from .celery import app, registered_task
-from .mail import OutboxMessage, render_delivery
-from .models import Delivery, Mailing
+from .mail import OutboxMessage, render_delivery, skip_reason
+from .models import Delivery, Mailing, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +79,7 @@ class Outcome:
     SENT = "sent"
     FAILED = "failed"
     POSTPONED = "postponed"
+    SKIPPED = "skipped"
 
 
 @dataclass
@@ -78,6 +87,7 @@ class BatchResult:
     sent: int = 0
     failed: int = 0
     postponed: int = 0
+    skipped: int = 0
     # Set when the SMTP connection could not be opened or broke: the batch stops there.
     connection_error: str = ""
     # The connection could not even be opened: the mail server is down or unreachable.
@@ -86,8 +96,8 @@ class BatchResult:
     expired: bool = False
 
     def counts(self) -> dict[str, int]:
-        """What a batch task returns: how many deliveries were sent, failed and postponed."""
-        return {"sent": self.sent, "failed": self.failed, "postponed": self.postponed}
+        """What a batch task returns: how many deliveries were sent, failed, postponed and skipped."""
+        return {"sent": self.sent, "failed": self.failed, "postponed": self.postponed, "skipped": self.skipped}
 
 
 def backoff(attempts: int) -> timedelta:
@@ -104,6 +114,35 @@ def is_transient(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     return isinstance(exc, smtplib.SMTPException | OSError)
+
+
+# Enhanced status codes (RFC 3463) that a reply to the whole message (after DATA) gives for its recipient: a bad
+# destination address (5.1.x) or a disabled mailbox (5.2.1). Others (5.7.1 refused as spam, 5.3.4 too big) say
+# nothing about the address.
+_ADDRESS_STATUS = re.compile(r"^5\.(1\.\d{1,3}|2\.1)\b")
+
+
+def permanent_refusal(exc: Exception, address: str) -> str:
+    """The server's reply when it refused `address` for good (5xx), readable; empty when the error was anything else.
+
+    A refused recipient (RCPT) counts; so does a refusal of the message (DATA) whose enhanced status names the
+    address. A refused sender, a failed login or a 5xx about the content is the portal's trouble, not the address's.
+    """
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        refusals = {str(key).lower(): value for key, value in exc.recipients.items()}
+        code, reply = refusals.get(address.lower()) or (
+            next(iter(refusals.values())) if len(refusals) == 1 else (0, b"")
+        )
+        return _reply(code, reply) if 500 <= code < 600 else ""
+    if isinstance(exc, smtplib.SMTPDataError) and 500 <= exc.smtp_code < 600:
+        reply = _reply(exc.smtp_code, exc.smtp_error)
+        return reply if _ADDRESS_STATUS.match(reply.partition(" ")[2]) else ""
+    return ""
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return " ".join(f"{code} {text}".split())
 
 
 def breaks_connection(exc: Exception) -> bool:
@@ -276,7 +315,54 @@ def _deliver(
         logger.warning("Mailing %s to %s: the claim was taken over while sending.", mailing.pk, delivery.address)
     if error is not None:
         logger.warning("Mailing %s to %s: %s (%s)", mailing.pk, delivery.address, outcome, delivery.last_error)
+    if outcome == Outcome.FAILED and error is not None:
+        _suppress_refused(mailing, delivery, error)
     return outcome, error
+
+
+def _suppress_refused(mailing: Mailing, delivery: Delivery, error: Exception) -> None:
+    """Put an address the server refused for good on the suppression list; the delivery is marked already.
+
+    After the mark, outside the claim: trouble here costs the list one entry (logged), never the delivery's state.
+    """
+    reason = permanent_refusal(error, delivery.address)
+    if not reason:
+        return
+    try:
+        bounces.suppress(delivery.address, reason=reason, source=Suppression.Source.SMTP)
+    except DatabaseError:
+        logger.exception("Mailing %s: could not put %s on the suppression list.", mailing.pk, delivery.address)
+
+
+def _skip_suppressed(mailing: Mailing, unmarked: list[Delivery], holder: int) -> int:
+    """Mark the claimed deliveries whose address is suppressed by now as skipped, with the reason; returns how many.
+
+    One query for the batch. They leave `unmarked`, which keeps its order. A mail rendered elsewhere (allauth's
+    account mails: no template) goes out all the same: confirming the address again is how a person clears it.
+    """
+    if not mailing.template or not unmarked:
+        return 0
+    suppressions = {
+        suppression.address: suppression
+        for suppression in Suppression.objects.of([delivery.address for delivery in unmarked]).only(
+            "address", "reason", "source", "created_at"
+        )
+    }
+    if not suppressions:
+        return 0
+    kept, skipped = [], 0
+    for delivery in unmarked:
+        suppression = suppressions.get(delivery.address.strip().lower())
+        if suppression is None:
+            kept.append(delivery)
+            continue
+        delivery.state = Delivery.State.SKIPPED
+        delivery.next_attempt_at = None
+        delivery.last_error = skip_reason(suppression)
+        if _mark(delivery, holder):
+            skipped += 1
+    unmarked[:] = kept
+    return skipped
 
 
 # What marking a delivery writes, in the order of _MARK_STATEMENT's parameters (the claim is cleared).
@@ -333,14 +419,17 @@ def deliver_batch(mailing_id: int, *, limit: int | None = None) -> BatchResult:
     shared = {}  # what the batch's messages share, built once (OutboxMessage)
     connection = mailers.default
     try:
-        try:
-            connection.open()
-        except (smtplib.SMTPException, OSError) as exc:
-            # Nobody is charged an attempt for a server that is down: the batch waits and tries again.
-            result.connection_error = _describe(exc)
-            result.unreachable = True
-            logger.warning("Mailing %s: cannot reach the mail server: %s", mailing_id, result.connection_error)
-            return result
+        # Before the connection: a batch of suppressed addresses only needs the database.
+        result.skipped = _skip_suppressed(mailing, unmarked, holder)
+        if unmarked:
+            try:
+                connection.open()
+            except (smtplib.SMTPException, OSError) as exc:
+                # Nobody is charged an attempt for a server that is down: the batch waits and tries again.
+                result.connection_error = _describe(exc)
+                result.unreachable = True
+                logger.warning("Mailing %s: cannot reach the mail server: %s", mailing_id, result.connection_error)
+                return result
         while unmarked:
             if monotonic() > send_until:
                 result.expired = True

@@ -279,6 +279,22 @@ MAIL_SWEEP_GRACE_MINUTES = env_int("MAIL_SWEEP_GRACE_MINUTES", 2, minimum=1)
 MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 5, minimum=1)
 MAIL_RETRY_BACKOFF_SECONDS = env_int("MAIL_RETRY_BACKOFF_SECONDS", 60, minimum=1)
 
+# Bounces (coalition.bounces). A 5xx for an address at send time suppresses it at once; the delivery status
+# notifications that arrive later come in two ways, each optional.
+# 1. The bounce mailbox, read over IMAP every 10 minutes by the beat (and by `manage.py process_bounces`): unseen
+#    messages are processed and marked read, nothing is moved or deleted. Off while BOUNCE_IMAP_HOST is empty.
+BOUNCE_IMAP_HOST = env_str("BOUNCE_IMAP_HOST", "").strip()
+BOUNCE_IMAP_PORT = env_int("BOUNCE_IMAP_PORT", 993, minimum=1)
+BOUNCE_IMAP_USER = env_str("BOUNCE_IMAP_USER", "")
+BOUNCE_IMAP_PASSWORD = env_str("BOUNCE_IMAP_PASSWORD", "")
+BOUNCE_IMAP_FOLDER = env_str("BOUNCE_IMAP_FOLDER", "INBOX").strip() or "INBOX"
+# IMAP over TLS (port 993); false only for a server on the same machine.
+BOUNCE_IMAP_SSL = env_bool("BOUNCE_IMAP_SSL", True)
+BOUNCE_IMAP_TIMEOUT = env_int("BOUNCE_IMAP_TIMEOUT", 30, minimum=1)
+# 2. The webhook POST /mail/bounces/ with `Authorization: Bearer <token>`: a DSN as message/rfc822 or JSON
+#    {"address", "reason", "permanent": true} (or a list of them) from the mail provider. Not found while empty.
+BOUNCE_WEBHOOK_TOKEN = env_str("BOUNCE_WEBHOOK_TOKEN", "").strip()
+
 # --- Events ---------------------------------------------------------------------------------
 
 # Confirmed participants get a reminder this many days before an event.

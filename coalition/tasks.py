@@ -1,4 +1,5 @@
-"""The outbox's Celery tasks: each takes ids and runs the `coalition.outbox` function of its name.
+"""The outbox's Celery tasks: each takes ids and runs the `coalition.outbox` (or `coalition.bounces`) function of its
+name.
 
 The registered names (`coalition.tasks.send_mailing`, `.send_batch`, `.sweep_mailings`,
 `.resume_mailings`) and their arguments are those that queued messages, scheduled retries and
@@ -10,7 +11,7 @@ Keep them when changing this module.
 from celery import shared_task
 from celery.signals import worker_ready
 
-from . import outbox
+from . import bounces, outbox
 
 
 @shared_task
@@ -35,6 +36,13 @@ def sweep_mailings() -> list[int]:
 def resume_mailings() -> list[int]:
     """Re-enqueue every unfinished mailing (outbox.resume_mailings); run when a worker starts."""
     return outbox.resume_mailings()
+
+
+@shared_task
+def process_bounces() -> dict[str, int]:
+    """Read the bounce mailbox over IMAP and suppress what it reports (bounces.fetch_bounces); beat runs it."""
+    result = bounces.fetch_bounces()
+    return {"read": result.read, "suppressed": result.suppressed, "failed": result.failed}
 
 
 @worker_ready.connect

@@ -18,6 +18,7 @@ PHOTOS = Profile._meta.get_field("photo").upload_to
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("mail/bounces/", views.mail_bounces, name="mail_bounces"),
     path("mail/check/<int:pk>/", views.mail_check, name="mail_check"),
     path("mail/check/<int:pk>/mail.html", views.mail_check_frame, name="mail_check_frame"),
     path("mail/unsubscribe/<str:token>/", views.mail_unsubscribe, name="mail_unsubscribe"),

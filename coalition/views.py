@@ -1,6 +1,8 @@
 """Site-wide pages: the home page, the health check, the one refusal page, the public uploads, and the outbox's
 pages: the check step every mass mail passes and the one-click unsubscribe."""
 
+import hmac
+import json
 import logging
 
 from django.conf import settings
@@ -8,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.csp import CSP
@@ -23,7 +25,7 @@ from events.models import Event, Registration
 from journal.models import Edition
 from members.models import Organisation, Profile
 
-from . import checkstep
+from . import bounces, checkstep
 from .celery import app
 from .media import public_cache_control, serve_media
 from .models import MailCheck
@@ -104,6 +106,46 @@ def healthz(request):
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
 
 
+@csrf_exempt
+@never_cache
+def mail_bounces(request):
+    """The bounce webhook (README, "Bounces"): the mail provider posts what could not be delivered, for good.
+
+    `Authorization: Bearer <BOUNCE_WEBHOOK_TOKEN>`; without a token configured there is no webhook (404), a wrong
+    or missing one is refused (401) without saying more. The body is a delivery status notification (Content-Type
+    message/rfc822 or multipart/report) or JSON: {"address", "reason", "permanent": true}, or a list of those.
+    Answers {"suppressed": n, "ignored": n}.
+    """
+    token = settings.BOUNCE_WEBHOOK_TOKEN
+    if not token:
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return HttpResponse(status=401, headers={"WWW-Authenticate": "Bearer"})
+    content_type = request.content_type.lower()
+    if content_type == "application/json":
+        try:
+            reports = json.loads(request.body)
+        except ValueError:
+            return JsonResponse({"error": "The body is not valid JSON."}, status=400)
+        reports = [reports] if isinstance(reports, dict) else reports
+        if not isinstance(reports, list):
+            return JsonResponse({"error": "Expected an object or a list of objects."}, status=400)
+        suppressed, ignored = bounces.suppress_reported(reports)
+    elif content_type.startswith("message/") or content_type == "multipart/report":
+        message = request.body
+        if content_type == "multipart/report":
+            # The report's boundary is in the request's Content-Type: the message starts with that header.
+            message = b"Content-Type: " + request.META["CONTENT_TYPE"].encode("latin-1") + b"\r\n\r\n" + message
+        suppressed, ignored = len(bounces.process_dsn(message)), 0
+    else:
+        return JsonResponse({"error": "Send message/rfc822, multipart/report or application/json."}, status=415)
+    logger.info("Bounce webhook: %s addresses suppressed, %s reports ignored.", suppressed, ignored)
+    return JsonResponse({"suppressed": suppressed, "ignored": ignored})
+
+
 # Uploads anyone may see: organisation logos (and their thumbnails) and journal covers. A person's photo
 # is not among them: members.views.profile_photo serves it to those who may see the person.
 PUBLIC_MEDIA_FOLDERS = tuple(
@@ -161,12 +203,12 @@ def mail_check(request, pk):
         try:
             if action == "test":
                 checkstep.send_test(check, by=request.user)
-                messages.success(
-                    request, _("A test is on its way to %(address)s.") % {"address": request.user.email}
-                )
+                messages.success(request, _("A test is on its way to %(address)s.") % {"address": request.user.email})
                 return redirect(check)
             if action == "confirm":
-                mailing = checkstep.confirm_check(check, by=request.user, fingerprint=request.POST.get("fingerprint", ""))
+                mailing = checkstep.confirm_check(
+                    check, by=request.user, fingerprint=request.POST.get("fingerprint", "")
+                )
                 mass = checkstep.kind_of(check)
                 messages.success(request, mass.done_message(mailing.deliveries.exclude(state="skipped").count()))
                 return redirect(mass.done_url(mailing))
