@@ -24,7 +24,7 @@ from django.urls import reverse
 from coalition import bounces, outbox
 from coalition.bounces import Bounce, clear_suppression, process_dsn, read_dsn, suppress
 from coalition.celery import BOUNCE_SCHEDULE, registered_task, schedule_bounce_mailbox
-from coalition.mail import Recipient, queue_mailing, queue_rendered, release_mailing, skip_reason
+from coalition.mail import Recipient, queue_mailing, queue_rendered, release_mailing, retry_failed, skip_reason
 from coalition.models import Delivery, Mailing, Suppression
 
 TEST_TEMPLATES = Path(__file__).parent / "templates"
@@ -99,6 +99,36 @@ def test_a_550_suppresses_the_address_the_next_mailing_skips_it_and_clearing_it_
     assert sorted(received_since(smtp_server, start)) == sorted([*others, gone])
     suppression.refresh_from_db()
     assert suppression.cleared_by == coordinator
+
+
+@pytest.mark.celery_worker
+def test_on_a_real_worker_a_550_suppresses_the_address_and_the_next_mailing_skips_it(smtp_server, celery_worker_redis):
+    smtp_server.refuse = {"gone@example.org"}
+    first = queue_news(["gone@example.org", "here@example.org"])
+    assert celery_worker_redis.wait_until(lambda: Mailing.objects.get(pk=first.pk).is_finished)
+
+    assert Suppression.objects.get().reason == REFUSAL
+    smtp_server.refuse = set()
+    second = queue_news(["gone@example.org", "here@example.org"])
+    assert celery_worker_redis.wait_until(lambda: Mailing.objects.get(pk=second.pk).is_finished)
+
+    assert second.deliveries.get(address="gone@example.org").state == Delivery.State.SKIPPED
+    assert received_since(smtp_server, 0) == ["here@example.org", "here@example.org"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retrying_a_refused_delivery_skips_it_while_the_address_is_suppressed(smtp_server):
+    smtp_server.refuse = {"gone@example.org"}
+    mailing = queue_news(["gone@example.org"])
+    smtp_server.refuse = set()
+
+    with transaction.atomic():
+        retry_failed(mailing)
+
+    delivery = mailing.deliveries.get()
+    assert delivery.state == Delivery.State.SKIPPED
+    assert REFUSAL in delivery.last_error
+    assert smtp_server.messages == []
 
 
 @pytest.mark.django_db(transaction=True)
