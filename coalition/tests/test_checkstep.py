@@ -441,3 +441,22 @@ def test_confirming_the_same_check_at_the_same_moment_queues_one_mailing(django_
     assert Mailing.objects.filter(kind=Mailing.Kind.ANNOUNCEMENT).count() == 1
     assert Delivery.objects.count() == 3
     assert MailCheck.objects.get(pk=check.pk).mailing_id == mailings[0].pk
+
+
+def test_counting_and_previewing_ask_the_database_as_often_for_five_times_the_people(coordinator, coalition):
+    def measure(count, start):
+        place = coalition.municipalities.first()
+        for n in range(start, start + count):
+            ProfileFactory(user__email=f"q{n}@example.org", municipalities=[place])
+            if n % 3 == 0:
+                checkstep.unsubscribe(f"q{n}@example.org", "announcements")
+        checkstep.open_check(Notice.key, notice_params(coalition), by=coordinator)  # warm-up: the role cache
+        with CaptureQueriesContext(connection) as captured:
+            check = checkstep.open_check(Notice.key, notice_params(coalition), by=coordinator)
+            checkstep.preview(check, by=coordinator)
+        return len(captured), check.recipient_count
+
+    few, few_people = measure(3, 0)
+    many, many_people = measure(15, 100)
+    assert many_people > few_people
+    assert many == few
