@@ -20,7 +20,7 @@ TEST_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class Notice(checkstep.MassMail):
-    key = "tests.notice"
+    key = "coalition.test_notice"
     label = "Notice"
     mailing_kind = Mailing.Kind.ANNOUNCEMENT
     template = "checkstep_test"
