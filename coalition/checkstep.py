@@ -346,6 +346,11 @@ def preview(check: MailCheck, *, by) -> tuple[MassMail, Audience, Preview]:
     audience = mass.audience()
     if not audience.count:
         raise CheckError(empty_audience_message(audience))
+    if not check.is_confirmed and mass.fingerprint(audience) != check.fingerprint:
+        # The page shows the people and the mail as they are now: its confirm carries their fingerprint, so what
+        # was shown is what is compared (a change after this still sends nothing).
+        _store_count(check, mass, audience)
+        check.save(update_fields=["recipient_count", "left_out", "fingerprint", "counted_at"])
     return mass, audience, render_for(mass, audience.recipients[0])
 
 
@@ -358,7 +363,9 @@ def send_test(check: MailCheck, *, by) -> Mailing:
     shown = render_for(mass, sample)
     mailing = queue_mailing(
         template=mass.template,
-        recipients=[Recipient(email=by.email, name=sample.name, context=sample.context, attachments=sample.attachments)],
+        recipients=[
+            Recipient(email=by.email, name=sample.name, context=sample.context, attachments=sample.attachments)
+        ],
         context={**mass.context(), "is_test": True},
         kind=Mailing.Kind.TRANSACTIONAL,
         description=_("Test: %(subject)s") % {"subject": shown.subject},
@@ -396,4 +403,3 @@ def confirm_check(check: MailCheck, *, by, fingerprint: str) -> Mailing:
         )
         % {"count": audience.count}
     )
-

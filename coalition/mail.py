@@ -17,8 +17,8 @@ from django.http import HttpRequest
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.timezone import get_current_timezone
+from django.utils.translation import gettext as _
 
 from .celery import enqueue_after_commit
 from .models import CHECKED_KINDS, Delivery, MailCheck, Mailing, Suppression
@@ -61,21 +61,25 @@ def queue_mailing(
     """
     if kind in CHECKED_KINDS and (check is None or check.pk is None or check.mailing_id is not None):
         raise UncheckedMassMail(f"A {kind} mailing is queued only through the check step (coalition.checkstep).")
-    mailing = Mailing.objects.create(
-        kind=kind,
-        template=template,
-        context=context or {},
-        description=description,
-        created_by=created_by,
-        state=Mailing.State.DRAFT if draft else Mailing.State.QUEUED,
-        queued_at=None if draft else timezone.now(),
-    )
-    _add_deliveries(mailing, recipients, skip_suppressed=True)
-    if check is not None:
-        MailCheck.objects.filter(pk=check.pk).update(mailing=mailing)
-        check.mailing = mailing
-    if not draft:
-        _enqueue(mailing)
+    with transaction.atomic():
+        mailing = Mailing.objects.create(
+            kind=kind,
+            template=template,
+            context=context or {},
+            description=description,
+            created_by=created_by,
+            state=Mailing.State.DRAFT if draft else Mailing.State.QUEUED,
+            queued_at=None if draft else timezone.now(),
+        )
+        if check is not None:
+            # Claimed in the database, not on this copy of the check: a copy loaded before the check was used (or
+            # a second caller at the same moment) finds it taken, and its mailing is rolled back.
+            if not MailCheck.objects.filter(pk=check.pk, mailing__isnull=True).update(mailing=mailing):
+                raise UncheckedMassMail(f"Mail check {check.pk} was already used for a mailing.")
+            check.mailing = mailing
+        _add_deliveries(mailing, recipients, skip_suppressed=True)
+        if not draft:
+            _enqueue(mailing)
     return mailing
 
 

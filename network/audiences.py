@@ -174,11 +174,7 @@ def people_of(segment: Segment) -> tuple[list[Person], Counter]:
     unsubscribe link when it has one."""
     people: dict[str, Person] = {}
     left_out: Counter = Counter()
-    rows = (
-        member_profiles(segment)
-        .order_by(*name_order())
-        .values_list("pk", "user__email", "first_name", "last_name")
-    )
+    rows = member_profiles(segment).order_by(*name_order()).values_list("pk", "user__email", "first_name", "last_name")
     for pk, email, first_name, last_name in rows:
         if not email:
             left_out["no_address"] += 1

@@ -9,7 +9,6 @@ from members.forms import FilterForm, LongSelect, LongSelectMultiple, with_blank
 from members.models import Discipline, Level, Municipality, Organisation, Theme
 
 from .audiences import SOURCES, Segment
-
 from .models import Circle, Coalition, Partnership, Phase, partner_people
 
 
