@@ -319,6 +319,7 @@ def subscribe(request):
                 name=data["name"],
                 journal=data["journal"],
                 invitations=data["invitations"],
+                coalitions=data["coalitions"],
                 client=client_address(request),
             )
         except services.JournalError as error:
@@ -365,11 +366,15 @@ def subscription(request):
     initial = {
         "journal": subscriber.wants_journal if subscriber and subscriber.is_confirmed else False,
         "invitations": subscriber.wants_invitations if subscriber and subscriber.is_confirmed else False,
+        **SubscriptionSettingsForm.follow_initial(services.followed_coalition_ids(subscriber)),
     }
     form = SubscriptionSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.set_member_subscription(
-            request.user, journal=form.cleaned_data["journal"], invitations=form.cleaned_data["invitations"]
+            request.user,
+            journal=form.cleaned_data["journal"],
+            invitations=form.cleaned_data["invitations"],
+            coalitions=form.cleaned_data["coalitions"],
         )
         messages.success(request, _("Your choices were saved."))
         return redirect(reverse("journal:subscription"))
