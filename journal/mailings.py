@@ -1,6 +1,7 @@
 """The journal's mass mail, through the check step: the edition (now or at its scheduled time), and the journal's
 subscribers as a group that announcements, invitations and surveys can choose (network.audiences)."""
 
+from dataclasses import replace
 from functools import cached_property
 
 from django import forms
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coalition.checkstep import Audience, CheckError, MassMail, open_check, register
+from coalition.mail import Recipient, absolute_url
 from coalition.models import MailCheck, Mailing
 from network.audiences import Person, Source
 
@@ -80,6 +82,11 @@ class EditionMail(MassMail):
                 "that moment (now %(count)d people)."
             ) % {"when": self._when(), "count": count}
         return _("The edition is published and its mail is on its way to %(count)d people.") % {"count": count}
+
+    def for_tester(self, recipient: Recipient, tester) -> Recipient:
+        """The first reader's mail, but a click on "unsubscribe" in a test leads to the tester's own settings."""
+        context = {**recipient.context, "unsubscribe_url": absolute_url(reverse("journal:subscription"))}
+        return replace(recipient, context=context)
 
     def send(self, audience: Audience, *, by, check: MailCheck) -> Mailing | None:
         if self.scheduled:
