@@ -175,7 +175,12 @@ class FollowFields(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["coalitions"].queryset = Coalition.objects.order_by("name").only("pk", "name")
+        coalitions = Coalition.objects.order_by("name").only("pk", "name")
+        if not coalitions.exists():
+            # Nothing to choose yet: the whole region it is.
+            del self.fields["follow"], self.fields["coalitions"]
+            return
+        self.fields["coalitions"].queryset = coalitions
 
     def clean_follow_choice(self, cleaned):
         """None for the whole region, else the coalitions ticked (an error at the field when none is)."""
@@ -197,23 +202,12 @@ class SubscribeForm(FollowFields, SpamGuardedForm):
     journal = forms.BooleanField(label=_("The community journal"), required=False, initial=True)
     invitations = forms.BooleanField(label=_("Invitations to events"), required=False)
 
-    field_order = ["email", "name", "journal", "follow", "coalitions", "invitations"]
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            _("Subscribe"),
-            Layout(
-                "email",
-                "name",
-                "journal",
-                "follow",
-                "coalitions",
-                "invitations",
-                self.spam_guard_layout(),
-                "started",
-            ),
-        )
+        choices = [
+            name for name in ("email", "name", "journal", "follow", "coalitions", "invitations") if name in self.fields
+        ]
+        self.helper = form_helper(_("Subscribe"), Layout(*choices, self.spam_guard_layout(), "started"))
 
     def clean(self):
         cleaned = self.clean_follow_choice(super().clean())
