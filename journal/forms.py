@@ -173,14 +173,13 @@ class FollowFields(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, follow=True, **kwargs):
+        """`follow=False` when there is no coalition to follow yet (the view asks): the whole region it is."""
         super().__init__(*args, **kwargs)
-        coalitions = Coalition.objects.order_by("name").only("pk", "name")
-        if not coalitions.exists():
-            # Nothing to choose yet: the whole region it is.
+        if not follow:
             del self.fields["follow"], self.fields["coalitions"]
             return
-        self.fields["coalitions"].queryset = coalitions
+        self.fields["coalitions"].queryset = Coalition.objects.order_by("name").only("pk", "name")
 
     def clean_follow_choice(self, cleaned):
         """None for the whole region, else the coalitions ticked (an error at the field when none is)."""

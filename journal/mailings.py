@@ -8,7 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from coalition.checkstep import Audience, CheckError, MassMail, open_check, register
 from coalition.mail import Recipient, absolute_url
@@ -77,11 +77,18 @@ class EditionMail(MassMail):
 
     def done_message(self, count: int) -> str:
         if self.scheduled:
-            return _(
+            return ngettext(
                 "The edition is scheduled: on %(when)s it is published and mailed, once, to everyone subscribed at "
-                "that moment (now %(count)d people)."
+                "that moment (now %(count)d person).",
+                "The edition is scheduled: on %(when)s it is published and mailed, once, to everyone subscribed at "
+                "that moment (now %(count)d people).",
+                count,
             ) % {"when": self._when(), "count": count}
-        return _("The edition is published and its mail is on its way to %(count)d people.") % {"count": count}
+        return ngettext(
+            "The edition is published and its mail is on its way to %(count)d person.",
+            "The edition is published and its mail is on its way to %(count)d people.",
+            count,
+        ) % {"count": count}
 
     def for_tester(self, recipient: Recipient, tester) -> Recipient:
         """The first reader's mail, but a click on "unsubscribe" in a test leads to the tester's own settings."""

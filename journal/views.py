@@ -19,6 +19,7 @@ from coalition.access import get_object_or_404_unless_permitted, get_object_or_r
 from coalition.ratelimits import client_address
 from coalition.rules import DomainError
 from members.models import Profile
+from network.models import Coalition
 
 from . import services
 from .forms import SubscribeForm, SubscriptionSettingsForm, TipFilterForm, TipForm, TipUpdateForm
@@ -310,7 +311,7 @@ def subscribe(request):
 
     Known or unknown, subscribed or not, every address gets the same page (services.request_subscription).
     """
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST or None, follow=Coalition.objects.exists())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -368,7 +369,7 @@ def subscription(request):
         "invitations": subscriber.wants_invitations if subscriber and subscriber.is_confirmed else False,
         **SubscriptionSettingsForm.follow_initial(services.followed_coalition_ids(subscriber)),
     }
-    form = SubscriptionSettingsForm(request.POST or None, initial=initial)
+    form = SubscriptionSettingsForm(request.POST or None, initial=initial, follow=Coalition.objects.exists())
     if request.method == "POST" and form.is_valid():
         services.set_member_subscription(
             request.user,

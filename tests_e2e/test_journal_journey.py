@@ -125,7 +125,7 @@ def test_coordinator_builds_publishes_and_mails_an_edition_and_a_subscriber_unsu
     with admin.expect_navigation():
         admin.get_by_role("button", name="Send to 1 person").click()
     assert admin.url.endswith(f"/admin/journal/edition/{Edition.objects.get(number=7).pk}/change/")
-    assert "its mail is on its way to 1 people" in portal.admin_messages(admin)
+    assert "its mail is on its way to 1 person" in portal.admin_messages(admin)
     admin.goto("/admin/journal/edition/")
     portal.check(admin, "admin-editions")
 
