@@ -452,10 +452,15 @@ class EditorialMembershipAdmin(ObjectPermissionsModelAdmin):
 @admin.register(Subscriber)
 class SubscriberAdmin(ObjectPermissionsModelAdmin):
     list_display = ["email", "name", "wants_journal", "wants_invitations", "confirmed_at", "user"]
-    list_filter = ["wants_journal", "wants_invitations", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "wants_journal",
+        "wants_invitations",
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("coalitions", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["email", "name"]
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "coalitions"]
     readonly_fields = ["created_at", "changed_at"]
 
 
