@@ -210,7 +210,9 @@ def mail_check(request, pk):
                     check, by=request.user, fingerprint=request.POST.get("fingerprint", "")
                 )
                 mass = checkstep.kind_of(check)
-                messages.success(request, mass.done_message(mailing.deliveries.exclude(state="skipped").count()))
+                # A kind may queue later (a scheduled edition: no mailing yet); then the count it confirmed.
+                count = mailing.deliveries.exclude(state="skipped").count() if mailing else check.recipient_count
+                messages.success(request, mass.done_message(count))
                 return redirect(mass.done_url(mailing))
         except NotAllowed as refusal:
             raise PermissionDenied(str(refusal)) from refusal

@@ -23,6 +23,8 @@ def edition_events_for_mail(edition) -> list[dict]:
             "when": date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT"),
             "url": absolute_url(event.get_absolute_url()),
             "register_url": absolute_url(event.get_registration_url()),
+            # Readers who follow this coalition get it first (journal.services.reading_orders).
+            "coalition": event.coalition_id,
         }
         for event in events
     ]

@@ -21,7 +21,7 @@ from coalition.rules import DomainError
 from members.admin import name_seen_by, profiles_seen_by
 from members.models import Profile, User
 
-from . import services
+from . import mailings, services
 from .forms import EditionAdminForm
 from .models import Edition, EditorialMembership, PreviewLink, State, Story, Subscriber, Tip
 
@@ -143,15 +143,16 @@ EDITION_STEPS = {
         _("Send back to draft"),
         _("The edition is a draft again."),
     ),
+    # Publishing and mailing opens the check step (step_view): how many, who is left out, the mail, a test.
     "publish": (
-        partial(services.publish, mail=True),
+        None,
         "journal.publish_edition",
         {State.APPROVED, State.SCHEDULED},
         _("Publish and mail"),
-        _("The edition is published and its mailing is on its way."),
+        "",
     ),
     "publish_without_mail": (
-        partial(services.publish, mail=False),
+        services.publish,
         "journal.publish_edition",
         {State.APPROVED, State.SCHEDULED},
         _("Publish without mailing"),
@@ -231,6 +232,8 @@ class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
         if step not in EDITION_STEPS or not self.has_view_permission(request, edition):
             raise PermissionDenied
         service, _perm, _states, _label, done = EDITION_STEPS[step]
+        if step == "publish":
+            return self._open_check(request, edition) or redirect("admin:journal_edition_change", edition.pk)
         try:
             service(edition, by=request.user)
         except DomainError as error:
@@ -271,6 +274,8 @@ class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
     @admin.display(description=_("mailing"))
     def mailing_link(self, obj):
         if not obj.mailing_id:
+            if obj.state == State.SCHEDULED and obj.scheduled_check_id:
+                return _("Mailed when it is published: the mail was checked and confirmed.")
             return _("Not mailed yet.")
         url = reverse("admin:coalition_mailing_change", args=[obj.mailing_id])
         return format_html('<a href="{}">{}</a>', url, obj.mailing.get_state_display())
@@ -278,26 +283,41 @@ class EditionAdmin(WorkflowActions, ObjectPermissionsModelAdmin):
     def has_publish_permission(self, request):
         return request.user.has_perm("journal.publish_edition")
 
+    def _open_check(self, request, edition, *, schedule=False):
+        """The check page of mailing this edition (now or when scheduled), or None with the reason shown."""
+        try:
+            check = mailings.open_edition_check(edition, by=request.user, schedule=schedule)
+        except DomainError as error:
+            self.message_user(request, f"{edition}: {error}", messages.ERROR)
+            return None
+        return redirect(check)
+
+    def _one_edition(self, request, queryset):
+        editions = list(queryset[:2])
+        if len(editions) != 1:
+            self.message_user(
+                request,
+                _("Choose one edition: its mail is checked before it goes out (how many people, the mail itself)."),
+                messages.ERROR,
+            )
+            return None
+        return editions[0]
+
     @admin.action(description=_("Publish and mail"), permissions=["publish"])
     def publish_and_mail(self, request, queryset):
-        _run(self, request, queryset, services.publish, _("%(count)s edition(s) published and mailed."), mail=True)
+        """Opens the check step; confirming there publishes the edition and mails it."""
+        edition = self._one_edition(request, queryset)
+        return self._open_check(request, edition) if edition else None
 
     @admin.action(description=_("Publish without mailing"), permissions=["publish"])
     def publish_without_mail(self, request, queryset):
-        _run(self, request, queryset, services.publish, _("%(count)s edition(s) published."), mail=False)
+        _run(self, request, queryset, services.publish, _("%(count)s edition(s) published."))
 
     @admin.action(description=_("Schedule at the publication date and time"), permissions=["publish"])
     def schedule(self, request, queryset):
-        for edition in queryset:
-            try:
-                services.schedule(edition, at=edition.published_at, by=request.user)
-            except DomainError as error:
-                self.message_user(request, f"{edition}: {error}", messages.ERROR)
-            else:
-                when = timezone.localtime(edition.published_at).strftime("%d-%m-%Y %H:%M")
-                self.message_user(
-                    request, _("%(edition)s will be published on %(when)s.") % {"edition": edition, "when": when}
-                )
+        """Opens the check step; confirming there schedules the edition, which is then mailed when it is due."""
+        edition = self._one_edition(request, queryset)
+        return self._open_check(request, edition, schedule=True) if edition else None
 
     @admin.action(description=_("Cancel the schedule"), permissions=["publish"])
     def unschedule(self, request, queryset):
@@ -432,10 +452,15 @@ class EditorialMembershipAdmin(ObjectPermissionsModelAdmin):
 @admin.register(Subscriber)
 class SubscriberAdmin(ObjectPermissionsModelAdmin):
     list_display = ["email", "name", "wants_journal", "wants_invitations", "confirmed_at", "user"]
-    list_filter = ["wants_journal", "wants_invitations", ("confirmed_at", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "wants_journal",
+        "wants_invitations",
+        ("confirmed_at", admin.EmptyFieldListFilter),
+        ("coalitions", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["email", "name"]
     list_select_related = ["user"]
-    autocomplete_fields = ["user"]
+    autocomplete_fields = ["user", "coalitions"]
     readonly_fields = ["created_at", "changed_at"]
 
 

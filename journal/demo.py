@@ -244,6 +244,22 @@ def _subscribers():
         defaults={"name": "Lotte Lezer", "confirmed_at": timezone.now(), "wants_invitations": False},
     )
     Subscriber.objects.get_or_create(email="onbevestigd@example.net", defaults={"name": "Nog Niet Bevestigd"})
+    _follow_coalitions()
+
+
+def _follow_coalitions():
+    """Some readers follow the coalitions the demo stories are about (their stories come first in the mail); the
+    rest follow the whole region. Once anyone follows a coalition this is done: a rerun changes nothing."""
+    if Subscriber.coalitions.through.objects.exists():
+        return
+    slugs = sorted({slug for tagged in COALITION_TAGS.values() for slug in tagged})
+    coalitions = list(Coalition.objects.filter(slug__in=slugs).order_by("slug"))
+    if not coalitions:
+        return
+    readers = Subscriber.objects.confirmed().order_by("email")
+    for index, reader in enumerate(readers):
+        if index % 3 == 0:
+            reader.coalitions.add(coalitions[(index // 3) % len(coalitions)])
 
 
 def _tag_coalitions():

@@ -15,6 +15,7 @@ from coalition import ratelimits
 from coalition.roles import EDITORIAL_TEAM
 from members.forms import FilterForm
 from members.photos import process_image
+from network.models import Coalition
 
 from .models import Edition, Story, Tip
 
@@ -147,7 +148,54 @@ class TipForm(SpamGuardedForm):
         )
 
 
-class SubscribeForm(SpamGuardedForm):
+FOLLOW_REGION = "region"
+FOLLOW_COALITIONS = "coalitions"
+
+
+class FollowFields(forms.Form):
+    """What comes first in the journal: the whole region, or the stories and events of chosen coalitions (every
+    subscriber still receives the whole edition)."""
+
+    follow = forms.ChoiceField(
+        label=_("What comes first in the journal?"),
+        choices=[
+            (FOLLOW_REGION, _("The whole region")),
+            (FOLLOW_COALITIONS, _("The coalitions I tick below: their stories and events come first")),
+        ],
+        widget=forms.RadioSelect,
+        initial=FOLLOW_REGION,
+        required=False,
+    )
+    coalitions = forms.ModelMultipleChoiceField(
+        label=_("Coalitions"),
+        queryset=Coalition.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, follow=True, **kwargs):
+        """`follow=False` when there is no coalition to follow yet (the view asks): the whole region it is."""
+        super().__init__(*args, **kwargs)
+        if not follow:
+            del self.fields["follow"], self.fields["coalitions"]
+            return
+        self.fields["coalitions"].queryset = Coalition.objects.order_by("name").only("pk", "name")
+
+    def clean_follow_choice(self, cleaned):
+        """None for the whole region, else the coalitions ticked (an error at the field when none is)."""
+        if cleaned.get("follow") != FOLLOW_COALITIONS:
+            cleaned["coalitions"] = []
+            return cleaned
+        if "coalitions" in cleaned and not cleaned["coalitions"]:
+            self.add_error("coalitions", _("Tick at least one coalition, or choose the whole region."))
+        return cleaned
+
+    @staticmethod
+    def follow_initial(coalition_ids):
+        return {"follow": FOLLOW_COALITIONS if coalition_ids else FOLLOW_REGION, "coalitions": list(coalition_ids)}
+
+
+class SubscribeForm(FollowFields, SpamGuardedForm):
     email = forms.EmailField(label=_("E-mail address"))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     journal = forms.BooleanField(label=_("The community journal"), required=False, initial=True)
@@ -155,24 +203,30 @@ class SubscribeForm(SpamGuardedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = form_helper(
-            _("Subscribe"), Layout("email", "name", "journal", "invitations", self.spam_guard_layout(), "started")
-        )
+        choices = [
+            name for name in ("email", "name", "journal", "follow", "coalitions", "invitations") if name in self.fields
+        ]
+        self.helper = form_helper(_("Subscribe"), Layout(*choices, self.spam_guard_layout(), "started"))
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = self.clean_follow_choice(super().clean())
         if not (cleaned.get("journal") or cleaned.get("invitations")):
             self.add_error("journal", _("Choose at least one: the journal or invitations to events."))
         return cleaned
 
 
-class SubscriptionSettingsForm(forms.Form):
+class SubscriptionSettingsForm(FollowFields):
     journal = forms.BooleanField(label=_("Send me the community journal"), required=False)
     invitations = forms.BooleanField(label=_("Send me invitations to events"), required=False)
+
+    field_order = ["journal", "follow", "coalitions", "invitations"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = form_helper(_("Save"))
+
+    def clean(self):
+        return self.clean_follow_choice(super().clean())
 
 
 def _editor_choices():

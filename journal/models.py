@@ -188,6 +188,17 @@ class Edition(models.Model):
         related_name="journal_edition",
         verbose_name=_("mailing"),
     )
+    # A scheduled publish-and-mail: the check the coordinator confirmed for it. At the due time the mail goes,
+    # through this check, to everyone subscribed at that moment (journal.services.publish_due_editions).
+    scheduled_check = models.OneToOneField(
+        "coalition.MailCheck",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="scheduled_edition",
+        verbose_name=_("check of the scheduled mail"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -569,6 +580,15 @@ class Subscriber(models.Model):
     )
     wants_journal = models.BooleanField(_("receive the journal"), default=True)
     wants_invitations = models.BooleanField(_("receive event invitations"), default=True)
+    # None chosen: the whole region. Chosen: the stories and events of these coalitions come first in the
+    # edition mail (every subscriber still gets the whole edition).
+    coalitions = models.ManyToManyField(
+        "network.Coalition",
+        blank=True,
+        related_name="journal_followers",
+        verbose_name=_("coalitions followed"),
+        help_text=_("Leave empty to follow the whole region."),
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     changed_at = models.DateTimeField(_("changed at"), auto_now=True)
     created_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)

@@ -1,24 +1,28 @@
 """Journal operations: the publication workflow, the edition mailing, previews, tips, team, subscriptions."""
 
 import logging
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import Group
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition import ratelimits
+from coalition.checkstep import Audience, LeftOut, screen
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
-from coalition.models import Mailing
+from coalition.models import MailCheck, Mailing
 from coalition.roles import COORDINATOR, EDITORIAL_TEAM
 from coalition.rules import DomainError, ensure_permitted
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from members.models import User
+from network.models import Coalition
 
 from .models import (
     PREVIEW_DEFAULT_DAYS,
@@ -115,20 +119,26 @@ def approve(obj: Edition | Story, *, by: User) -> Edition | Story:
     return obj
 
 
-@transaction.atomic
-def schedule(edition: Edition, *, at: datetime, by: User) -> Edition:
-    """Approved → scheduled: Celery beat publishes (and mails) the edition when the time comes."""
-    ensure_permitted(by, "journal.publish_edition", edition)
-    edition = _locked(edition)
+def _require_schedulable(edition, at):
     if edition.state not in {State.APPROVED, State.SCHEDULED}:
         raise JournalError(_("Only an approved edition can be scheduled."))
     if at is None or at <= timezone.now():
         raise JournalError(_("Choose a publication date and time in the future."))
     _require_publishable_stories(edition)
+
+
+@transaction.atomic
+def schedule(edition: Edition, *, at: datetime, by: User, check: MailCheck | None = None) -> Edition:
+    """Approved → scheduled: Celery beat publishes the edition when the time comes, and mails it then through
+    `check` (the check step the coordinator confirmed for it: journal.mailings.EditionMail) when there is one."""
+    ensure_permitted(by, "journal.publish_edition", edition)
+    edition = _locked(edition)
+    _require_schedulable(edition, at)
     edition.state = State.SCHEDULED
     edition.published_at = at
     edition.published_by = by
-    edition.save(update_fields=["state", "published_at", "published_by", "updated_at"])
+    edition.scheduled_check = check
+    edition.save(update_fields=["state", "published_at", "published_by", "scheduled_check", "updated_at"])
     return edition
 
 
@@ -139,8 +149,23 @@ def unschedule(edition: Edition, *, by: User) -> Edition:
     if edition.state != State.SCHEDULED:
         raise JournalError(_("This edition is not scheduled."))
     edition.state = State.APPROVED
-    edition.save(update_fields=["state", "updated_at"])
+    edition.scheduled_check = None
+    edition.save(update_fields=["state", "scheduled_check", "updated_at"])
     return edition
+
+
+def ensure_mailable(edition: Edition, *, scheduled: bool = False) -> None:
+    """Raise JournalError when this edition cannot be published and mailed now (or scheduled to be): what the
+    check step asks before it counts anyone."""
+    if edition.mailing_id is not None:
+        raise JournalError(_("This edition has been mailed already; it is never mailed twice."))
+    if scheduled:
+        _require_schedulable(edition, edition.published_at)
+        return
+    if edition.state not in {State.APPROVED, State.SCHEDULED, State.PUBLISHED}:
+        raise JournalError(_("Only an approved edition can be published."))
+    if edition.state != State.PUBLISHED:
+        _require_publishable_stories(edition)
 
 
 def _require_publishable_stories(edition):
@@ -149,12 +174,16 @@ def _require_publishable_stories(edition):
 
 
 @transaction.atomic
-def publish(edition: Edition, *, by: User | None = None, mail: bool = True) -> Edition:
-    """Put an approved or scheduled edition online with its approved stories, and mail it once.
+def publish(
+    edition: Edition, *, by: User | None = None, check: MailCheck | None = None, plan: "EditionMailPlan | None" = None
+) -> Edition:
+    """Put an approved or scheduled edition online with its approved stories; with `check`, mail it once.
 
-    `by=None` is the scheduler (Celery beat) acting on a coordinator's earlier decision. The edition row
-    is locked, and its one-to-one mailing is created only when it has none: publishing twice, or the
-    admin and the beat task at the same moment, never mails twice.
+    The mail goes only through the check step: `check` is the MailCheck the coordinator confirmed (the kind
+    journal.mailings.EditionMail calls this from its send(), the beat with the check stored for a scheduled
+    edition), and `plan` what that check counted. `by=None` is the scheduler (Celery beat) acting on a
+    coordinator's earlier decision. The edition row is locked, and its one-to-one mailing is created only when
+    it has none: publishing twice, or the admin and the beat task at the same moment, never mails twice.
     """
     if by is not None:
         ensure_permitted(by, "journal.publish_edition", edition)
@@ -174,9 +203,12 @@ def publish(edition: Edition, *, by: User | None = None, mail: bool = True) -> E
         Story.objects.filter(pk__in=[s.pk for s in newly_published]).update(
             state=State.PUBLISHED, published_at=edition.published_at, updated_at=now
         )
-    if mail and edition.mailing_id is None:
-        edition.mailing = _queue_edition_mailing(edition, created_by=by or edition.published_by)
-    edition.save(update_fields=["state", "published_at", "published_by", "mailing", "updated_at"])
+    if check is not None and edition.mailing_id is None:
+        edition.mailing = _queue_edition_mailing(
+            edition, created_by=by or edition.published_by, check=check, plan=plan or plan_edition_mail(edition)
+        )
+        edition.scheduled_check = None
+    edition.save(update_fields=["state", "published_at", "published_by", "mailing", "scheduled_check", "updated_at"])
     _tell_tip_senders(newly_published)
     return edition
 
@@ -198,11 +230,17 @@ def publish_story(story: Story, *, by: User) -> Story:
 
 
 def publish_due_editions(*, now: datetime | None = None) -> list[int]:
-    """Publish and mail every scheduled edition whose time has come; returns the ids published."""
+    """Publish every scheduled edition whose time has come, and mail it through the check the coordinator
+    confirmed when scheduling it (to everyone subscribed at this moment); returns the ids published."""
     published = []
-    for edition in Edition.objects.due(now).order_by("published_at"):
+    for edition in Edition.objects.due(now).select_related("scheduled_check").order_by("published_at"):
+        check = edition.scheduled_check
+        if check is not None and not check.is_confirmed:
+            check = None
+        if check is None:
+            logger.warning("scheduled edition %s is published without mail: no confirmed check", edition.pk)
         try:
-            publish(edition, by=None, mail=True)
+            publish(edition, by=None, check=check)
         except JournalError:
             logger.exception("scheduled edition %s could not be published", edition.pk)
         else:
@@ -219,9 +257,23 @@ def publish_due_editions(*, now: datetime | None = None) -> list[int]:
 EDITION_MAIL_SECTIONS: dict[str, Callable[[Edition], list[dict]]] = {}
 
 
+def _mail_stories(edition):
+    """The stories the mail lists: the published ones; before publication, those publishing will put online."""
+    states = [State.PUBLISHED] if edition.state == State.PUBLISHED else [State.APPROVED, State.PUBLISHED]
+    return edition.stories.filter(state__in=states).order_by("order", "pk")
+
+
 def edition_mail_context(edition: Edition) -> dict:
-    """Everything the edition mail shows, as JSON-serialisable data (the worker renders it later)."""
-    stories = edition.stories.filter(state=State.PUBLISHED).order_by("order", "pk")
+    """Everything the edition mail shows, as JSON-serialisable data (the worker renders it later).
+
+    Each story carries the ids of its coalitions, so that a reader's followed coalitions can come first.
+    """
+    stories = list(_mail_stories(edition))
+    coalitions = defaultdict(list)
+    for story_id, coalition_id in Story.coalitions.through.objects.filter(story__in=stories).values_list(
+        "story_id", "coalition_id"
+    ):
+        coalitions[story_id].append(coalition_id)
     return {
         "edition": {
             "number": edition.number,
@@ -240,6 +292,7 @@ def edition_mail_context(edition: Edition) -> dict:
                 "url": absolute_url(
                     reverse("journal:story_detail", kwargs={"edition_slug": edition.slug, "slug": story.slug})
                 ),
+                "coalitions": sorted(coalitions[story.pk]),
             }
             for story in stories
         ],
@@ -247,22 +300,108 @@ def edition_mail_context(edition: Edition) -> dict:
     }
 
 
-def _queue_edition_mailing(edition, *, created_by):
-    recipients = [
-        Recipient(
-            email=subscriber.email,
-            name=subscriber.name,
-            context={"unsubscribe_url": subscriber.unsubscribe_url("journal")},
-        )
-        for subscriber in Subscriber.objects.receiving("journal").order_by("pk")
-    ]
+# --- The journal per coalition: each reader's followed coalitions first ---------------------------------------
+#
+# A mail to thousands holds the stories and events once, in its shared context, with the few orders its readers
+# need ("orders": {key: {"stories": [indices], "events": [indices], ...}}); each reader's context names only the
+# key of theirs ("order"), built from the followed coalitions that this edition mentions. A reader following the
+# whole region (or no coalition of this edition) has no key and reads the usual order. The mail templates put
+# them in that order with journal_mail's {% edition_reading_order %}.
+
+ORDERED_SECTIONS = ("stories", "events")
+
+
+def item_coalitions(item: dict) -> set[int]:
+    """The coalitions a story or event of the mail is about ("coalitions": [ids] or "coalition": id)."""
+    ids = set(item.get("coalitions") or ())
+    if item.get("coalition"):
+        ids.add(item["coalition"])
+    return ids
+
+
+def order_key(followed: set[int]) -> str:
+    return "-".join(str(pk) for pk in sorted(followed))
+
+
+def reading_order(items: list[dict], followed: set[int]) -> tuple[list[int], int]:
+    """The indices of `items` with those about a followed coalition first (each part in the usual order), and
+    how many come first."""
+    first = [index for index, item in enumerate(items) if item_coalitions(item) & followed]
+    chosen = set(first)
+    return [*first, *(index for index in range(len(items)) if index not in chosen)], len(first)
+
+
+def reading_orders(context: dict, keys: set[str]) -> dict[str, dict]:
+    orders = {}
+    for key in sorted(keys):
+        if not key:
+            continue
+        followed = {int(pk) for pk in key.split("-")}
+        order = {}
+        for section in ORDERED_SECTIONS:
+            order[section], order[f"{section}_first"] = reading_order(context.get(section) or [], followed)
+        orders[key] = order
+    return orders
+
+
+@dataclass
+class EditionMailPlan:
+    """The edition mail as the check step counts and the outbox queues it: the shared context (with the
+    readers' orders) and the audience (each recipient with their unsubscribe link and their order's key)."""
+
+    context: dict
+    audience: Audience
+
+
+def plan_edition_mail(edition: Edition) -> EditionMailPlan:
+    """Who receives this edition and in which order each reads it; a fixed number of queries however many."""
+    context = edition_mail_context(edition)
+    mentioned = set()
+    for section in ORDERED_SECTIONS:
+        for item in context.get(section) or []:
+            mentioned |= item_coalitions(item)
+    receiving = Subscriber.objects.receiving("journal")
+    followed = defaultdict(set)
+    if mentioned:
+        follows = Subscriber.coalitions.through.objects.filter(
+            subscriber__in=receiving.values("pk"), coalition_id__in=mentioned
+        ).values_list("subscriber_id", "coalition_id")
+        for subscriber_id, coalition_id in follows:
+            followed[subscriber_id].add(coalition_id)
+    recipients = []
+    for subscriber in receiving.order_by("pk").only("pk", "email", "name"):
+        personal = {"unsubscribe_url": subscriber.unsubscribe_url("journal")}
+        if followed.get(subscriber.pk):
+            personal["order"] = order_key(followed[subscriber.pk])
+        recipients.append(Recipient(email=subscriber.email, name=subscriber.name, context=personal))
+    context["orders"] = reading_orders(context, {r.context.get("order", "") for r in recipients})
+    # Who stopped the journal, and who never confirmed their subscription: counted, not mailed.
+    counts = Subscriber.objects.aggregate(
+        unsubscribed=Count("pk", filter=Q(confirmed_at__isnull=False, wants_journal=False)),
+        unconfirmed=Count("pk", filter=Q(confirmed_at__isnull=True, wants_journal=True)),
+    )
+    left_out = Counter()
+    if counts["unsubscribed"]:
+        left_out[LeftOut.UNSUBSCRIBED] = counts["unsubscribed"]
+    if counts["unconfirmed"]:
+        left_out[LeftOut.NO_CONSENT] = counts["unconfirmed"]
+    return EditionMailPlan(context=context, audience=screen(recipients, topic=None, left_out=left_out))
+
+
+def edition_mail_description(edition: Edition) -> str:
+    return _("Journal edition %(number)s: %(title)s") % {"number": edition.number, "title": edition.title}
+
+
+def _queue_edition_mailing(edition, *, created_by, check, plan):
+    """Only ever through a confirmed check (queue_mailing refuses a journal mailing without one)."""
     return queue_mailing(
         template="journal/edition",
-        recipients=recipients,
-        context=edition_mail_context(edition),
+        recipients=[*plan.audience.recipients, *plan.audience.suppressed],
+        context=plan.context,
         kind=Mailing.Kind.JOURNAL,
-        description=_("Journal edition %(number)s: %(title)s") % {"number": edition.number, "title": edition.title},
+        description=edition_mail_description(edition),
         created_by=created_by,
+        check=check,
     )
 
 
@@ -524,9 +663,23 @@ def subscribe_member(user: User) -> Subscriber:
     return subscriber
 
 
+def _follow(subscriber, coalitions):
+    """Follow these coalitions (ids or rows); none: the whole region."""
+    subscriber.coalitions.set(sorted({int(getattr(c, "pk", c)) for c in coalitions}))
+
+
+def followed_coalition_ids(subscriber: Subscriber | None) -> list[int]:
+    if subscriber is None or subscriber.pk is None:
+        return []
+    return sorted(subscriber.coalitions.values_list("pk", flat=True))
+
+
 @transaction.atomic
-def set_member_subscription(user: User, *, journal: bool, invitations: bool) -> Subscriber:
-    """A logged-in person switches the journal and the invitations on or off."""
+def set_member_subscription(
+    user: User, *, journal: bool, invitations: bool, coalitions: Iterable | None = None
+) -> Subscriber:
+    """A logged-in person switches the journal and the invitations on or off, and chooses what comes first in
+    the journal: the whole region (no coalitions) or the coalitions they follow. `None` leaves that as it is."""
     subscriber = Subscriber.objects.select_for_update().filter(user=user).first()
     if subscriber is None:
         subscriber, _created = Subscriber.objects.get_or_create(
@@ -538,12 +691,20 @@ def set_member_subscription(user: User, *, journal: bool, invitations: bool) -> 
     # A logged-in member's address is verified by the account, so no double opt-in is needed.
     subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
     subscriber.save()
+    if coalitions is not None:
+        _follow(subscriber, coalitions)
     return subscriber
 
 
 @transaction.atomic
 def request_subscription(
-    *, email: str, name: str = "", journal: bool = True, invitations: bool = False, client: str | None = None
+    *,
+    email: str,
+    name: str = "",
+    journal: bool = True,
+    invitations: bool = False,
+    coalitions: Iterable = (),
+    client: str | None = None,
 ) -> Subscriber:
     """A visitor asks to subscribe: nothing is sent to them until they confirm the link we mail (double opt-in).
 
@@ -553,11 +714,15 @@ def request_subscription(
       (TooManyRequests, the one refusal a person sees: it is about them, not about the address);
     - an address that already receives everything asked for gets no mail at all (nothing to confirm);
     - any other address gets at most one confirmation mail per CONFIRMATION_MAIL_INTERVAL (one day).
+
+    `coalitions` are those whose stories and events come first in the journal (none: the whole region); like
+    the other choices they take effect only through the confirmation link.
     """
     if not (journal or invitations):
         raise JournalError(_("Choose at least one: the journal or invitations to events."))
     _limit_client("journal.subscribe", client, per_hour=SUBSCRIBE_REQUESTS_PER_HOUR)
     email = _normal(email)
+    chosen = sorted({int(getattr(c, "pk", c)) for c in coalitions}) if journal else None
     subscriber, created = Subscriber.objects.get_or_create(
         email=email, defaults={"name": name, "wants_journal": journal, "wants_invitations": invitations}
     )
@@ -565,6 +730,7 @@ def request_subscription(
         subscriber.is_confirmed
         and (subscriber.wants_journal or not journal)
         and (subscriber.wants_invitations or not invitations)
+        and (chosen is None or chosen == followed_coalition_ids(subscriber))
     ):
         return subscriber
     if not created and not subscriber.is_confirmed:
@@ -573,7 +739,10 @@ def request_subscription(
     if not ratelimits.first_use("journal.confirmation-mail", email, seconds=CONFIRMATION_MAIL_INTERVAL):
         return subscriber
     # The choices travel in the signed link, so a stranger cannot change a confirmed subscription.
-    token = signing.dumps({"s": subscriber.pk, "j": journal, "i": invitations}, salt=CONFIRM_SALT, compress=True)
+    choices = {"s": subscriber.pk, "j": journal, "i": invitations}
+    if chosen is not None:
+        choices["c"] = chosen
+    token = signing.dumps(choices, salt=CONFIRM_SALT, compress=True)
     send_mail(
         template="journal/confirm_subscription",
         to=Recipient(email=email, name=name),
@@ -603,6 +772,10 @@ def confirm_subscription(token: str) -> Subscriber:
     subscriber.wants_invitations = bool(data["i"]) or (already and subscriber.wants_invitations)
     subscriber.confirmed_at = subscriber.confirmed_at or timezone.now()
     subscriber.save()
+    if "c" in data:
+        # The journal was asked for with these coalitions first (none: the whole region); the link proves the
+        # mailbox, so its choice replaces the earlier one. Coalitions removed since are simply not followed.
+        _follow(subscriber, Coalition.objects.filter(pk__in=data["c"]).values_list("pk", flat=True))
     return subscriber
 
 
@@ -666,5 +839,6 @@ def export_subscription(user: User) -> dict | None:
         "name": subscriber.name,
         "receives_journal": subscriber.wants_journal,
         "receives_invitations": subscriber.wants_invitations,
+        "coalitions_followed": list(subscriber.coalitions.order_by("name").values_list("name", flat=True)),
         "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
     }

@@ -19,6 +19,7 @@ from coalition.access import get_object_or_404_unless_permitted, get_object_or_r
 from coalition.ratelimits import client_address
 from coalition.rules import DomainError
 from members.models import Profile
+from network.models import Coalition
 
 from . import services
 from .forms import SubscribeForm, SubscriptionSettingsForm, TipFilterForm, TipForm, TipUpdateForm
@@ -310,7 +311,7 @@ def subscribe(request):
 
     Known or unknown, subscribed or not, every address gets the same page (services.request_subscription).
     """
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST or None, follow=Coalition.objects.exists())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -319,6 +320,7 @@ def subscribe(request):
                 name=data["name"],
                 journal=data["journal"],
                 invitations=data["invitations"],
+                coalitions=data["coalitions"],
                 client=client_address(request),
             )
         except services.JournalError as error:
@@ -365,11 +367,15 @@ def subscription(request):
     initial = {
         "journal": subscriber.wants_journal if subscriber and subscriber.is_confirmed else False,
         "invitations": subscriber.wants_invitations if subscriber and subscriber.is_confirmed else False,
+        **SubscriptionSettingsForm.follow_initial(services.followed_coalition_ids(subscriber)),
     }
-    form = SubscriptionSettingsForm(request.POST or None, initial=initial)
+    form = SubscriptionSettingsForm(request.POST or None, initial=initial, follow=Coalition.objects.exists())
     if request.method == "POST" and form.is_valid():
         services.set_member_subscription(
-            request.user, journal=form.cleaned_data["journal"], invitations=form.cleaned_data["invitations"]
+            request.user,
+            journal=form.cleaned_data["journal"],
+            invitations=form.cleaned_data["invitations"],
+            coalitions=form.cleaned_data["coalitions"],
         )
         messages.success(request, _("Your choices were saved."))
         return redirect(reverse("journal:subscription"))

@@ -7,7 +7,7 @@ from django.core import mail
 from PIL import Image
 
 import journal.forms
-from journal.models import Subscriber, Tip
+from journal.models import Edition, Subscriber, Tip
 
 
 @pytest.fixture(autouse=True)
@@ -111,9 +111,22 @@ def test_coordinator_builds_publishes_and_mails_an_edition_and_a_subscriber_unsu
     editions = ["Samen sterk in de kraamweek"]
     run_admin_action(portal, admin, "/admin/journal/edition/", editions, "Submit for review")
     run_admin_action(portal, admin, "/admin/journal/edition/", editions, "Approve")
-    assert "1 edition(s) published and mailed." in run_admin_action(
-        portal, admin, "/admin/journal/edition/", editions, "Publish and mail"
-    )
+    # Publish and mail opens the check step: how many, the mail as it goes out, a test to yourself, then confirm.
+    run_admin_action(portal, admin, "/admin/journal/edition/", editions, "Publish and mail")
+    assert "/mail/check/" in admin.url
+    assert admin.locator("[data-recipient-count]").get_attribute("data-recipient-count") == "1"
+    assert "Samen sterk in de kraamweek" in admin.locator("[data-preview-subject]").inner_text()
+    portal.check(admin, "mail-check-edition")
+    assert portal.mails_to("sanne@gemeente.example") == []  # nothing before the confirm
+    with admin.expect_navigation():
+        admin.get_by_role("button", name=re.compile("Send a test to")).click()
+    (test_mail,) = portal.mails_to("coordinator@example.org")
+    assert "Samen sterk in de kraamweek" in test_mail.subject
+    with admin.expect_navigation():
+        admin.get_by_role("button", name="Send to 1 person").click()
+    assert admin.url.endswith(f"/admin/journal/edition/{Edition.objects.get(number=7).pk}/change/")
+    assert "its mail is on its way to 1 person" in portal.admin_messages(admin)
+    admin.goto("/admin/journal/edition/")
     portal.check(admin, "admin-editions")
 
     # The subscriber receives the edition, with both stories, in text and HTML, with unsubscribe headers.

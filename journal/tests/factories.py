@@ -78,3 +78,26 @@ def approved_edition(*, stories=1, **kwargs):
     for _ in range(stories):
         StoryFactory(edition=edition, state=State.APPROVED)
     return edition
+
+
+def publish_and_mail(edition, *, by):
+    """Publish and mail an edition the only way there is: through its check step, confirmed as it was shown.
+    Returns the mailing."""
+    from coalition.checkstep import confirm_check  # noqa: PLC0415 — test helper: the app registry is ready by now
+    from journal.mailings import open_edition_check  # noqa: PLC0415 — test helper: the app registry is ready by now
+
+    check = open_edition_check(edition, by=by)
+    return confirm_check(check, by=by, fingerprint=check.fingerprint)
+
+
+def schedule_with_mail(edition, *, at, by):
+    """Schedule an edition to be published and mailed at `at`, through its check step (confirm = schedule)."""
+    from coalition.checkstep import confirm_check  # noqa: PLC0415 — test helper: the app registry is ready by now
+    from journal.mailings import open_edition_check  # noqa: PLC0415 — test helper: the app registry is ready by now
+
+    Edition.objects.filter(pk=edition.pk).update(published_at=at)
+    edition.refresh_from_db()
+    check = open_edition_check(edition, by=by, schedule=True)
+    confirm_check(check, by=by, fingerprint=check.fingerprint)
+    check.refresh_from_db()
+    return check

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from PIL import Image
 
-from coalition.models import Mailing
+from coalition.models import MailCheck, Mailing
 from coalition.roles import is_editor
 from journal import services
 from journal.models import Edition, State, Story
@@ -28,16 +28,24 @@ def approved_edition():
     return factories.approved_edition()
 
 
-def test_publish_and_mail_action_publishes_and_mails_once(
+def test_publish_and_mail_action_publishes_and_mails_once_through_the_check_page(
     coordinator_client, approved_edition, django_capture_on_commit_callbacks
 ):
     SubscriberFactory.create_batch(2)
     url = reverse("admin:journal_edition_changelist")
     data = {"action": "publish_and_mail", "_selected_action": [approved_edition.pk]}
+    response = coordinator_client.post(url, data)
+    check = MailCheck.objects.get(kind="journal.edition")
+    assert response.status_code == 302
+    assert response["Location"] == check.get_absolute_url()
+    assert Mailing.objects.filter(kind=Mailing.Kind.JOURNAL).count() == 0
+    confirm = {"action": "confirm", "fingerprint": check.fingerprint}
     with django_capture_on_commit_callbacks(execute=True):
-        assert coordinator_client.post(url, data).status_code == 302
+        assert coordinator_client.post(check.get_absolute_url(), confirm).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(url, data)
+        coordinator_client.post(check.get_absolute_url(), confirm)  # a second click
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url, data)  # and the action again: the edition was mailed, no new check
     approved_edition.refresh_from_db()
     assert approved_edition.is_published
     assert Mailing.objects.filter(kind=Mailing.Kind.JOURNAL).count() == 1
@@ -120,7 +128,7 @@ def test_edition_mail_without_events_has_no_events_heading(
 ):
     SubscriberFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator)
+        factories.publish_and_mail(approved_edition, by=coordinator)
     for heading in ("Upcoming events", "Komende bijeenkomsten"):
         assert heading not in mail.outbox[0].body
         assert heading not in mail.outbox[0].alternatives[0][0]

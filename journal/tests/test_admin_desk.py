@@ -6,10 +6,18 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.translation import gettext
 
+from coalition.models import MailCheck
 from journal import services
 from journal.models import State, Tip
 
-from .factories import EditionFactory, EditorialMembershipFactory, TipFactory, UserFactory, approved_edition
+from .factories import (
+    EditionFactory,
+    EditorialMembershipFactory,
+    SubscriberFactory,
+    TipFactory,
+    UserFactory,
+    approved_edition,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +42,20 @@ def test_the_add_story_link_opens_a_story_in_that_edition(coordinator_client):
     assert response.context["adminform"].form["edition"].value() == str(edition.pk)
 
 
-def test_a_coordinator_publishes_and_mails_from_the_editions_page(
+def test_a_coordinator_publishes_and_mails_from_the_editions_page_through_the_check_page(
     coordinator_client, django_capture_on_commit_callbacks
 ):
     edition = approved_edition()
+    SubscriberFactory()
+    response = coordinator_client.post(step_url(edition, "publish"))
+    check = MailCheck.objects.get(kind="journal.edition")
+    assert response["Location"] == check.get_absolute_url()
+    edition.refresh_from_db()
+    assert edition.state == State.APPROVED  # nothing happens before the confirm
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(step_url(edition, "publish"))
+        response = coordinator_client.post(
+            check.get_absolute_url(), {"action": "confirm", "fingerprint": check.fingerprint}
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("admin:journal_edition_change", args=[edition.pk])
     edition.refresh_from_db()

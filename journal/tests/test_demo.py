@@ -3,18 +3,21 @@
 import pytest
 
 from journal import demo
-from journal.models import Edition, EditorialMembership, Story, Tip
+from journal.models import Edition, EditorialMembership, Story, Subscriber, Tip
 from members import demo as members_demo
+from network import demo as network_demo
 
 pytestmark = pytest.mark.django_db
 
 
 def test_seed_is_complete_and_idempotent(client):
     members_demo.seed()
+    network_demo.seed()
     demo.seed()
 
     def counts():
-        return [model.objects.count() for model in (Edition, Story, Tip, EditorialMembership)]
+        follows = Subscriber.coalitions.through.objects.count()
+        return [follows, *(model.objects.count() for model in (Edition, Story, Tip, EditorialMembership))]
 
     before = counts()
     demo.seed()
@@ -26,6 +29,9 @@ def test_seed_is_complete_and_idempotent(client):
     assert set(Story.objects.published().values_list("kind", flat=True)) == set(Story.Kind.values)
     assert set(Tip.objects.values_list("state", flat=True)) == set(Tip.State.values)
     assert EditorialMembership.objects.current().count() >= 1
+    # Some readers follow coalitions (their stories first in the mail), others the whole region.
+    assert Subscriber.objects.filter(coalitions__isnull=False).exists()
+    assert Subscriber.objects.confirmed().filter(coalitions__isnull=True).exists()
     magazine = Story.objects.published().filter(kind=Story.Kind.MAGAZINE).first()
     pdf = client.get(magazine.get_attachment_url())
     assert pdf["Content-Type"] == "application/pdf"

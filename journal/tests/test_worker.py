@@ -9,17 +9,20 @@ from coalition.models import Mailing
 from journal import tasks
 from journal.models import Edition, State
 
-from .factories import EditionFactory, StoryFactory, SubscriberFactory
+from .factories import EditionFactory, StoryFactory, SubscriberFactory, schedule_with_mail
 
 pytestmark = pytest.mark.celery_worker
 
 
-def test_due_edition_is_published_and_mailed_once_by_the_worker(celery_worker_redis, smtp_server):
-    edition = EditionFactory(state=State.SCHEDULED, published_at=timezone.now() - timedelta(seconds=5))
+def test_due_edition_is_published_and_mailed_once_by_the_worker(celery_worker_redis, smtp_server, coordinator):
+    edition = EditionFactory(state=State.APPROVED)
     StoryFactory(edition=edition, state=State.APPROVED, title="Worker story")
     readers = SubscriberFactory.create_batch(3)
     SubscriberFactory(confirmed_at=None)
     SubscriberFactory(wants_journal=False)
+    # Scheduled through the check step (confirm = schedule), then its time comes.
+    schedule_with_mail(edition, at=timezone.now() + timedelta(hours=1), by=coordinator)
+    Edition.objects.filter(pk=edition.pk).update(published_at=timezone.now() - timedelta(seconds=5))
 
     tasks.publish_due_editions.delay()
     tasks.publish_due_editions.delay()  # beat firing twice, or two beats: still one mailing

@@ -99,7 +99,7 @@ def test_an_edition_without_approved_stories_is_not_published(coordinator):
 
 def test_publishing_puts_approved_stories_online_and_leaves_drafts(coordinator, approved_edition):
     draft = StoryFactory(edition=approved_edition, state=State.DRAFT)
-    edition = services.publish(approved_edition, by=coordinator, mail=False)
+    edition = services.publish(approved_edition, by=coordinator)
     assert edition.is_published
     assert edition.published_by == coordinator
     assert set(edition.stories.values_list("state", flat=True)) == {State.PUBLISHED, State.DRAFT}
@@ -117,10 +117,11 @@ def test_publish_and_mail_reaches_every_subscriber_exactly_once(
     SubscriberFactory(confirmed_at=None)  # never confirmed
     SubscriberFactory(wants_journal=False, wants_invitations=True)  # invitations only
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator, mail=True)
+        factories.publish_and_mail(approved_edition, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError):
+        factories.publish_and_mail(approved_edition, by=coordinator)  # a second check: refused, mailed already
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator, mail=True)  # a second click
-    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(approved_edition, by=coordinator)  # publishing again
         services.publish_due_editions()  # and the beat task, for good measure
 
     recipients = sorted(address for message in mail.outbox for address in message.to)
@@ -142,11 +143,12 @@ def test_publishing_without_mail_then_with_mail_sends_once(
 ):
     SubscriberFactory.create_batch(2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator, mail=False)
+        services.publish(approved_edition, by=coordinator)
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator, mail=True)
-        services.publish(approved_edition, by=coordinator, mail=True)
+        factories.publish_and_mail(approved_edition, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError):
+        factories.publish_and_mail(approved_edition, by=coordinator)
     assert len(mail.outbox) == 2
 
 
@@ -165,7 +167,7 @@ def test_edition_mail_shows_what_a_registered_section_answers(
     monkeypatch.setattr(services, "EDITION_MAIL_SECTIONS", {"events": lambda edition: [event]})
     SubscriberFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator)
+        factories.publish_and_mail(approved_edition, by=coordinator)
     message = mail.outbox[0]
     assert "Inloopochtend" in message.body
     assert "https://x.test/e/in/" in message.alternatives[0][0]
@@ -179,7 +181,7 @@ def test_edition_mail_goes_out_when_no_app_answers_the_hook(
     SubscriberFactory()
     assert "events" not in services.edition_mail_context(approved_edition)
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator)
+        factories.publish_and_mail(approved_edition, by=coordinator)
     message = mail.outbox[0]
     assert approved_edition.stories.first().title in message.body
     for heading in EVENTS_HEADINGS:
@@ -196,7 +198,7 @@ def test_beat_task_publishes_and_mails_a_scheduled_edition_when_due(
     coordinator, approved_edition, django_capture_on_commit_callbacks
 ):
     SubscriberFactory.create_batch(2)
-    services.schedule(approved_edition, at=timezone.now() + timedelta(hours=1), by=coordinator)
+    factories.schedule_with_mail(approved_edition, at=timezone.now() + timedelta(hours=1), by=coordinator)
     assert tasks.publish_due_editions.delay().get() == []
     approved_edition.refresh_from_db()
     assert approved_edition.state == State.SCHEDULED
@@ -234,7 +236,7 @@ def test_sender_is_told_once_when_their_tip_becomes_a_published_story(
         services.update_tip(tip, by=editor, state=Tip.State.USED, story=story)
     assert mail.outbox == []  # the story is not online yet: nothing to link to
     with django_capture_on_commit_callbacks(execute=True):
-        services.publish(approved_edition, by=coordinator, mail=False)
+        services.publish(approved_edition, by=coordinator)
     assert [m.to for m in mail.outbox] == [["Tipper <tipper@example.net>"]]
     assert story.title in mail.outbox[0].body
     with django_capture_on_commit_callbacks(execute=True):
