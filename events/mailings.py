@@ -317,7 +317,14 @@ class CancellationMail(EventMail):
         return _("The event is cancelled and %(count)d people registered are being told.") % {"count": count}
 
     def send(self, audience, *, by, check):
-        services.cancel_event(self.event, by=by, reason=self.params.get("reason", ""), audience=audience, check=check)
+        services.cancel_event(
+            self.event,
+            by=by,
+            reason=self.params.get("reason", ""),
+            audience=audience,
+            check=check,
+            built_from=self.event,
+        )
         return check.mailing
 
 

@@ -705,7 +705,8 @@ def _mail_schedule_change(event, *, by, files=None):
 def people_to_tell_of_cancellation(event: Event, *, now: datetime | None = None) -> list[Recipient]:
     """Everyone registered (confirmed or waiting) whose account still exists, as the cancellation reaches them:
     confirmed participants with the calendar cancellation (METHOD:CANCEL) that takes the event out of their
-    agenda, built from the event as it will be once cancelled."""
+    agenda, built from the event as it will be once cancelled (`event`, as read, is what they were built from:
+    `cancel_event` uses them while the locked row still matches it)."""
     preview = Event.objects.get(pk=event.pk)
     preview.state, preview.cancelled_at, preview.sequence = (
         Event.State.CANCELLED,
@@ -738,6 +739,7 @@ def cancel_event(
     now: datetime | None = None,
     audience: "checkstep.Audience | None" = None,
     check: MailCheck | None = None,
+    built_from: Event | None = None,
 ) -> Event:
     """Cancel the whole event. Everyone registered hears it, confirmed participants get METHOD:CANCEL: that mail
     is an event message and passes the check step, so `audience` and `check` come from the kind
@@ -748,6 +750,9 @@ def cancel_event(
     ensure_permitted(by, "events.manage_event", event)
     if event.is_cancelled:
         raise EventError(_("This event was already cancelled."))
+    # The calendar files of the audience were built before the lock from `built_from`: still right while the row
+    # is unchanged (they cost milliseconds each, and registrations wait for the lock).
+    files_still_right = built_from is not None and _event_state(built_from) == _event_state(event)
     registered = {
         who[0].strip().lower()
         for who in map(_participant, Registration.objects.active().filter(event=event).select_related("profile__user"))
@@ -772,16 +777,20 @@ def cancel_event(
         raise checkstep.CheckError(
             _("Someone registered or cancelled just now. Nothing was sent and the event is not cancelled: look again.")
         )
-    recipients = [
-        replace(
-            recipient,
-            # Rebuilt from the event as it is now cancelled (the same sequence the check page's files had).
-            attachments=[calendar.attachment(event, method=calendar.CANCEL, attendee=(recipient.email, recipient.name))]
-            if recipient.attachments
-            else [],
-        )
-        for recipient in told
-    ]
+    recipients = told
+    if not files_still_right:
+        recipients = [
+            replace(
+                recipient,
+                # Rebuilt from the event as it is now cancelled (the same sequence the check page's files had).
+                attachments=[
+                    calendar.attachment(event, method=calendar.CANCEL, attendee=(recipient.email, recipient.name))
+                ]
+                if recipient.attachments
+                else [],
+            )
+            for recipient in told
+        ]
     mailing = queue_mailing(
         template="events/event_cancelled",
         recipients=recipients,
