@@ -539,7 +539,8 @@ def send_materials(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     before = composed_before(request, kinds.MaterialsMail.key, event)
     initial = {"only_checked_in": bool(before.get("only_checked_in"))} if before else None
-    form = SendMaterialsForm(request.POST or None, initial=initial)
+    # Bound on every POST: an empty one (the box left unticked) is a valid choice.
+    form = SendMaterialsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         params = {"event": event.pk, "only_checked_in": form.cleaned_data["only_checked_in"]}
         if response := open_check(request, kinds.MaterialsMail.key, params, form):
@@ -573,7 +574,7 @@ def cancel_event(request, slug):
     event is cancelled when that mail is confirmed; an event nobody registered for is cancelled at once."""
     event = _event_for(request, "events.manage_event", slug)
     before = composed_before(request, kinds.CancellationMail.key, event)
-    form = CancelEventForm(request.POST or None, initial=before)
+    form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
     registered = Registration.objects.active().filter(event=event, profile__isnull=False).count()
     if request.method == "POST" and form.is_valid() and not event.is_cancelled:
         if registered:
