@@ -3,17 +3,19 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
+from coalition import checkstep
 from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, PrivateFilesAdminMixin, TextListField
 from coalition.rules import DomainError
 
 from . import services
-from .models import Event, EventMailing, Feedback, Invitation, Material, OptOut, Registration
+from .models import Event, EventMailing, Feedback, Invitation, Material, Registration
 
 
 def _run(modeladmin, request, queryset, action, **kwargs):
@@ -96,6 +98,25 @@ class EventAdminForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = ["intake_questions"]  # the admin adds the other fields of its fieldsets
+
+    def clean_state(self):
+        state = self.cleaned_data.get("state")
+        event = self.instance
+        if (
+            state == Event.State.CANCELLED
+            and event.pk
+            and event.state != Event.State.CANCELLED
+            and event.registrations.active().filter(profile__isnull=False).exists()
+        ):
+            # Those registered must be told, and that mail passes the check step: the cancel page shows it first.
+            raise forms.ValidationError(
+                _(
+                    "People are registered for this event and must be told: cancel it with “Cancel this event”, "
+                    "which shows the mail before it goes out."
+                ),
+                code="cancel_with_mail",
+            )
+        return state
 
 
 @admin.register(Event)
@@ -184,6 +205,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             (reverse("events:check_in_list", args=[obj.slug]), _("Printable check-in list")),
             (reverse("events:registrations_csv", args=[obj.slug]), _("Registrations (CSV)")),
             (reverse("events:send_materials", args=[obj.slug]), _("Send materials and feedback request")),
+            (reverse("events:message", args=[obj.slug]), _("Message to participants")),
             (reverse("events:results", args=[obj.slug]), _("Results and feedback")),
             (reverse("events:mailings", args=[obj.slug]), _("Mailings of this event")),
             (reverse("events:cancel_event", args=[obj.slug]), _("Cancel this event")),
@@ -232,24 +254,43 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             update.mailed,
         ) % {"count": update.mailed}
 
-    @admin.action(description=_("Cancel the selected events and tell everyone registered"), permissions=["manage"])
+    # Each of these mails passes the check step (count, preview, test, confirm), one event at a time: the action
+    # leads to it rather than sending.
+    def _one_event(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose one event: each mailing is checked before it goes out."), messages.WARNING
+            )
+            return None
+        return queryset.get()
+
+    def _check(self, request, queryset, key, **params):
+        event = self._one_event(request, queryset)
+        if event is None:
+            return None
+        try:
+            check = checkstep.open_check(key, {"event": event.pk, **params}, by=request.user)
+        except DomainError as refusal:
+            self.message_user(request, f"{event}: {refusal}", messages.WARNING)
+            return None
+        return redirect(check.get_absolute_url())
+
+    @admin.action(description=_("Cancel the selected event and tell everyone registered"), permissions=["manage"])
     def cancel_events(self, request, queryset):
-        done = len(_run(self, request, queryset, services.cancel_event))
-        self.message_user(request, ngettext("%d event cancelled.", "%d events cancelled.", done) % done)
+        event = self._one_event(request, queryset)
+        return redirect("events:cancel_event", slug=event.slug) if event else None
 
     @admin.action(
         description=_("Send materials and a feedback request to all confirmed participants"), permissions=["manage"]
     )
     def send_materials_to_all(self, request, queryset):
-        for event, count in _run(self, request, queryset, services.send_materials).items():
-            self.message_user(request, f"{event}: {count}")
+        return self._check(request, queryset, "events.materials", only_checked_in=False)
 
     @admin.action(
         description=_("Remind the invited people who did not answer (once each)"), permissions=["send_invitations"]
     )
     def remind_invitations(self, request, queryset):
-        for event, count in _run(self, request, queryset, services.remind_invitations).items():
-            self.message_user(request, f"{event}: " + _("%(count)d reminders are on their way.") % {"count": count})
+        return self._check(request, queryset, "events.invitation_reminder")
 
 
 @admin.register(Registration)
@@ -314,9 +355,3 @@ class FeedbackAdmin(ObjectPermissionsModelAdmin):
     list_filter = ["score", "event"]
     list_select_related = ["event"]
     autocomplete_fields = ["registration", "event"]
-
-
-@admin.register(OptOut)
-class OptOutAdmin(ObjectPermissionsModelAdmin):
-    list_display = ["email", "created_at"]
-    search_fields = ["email"]

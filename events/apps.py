@@ -15,10 +15,13 @@ class EventsConfig(AppConfig):
         from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
         from network.sections import LAST_ACTIVITY, PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
-        from . import receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from . import mailings, receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from .journal_hooks import edition_events_for_mail  # noqa: PLC0415 — apps' ready()
         from .network_hooks import coalition_events, last_events  # noqa: PLC0415 — apps' ready()
 
+        # The mass mails of the events are kinds of the check step (importing mailings registers them and their
+        # topics); the participants of events and the subscribers who want invitations are groups for segments.
+        mailings.register_sources()
         account_deleting.connect(receivers.forget_deleted_account, dispatch_uid="events.forget_account")
         # The edition mail lists the edition's upcoming events: the journal asks, this app answers.
         EDITION_MAIL_SECTIONS["events"] = edition_events_for_mail

@@ -1,14 +1,10 @@
-"""Forms of the events: registering, composing an invitation audience, feedback, sending materials."""
+"""Forms of the events: registering, composing an invitation, feedback, sending materials, messages."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from members.forms import LongSelectMultiple
-from members.models import Discipline, Municipality, Organisation, Theme
-from network.models import Circle, Coalition
-
-from . import services
-from .models import COALITION_QUESTION, Invitation
+from .mailings import To
+from .models import COALITION_QUESTION
 
 
 class RegistrationForm(forms.Form):
@@ -40,74 +36,15 @@ class RegistrationForm(forms.Form):
         return {q: self.cleaned_data.get(f"question_{i}", "") for i, q in enumerate(self.extra_questions)}
 
 
-class AudienceForm(forms.Form):
-    """Who an invitation goes to. Within one criterion choices add up; between criteria they narrow down."""
+class InvitationForm(forms.Form):
+    """What an invitation adds to the event's details; who it goes to is a network SegmentForm beside it."""
 
-    disciplines = forms.MultipleChoiceField(
-        label=_("Disciplines"), choices=Discipline.choices, required=False, widget=forms.CheckboxSelectMultiple
-    )
-    municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities"),
-        queryset=Municipality.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    organisations = forms.ModelMultipleChoiceField(
-        label=_("Organisations"),
-        queryset=Organisation.objects.all(),
-        required=False,
-        widget=LongSelectMultiple(attrs={"size": 8}),
-    )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"), queryset=Theme.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    coalitions = forms.ModelMultipleChoiceField(
-        label=_("Coalitions"),
-        queryset=Coalition.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("The people of its partner organisations and those working in its municipalities."),
-    )
-    circle = forms.ChoiceField(
-        label=_("Circle"),
-        choices=[("", _("Both circles")), *Circle.choices],
-        required=False,
-        help_text=_("The people of the partners in this circle, of the coalitions chosen or of any."),
-    )
-    all_members = forms.BooleanField(label=_("All approved members"), required=False)
-    subscribers = forms.BooleanField(label=_("All subscribers who want invitations"), required=False)
     message = forms.CharField(
         label=_("Personal message (optional)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-
-    def clean(self):
-        data = super().clean()
-        criteria = ("disciplines", "municipalities", "organisations", "themes", "coalitions", "circle")
-        chosen = [data.get(name) for name in criteria]
-        if not any(chosen) and not data.get("all_members") and not data.get("subscribers"):
-            raise forms.ValidationError(_("Choose at least one group of people to invite."))
-        return data
-
-    def criteria(self):
-        data = self.cleaned_data
-        return {
-            "disciplines": data["disciplines"],
-            "municipalities": list(data["municipalities"]),
-            "organisations": list(data["organisations"]),
-            "themes": list(data["themes"]),
-            "coalitions": list(data["coalitions"]),
-            "circle": data["circle"],
-            "all_members": data["all_members"],
-            "subscribers": data["subscribers"],
-        }
-
-    def audience(self, event):
-        """Who the chosen groups reach and who is not invited to `event` yet: the people this invitation adds."""
-        invited = set(Invitation.objects.filter(event=event).addresses())
-        return [person for person in services.build_audience(**self.criteria()) if person.email not in invited]
 
 
 class FeedbackForm(forms.Form):
@@ -141,3 +78,15 @@ class CancelEventForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class MessageForm(forms.Form):
+    """A coordinator's message to those registered: a room change, parking, what to bring."""
+
+    to = forms.ChoiceField(label=_("To"), choices=To.CHOICES, initial=To.CONFIRMED, widget=forms.RadioSelect)
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    message = forms.CharField(label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 8}))
+
+    def clean_subject(self):
+        # One line, whatever was pasted: it becomes the mail's Subject header.
+        return " ".join(self.cleaned_data["subject"].split())

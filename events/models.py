@@ -573,6 +573,7 @@ class EventMailing(models.Model):
         INVITATION_REMINDER = "invitation_reminder", _("Invitation reminder")
         REMINDER = "reminder", _("Reminder before the event")
         MATERIALS = "materials", _("Materials and feedback request")
+        MESSAGE = "message", _("Message to participants")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_mailings", verbose_name=_("event"))
     mailing = models.OneToOneField(
@@ -589,17 +590,3 @@ class EventMailing(models.Model):
 
     def __str__(self):
         return f"{self.event}: {self.get_purpose_display()}"
-
-
-class OptOut(models.Model):
-    """An address that asked for no more event invitations or reminders."""
-
-    email = models.EmailField(_("e-mail address"), unique=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("opt-out from event mail")
-        verbose_name_plural = _("opt-outs from event mail")
-
-    def __str__(self):
-        return self.email

@@ -11,8 +11,8 @@ calendar file, the event's mail context, the recipient) is built before it is ta
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,23 +23,28 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from coalition import checkstep
 from coalition.celery import enqueue_after_commit
 from coalition.mail import Recipient, absolute_url, new_message_id, queue_mailing
-from coalition.models import Delivery, Mailing
+from coalition.models import Delivery, MailCheck, Mailing, OptOut
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
-from members.models import Discipline, Municipality, Organisation, Profile, Theme, User
-from network.models import Coalition, partner_people
+from members.models import Profile, User
+from network.audiences import Person
 
 from . import calendar
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, OptOut, Registration
+from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration
 
 INVITATION_SALT = "events.invitation"
 OPT_OUT_SALT = "events.opt-out"
 ANONYMOUS_DOMAIN = "@anonymised.invalid"
 # The journal's subscription kind of those who want event invitations (journal.models.Subscriber).
 INVITATIONS = "invitations"
+# What a person unsubscribes from (coalition.checkstep topics, registered in events/mailings.py): invitations to
+# events, and the reminders and materials of events they registered for.
+TOPIC_INVITATIONS = "invitations"
+TOPIC_EVENTS = "events"
 
 
 class EventError(DomainError):
@@ -120,11 +125,11 @@ class _CalendarFiles:
         return calendar.attachment(event, method=self.method, attendee=who)
 
 
-def _confirmed_people(event, *, in_good_standing=False):
+def _confirmed_people(event, *, good_standing_only=False):
     """(email, name) of the event's confirmed participants (optionally only those in good standing)."""
     registrations = Registration.objects.confirmed().filter(event=event)
-    if in_good_standing:
-        registrations = _in_good_standing(registrations)
+    if good_standing_only:
+        registrations = in_good_standing(registrations)
     people = (_participant(registration) for registration in registrations.select_related("profile__user"))
     return [who for who in people if who is not None]
 
@@ -142,7 +147,7 @@ def _participant(registration):
     return profile.user.email, profile.full_name or registration.name
 
 
-def _in_good_standing(registrations):
+def in_good_standing(registrations):
     """Registrations of people who are approved, active members now: the meeting link and materials go to
     nobody else, however they stood when they registered (the rule `events.view_participants` says the same)."""
     return registrations.filter(profile__status=Profile.Status.APPROVED, profile__user__is_active=True)
@@ -313,12 +318,15 @@ def _prepare_promotions(event, *, seats):
 
 
 def opt_out_url(email: str) -> str:
+    """The unsubscribe link event mails carried before the per-topic opt-outs. Mails no longer get it (they carry
+    checkstep.unsubscribe_url of their topic), but links already sent keep working: see `opt_out`."""
     token = signing.dumps(email.lower(), salt=OPT_OUT_SALT)
     return absolute_url(reverse("events:opt_out", kwargs={"token": token}))
 
 
-def _opted_out():
-    return set(OptOut.objects.values_list("email", flat=True))
+def _opted_out(topic):
+    """The addresses unsubscribed from `topic` (stored lower-case)."""
+    return set(OptOut.objects.filter(topic=topic).values_list("address", flat=True))
 
 
 # --- Registering and cancelling -----------------------------------------------------------------
@@ -670,7 +678,7 @@ def _prepare_schedule_change(event, *, by, changes, now):
     if _schedule(preview) == before or was_over or not preview.is_published:
         return None
     preview.sequence += 1
-    return _CalendarFiles(preview, calendar.REQUEST, _confirmed_people(preview, in_good_standing=True))
+    return _CalendarFiles(preview, calendar.REQUEST, _confirmed_people(preview, good_standing_only=True))
 
 
 def _mail_schedule_change(event, *, by, files=None):
@@ -680,7 +688,7 @@ def _mail_schedule_change(event, *, by, files=None):
     """
     files = files or _CalendarFiles(event, calendar.REQUEST, [])
     recipients = []
-    for who in _confirmed_people(event, in_good_standing=True):
+    for who in _confirmed_people(event, good_standing_only=True):
         recipients.append(Recipient(email=who[0], name=who[1], attachments=[files.get(event, who)]))
     if recipients:
         mailing = queue_mailing(
@@ -694,45 +702,105 @@ def _mail_schedule_change(event, *, by, files=None):
     return len(recipients)
 
 
-@transaction.atomic
-def cancel_event(event: Event, *, by: User, reason: str = "", now: datetime | None = None) -> Event:
-    """Cancel the whole event; everyone registered hears it, confirmed participants get METHOD:CANCEL."""
-    now = now or timezone.now()
-    # Before the lock: the CANCEL files of those confirmed now, from the event as it will be once cancelled.
+def people_to_tell_of_cancellation(event: Event, *, now: datetime | None = None) -> list[Recipient]:
+    """Everyone registered (confirmed or waiting) whose account still exists, as the cancellation reaches them:
+    confirmed participants with the calendar cancellation (METHOD:CANCEL) that takes the event out of their
+    agenda, built from the event as it will be once cancelled (`event`, as read, is what they were built from:
+    `cancel_event` uses them while the locked row still matches it)."""
     preview = Event.objects.get(pk=event.pk)
-    ensure_permitted(by, "events.manage_event", preview)
-    people = [] if preview.is_cancelled else _confirmed_people(preview)
-    preview.state, preview.cancelled_at, preview.sequence = Event.State.CANCELLED, now, preview.sequence + 1
-    files = _CalendarFiles(preview, calendar.CANCEL, people)
-    event = _lock(event)
-    ensure_permitted(by, "events.manage_event", event)
-    if event.is_cancelled:
-        raise EventError(_("This event was already cancelled."))
-    event.state = Event.State.CANCELLED
-    event.cancelled_at = now
-    event.sequence += 1
-    event.save(update_fields=["state", "cancelled_at", "sequence", "updated_at"])
+    preview.state, preview.cancelled_at, preview.sequence = (
+        Event.State.CANCELLED,
+        now or timezone.now(),
+        preview.sequence + 1,
+    )
     recipients = []
     registrations = Registration.objects.active().filter(event=event).select_related("profile__user")
-    for registration in registrations:
+    for registration in registrations.order_by("registered_at", "pk"):
         who = _participant(registration)
         if who is None:
             continue
         attachments = []
         if registration.is_confirmed:
-            attachments.append(files.get(event, who))
+            attachments.append(calendar.attachment(preview, method=calendar.CANCEL, attendee=who))
         recipients.append(Recipient(email=who[0], name=who[1], attachments=attachments))
-    if recipients:
-        context = event_context(event)
-        context["reason"] = reason
-        mailing = queue_mailing(
-            template="events/event_cancelled",
-            recipients=recipients,
-            context=context,
-            description=f"{event.title}: {_('event cancelled')}",
-            created_by=by,
+    return recipients
+
+
+def cancellation_context(event: Event, *, reason: str = "") -> dict[str, str]:
+    return {**event_context(event), "reason": reason}
+
+
+@transaction.atomic
+def cancel_event(
+    event: Event,
+    *,
+    by: User,
+    reason: str = "",
+    now: datetime | None = None,
+    audience: "checkstep.Audience | None" = None,
+    check: MailCheck | None = None,
+    built_from: Event | None = None,
+) -> Event:
+    """Cancel the whole event. Everyone registered hears it, confirmed participants get METHOD:CANCEL: that mail
+    is an event message and passes the check step, so `audience` and `check` come from the kind
+    "events.cancellation" (events/mailings.py). Without them the event is cancelled only while nobody would be
+    told (nobody registered); otherwise EventError says to cancel it on its page."""
+    now = now or timezone.now()
+    event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
+    if event.is_cancelled:
+        raise EventError(_("This event was already cancelled."))
+    # The calendar files of the audience were built before the lock from `built_from`: still right while the row
+    # is unchanged (they cost milliseconds each, and registrations wait for the lock).
+    files_still_right = built_from is not None and _event_state(built_from) == _event_state(event)
+    registered = {
+        who[0].strip().lower()
+        for who in map(_participant, Registration.objects.active().filter(event=event).select_related("profile__user"))
+        if who is not None
+    }
+    if check is None and registered:
+        raise EventError(
+            _(
+                "People are registered for this event and must be told: cancel it with “Cancel this event”, "
+                "which shows the mail before it goes out."
+            )
         )
-        _link(event, mailing, EventMailing.Purpose.EVENT_CANCELLED)
+    event.state = Event.State.CANCELLED
+    event.cancelled_at = now
+    event.sequence += 1
+    event.save(update_fields=["state", "cancelled_at", "sequence", "updated_at"])
+    if check is None:
+        return event
+    told = [*audience.recipients, *audience.suppressed]
+    if {recipient.email.strip().lower() for recipient in told} != registered:
+        # Someone registered or cancelled between the recount and this lock: the mail would miss or add a person.
+        raise checkstep.CheckError(
+            _("Someone registered or cancelled just now. Nothing was sent and the event is not cancelled: look again.")
+        )
+    recipients = told
+    if not files_still_right:
+        recipients = [
+            replace(
+                recipient,
+                # Rebuilt from the event as it is now cancelled (the same sequence the check page's files had).
+                attachments=[
+                    calendar.attachment(event, method=calendar.CANCEL, attendee=(recipient.email, recipient.name))
+                ]
+                if recipient.attachments
+                else [],
+            )
+            for recipient in told
+        ]
+    mailing = queue_mailing(
+        template="events/event_cancelled",
+        recipients=recipients,
+        context=cancellation_context(event, reason=reason),
+        kind=Mailing.Kind.EVENT_MESSAGE,
+        description=f"{event.title}: {_('event cancelled')}",
+        created_by=by,
+        check=check,
+    )
+    _link(event, mailing, EventMailing.Purpose.EVENT_CANCELLED)
     return event
 
 
@@ -768,71 +836,13 @@ def renew_calendar_feed(profile: Profile) -> CalendarFeed:
 # --- Invitations ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Invitee:
-    email: str
-    name: str
-    profile_id: int | None = None
-    unsubscribe_url: str = ""
-
-
-def _subscribers_wanting_invitations():
-    return list(Subscriber.objects.receiving(INVITATIONS))
-
-
-def build_audience(
-    *,
-    disciplines: Sequence[Discipline | str] = (),
-    municipalities: Sequence[Municipality] = (),
-    organisations: Sequence[Organisation] = (),
-    themes: Sequence[Theme] = (),
-    coalitions: Sequence[Coalition] = (),
-    circle: str = "",
-    all_members: bool = False,
-    subscribers: bool = False,
-) -> list[Invitee]:
-    """Who an invitation reaches: approved members matching every chosen criterion, plus subscribers.
-
-    Within one criterion the choices add up (midwives or JGZ); between criteria they narrow down
-    (midwives in Utrecht). A coalition's people are those of its partner organisations and those working
-    in its municipalities; with a circle, the people of partners in that circle (of the chosen coalitions,
-    or of any). Addresses that opted out of event mail are left out; each address once.
-    """
-    people = {}
-    criteria = any([disciplines, municipalities, organisations, themes, coalitions, circle])
-    if all_members or criteria:
-        profiles = Profile.objects.approved().select_related("user")
-        if not all_members:
-            if disciplines:
-                profiles = profiles.filter(discipline__in=disciplines)
-            if municipalities:
-                profiles = profiles.filter(municipalities__in=municipalities)
-            if organisations:
-                profiles = profiles.filter(organisation__in=organisations)
-            if themes:
-                profiles = profiles.filter(themes__in=themes)
-            if coalitions or circle:
-                profiles = profiles.filter(partner_people(coalitions=coalitions, circle=circle))
-        for profile in profiles.distinct().order_by("last_name", "first_name", "pk"):
-            email = profile.user.email.lower()
-            people.setdefault(email, Invitee(email=email, name=profile.full_name, profile_id=profile.pk))
-    if subscribers:
-        for subscriber in _subscribers_wanting_invitations():
-            email = subscriber.email.lower()
-            if email in people:
-                # A member who also subscribed unsubscribes through the journal's own link.
-                people[email] = Invitee(
-                    email=email,
-                    name=people[email].name,
-                    profile_id=people[email].profile_id,
-                    unsubscribe_url=subscriber.unsubscribe_url(INVITATIONS),
-                )
-            else:
-                people[email] = Invitee(
-                    email=email, name=subscriber.name, unsubscribe_url=subscriber.unsubscribe_url(INVITATIONS)
-                )
-    opted_out = _opted_out()
-    return [invitee for email, invitee in people.items() if email not in opted_out]
+def invitation_subscribers() -> list[Person]:
+    """The journal's subscribers who asked for event invitations, each with the journal's own unsubscribe link
+    (their "no more invitations" ends that subscription): a group for segments (events/apps.py)."""
+    return [
+        Person(email=s.email.lower(), name=s.name, unsubscribe_url=s.unsubscribe_url(INVITATIONS))
+        for s in Subscriber.objects.receiving(INVITATIONS)
+    ]
 
 
 def answer_url(invitation: Invitation, answer: Invitation.Answer | str) -> str:
@@ -840,92 +850,134 @@ def answer_url(invitation: Invitation, answer: Invitation.Answer | str) -> str:
     return absolute_url(reverse("events:invitation_answer", kwargs={"token": token}))
 
 
-def _invitation_recipient(invitation, unsubscribe_url=""):
+def invitation_unsubscribe_url(email: str, subscriber_links: dict[str, str] | None = None) -> str:
+    """A subscriber who asked the journal for invitations stops them there; anyone else through the topic."""
+    return (subscriber_links or {}).get(email.lower()) or checkstep.unsubscribe_url(email, TOPIC_INVITATIONS)
+
+
+def subscriber_invitation_links() -> dict[str, str]:
+    return {person.email: person.unsubscribe_url for person in invitation_subscribers()}
+
+
+def _invitation_recipient(invitation, unsubscribe_url):
     return Recipient(
         email=invitation.email,
         name=invitation.name,
         context={
             "coming_url": answer_url(invitation, Invitation.Answer.COMING),
             "not_coming_url": answer_url(invitation, Invitation.Answer.NOT_COMING),
-            "unsubscribe_url": unsubscribe_url or opt_out_url(invitation.email),
+            "unsubscribe_url": unsubscribe_url,
         },
     )
 
 
+def ensure_open_for_invitations(event: Event, *, now: datetime | None = None) -> None:
+    if not event.is_published:
+        raise EventError(_("Publish the event before inviting people."))
+    if event.starts_at <= (now or timezone.now()):
+        raise EventError(_("This event has already started."))
+
+
+def invitation_context(event: Event, *, message: str = "") -> dict[str, str]:
+    return {**event_context(event), "message": message}
+
+
 @transaction.atomic
 def send_invitations(
-    event: Event, *, audience: Iterable[Invitee], by: User, message: str = "", now: datetime | None = None
-) -> int:
-    """Invite everyone in the audience who was not invited yet, through the outbox. Returns the count."""
+    event: Event,
+    *,
+    invitees: Iterable[Person],
+    by: User,
+    check: MailCheck,
+    message: str = "",
+    skipped: Iterable[Recipient] = (),
+    now: datetime | None = None,
+) -> Mailing:
+    """Invite each of `invitees` not invited yet: an Invitation row each and the mail with its answer links,
+    through the outbox. The kind "events.invitation" calls this at confirm, with the people its check counted;
+    `skipped` are those whose address bounced (a skipped delivery each, no invitation)."""
     now = now or timezone.now()
     event = _lock(event)
     ensure_permitted(by, "events.send_invitations", event)
-    if not event.is_published:
-        raise EventError(_("Publish the event before inviting people."))
-    if event.starts_at <= now:
-        raise EventError(_("This event has already started."))
+    ensure_open_for_invitations(event, now=now)
     already = set(Invitation.objects.filter(event=event).addresses())
     invitations, unsubscribe_urls = [], []
-    for invitee in audience:
-        if invitee.email in already:
+    for invitee in invitees:
+        email = invitee.email.strip().lower()
+        if email in already:
             continue
-        already.add(invitee.email)
+        already.add(email)
         invitations.append(
             Invitation(
                 event=event,
                 profile_id=invitee.profile_id,
-                email=invitee.email,
+                email=email,
                 name=invitee.name,
                 invited_by=by,
                 invited_at=now,
             )
         )
-        unsubscribe_urls.append(invitee.unsubscribe_url)
+        unsubscribe_urls.append(invitee.unsubscribe_url or checkstep.unsubscribe_url(email, TOPIC_INVITATIONS))
+    if not invitations:
+        raise EventError(_("Everyone in this audience has already been invited."))
     # One INSERT per batch, not per person: an audience can be the whole network.
     Invitation.objects.bulk_create(invitations, batch_size=500)
     recipients = [
         _invitation_recipient(invitation, url) for invitation, url in zip(invitations, unsubscribe_urls, strict=True)
     ]
-    if not recipients:
-        raise EventError(_("Everyone in this audience has already been invited."))
-    context = event_context(event)
-    context["message"] = message
     mailing = queue_mailing(
         template="events/invitation",
-        recipients=recipients,
-        context=context,
+        recipients=[*recipients, *skipped],
+        context=invitation_context(event, message=message),
         kind=Mailing.Kind.INVITATION,
         description=f"{event.title}: {_('invitation')}",
         created_by=by,
+        check=check,
     )
     _link(event, mailing, EventMailing.Purpose.INVITATION)
-    return len(recipients)
+    return mailing
+
+
+def invitations_to_remind(event: Event) -> list[Recipient]:
+    """Those invited who did not answer and were never reminded, with their own answer links."""
+    subscriber_links = subscriber_invitation_links()
+    return [
+        _invitation_recipient(invitation, invitation_unsubscribe_url(invitation.email, subscriber_links))
+        for invitation in Invitation.objects.filter(event=event).remindable().order_by("name", "email", "pk")
+    ]
 
 
 @transaction.atomic
-def remind_invitations(event: Event, *, by: User, now: datetime | None = None) -> int:
-    """Remind those who did not answer, once each: the UPDATE claims only rows never reminded."""
+def remind_invitations(
+    event: Event, *, recipients: Iterable[Recipient], by: User, check: MailCheck, now: datetime | None = None
+) -> Mailing:
+    """Remind those of `recipients` (the check's count of `invitations_to_remind`, bounced ones included as
+    skipped) who still did not answer, once each: under the event lock, the UPDATE claims only rows never
+    reminded, so a second confirm (or a second check) reminds nobody twice."""
     now = now or timezone.now()
+    event = _lock(event)
     ensure_permitted(by, "events.send_invitations", event)
     if not event.is_published or event.starts_at <= now:
         raise EventError(_("This event is no longer open."))
-    candidates = list(Invitation.objects.filter(event=event).remindable().values_list("pk", flat=True))
-    claimed = [pk for pk in candidates if Invitation.objects.filter(pk=pk).remindable().update(reminded_at=now)]
-    opted_out = _opted_out()
-    invitations = [i for i in Invitation.objects.filter(pk__in=claimed) if i.email not in opted_out]
-    if not invitations:
+    recipients = list(recipients)
+    addresses = {recipient.email.lower() for recipient in recipients}
+    claimable = Invitation.objects.filter(event=event, email__in=addresses).remindable()
+    claimed = set(claimable.values_list("email", flat=True))
+    Invitation.objects.filter(event=event, email__in=claimed).update(reminded_at=now)
+    recipients = [recipient for recipient in recipients if recipient.email.lower() in claimed]
+    if not recipients:
         raise EventError(_("There is nobody left to remind."))
-    subscriber_links = {s.email.lower(): s.unsubscribe_url(INVITATIONS) for s in _subscribers_wanting_invitations()}
     mailing = queue_mailing(
         template="events/invitation_reminder",
-        recipients=[_invitation_recipient(i, subscriber_links.get(i.email, "")) for i in invitations],
+        recipients=recipients,
         context=event_context(event),
         kind=Mailing.Kind.INVITATION,
         description=f"{event.title}: {_('invitation reminder')}",
         created_by=by,
+        check=check,
     )
     _link(event, mailing, EventMailing.Purpose.INVITATION_REMINDER)
-    return len(invitations)
+    return mailing
 
 
 def read_answer_token(token: str) -> tuple[Invitation, str]:
@@ -981,12 +1033,14 @@ def answer_invitation(
 
 @transaction.atomic
 def opt_out(token: str) -> str:
-    """Record the opt-out of the address in a signed link; returns the address."""
+    """The unsubscribe link of event mails sent before the per-topic opt-outs (`opt_out_url`): the address gets
+    no more invitations nor event reminders and materials, as that link promised. Returns the address."""
     try:
         email = signing.loads(token, salt=OPT_OUT_SALT)
-    except signing.BadSignature:
+    except (signing.BadSignature, TypeError):
         raise EventError(_("This link is not valid.")) from None
-    OptOut.objects.get_or_create(email=email.lower())
+    for topic in (TOPIC_INVITATIONS, TOPIC_EVENTS):
+        checkstep.unsubscribe(email, topic)
     return email
 
 
@@ -1007,19 +1061,20 @@ def send_due_reminders(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def _remind_participants(event, *, now):
     due = list(
-        _in_good_standing(Registration.objects.confirmed())
+        in_good_standing(Registration.objects.confirmed())
         .filter(event=event, reminded_at__isnull=True)
         .values_list("pk", flat=True)
     )
     # Claim row by row with UPDATE ... WHERE reminded_at IS NULL: a second run (or worker) gets 0 rows.
     claimed = [pk for pk in due if Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now)]
-    opted_out = _opted_out()
+    opted_out = _opted_out(TOPIC_EVENTS)
     recipients = []
     for registration in Registration.objects.filter(pk__in=claimed).select_related("profile__user"):
         who = _participant(registration)
         if who is None or who[0].lower() in opted_out:
             continue
-        recipients.append(_with_calendar(event, who, context={"unsubscribe_url": opt_out_url(who[0])}))
+        unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
+        recipients.append(_with_calendar(event, who, context={"unsubscribe_url": unsubscribe}))
     if recipients:
         mailing = queue_mailing(
             template="events/reminder",
@@ -1032,39 +1087,86 @@ def _remind_participants(event, *, now):
     return len(recipients)
 
 
+def participants_for_materials(event: Event, *, only_checked_in: bool = False) -> list[Recipient]:
+    """The confirmed participants in good standing (optionally only those checked in), each with the "events"
+    topic's unsubscribe link."""
+    registrations = in_good_standing(Registration.objects.confirmed().filter(event=event))
+    if only_checked_in:
+        registrations = registrations.filter(checked_in=True)
+    recipients = []
+    for registration in registrations.select_related("profile__user").order_by("name", "pk"):
+        who = _participant(registration)
+        if who:
+            unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
+            recipients.append(Recipient(email=who[0], name=who[1], context={"unsubscribe_url": unsubscribe}))
+    return recipients
+
+
+def materials_context(event: Event) -> dict[str, Any]:
+    context = event_context(event)
+    context["materials"] = [
+        {"title": m.title, "url": absolute_url(m.get_absolute_url())} for m in event.materials.order_by("pk")
+    ]
+    context["feedback_url"] = absolute_url(reverse("events:feedback", kwargs={"slug": event.slug}))
+    return context
+
+
 @transaction.atomic
-def send_materials(event: Event, *, by: User, only_checked_in: bool = False, now: datetime | None = None) -> int:
-    """Mail the materials with a feedback request to the participants. Returns the number of recipients."""
+def send_materials(
+    event: Event, *, recipients: Iterable[Recipient], by: User, check: MailCheck, now: datetime | None = None
+) -> Mailing:
+    """Mail the materials with a feedback request to `recipients` (the check's count of
+    `participants_for_materials`) and note when they were sent."""
     now = now or timezone.now()
     event = _lock(event)
     ensure_permitted(by, "events.manage_event", event)
-    materials = list(event.materials.all())
-    registrations = _in_good_standing(Registration.objects.confirmed().filter(event=event))
-    if only_checked_in:
-        registrations = registrations.filter(checked_in=True)
-    opted_out = _opted_out()
-    recipients = []
-    for registration in registrations.select_related("profile__user"):
-        who = _participant(registration)
-        if who and who[0].lower() not in opted_out:
-            recipients.append(Recipient(email=who[0], name=who[1], context={"unsubscribe_url": opt_out_url(who[0])}))
-    if not recipients:
-        raise EventError(_("There are no participants to send the materials to."))
-    context = event_context(event)
-    context["materials"] = [{"title": m.title, "url": absolute_url(m.get_absolute_url())} for m in materials]
-    context["feedback_url"] = absolute_url(reverse("events:feedback", kwargs={"slug": event.slug}))
     mailing = queue_mailing(
         template="events/materials",
         recipients=recipients,
-        context=context,
+        context=materials_context(event),
         kind=Mailing.Kind.MATERIALS,
         description=f"{event.title}: {_('materials')}",
         created_by=by,
+        check=check,
     )
     _link(event, mailing, EventMailing.Purpose.MATERIALS)
     event.materials_sent_at = now
     event.save(update_fields=["materials_sent_at", "updated_at"])
-    return len(recipients)
+    return mailing
+
+
+def people_registered(event: Event, *, confirmed: bool = True, waiting: bool = False) -> list[Recipient]:
+    """Those registered for the event (confirmed and/or on the waiting list) whose account still exists."""
+    states = [
+        state
+        for state, wanted in ((Registration.State.CONFIRMED, confirmed), (Registration.State.WAITING, waiting))
+        if wanted
+    ]
+    registrations = Registration.objects.filter(event=event, state__in=states).select_related("profile__user")
+    people = (_participant(registration) for registration in registrations.order_by("name", "pk"))
+    return [Recipient(email=who[0], name=who[1]) for who in people if who is not None]
+
+
+@transaction.atomic
+def message_participants(
+    event: Event, *, recipients: Iterable[Recipient], context: dict[str, Any], by: User, check: MailCheck
+) -> Mailing:
+    """A coordinator's own message to those registered (a room change, parking), as the check showed it."""
+    event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    mailing = queue_mailing(
+        template="events/message",
+        recipients=recipients,
+        context=context,
+        kind=Mailing.Kind.EVENT_MESSAGE,
+        description=f"{event.title}: {context['subject']}",
+        created_by=by,
+        check=check,
+    )
+    _link(event, mailing, EventMailing.Purpose.MESSAGE)
+    return mailing
 
 
 @transaction.atomic

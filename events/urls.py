@@ -27,6 +27,7 @@ urlpatterns = [
     path("<slug:slug>/registrations.csv", views.registrations_csv, name="registrations_csv"),
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/send-materials/", views.send_materials, name="send_materials"),
+    path("<slug:slug>/message/", views.message, name="message"),
     path("<slug:slug>/cancel/", views.cancel_event, name="cancel_event"),
     path("<slug:slug>/mailings/", views.mailings, name="mailings"),
 ]

@@ -20,13 +20,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coalition import checkstep
 from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
+from coalition.models import MailCheck
 from coalition.rules import DomainError
 from members.models import name_order
+from network.audiences import Segment
+from network.forms import SegmentForm
 
 from . import calendar, exports, services
-from .forms import AudienceForm, CancelEventForm, FeedbackForm, RegistrationForm, SendMaterialsForm
+from . import mailings as kinds
+from .forms import CancelEventForm, FeedbackForm, InvitationForm, MessageForm, RegistrationForm, SendMaterialsForm
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
 
 EVENTS_PER_PAGE = 20
@@ -402,41 +407,64 @@ def opt_out(request, token):
 # --- Coordinator tools (linked from the admin) ------------------------------------------------------
 
 
+def composed_before(request, key, event):
+    """What this person last composed of kind `key` for `event` and did not send, when they come back to change it
+    ("Change" on the check page adds ?again=1); else None."""
+    if not request.GET.get("again"):
+        return None
+    check = (
+        MailCheck.objects.filter(kind=key, created_by=request.user, confirmed_at__isnull=True, params__event=event.pk)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return check.params if check else None
+
+
+def open_check(request, key, params, form):
+    """Count the composed mail and go to its check page; a refusal (nobody to mail, the event not open) is shown
+    at the form, with what was typed kept. Returns the redirect, or None to show the form again."""
+    try:
+        check = checkstep.open_check(key, params, by=request.user)
+    except DomainError as refusal:
+        form.add_error(None, str(refusal))
+        return None
+    return redirect(check.get_absolute_url())
+
+
 def invite(request, slug):
-    """Rule `events.send_invitations`: compose an audience, see how many people it reaches, then send."""
+    """Rule `events.send_invitations`: choose a part of the network (the one audience rule, network.audiences) and
+    a message; the check page counts who it reaches, without those already invited, and shows the mail."""
     event = _event_for(request, "events.send_invitations", slug)
-    form = AudienceForm(request.POST or None)
-    audience = None
-    if request.method == "POST" and form.is_valid():
-        audience = form.audience(event)
-        if "send" in request.POST:
-            try:
-                count = services.send_invitations(
-                    event, audience=audience, by=request.user, message=form.cleaned_data["message"]
-                )
-            except DomainError as refusal:
-                form.add_error(None, str(refusal))
-            else:
-                messages.success(request, _("%(count)d invitations are on their way.") % {"count": count})
-                return redirect("events:invitations", slug=event.slug)
+    before = composed_before(request, kinds.InvitationMail.key, event)
+    segment_initial = Segment.from_params(before.get("segment", {})).initial() if before else None
+    segment_form = SegmentForm(request.POST or None, initial=segment_initial)
+    form = InvitationForm(request.POST or None, initial={"message": before.get("message", "")} if before else None)
+    if request.method == "POST" and segment_form.is_valid() and form.is_valid():
+        params = {
+            "event": event.pk,
+            "segment": segment_form.segment().to_params(),
+            "message": form.cleaned_data["message"],
+        }
+        if response := open_check(request, kinds.InvitationMail.key, params, form):
+            return response
     return render(
         request,
         "events/coordinator/invite.html",
-        {"event": event, "form": form, "audience": audience, "preview": audience[:50] if audience else []},
+        {"event": event, "form": form, "segment_form": segment_form},
     )
 
 
 def invitations(request, slug):
-    """Rule `events.send_invitations`: the answers so far, and a reminder to those who did not answer."""
+    """Rule `events.send_invitations`: the answers so far, and a reminder (through the check step) to those who
+    did not answer."""
     event = _event_for(request, "events.send_invitations", slug)
     if request.method == "POST":
         try:
-            count = services.remind_invitations(event, by=request.user)
+            check = checkstep.open_check(kinds.InvitationReminderMail.key, {"event": event.pk}, by=request.user)
         except DomainError as refusal:
             messages.error(request, str(refusal))
-        else:
-            messages.success(request, _("%(count)d reminders are on their way.") % {"count": count})
-        return redirect("events:invitations", slug=event.slug)
+            return redirect("events:invitations", slug=event.slug)
+        return redirect(check.get_absolute_url())
     rows = Invitation.objects.filter(event=event).order_by("answer", "name", "email")
     totals = dict(rows.order_by().values_list("answer").annotate(n=Count("pk")))
     return render(
@@ -506,19 +534,17 @@ def results(request, slug):
 
 
 def send_materials(request, slug):
-    """Rule `events.manage_event`: mail the materials and a feedback request to the participants."""
+    """Rule `events.manage_event`: mail the materials and a feedback request to the participants, through the
+    check step."""
     event = _event_for(request, "events.manage_event", slug)
-    form = SendMaterialsForm(request.POST or None)
+    before = composed_before(request, kinds.MaterialsMail.key, event)
+    initial = {"only_checked_in": bool(before.get("only_checked_in"))} if before else None
+    # Bound on every POST: an empty one (the box left unticked) is a valid choice.
+    form = SendMaterialsForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            count = services.send_materials(
-                event, by=request.user, only_checked_in=form.cleaned_data["only_checked_in"]
-            )
-        except DomainError as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("The materials are on their way to %(count)d participants.") % {"count": count})
-            return redirect("events:results", slug=event.slug)
+        params = {"event": event.pk, "only_checked_in": form.cleaned_data["only_checked_in"]}
+        if response := open_check(request, kinds.MaterialsMail.key, params, form):
+            return response
     return render(
         request,
         "events/coordinator/send_materials.html",
@@ -526,19 +552,46 @@ def send_materials(request, slug):
     )
 
 
-def cancel_event(request, slug):
-    """Rule `events.manage_event`: cancel the event and tell everyone registered."""
+def message(request, slug):
+    """Rule `events.manage_event`: a message of the coordinator's own to those registered (a room change, parking),
+    through the check step."""
     event = _event_for(request, "events.manage_event", slug)
-    form = CancelEventForm(request.POST or None)
+    before = composed_before(request, kinds.MessageMail.key, event)
+    form = MessageForm(request.POST or None, initial=before)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.cancel_event(event, by=request.user, reason=form.cleaned_data["reason"])
-        except DomainError as refusal:
-            form.add_error(None, str(refusal))
+        params = {"event": event.pk, **form.cleaned_data}
+        if response := open_check(request, kinds.MessageMail.key, params, form):
+            return response
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
+        waiting=Count("pk", filter=Q(state=Registration.State.WAITING)),
+    )
+    return render(request, "events/coordinator/message.html", {"event": event, "form": form, "counts": counts})
+
+
+def cancel_event(request, slug):
+    """Rule `events.manage_event`: cancel the event. Those registered are told through the check step, and the
+    event is cancelled when that mail is confirmed; an event nobody registered for is cancelled at once."""
+    event = _event_for(request, "events.manage_event", slug)
+    before = composed_before(request, kinds.CancellationMail.key, event)
+    form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
+    registered = Registration.objects.active().filter(event=event, profile__isnull=False).count()
+    if request.method == "POST" and form.is_valid() and not event.is_cancelled:
+        if registered:
+            params = {"event": event.pk, "reason": form.cleaned_data["reason"]}
+            if response := open_check(request, kinds.CancellationMail.key, params, form):
+                return response
         else:
-            messages.success(request, _("The event is cancelled and everyone registered is being told."))
-            return redirect(event)
-    return render(request, "events/coordinator/cancel_event.html", {"event": event, "form": form})
+            try:
+                services.cancel_event(event, by=request.user)
+            except DomainError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("The event is cancelled. Nobody was registered, so nobody was mailed."))
+                return redirect(event)
+    return render(
+        request, "events/coordinator/cancel_event.html", {"event": event, "form": form, "registered": registered}
+    )
 
 
 @require_GET

@@ -4,14 +4,18 @@ from datetime import timedelta
 
 import icalendar
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from events import services
 from events.models import Event, Invitation, Registration
 
-from .factories import EventFactory, InvitationFactory, approved_member
+from .checks import check_of, confirm_on_page
+from .factories import EventFactory, InvitationFactory, RegistrationFactory, approved_member
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +150,7 @@ def test_an_event_with_registrations_is_cancelled_not_deleted(coordinator_client
     assert not Event.objects.filter(pk=empty.pk).exists()
 
 
-def test_the_reminder_action_sends_through_the_service_once_per_invitation(
+def test_the_reminder_action_leads_to_the_check_step_and_reminds_once_per_invitation(
     coordinator_client, django_capture_on_commit_callbacks
 ):
     event = EventFactory()
@@ -155,12 +159,39 @@ def test_the_reminder_action_sends_through_the_service_once_per_invitation(
     changelist = reverse("admin:events_event_changelist")
     action = {"action": "remind_invitations", "_selected_action": [event.pk]}
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(changelist, action, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+        response = coordinator_client.post(changelist, action, HTTP_ACCEPT_LANGUAGE="en")
+        assert check_of(response).recipient_count == 2 and mail.outbox == []
+        done = confirm_on_page(coordinator_client, response, follow=True, HTTP_ACCEPT_LANGUAGE="en")
         again = coordinator_client.post(changelist, action, follow=True, HTTP_ACCEPT_LANGUAGE="en")
-    assert f"{event}: 2 reminders are on their way." in response.text
-    assert "There is nobody left to remind." in again.text
+    assert "2 reminders are on their way." in done.text
+    assert "Nobody would receive this mail" in again.text
     assert len(mail.outbox) == 2
     assert Invitation.objects.filter(reminded_at__isnull=False).count() == 2
+
+
+def test_the_mail_actions_take_one_event_at_a_time(coordinator_client):
+    events = EventFactory.create_batch(2)
+    response = coordinator_client.post(
+        reverse("admin:events_event_changelist"),
+        {"action": "send_materials_to_all", "_selected_action": [e.pk for e in events]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Choose one event: each mailing is checked before it goes out." in response.text
+
+
+def test_setting_the_state_to_cancelled_in_the_admin_is_refused_while_people_are_registered(coordinator, rf):
+    event = EventFactory()
+    RegistrationFactory(event=event)
+    request = rf.get("/")
+    request.user = coordinator
+    form_class = admin.site._registry[Event].get_form(request, event)
+    form = form_class(instance=event)
+    form.cleaned_data = {"state": Event.State.CANCELLED}
+    with pytest.raises(ValidationError, match="must be told"), translation.override("en"):
+        form.clean_state()
+    form.cleaned_data = {"state": Event.State.PUBLISHED}
+    assert form.clean_state() == Event.State.PUBLISHED
 
 
 def test_the_event_actions_are_offered_by_the_rules_they_need(coordinator_client):

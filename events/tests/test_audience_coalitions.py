@@ -2,7 +2,8 @@
 
 import pytest
 
-from events import services
+from events.tests.checks import audience_emails, segment
+from events.tests.factories import EventFactory
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ProfileFactory
 from network.models import Circle
 from network.tests.factories import CoalitionFactory, PartnershipFactory
@@ -30,7 +31,8 @@ def people():
 
 
 def _emails(**criteria):
-    return sorted(invitee.email for invitee in services.build_audience(**criteria))
+    """Whom an invitation to this segment reaches (the check step's count)."""
+    return audience_emails("events.invitation", {"event": EventFactory().pk, "segment": segment(**criteria)})
 
 
 def test_a_coalitions_people_are_its_partners_people_and_those_working_in_its_municipalities(people):

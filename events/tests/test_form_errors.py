@@ -45,21 +45,24 @@ def test_an_invitation_with_a_message_over_the_limit_comes_back_with_the_summary
     event = EventFactory()
     response = coordinator_client.post(
         reverse("events:invite", args=[event.slug]),
-        {"disciplines": ["midwifery"], "all_members": "on", "message": LONG, "preview": "1"},
+        {"segment-disciplines": ["midwifery"], "segment-all_members": "on", "message": LONG},
     )
     assert_error_page(
-        response, fields=["id_message"], kept={"disciplines": ["midwifery"], "all_members": ["on"], "message": LONG}
+        response,
+        fields=["id_message"],
+        kept={"segment-disciplines": ["midwifery"], "segment-all_members": ["on"], "message": LONG},
     )
 
 
 def test_an_invitation_to_nobody_comes_back_with_the_summary_saying_so(coordinator_client):
-    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"preview": "1"})
+    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"message": ""})
     page = assert_error_page(response, fields=[])
     assert page.summary_links == []  # the error belongs to no field: listed, not linked
 
 
 def test_cancelling_with_a_message_over_the_limit_comes_back_with_the_summary_and_the_message(coordinator_client):
     event = EventFactory()
+    RegistrationFactory(event=event)  # someone to tell: the page asks for the message
     response = coordinator_client.post(reverse("events:cancel_event", args=[event.slug]), {"reason": LONG})
     assert_error_page(response, fields=["id_reason"], kept={"reason": LONG})
     event.refresh_from_db()

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coalition import checkstep
 from coalition.models import Delivery
 from events import calendar, services
 from events.models import Event, EventMailing, Registration
@@ -300,27 +301,37 @@ def test_changing_the_time_builds_the_participants_calendar_files_before_the_loc
 
 
 @pytest.mark.django_db
-def test_cancelling_the_event_builds_the_cancel_files_before_the_lock_and_for_whoever_came_in_between(
-    built, coordinator, monkeypatch
-):
+def test_cancelling_the_event_uses_the_cancel_files_the_check_built_before_the_lock(built, coordinator):
     event = EventFactory(capacity=5)
     for _ in range(2):
         services.register(event, approved_member())
+    check = checkstep.open_check("events.cancellation", {"event": event.pk}, by=coordinator)
     built.clear()
+    checkstep.confirm_check(check, by=coordinator, fingerprint=check.fingerprint)
+    assert [b for b in built if b[0].startswith("calendar")] == [("calendar CANCEL", False)] * 2
+    deliveries = mails_of(event, EventMailing.Purpose.EVENT_CANCELLED)
+    assert len(deliveries) == 2
+    for delivery in deliveries:
+        cal = calendar_of(delivery)
+        assert cal["METHOD"] == "CANCEL" and next(iter(cal.walk("VEVENT")))["SEQUENCE"] == 1
+
+
+@pytest.mark.django_db
+def test_someone_registering_between_the_recount_and_the_lock_stops_the_cancellation(built, coordinator, monkeypatch):
+    event = EventFactory(capacity=5)
+    for _ in range(2):
+        services.register(event, approved_member())
+    check = checkstep.open_check("events.cancellation", {"event": event.pk}, by=coordinator)
     lock = services._lock
 
     def register_then_lock(event):
-        # Someone is confirmed after the files were built, before the lock is granted.
+        # Someone is confirmed after the confirm recounted, before the lock is granted.
         RegistrationFactory(event=event)
         return lock(event)
 
     monkeypatch.setattr(services, "_lock", register_then_lock)
-    services.cancel_event(event, by=coordinator)
-    assert [b for b in built if b[0].startswith("calendar")] == [("calendar CANCEL", False)] * 2 + [
-        ("calendar CANCEL", True)
-    ]
-    deliveries = mails_of(event, EventMailing.Purpose.EVENT_CANCELLED)
-    assert len(deliveries) == 3
-    for delivery in deliveries:
-        cal = calendar_of(delivery)
-        assert cal["METHOD"] == "CANCEL" and next(iter(cal.walk("VEVENT")))["SEQUENCE"] == 1
+    with pytest.raises(checkstep.CheckError):
+        checkstep.confirm_check(check, by=coordinator, fingerprint=check.fingerprint)
+    event.refresh_from_db()
+    assert not event.is_cancelled
+    assert mails_of(event, EventMailing.Purpose.EVENT_CANCELLED) == []

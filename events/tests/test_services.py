@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from coalition import checkstep
 from coalition.models import Mailing
 from coalition.rules import NotAllowed
 from events import services
@@ -16,6 +17,7 @@ from events.services import EventError
 from journal.tests.factories import SubscriberFactory
 from members.models import Municipality
 
+from .checks import audience_emails, segment, send
 from .factories import EventFactory, OrganisationFactory, ProfileFactory, RegistrationFactory, approved_member
 
 
@@ -266,8 +268,10 @@ def test_changing_only_the_description_mails_nobody(coordinator, django_capture_
 def test_cancelling_the_event_mails_method_cancel(django_capture_on_commit_callbacks, coordinator):
     event = EventFactory()
     RegistrationFactory.create_batch(2, event=event)
+    with pytest.raises(EventError, match="must be told"):
+        services.cancel_event(event, by=coordinator)  # without the check step: refused, nothing changes
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_event(event, by=coordinator, reason="De spreker is ziek.")
+        send("events.cancellation", {"event": event.pk, "reason": "De spreker is ziek."}, by=coordinator)
     event.refresh_from_db()
     assert event.is_cancelled and event.sequence == 1
     assert len(mail.outbox) == 2
@@ -276,8 +280,9 @@ def test_cancelling_the_event_mails_method_cancel(django_capture_on_commit_callb
     assert vevent(cal)["STATUS"] == "CANCELLED"
     assert vevent(cal)["SEQUENCE"] == 1
     assert "ziek" in mail.outbox[0].body
-    with pytest.raises(EventError):
-        services.cancel_event(event, by=coordinator)
+    assert Mailing.objects.get().kind == Mailing.Kind.EVENT_MESSAGE
+    with pytest.raises(checkstep.CheckError, match="already cancelled"):
+        send("events.cancellation", {"event": event.pk}, by=coordinator)
 
 
 # --- check-in, feedback, reminders, materials, retention --------------------------------------------
@@ -311,10 +316,11 @@ def test_materials_go_to_confirmed_or_only_checked_in_participants(django_captur
     event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
     RegistrationFactory(event=event, checked_in=True)
     RegistrationFactory(event=event)
-    assert services.send_materials(event, by=coordinator, only_checked_in=True) == 1
-    assert services.send_materials(event, by=coordinator) == 2
+    only_checked_in = send("events.materials", {"event": event.pk, "only_checked_in": True}, by=coordinator)
+    assert only_checked_in.deliveries.count() == 1
+    assert send("events.materials", {"event": event.pk}, by=coordinator).deliveries.count() == 2
     with pytest.raises(NotAllowed, match="coordinator's tool"):
-        services.send_materials(event, by=approved_member())
+        send("events.materials", {"event": event.pk}, by=approved_member())
 
 
 def test_feedback_only_from_participants_after_the_start_and_replaced_when_sent_again():
@@ -379,24 +385,28 @@ def test_audience_narrows_between_criteria_and_adds_subscribers():
     social_worker = approved_member(discipline="social_work")
     social_worker.profile.municipalities.add(goes)
     ProfileFactory(status="pending").user.profile.municipalities.add(goes)
-    audience = services.build_audience(disciplines=["midwifery"], municipalities=[goes])
-    assert [p.email for p in audience] == [midwife_in_goes.email]
+    event = EventFactory()
+    chosen = segment(disciplines=["midwifery"], municipalities=[goes])
+    assert audience_emails("events.invitation", {"event": event.pk, "segment": chosen}) == [midwife_in_goes.email]
     subscriber = SubscriberFactory(email="ouder@example.org", confirmed_at=timezone.now(), wants_invitations=True)
-    with_subscribers = services.build_audience(disciplines=["midwifery"], municipalities=[goes], subscribers=True)
-    by_email = {p.email: p for p in with_subscribers}
+    chosen["sources"] = {"invitation_subscribers": True}
+    mass = checkstep.KINDS["events.invitation"]({"event": event.pk, "segment": chosen})
+    by_email = {r.email: r for r in mass.audience().recipients}
     assert set(by_email) == {midwife_in_goes.email, subscriber.email}
-    assert "/journal/" in by_email[subscriber.email].unsubscribe_url
+    assert "/journal/" in by_email[subscriber.email].context["unsubscribe_url"]
+    assert "/mail/" in by_email[midwife_in_goes.email].context["unsubscribe_url"]
 
 
 def test_invitations_go_once_per_address(coordinator, django_capture_on_commit_callbacks):
     event = EventFactory()
     approved_member()
-    audience = services.build_audience(all_members=True)
+    params = {"event": event.pk, "segment": segment(all_members=True)}
+    everyone = audience_emails("events.invitation", params)
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.send_invitations(event, audience=audience, by=coordinator)
-    assert sent == len(audience)
-    assert Mailing.objects.get(kind=Mailing.Kind.INVITATION).deliveries.count() == sent
-    with pytest.raises(EventError, match="already been invited"):
-        services.send_invitations(event, audience=audience, by=coordinator)
+        mailing = send("events.invitation", params, by=coordinator)
+    assert mailing.deliveries.count() == len(everyone) == Invitation.objects.filter(event=event).count()
+    assert Mailing.objects.get(kind=Mailing.Kind.INVITATION) == mailing
+    with pytest.raises(checkstep.CheckError, match="already invited"):
+        send("events.invitation", params, by=coordinator)
     with pytest.raises(NotAllowed, match="Only coordinators send invitations"):
-        services.send_invitations(event, audience=audience, by=approved_member())
+        send("events.invitation", params, by=approved_member())

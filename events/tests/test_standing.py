@@ -17,6 +17,7 @@ from events import services
 from events.models import Material
 from members import services as members_services
 
+from .checks import send
 from .factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -137,5 +138,5 @@ def test_materials_are_not_mailed_to_someone_who_lost_standing(
     _lose_standing(participant, how, coordinator)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_materials(past_event, by=coordinator) == 1
+        assert send("events.materials", {"event": past_event.pk}, by=coordinator).deliveries.count() == 1
     assert _addresses(mail.outbox) == [staying.email]

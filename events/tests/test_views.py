@@ -21,6 +21,7 @@ from events.models import Event, Invitation, Material, Registration
 from journal.models import Edition
 from journal.tests.factories import EditionFactory
 
+from .checks import audience_emails, check_of, confirm_on_page, segment
 from .factories import EventFactory, InvitationFactory, ProfileFactory, RegistrationFactory, approved_member
 
 pytestmark = pytest.mark.django_db
@@ -460,18 +461,23 @@ def test_coordinator_tools_refuse_everyone_but_coordinators_and_say_why(client, 
     assert "Zichtbaar Nergens" not in response.content.decode()
 
 
-def test_invite_shows_the_count_before_sending_and_then_sends(coordinator_client, django_capture_on_commit_callbacks):
+def test_invite_shows_the_count_on_the_check_page_and_sends_at_confirm(
+    coordinator_client, django_capture_on_commit_callbacks
+):
     event = EventFactory()
     for _ in range(3):
         approved_member(discipline="midwifery")
     approved_member(discipline="social_work")
     url = reverse("events:invite", args=[event.slug])
-    preview = coordinator_client.post(url, {"disciplines": ["midwifery"], "preview": "1"})
-    assert "3" in preview.text
+    composed = coordinator_client.post(url, {"segment-disciplines": ["midwifery"], "message": "Kom je ook?"})
+    check = check_of(composed)
+    assert check.recipient_count == 3
+    page = coordinator_client.get(check.get_absolute_url())
+    assert "Kom je ook?" in page.text
     assert not Invitation.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
-        response = coordinator_client.post(url, {"disciplines": ["midwifery"], "send": "1", "message": "Kom je ook?"})
-    assert response.status_code == 302
+        response = confirm_on_page(coordinator_client, composed)
+    assert response.status_code == 302 and response["Location"] == reverse("events:invitations", args=[event.slug])
     assert Invitation.objects.filter(event=event).count() == 3
     assert len(mail.outbox) == 3
     message = mail.outbox[0]
@@ -484,16 +490,18 @@ def test_the_audience_leaves_out_who_was_already_invited(coordinator_client):
     invited, new = approved_member(discipline="midwifery"), approved_member(discipline="midwifery")
     InvitationFactory(event=event, profile=invited.profile, email=invited.email)
     url = reverse("events:invite", args=[event.slug])
-    preview = coordinator_client.post(url, {"disciplines": ["midwifery"], "preview": "1"}, HTTP_ACCEPT_LANGUAGE="en")
-    assert [person.email for person in preview.context["audience"]] == [new.email]
-    assert "This invitation reaches 1 person." in preview.text
-    assert new.profile.full_name in preview.text and invited.profile.full_name not in preview.text
+    check = check_of(coordinator_client.post(url, {"segment-disciplines": ["midwifery"]}))
+    assert check.recipient_count == 1 and check.left_out == {"already_invited": 1}
+    page = coordinator_client.get(check.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    assert [r.email for r in page.context["audience"].recipients] == [new.email]
+    assert "already invited to this event" in page.text
 
 
 def test_invite_without_any_group_shows_an_error(coordinator_client):
-    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"preview": "1"})
+    response = coordinator_client.post(reverse("events:invite", args=[EventFactory().slug]), {"message": "Hallo"})
     assert response.status_code == 200
     assert "Choose at least one group" in response.text or "Kies minstens" in response.text
+    assert "Hallo" in response.text
 
 
 def test_reminding_non_responders_happens_once(coordinator, coordinator_client, django_capture_on_commit_callbacks):
@@ -502,10 +510,11 @@ def test_reminding_non_responders_happens_once(coordinator, coordinator_client, 
     InvitationFactory(event=event, answer=Invitation.Answer.COMING)
     url = reverse("events:invitations", args=[event.slug])
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator_client.post(url)
-        coordinator_client.post(url)
+        confirm_on_page(coordinator_client, coordinator_client.post(url))
+        again = coordinator_client.post(url, follow=True)
     assert len(mail.outbox) == 2
     assert Invitation.objects.filter(reminded_at__isnull=False).count() == 2
+    assert again.redirect_chain[-1][0] == url  # nobody left: back to the answers with the reason
 
 
 def test_check_in_from_the_list(coordinator_client):
@@ -561,7 +570,8 @@ def test_opt_out_link_stops_invitations(client):
     assert client.get(url).status_code == 200
     client.post(url)
     approved_member(user__email="someone@example.org")
-    assert services.build_audience(all_members=True) == []
+    params = {"event": EventFactory().pk, "segment": segment(all_members=True)}
+    assert audience_emails("events.invitation", params) == []
 
 
 def test_home_page_lists_upcoming_events(client):
