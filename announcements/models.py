@@ -54,6 +54,14 @@ def validate_web_link(value: str) -> None:
     _web_link(value)
 
 
+def addresses_of(user) -> list[str]:
+    """The forms a person's address has in deliveries. An announcement's deliveries hold addresses lower-case
+    (network.audiences.people_of lowers every address), so the lower-case form finds them whatever the case of the
+    account's address; an exact match on (mailing, address) is what the delivery table's unique index answers,
+    where a case-insensitive comparison would read every delivery of every mailing."""
+    return sorted({user.email, user.email.lower()})
+
+
 class AnnouncementQuerySet(models.QuerySet):
     def manageable_by(self, user, *, coalition_ids):
         """The announcements `user` may manage: all for a regional coordinator, else those of `coalition_ids`."""
@@ -65,7 +73,7 @@ class AnnouncementQuerySet(models.QuerySet):
         """The sent announcements a delivery of whose mailing went to the user's address (any case)."""
         if not user.is_authenticated or not user.email:
             return self.none()
-        deliveries = Delivery.objects.filter(mailing=OuterRef("mailing"), address__iexact=user.email).exclude(
+        deliveries = Delivery.objects.filter(mailing=OuterRef("mailing"), address__in=addresses_of(user)).exclude(
             state=Delivery.State.SKIPPED
         )
         return self.filter(mailing__isnull=False).filter(Exists(deliveries))

@@ -14,6 +14,8 @@ from coalition.rules import explain, is_active_user, is_approved_member, is_coor
 from members.models import Profile
 from network.rules import coordinated_coalition_ids, is_coalition_coordinator
 
+from .models import addresses_of
+
 
 def managed_coalition_ids(user):
     """None for a regional coordinator (every announcement); else the ids of the coalitions they coordinate."""
@@ -47,7 +49,7 @@ def received_it(user, announcement):
     if announcement is None or announcement.mailing_id is None or not user.email:
         return False
     return (
-        Delivery.objects.filter(mailing_id=announcement.mailing_id, address__iexact=user.email)
+        Delivery.objects.filter(mailing_id=announcement.mailing_id, address__in=addresses_of(user))
         .exclude(state=Delivery.State.SKIPPED)
         .exists()
     )

@@ -142,9 +142,9 @@ def test_a_sent_announcement_cannot_be_changed_any_more(coalition_coordinator, s
 
 def test_an_account_without_a_member_profile_reads_what_it_received(network, coordinator, django_user_model):
     """A guest or subscriber with an account but no member profile, reached through a segment's added group."""
-    guest = django_user_model.objects.create_user(email="guest@example.org", password="x" * 20)
+    guest = django_user_model.objects.create_user(email="Guest@Example.org", password="x" * 20)
     mailing = Mailing.objects.create(kind=Mailing.Kind.ANNOUNCEMENT, state=Mailing.State.SENT)
-    Delivery.objects.create(mailing=mailing, address="Guest@Example.org", state=Delivery.State.SENT)
+    Delivery.objects.create(mailing=mailing, address="guest@example.org", state=Delivery.State.SENT)
     announcement = Announcement.objects.create(subject="Voor gasten", body="Welkom.", mailing=mailing)
     Announcement.objects.filter(pk=announcement.pk).update(sent_at=mailing.created_at)
     assert _client(guest).get(announcement.get_absolute_url()).status_code == 200
