@@ -5,8 +5,9 @@ from django.test import Client
 from django.urls import reverse
 
 from coalition.tests.query_counts import GROWTH, assert_same_count_as_data_grows, queries
-from members.tests.factories import ProfileFactory
+from members.tests.factories import OrganisationFactory, ProfileFactory, ThemeFactory
 from network.models import Partnership
+from network.tests.factories import CoalitionFactory
 
 from .conftest import draft, outer_circle_of, send
 
@@ -56,3 +57,19 @@ def test_the_announcement_page(network, coalition_coordinator, reader):
         send(announcement, coalition_coordinator)
         counts.append(queries(client, announcement.get_absolute_url())[0])
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("page", ["new", "edit"])
+def test_the_compose_page(network, coordinator, page):
+    """More coalitions, organisations and themes to choose from on the segment form."""
+    url = reverse("announcements:announcement_new")
+    if page == "edit":
+        url = reverse("announcements:announcement_edit", args=[draft(coordinator, outer_circle_of(network.own)).pk])
+
+    def grow(count):
+        for _i in range(count):
+            CoalitionFactory()
+            OrganisationFactory()
+            ThemeFactory()
+
+    assert_same_count_as_data_grows(_client(coordinator), url, grow)

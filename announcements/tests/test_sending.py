@@ -157,3 +157,14 @@ def test_a_draft_is_changed_and_keeps_its_segment_on_the_form(network, coalition
     announcement.refresh_from_db()
     assert announcement.subject == "Nieuw onderwerp"
     assert announcement.segment["circle"] == ""
+
+
+def test_two_checks_of_one_draft_send_it_once(network, coalition_coordinator):
+    announcement = draft(coalition_coordinator, outer_circle_of(network.own))
+    key, params = "announcements.announcement", {"announcement": announcement.pk}
+    first = checkstep.open_check(key, params, by=coalition_coordinator)
+    second = checkstep.open_check(key, params, by=coalition_coordinator)
+    checkstep.confirm_check(first, by=coalition_coordinator, fingerprint=first.fingerprint)
+    with pytest.raises(NotAllowed):
+        checkstep.confirm_check(second, by=coalition_coordinator, fingerprint=second.fingerprint)
+    assert Mailing.objects.filter(kind=Mailing.Kind.ANNOUNCEMENT).count() == 1
