@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from coalition import checkstep
-from coalition.models import Delivery, MailCheck, Mailing, OptOut
+from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import NotAllowed
 from network.audiences import Segment
 
@@ -168,3 +168,17 @@ def test_two_checks_of_one_draft_send_it_once(network, coalition_coordinator):
     with pytest.raises(NotAllowed):
         checkstep.confirm_check(second, by=coalition_coordinator, fingerprint=second.fingerprint)
     assert Mailing.objects.filter(kind=Mailing.Kind.ANNOUNCEMENT).count() == 1
+
+
+def test_a_bounced_address_is_left_out_and_kept_as_a_skipped_delivery_with_the_reason(network, coalition_coordinator):
+    bounced = network.outer[0].user.email
+    Suppression.objects.create(address=bounced, reason="550 user unknown")
+    announcement = draft(coalition_coordinator, outer_circle_of(network.own))
+    mailing = send(announcement, coalition_coordinator)
+    assert announcement.recipient_count == 2
+    skipped = mailing.deliveries.get(address=bounced)
+    assert skipped.state == Delivery.State.SKIPPED
+    assert "550 user unknown" in skipped.last_error
+    assert skipped.context["unsubscribe_url"] == checkstep.unsubscribe_url(bounced, TOPIC)
+    assert mailing.deliveries.filter(state=Delivery.State.PENDING).count() == 2
+    assert all(d.message_id for d in mailing.deliveries.all())
