@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import HttpRequest
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
@@ -215,7 +215,24 @@ def _add_deliveries(mailing: Mailing, recipients: Iterable[Recipient], *, skip_s
             row.state = Delivery.State.SKIPPED
             row.last_error = skip_reason(suppression)
         rows.append(row)
-    Delivery.objects.bulk_create(rows, batch_size=1000)
+    _insert_deliveries(rows)
+
+
+def _insert_deliveries(rows: list[Delivery]) -> None:
+    """Insert new delivery rows at once. On PostgreSQL through COPY: for a mailing to ten thousand people the ORM's
+    INSERT spends most of its second building the statement (issue 15: queued within 2 s of the confirm click,
+    bench/announcements.py); COPY takes the same column values (each field's own conversion) in a third of that.
+    The rows' primary keys are not read back (nobody uses them). Elsewhere (SQLite) bulk_create."""
+    connection = connections[Delivery.objects.db]
+    if connection.vendor != "postgresql" or not rows:
+        Delivery.objects.bulk_create(rows, batch_size=1000)
+        return
+    fields = [field for field in Delivery._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([field.get_db_prep_save(getattr(row, field.attname), connection) for field in fields])
 
 
 def skip_reason(suppression: Suppression) -> str:

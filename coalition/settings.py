@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "network",
     "journal",
     "events",
+    "announcements",
 ]
 
 MIDDLEWARE = [

@@ -33,6 +33,7 @@ urlpatterns = [
     path("coalitions/", include("network.urls")),
     path("journal/", include("journal.urls")),
     path("events/", include("events.urls")),
+    path("announcements/", include("announcements.urls")),
 ]
 
 handler403 = "coalition.views.permission_denied"

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from announcements import demo as announcements_demo
 from events import demo as events_demo
 from journal import demo as journal_demo
 from members import demo as members_demo
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             logins += network_demo.seed(stdout=self.stdout)
             journal_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
+            announcements_demo.seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for role, email, password in logins:
             self.stdout.write(f"  {role:<22} {email}  /  {password}")

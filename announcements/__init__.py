@@ -1,0 +1,1 @@
+"""Announcements: news a coordinator writes for a part of the network, mailed through the check step."""
