@@ -22,6 +22,8 @@ urlpatterns = [
     path("mail/check/<int:pk>/", views.mail_check, name="mail_check"),
     path("mail/check/<int:pk>/mail.html", views.mail_check_frame, name="mail_check_frame"),
     path("mail/unsubscribe/<str:token>/", views.mail_unsubscribe, name="mail_unsubscribe"),
+    path("mail/preferences/", views.mail_preferences, name="mail_preferences"),
+    path("mail/preferences/<str:token>/", views.mail_preferences_link, name="mail_preferences_link"),
     path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,17 +1,21 @@
 """Site-wide pages: the home page, the health check, the one refusal page, the public uploads, and the outbox's
-pages: the check step every mass mail passes and the one-click unsubscribe."""
+pages: the check step every mass mail passes, the one-click unsubscribe and the mail preferences."""
 
 import hmac
 import json
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core import signing
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import connection
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -22,11 +26,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_safe
 
 from events.models import Event, Registration
-from journal.models import Edition
+from journal.models import Edition, EditorialMembership, Subscriber
 from members.models import Organisation, Profile
 
 from . import bounces, checkstep
 from .celery import app
+from .forms import MailPreferencesForm
 from .media import public_cache_control, serve_media
 from .models import MailCheck
 from .roles import is_approved_member
@@ -272,18 +277,123 @@ def mail_check_frame(request, pk):
 
 @csrf_exempt
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def mail_unsubscribe(request, token):
-    """Rule: anyone holding the signed link. GET asks (a mail scanner following links unsubscribes nobody);
-    POST unsubscribes, from the page's button or from the mail program's one-click (RFC 8058, without a
-    CSRF token: the signed link is the proof)."""
+    """Rule: anyone holding the signed link, no login, no cookies. GET (and HEAD) only asks: a mail scanner that
+    follows links unsubscribes nobody. POST unsubscribes that one address from that one topic, from the page's
+    button or from the mail program's one-click (RFC 8058: `List-Unsubscribe=One-Click`, without a CSRF token or
+    a session; the signed link is the proof). POST with action=resubscribe is the page's "Undo"."""
     try:
         address, topic = checkstep.read_unsubscribe_token(token)
     except DomainError as refusal:
         return render(request, "mail/unsubscribe.html", {"error": str(refusal)}, status=400)
     label, description = checkstep.TOPICS[topic]
-    context = {"token": token, "address": address, "topic_label": label, "topic_description": description}
+    context = {
+        "token": token,
+        "address": address,
+        "topic_label": label,
+        "topic_description": description,
+        "preferences_url": reverse("mail_preferences_link", kwargs={"token": preferences_token(address)}),
+    }
     if request.method == "POST":
-        checkstep.unsubscribe(address, topic)
-        context["done"] = True
+        if _posted_action(request) == "resubscribe":
+            checkstep.resubscribe(address, topic)
+            context["state"] = "resubscribed"
+        else:
+            checkstep.unsubscribe(address, topic)
+            context["state"] = "unsubscribed"
     return render(request, "mail/unsubscribe.html", context)
+
+
+def _posted_action(request):
+    """The page's button says what it does; a mail program's one-click body (whatever its encoding, even one
+    Django cannot parse) says nothing and so unsubscribes."""
+    try:
+        return request.POST.get("action", "")
+    except (MultiPartParserError, RequestDataTooBig):
+        return ""
+
+
+# --- Mail preferences: every kind of mail a person can receive, and the switches for those one may stop --------
+
+PREFERENCES_SALT = "coalition.mail_preferences"
+# The unsubscribe page hands out a fresh link each time it is opened; one found later in a browser's history
+# (or a forwarded mail's page) stops working after this long.
+PREFERENCES_LINK_MAX_AGE = timedelta(days=30)
+
+
+def preferences_token(address: str) -> str:
+    """A signed, expiring token for the preferences of one address, for people without an account or a login."""
+    signer = signing.TimestampSigner(salt=PREFERENCES_SALT)
+    return signer.sign_object({"a": address.strip().lower()}, compress=True)
+
+
+def read_preferences_token(token: str) -> str:
+    """The address of a genuine, unexpired token; raises DomainError otherwise."""
+    signer = signing.TimestampSigner(salt=PREFERENCES_SALT)
+    try:
+        return signer.unsign_object(token, max_age=PREFERENCES_LINK_MAX_AGE)["a"]
+    except signing.SignatureExpired:
+        raise DomainError(
+            _("This link has expired. Open the unsubscribe link in a recent mail to get a new one.")
+        ) from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise DomainError(_("This link is not valid. Use the unsubscribe link from the mail itself.")) from None
+
+
+def _save_preferences(request, form):
+    """Save a bound form; the message says whether anything changed (nothing changed touches no rows)."""
+    if form.save():
+        messages.success(request, _("Your choices were saved."))
+    else:
+        messages.info(request, _("Nothing changed: you receive the same mail as before."))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def mail_preferences(request):
+    """Rule: the logged-in person, for the mail to their own address (anonymous: to the login). Every kind of
+    mail they can receive: the topics they can switch off (checkstep.TOPICS, whatever the apps registered) and
+    the journal, then the mail that always comes because it concerns them."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    address = request.user.email
+    form = MailPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        address=address,
+        unsubscribed=checkstep.unsubscribed_topics(address),
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_preferences(request, form)
+        return redirect("mail_preferences")
+    subscriber = Subscriber.objects.filter(user=request.user).only("wants_journal", "confirmed_at").first()
+    return render(
+        request,
+        "mail/preferences.html",
+        {
+            "form": form,
+            "address": address,
+            "receives_journal": bool(subscriber and subscriber.is_confirmed and subscriber.wants_journal),
+            "tip_mail": EditorialMembership.objects.tip_mail_of(request.user),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def mail_preferences_link(request, token):
+    """Rule: anyone holding a fresh signed link from the unsubscribe page (no login). Only the switchable topics
+    of that one address: nothing of an account, which the holder of a forwarded mail must not see."""
+    try:
+        address = read_preferences_token(token)
+    except DomainError as refusal:
+        return render(request, "mail/preferences_link.html", {"error": str(refusal)}, status=400)
+    form = MailPreferencesForm(
+        request.POST if request.method == "POST" else None,
+        address=address,
+        unsubscribed=checkstep.unsubscribed_topics(address),
+    )
+    if request.method == "POST" and form.is_valid():
+        _save_preferences(request, form)
+        return redirect("mail_preferences_link", token=token)
+    return render(request, "mail/preferences_link.html", {"form": form, "address": address})
