@@ -75,6 +75,15 @@ def test_a_mailing_page_shows_the_mail_rendered_and_its_counts_with_the_reasons(
     assert '{"' not in html and '"filename"' not in html
 
 
+def test_a_mailing_without_a_description_is_never_named_by_its_template(coordinator_client):
+    mailing = queue_mailing(template="outbox_test/transactional", recipients=[Recipient("iemand@example.org")])
+    html = page(coordinator_client, mailing)
+    assert "iemand@example.org" in html
+    assert "outbox_test" not in html
+    assert "outbox_test" not in coordinator_client.get(MAILINGS).content.decode()
+    assert "outbox_test" not in coordinator_client.get("/admin/coalition/delivery/").content.decode()
+
+
 def test_a_mailing_page_tells_who_confirmed_the_check_and_whether_a_test_was_sent(coordinator_client, coordinator):
     mailing = news_mailing(coordinator, count=2)
     MailCheck.objects.filter(mailing=mailing).update(confirmed_at=mailing.queued_at)
