@@ -339,3 +339,36 @@ def test_unsubscriptions_are_closed_to_members(client, member):
     client.force_login(member)
     response = client.get(OPT_OUTS)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def _query_count(client, url):
+    from django.db import connection  # noqa: PLC0415 (only these tests count)
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415 (only these tests count)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_mailing_page_query_count_does_not_grow_with_its_deliveries(coordinator_client, coordinator):
+    small = news_mailing(coordinator, count=3, suppressed=["a@example.org"], failed=1, description="Klein")
+    large = news_mailing(
+        coordinator, count=15, suppressed=[f"weg{n}@example.org" for n in range(5)], failed=5, description="Groot"
+    )
+    assert _query_count(coordinator_client, f"{MAILINGS}{small.pk}/change/") == _query_count(
+        coordinator_client, f"{MAILINGS}{large.pk}/change/"
+    )
+
+
+def test_the_delivery_list_query_count_does_not_grow_with_event_mailings(coordinator_client):
+    event = EventFactory()
+
+    def make(n):
+        for _index in range(n):
+            mailing = queue_mailing(template="outbox_test/transactional", recipients=[Recipient("x@example.org")])
+            EventMailing.objects.create(event=event, mailing=mailing, purpose=EventMailing.Purpose.CONFIRMATION)
+
+    make(2)
+    once = _query_count(coordinator_client, "/admin/coalition/delivery/")
+    make(8)
+    assert _query_count(coordinator_client, "/admin/coalition/delivery/") == once
