@@ -216,6 +216,8 @@ MAIL_FRAME_CSP = {
 }
 # The mailing's page frames that document.
 MAILING_PAGE_CSP = {**settings.SECURE_CSP, "frame-src": [CSP.SELF, *settings.SECURE_CSP["frame-src"]]}
+# The outbox's actions are offered in the list and on the record's own page.
+BOTH_LOCATIONS = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 # The failed and skipped deliveries listed on a mailing's page; the rest are one link away.
 DELIVERIES_SHOWN = 100
 
@@ -513,7 +515,7 @@ class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             query["problem"] = "yes"
         return f"{reverse('admin:coalition_delivery_changelist')}?{urlencode(query)}"
 
-    @admin.action(description=_("Retry failed deliveries"), permissions=["change"])
+    @admin.action(description=_("Retry failed deliveries"), permissions=["change"], location=BOTH_LOCATIONS)
     def retry_failed_deliveries(self, request, queryset):
         total = 0
         for mailing in queryset.filter(deliveries__state=Delivery.State.FAILED).distinct():
@@ -673,7 +675,9 @@ class SuppressionAdmin(admin.ModelAdmin):
     def short_reason(self, suppression):
         return suppression.reason[:120]
 
-    @admin.action(description=_("Clear: mail reaches these addresses again"), permissions=["change"])
+    @admin.action(
+        description=_("Clear: mail reaches these addresses again"), permissions=["change"], location=BOTH_LOCATIONS
+    )
     def clear_selected(self, request, queryset):
         cleared = 0
         for suppression in queryset.filter(cleared_at__isnull=True):

@@ -192,6 +192,20 @@ def test_the_mailing_list_is_searched_by_description_and_by_recipient(coordinato
     assert [m.deliveries.get().address for m in response.context["cl"].result_list] == ["iemand@voorbeeld.nl"]
 
 
+def test_failed_deliveries_are_retried_from_the_mailings_own_page(
+    coordinator_client, coordinator, django_capture_on_commit_callbacks
+):
+    mailing = news_mailing(coordinator, count=3, failed=2)
+    url = f"{MAILINGS}{mailing.pk}/change/"
+    assert 'value="retry_failed_deliveries"' in coordinator_client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = coordinator_client.post(
+            url, {"CHANGE_FORM-action": "retry_failed_deliveries", "_selected_action": mailing.pk}
+        )
+    assert response.status_code == 302
+    assert not mailing.deliveries.filter(state=Delivery.State.FAILED).exists()
+
+
 def test_the_admin_offers_no_way_to_add_a_mailing(coordinator_client):
     assert coordinator_client.get(f"{MAILINGS}add/").status_code == 403
     assert f'href="{MAILINGS}add/"' not in coordinator_client.get(MAILINGS).content.decode()
