@@ -365,14 +365,14 @@ class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # What a coordinator comes for first, so it stays in view at 1280 px beside the filters.
     list_display = [
         "what_column",
-        "kind",
-        "queued_at",
         "sent_count_column",
         "pending_count_column",
         "failed_count_column",
         "skipped_count_column",
         "progress",
         "state",
+        "kind",
+        "queued_at",
     ]
     list_display_links = ["what_column"]
     list_filter = ["kind", "state"]
