@@ -446,8 +446,6 @@ class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
         problems = mailing.failed_count + mailing.skipped_count
         return {
-            "title": what_of(mailing),
-            "subtitle": None,  # the heading (title) says it already
             "mailing_what": what_of(mailing),
             "mailing_subject": subject_of(mailing),
             "mail_check": check,
@@ -725,12 +723,6 @@ class OptOutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The page's heading is the address; str() would add the topic's code.
-        opt_out = self.get_object(request, object_id)
-        extra_context = {**(extra_context or {}), "subtitle": opt_out.address if opt_out else None}
-        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("topic"), ordering="topic")
     def topic_label(self, opt_out):
