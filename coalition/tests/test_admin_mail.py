@@ -240,6 +240,20 @@ def test_the_clear_action_takes_addresses_off_the_list(coordinator_client, coord
     assert not Suppression.objects.of(["een@example.org"]).exists()
 
 
+def test_a_suppression_is_cleared_from_its_own_page_which_is_otherwise_read_only(coordinator_client, coordinator):
+    suppression = suppress("een@example.org", reason="550 user unknown")
+    url = f"{SUPPRESSIONS}{suppression.pk}/change/"
+    html = coordinator_client.get(url).content.decode()
+    assert 'value="clear_selected"' in html and 'name="_save"' not in html
+    response = coordinator_client.post(
+        url, {"CHANGE_FORM-action": "clear_selected", "_selected_action": suppression.pk}
+    )
+    assert response.status_code == 302
+    suppression.refresh_from_db()
+    assert suppression.cleared_by == coordinator
+    assert coordinator_client.get(f"{SUPPRESSIONS}{suppression.pk}/delete/").status_code == 403
+
+
 def test_the_suppression_list_filters_by_status_and_source(coordinator_client, coordinator):
     suppress("actief@example.org", reason="bounce", source=Suppression.Source.DSN)
     cleared = suppress("weer-goed@example.org", reason="550")
