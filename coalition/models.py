@@ -103,7 +103,8 @@ class Mailing(models.Model):
         indexes = [models.Index(fields=["state", "queued_at"])]
 
     def __str__(self):
-        return self.description or self.subject or self.template
+        # Never the template's name: this is what the admin's lists and headings call the mailing.
+        return self.description or self.subject or str(_("Mail without a description"))
 
     @property
     def is_mass(self):

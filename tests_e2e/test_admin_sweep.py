@@ -1,4 +1,5 @@
-"""Axe over every admin form: each add page, one change page per model, and each add page after an empty submit.
+"""Axe over every admin form: each add page, one change page per model, and each add page after an empty submit;
+the outbox's lists and a mailing with failures.
 
 One page load per form and one logged-in browser context per sweep, axe at desktop width: the add and change
 forms in English, every add form after an empty submit in Dutch (there the title must start with "Fout:", the
@@ -15,6 +16,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.urls import reverse
 
+from coalition.bounces import suppress
+from coalition.mail import Recipient, queue_mailing
+from coalition.models import Delivery, Mailing, OptOut
 from events.models import Event, Invitation
 from events.tests.factories import EventFactory
 
@@ -31,7 +35,25 @@ def admin_world(portal, make_user):
     get_user_model().objects.filter(pk=user.pk).update(is_superuser=True)
     event = Event.objects.order_by("pk").first()
     Invitation.objects.get_or_create(event=event, email="guest@example.org", defaults={"name": "Guest"})
+    _mail_records()
     return user
+
+
+def _mail_records():
+    """The outbox's records a coordinator reads: a suppressed address, an unsubscription, and a mailing with a
+    delivery that failed and one that was skipped (a draft: nothing is sent)."""
+    suppress("bounced@example.org", reason="550 5.1.1 mailbox unavailable")
+    OptOut.objects.get_or_create(address="quiet@example.org", topic="announcements")
+    mailing = queue_mailing(
+        template="",
+        recipients=[Recipient("bounced@example.org", name="Bounced"), Recipient("refused@example.org", name="Refused")],
+        description="Failures for the sweep",
+        draft=True,
+    )
+    Mailing.objects.filter(pk=mailing.pk).update(subject="News", body_text="News", state=Mailing.State.SENDING)
+    Delivery.objects.filter(mailing=mailing, address="refused@example.org").update(
+        state=Delivery.State.FAILED, attempts=3, last_error="SMTPRecipientsRefused: 550 unknown user"
+    )
 
 
 def forms_to_check():
@@ -110,7 +132,13 @@ def test_every_admin_add_and_change_form_passes_axe_in_english(portal, admin_wor
         pages += [(f"{name} add", add, _axe)] if add else []
     unregistered = EventFactory(title="Nobody registered yet")  # one with registrations is cancelled, not deleted
     invitation = Invitation.objects.order_by("pk").first()
+    failures = Mailing.objects.get(description="Failures for the sweep")
     pages += [
+        ("mailings", reverse("admin:coalition_mailing_changelist"), _axe_and_reflow),
+        ("mailing with failures", reverse("admin:coalition_mailing_change", args=[failures.pk]), _axe_and_reflow),
+        ("deliveries", reverse("admin:coalition_delivery_changelist"), _axe),
+        ("suppressed addresses", reverse("admin:coalition_suppression_changelist"), _axe_and_reflow),
+        ("unsubscriptions", reverse("admin:coalition_optout_changelist"), _axe),
         ("event delete", reverse("admin:events_event_delete", args=[unregistered.pk]), _axe_and_reflow),
         ("invitations", reverse("admin:events_invitation_changelist"), _axe_and_reflow),
         ("invitation change", reverse("admin:events_invitation_change", args=[invitation.pk]), _axe_and_reflow),
