@@ -110,6 +110,8 @@ PAGES = [
     P("subscribe done", "visitor", "journal:subscribe_done"),
     P("subscription confirm", "visitor", "journal:confirm", "bench"),  # its GET only asks; it reads no token
     P("journal unsubscribe", "visitor", "journal:unsubscribe", address=lambda d: d.journal_unsubscribe),
+    P("mail unsubscribe", "visitor", "mail_unsubscribe", address=lambda d: d.mail_unsubscribe),
+    P("mail preferences link", "visitor", "mail_preferences_link", address=lambda d: d.mail_preferences_link),
     P("events", "visitor", "events:event_list"),
     P("past events", "visitor", "events:past_events"),
     P("event", "visitor", "events:event_detail", EVENT),
@@ -140,6 +142,9 @@ PAGES = [
     P("edition", "member", "journal:edition_detail", EDITION),
     P("story", "member", "journal:story_detail", EDITION, STORY),
     P("my subscription", "member", "journal:subscription"),
+    P("mail preferences", "member", "mail_preferences"),
+    P("announcements", "member", "announcements:announcement_list"),
+    P("announcement", "member", "announcements:announcement_detail", lambda d: d.announcement),
     P("events", "member", "events:event_list"),
     P("past events", "member", "events:past_events"),
     P("event", "member", "events:event_detail", EVENT),
@@ -177,6 +182,11 @@ PAGES = [
     P("send materials", "coordinator", "events:send_materials", PAST_EVENT),
     P("cancel event", "coordinator", "events:cancel_event", EVENT),
     P("mailings", "coordinator", "events:mailings", EVENT),
+    P("message to participants", "coordinator", "events:message", EVENT),
+    P("announcements", "coordinator", "announcements:announcement_list"),
+    P("new announcement", "coordinator", "announcements:announcement_new"),
+    P("announcement", "coordinator", "announcements:announcement_detail", lambda d: d.announcement),
+    P("announcement edit", "coordinator", "announcements:announcement_edit", lambda d: d.draft_announcement),
 ]
 
 # The quick run (`make bench`): the pages the issue names, as the member and the visitor.
@@ -193,6 +203,10 @@ QUICK = {
 # that every other one is in PAGES, so a new page cannot be forgotten).
 EXCLUDED = {
     "healthz": "a probe for the load balancer, not a page",
+    "mail_bounces": "a webhook for the mail provider (POST, bearer token), not a page",
+    "mail_check": "needs a mail composed for the run; bench/announcements.py measures the check step for 10,000",
+    "mail_check_frame": "the check page's framed HTML part; measured with it in bench/announcements.py",
+    "announcements:attachment": "a download",
     "profile_photo": "a file download (photos)",
     "public_media": "a file download (logos, covers)",
     "members:me_export": "a download (the person's data as JSON)",
@@ -295,6 +309,9 @@ class Demo:
         # Django must be set up first (main() does it): these imports read the settings.
         from django.urls import reverse  # noqa: PLC0415 — needs django.setup()
 
+        from announcements.models import Announcement  # noqa: PLC0415 — needs django.setup()
+        from coalition import checkstep  # noqa: PLC0415 — needs django.setup()
+        from coalition.views import preferences_token  # noqa: PLC0415 — needs django.setup()
         from events import services as event_services  # noqa: PLC0415 — needs django.setup()
         from events.models import Invitation  # noqa: PLC0415 — needs django.setup()
         from journal.models import Edition, Subscriber, Tip  # noqa: PLC0415 — needs django.setup()
@@ -326,6 +343,11 @@ class Demo:
         )
         subscriber = Subscriber.objects.order_by("pk")[0]
         self.journal_unsubscribe = path(subscriber.unsubscribe_url("journal"))
+        self.mail_unsubscribe = path(checkstep.unsubscribe_url(MEMBER, "announcements"))
+        self.mail_preferences_link = reverse("mail_preferences_link", args=[preferences_token(MEMBER)])
+        sent = Announcement.objects.filter(sent_at__isnull=False, coalition__isnull=True).order_by("pk")
+        self.announcement = sent[0].pk
+        self.draft_announcement = Announcement.objects.filter(sent_at__isnull=True).order_by("pk")[0].pk
 
     @staticmethod
     def session_cookies():

@@ -21,7 +21,7 @@ from django.utils import timezone
 from coalition import outbox
 from coalition.celery import app, enqueue_after_commit
 from coalition.mail import send_mail
-from coalition.models import Delivery, Mailing
+from coalition.models import Delivery, MailCheck, Mailing
 from coalition.tests.test_settings import run_settings
 from events.models import Registration
 from events.tests.factories import EventFactory, approved_member
@@ -94,8 +94,13 @@ def test_publish_and_mail_with_the_broker_down_shows_success_and_the_sweep_mails
     SubscriberFactory.create_batch(3)
     url = reverse("admin:journal_edition_changelist")
 
+    response = coordinator_client.post(url, {"action": "publish_and_mail", "_selected_action": [edition.pk]})
+    check = MailCheck.objects.get(kind="journal.edition")
+    assert response.url == check.get_absolute_url()
     with broker_at(NOBODY_LISTENS):
-        response = coordinator_client.post(url, {"action": "publish_and_mail", "_selected_action": [edition.pk]})
+        response = coordinator_client.post(
+            check.get_absolute_url(), {"action": "confirm", "fingerprint": check.fingerprint}
+        )
 
     assert response.status_code == 302
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]

@@ -35,7 +35,7 @@ def queue_news(emails, **kwargs):
     """Queue a mass mailing in a committed transaction, as a view or service would."""
     with transaction.atomic():
         return queue_mailing(
-            template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.JOURNAL, **kwargs
+            template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.REMINDER, **kwargs
         )
 
 
@@ -98,7 +98,7 @@ def test_a_mailing_of_hundreds_arrives_exactly_once_each(smtp_server, runner):
 def test_a_mailing_whose_task_runs_three_times_still_mails_each_recipient_once(smtp_server, runner):
     emails = addresses(150)
     with transaction.atomic():
-        mailing = queue_mailing(template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.JOURNAL)
+        mailing = queue_mailing(template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.REMINDER)
         # The broker delivering the task again (visibility timeout, redelivery, a sweep) is normal.
         transaction.on_commit(lambda: tasks.send_mailing.delay(mailing.pk))
         transaction.on_commit(lambda: tasks.send_mailing.delay(mailing.pk))
@@ -138,7 +138,7 @@ def test_a_worker_killed_part_way_and_started_again_mails_each_recipient_once(sm
         # In-process the "crash" surfaces at commit; the mails handed over before it stay marked sent.
         with pytest.raises(WorkerKilled), transaction.atomic():
             mailing = queue_mailing(
-                template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.JOURNAL
+                template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.REMINDER
             )
         assert mailing.deliveries.filter(state=Delivery.State.SENT).count() == 56
         assert mailing.deliveries.filter(state=Delivery.State.PENDING).count() == 144
@@ -160,7 +160,7 @@ def test_a_crash_after_the_server_accepted_resends_only_that_mail_with_the_same_
     emails = addresses(60)
     kill_on_call(monkeypatch, 10, after_sending=True)
     with pytest.raises(WorkerKilled), transaction.atomic():
-        mailing = queue_mailing(template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.JOURNAL)
+        mailing = queue_mailing(template="outbox_test/mass", recipients=recipients(emails), kind=Mailing.Kind.REMINDER)
     tasks.send_mailing.delay(mailing.pk)
 
     received = Counter(smtp_server.recipients())
@@ -382,7 +382,7 @@ def test_transactional_mails_have_no_unsubscribe_headers_but_both_parts(smtp_ser
 
 def test_a_mass_mailing_without_unsubscribe_link_is_refused():
     with pytest.raises(ValueError, match="unsubscribe_url"):
-        queue_mailing(template="outbox_test/mass", recipients=[Recipient("a@example.org")], kind=Mailing.Kind.JOURNAL)
+        queue_mailing(template="outbox_test/mass", recipients=[Recipient("a@example.org")], kind=Mailing.Kind.REMINDER)
 
 
 def test_each_address_gets_one_delivery_even_when_listed_twice(smtp_server):

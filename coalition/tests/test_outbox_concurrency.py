@@ -47,7 +47,7 @@ def queue_news(emails, monkeypatch):
             mailing = queue_mailing(
                 template="",  # pre-rendered content, set below
                 recipients=[Recipient(e, context={"unsubscribe_url": f"https://portal.example/u/{e}"}) for e in emails],
-                kind=Mailing.Kind.JOURNAL,
+                kind=Mailing.Kind.REMINDER,
             )
             Mailing.objects.filter(pk=mailing.pk).update(
                 subject="News", body_text="News", body_html="<p>News</p>", state=Mailing.State.SENDING

@@ -37,7 +37,7 @@ def queue_without_tasks(emails, monkeypatch):
             return queue_mailing(
                 template="outbox_test/mass",
                 recipients=[Recipient(e, context={"unsubscribe_url": f"https://portal.example/u/{e}"}) for e in emails],
-                kind=Mailing.Kind.JOURNAL,
+                kind=Mailing.Kind.REMINDER,
             )
 
 

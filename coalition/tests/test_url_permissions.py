@@ -16,6 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
 
+from announcements.models import Announcement
+from coalition import checkstep
+from coalition.models import Delivery, Mailing
+from coalition.tests.checkstep_kind import Notice, notice_kind, notice_params  # noqa: F401 — notice_kind is a fixture
 from events.models import Material, Registration
 from events.tests.factories import EventFactory, RegistrationFactory
 from journal import services as journal_services
@@ -35,6 +39,8 @@ COORDINATORS = {"coordinator"}
 COALITION_MANAGERS = {"coalition_coordinator", "coordinator"}
 TOKEN = "token"  # reachable by its token only
 
+pytestmark = pytest.mark.usefixtures("notice_kind")  # the check page renders a registered kind
+
 
 @dataclass
 class Access:
@@ -48,6 +54,12 @@ class Access:
 TABLE = {
     "home": Access(EVERYONE),
     "healthz": Access(EVERYONE),
+    "mail_bounces": Access(TOKEN),  # the bounce webhook: a bearer token, no role (404 without BOUNCE_WEBHOOK_TOKEN)
+    "mail_check": Access(COORDINATORS, lambda w: {"pk": w["live_check"].pk}),
+    "mail_check_frame": Access(COORDINATORS, lambda w: {"pk": w["live_check"].pk}),
+    "mail_unsubscribe": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "mail_preferences": Access(LOGGED_IN),
+    "mail_preferences_link": Access(TOKEN, lambda w: {"token": "not-a-token"}),
     "privacy": Access(EVERYONE),
     "accessibility": Access(EVERYONE),
     "profile_photo": Access(APPROVED, lambda w: {"name": w["colleague"].photo.name.removeprefix("photos/")}),
@@ -122,6 +134,17 @@ TABLE = {
     "events:send_materials": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:cancel_event": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:mailings": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:message": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    # announcements
+    "announcements:announcement_list": Access(APPROVED),
+    "announcements:announcement_new": Access(COALITION_MANAGERS),
+    "announcements:announcement_detail": Access(
+        {"member", "coalition_coordinator", "coordinator"}, lambda w: {"pk": w["announcement"].pk}
+    ),
+    "announcements:announcement_edit": Access(COALITION_MANAGERS, lambda w: {"pk": w["draft_announcement"].pk}),
+    "announcements:attachment": Access(
+        {"member", "coalition_coordinator", "coordinator"}, lambda w: {"pk": w["announcement"].pk}
+    ),
     # network
     "network:coalition_list": Access(EVERYONE),
     "network:coalition_detail": Access(EVERYONE, lambda w: {"slug": w["coalition"].slug}),
@@ -147,6 +170,8 @@ OWN_COALITION = {
 
 # A coalition coordinator's rights end at their own coalition: the same pages of another coalition.
 ANOTHER_COALITION = {
+    "announcements:announcement_edit": Access(COORDINATORS, lambda w: {"pk": w["other_draft_announcement"].pk}),
+    "announcements:announcement_detail": Access(COORDINATORS, lambda w: {"pk": w["other_announcement"].pk}),
     "network:change_phase": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
     "network:join_request_list": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
     "network:join_request_detail": Access(
@@ -207,7 +232,22 @@ def world(personas):
     other_coalition = CoalitionFactory()
     declaration = DeclarationFactory(coalition=coalition)
     declaration.pdf.save("verklaring.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    ProfileFactory(municipalities=list(coalition.municipalities.all()))
+    live_check = checkstep.open_check(Notice.key, notice_params(coalition), by=personas["coordinator"])
+    announcement = Announcement.objects.create(coalition=coalition, subject="Mededeling", body="Tekst")
+    announcement.attachment.save("bijlage.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
+    mailing = Mailing.objects.create(kind=Mailing.Kind.ANNOUNCEMENT, state=Mailing.State.SENT)
+    Delivery.objects.create(mailing=mailing, address=member.email, state=Delivery.State.SENT)
+    Announcement.objects.filter(pk=announcement.pk).update(mailing=mailing, sent_at=now)
+    other_announcement = Announcement.objects.create(coalition=other_coalition, subject="Elders", body="Tekst")
+    other_mailing = Mailing.objects.create(kind=Mailing.Kind.ANNOUNCEMENT, state=Mailing.State.SENT)
+    Announcement.objects.filter(pk=other_announcement.pk).update(mailing=other_mailing, sent_at=now)
     return {
+        "live_check": live_check,
+        "announcement": announcement,
+        "other_announcement": other_announcement,
+        "draft_announcement": Announcement.objects.create(coalition=coalition, subject="Concept", body="Tekst"),
+        "other_draft_announcement": Announcement.objects.create(coalition=other_coalition, subject="Ander", body="T"),
         "organisation": organisation,
         "offering": OfferingFactory(organisation=organisation),
         "colleague": colleague,

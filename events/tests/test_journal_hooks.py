@@ -10,7 +10,7 @@ from events.journal_hooks import edition_events_for_mail
 from events.models import Event
 from journal import services as journal_services
 from journal.tests import factories as journal_factories
-from journal.tests.factories import SubscriberFactory
+from journal.tests.factories import SubscriberFactory, publish_and_mail
 
 from .factories import EventFactory
 
@@ -47,7 +47,7 @@ def test_edition_mail_lists_upcoming_published_events_with_a_register_link(
     EventFactory(edition=approved_edition, title="Concept-workshop", state=Event.State.DRAFT)
     SubscriberFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        journal_services.publish(approved_edition, by=coordinator)
+        publish_and_mail(approved_edition, by=coordinator)
     message = mail.outbox[0]
     assert "Workshop geldzorgen" in message.body
     assert event.get_registration_url() in message.body
