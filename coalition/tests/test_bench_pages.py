@@ -10,7 +10,14 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-PORTAL_URLCONFS = {"coalition.urls", "members.urls", "network.urls", "journal.urls", "events.urls"}
+PORTAL_URLCONFS = {
+    "coalition.urls",
+    "members.urls",
+    "network.urls",
+    "journal.urls",
+    "events.urls",
+    "announcements.urls",
+}
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "pages.py"
 
 

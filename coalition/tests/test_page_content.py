@@ -403,6 +403,8 @@ PAGES = [
     ("edition", "member", lambda: _edition().get_absolute_url()),
     ("story", "member", _story),
     ("subscription", "member", lambda: reverse("journal:subscription")),
+    ("mail-preferences", "member", lambda: reverse("mail_preferences")),
+    ("announcements", "member", lambda: reverse("announcements:announcement_list")),
     ("events", "member", lambda: reverse("events:event_list")),
     ("events-past", "member", lambda: reverse("events:past_events")),
     ("event", "member", lambda: reverse("events:event_detail", args=[EVENT])),
@@ -440,6 +442,9 @@ PAGES = [
     ("event-send-materials", "coordinator", lambda: reverse("events:send_materials", args=[PAST_EVENT])),
     ("event-cancel", "coordinator", lambda: reverse("events:cancel_event", args=[EVENT])),
     ("event-mailings", "coordinator", lambda: reverse("events:mailings", args=[EVENT])),
+    ("event-message", "coordinator", lambda: reverse("events:message", args=[EVENT])),
+    ("announcements", "coordinator", lambda: reverse("announcements:announcement_list")),
+    ("announcement-new", "coordinator", lambda: reverse("announcements:announcement_new")),
     # A coalition's coordinator
     ("coalition", "coalition_coordinator", lambda: reverse("network:coalition_detail", args=["borsele"])),
     ("join-requests", "coalition_coordinator", lambda: reverse("network:join_request_list", args=["borsele"])),
