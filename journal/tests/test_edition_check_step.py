@@ -212,12 +212,12 @@ def test_the_schedule_action_opens_the_check_and_confirm_schedules_without_maili
     assert check.params == {"edition": edition.pk, "schedule": True}
     with translation.override("en"):
         page = coordinator_client.get(check.get_absolute_url()).content.decode()
-        assert "published and mailed on" in page
+        assert "gepubliceerd en gemaild op" in page
         with django_capture_on_commit_callbacks(execute=True):
             response = confirm(coordinator_client, check)
     assert response["Location"] == reverse("admin:journal_edition_change", args=[edition.pk])
     (message,) = [str(m) for m in get_messages(response.wsgi_request)]
-    assert "to everyone subscribed at that moment" in message
+    assert "aan iedereen die dan geabonneerd is" in message
     edition.refresh_from_db()
     check.refresh_from_db()
     assert edition.state == State.SCHEDULED

@@ -191,11 +191,11 @@ def test_a_follower_of_a_coalition_reads_its_stories_and_events_first_and_a_regi
     for part in rendered(mailing, "amersfoort@example.net"):
         assert order_in(part, TITLES) == ["Story of Amersfoort", "Story of Baarn", "Story of the region"]
         assert order_in(part, EVENTS) == ["Event of Amersfoort", "Event of the region"]
-        assert "From the coalitions you follow" in part
+        assert "Uit de coalities die je volgt" in part
     for part in rendered(mailing, "region@example.net"):
         assert order_in(part, TITLES) == TITLES
         assert order_in(part, EVENTS) == EVENTS
-        assert "From the coalitions you follow" not in part
+        assert "Uit de coalities die je volgt" not in part
 
 
 def test_a_follower_of_coalitions_this_edition_does_not_mention_reads_the_usual_order(
