@@ -188,7 +188,7 @@ def test_setting_the_state_to_cancelled_in_the_admin_is_refused_while_people_are
     form_class = admin.site._registry[Event].get_form(request, event)
     form = form_class(instance=event)
     form.cleaned_data = {"state": Event.State.CANCELLED}
-    with pytest.raises(ValidationError, match="must be told"), translation.override("en"):
+    with pytest.raises(ValidationError, match="moeten het horen"), translation.override("en"):
         form.clean_state()
     form.cleaned_data = {"state": Event.State.PUBLISHED}
     assert form.clean_state() == Event.State.PUBLISHED

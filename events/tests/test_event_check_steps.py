@@ -308,7 +308,7 @@ def test_an_event_without_anyone_to_mail_is_refused_at_the_form_with_the_input_k
         reverse("events:message", args=[event.slug]), {"to": "confirmed", "subject": "Parkeren", "message": "P2"}
     )
     assert response.status_code == 200
-    assert "Nobody would receive this mail" in response.text
+    assert "Niemand zou deze mail krijgen" in response.text
     assert response.context["form"].data["subject"] == "Parkeren"
     assert not MailCheck.objects.exists()
 
