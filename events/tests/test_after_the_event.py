@@ -12,7 +12,8 @@ from django.utils.translation import override
 from coalition.rules import DomainError
 from coalition.tests.query_counts import assert_same_count_as_data_grows
 from events import services
-from events.models import Material, Registration
+from events.models import Event, Material, Registration
+from events.views import RegistrationStatus, registration_status
 from members.models import Profile
 from network.tests.factories import CoalitionFactory
 
@@ -112,6 +113,23 @@ def test_an_upcoming_event_still_shows_seats_register_and_no_took_place(client, 
     assert "took place" not in text
     assert "30 seats left" in text
     assert reverse("events:register", args=[event.slug]) in text
+
+
+def test_a_cancelled_past_event_says_it_was_cancelled_not_that_it_took_place(client, member):
+    event = _past_event(state=Event.State.CANCELLED)
+    client.force_login(member)
+    text = _page(client, event)
+    assert "This event has been cancelled." in text
+    assert "took place" not in text
+
+
+def test_the_status_of_a_past_event_keeps_the_registration_and_offers_no_cancelling():
+    event = _past_event()
+    registration = RegistrationFactory(event=event)
+    status = registration_status(event, registration.profile.user, registration)
+    assert status.kind == RegistrationStatus.Kind.PAST and status.is_past
+    assert status.registration == registration
+    assert not status.has_place and not status.can_cancel and not status.joins_waiting_list
 
 
 def test_the_calendar_file_of_a_past_event_leaves_out_the_meeting_link_even_for_participants(client):
