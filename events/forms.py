@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.models import Profile
+
 from .mailings import To
 from .models import COALITION_QUESTION
 
@@ -90,3 +92,13 @@ class MessageForm(forms.Form):
     def clean_subject(self):
         # One line, whatever was pasted: it becomes the mail's Subject header.
         return " ".join(self.cleaned_data["subject"].split())
+
+
+class WalkInForm(forms.Form):
+    """A coordinator checks in an approved member who came without registering, chosen from a search by name."""
+
+    profile = forms.ModelChoiceField(label=_("Member"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].queryset = Profile.objects.approved().select_related("user", "organisation")

@@ -819,6 +819,47 @@ def check_in(
     return registration
 
 
+@transaction.atomic
+def walk_in(event: Event, profile: Profile, *, by: User, now: datetime | None = None) -> Registration:
+    """Check in an approved member who comes to the event without a confirmed registration ("walk-in").
+
+    Under the event lock: a member with a registration (confirmed, waiting or cancelled) has it confirmed and
+    checked in; anyone else gets a new confirmed, checked-in registration. Capacity is deliberately not a reason
+    to refuse: the person is standing at the door and the coordinator lets them in, so the event may end up
+    over its seat limit. No mail is sent. A member already checked in is refused with a message.
+    """
+    # Guests (people without a member account) will walk in here too, with the guests part of issue 16:
+    # a guest registration instead of `profile`, the same lock and the same refusal of a double check-in.
+    ensure_permitted(by, "events.manage_event", event)
+    if not profile.is_approved or not profile.user.is_active:
+        raise EventError(_("Only approved members of the network can be checked in as a walk-in."))
+    event = _lock(event)
+    now = now or timezone.now()
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    registration = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
+    if registration is not None and registration.is_confirmed and registration.checked_in:
+        raise EventError(
+            _("%(name)s is already checked in.")
+            % {"name": registration.name or profile.full_name or profile.user.email}
+        )
+    if registration is None or not registration.is_confirmed:
+        registration = registration or Registration(event=event, profile=profile, registered_at=now)
+        organisation = profile.organisation
+        registration.name = profile.full_name or profile.user.email
+        registration.organisation = organisation
+        registration.organisation_name = organisation.name if organisation else ""
+        registration.discipline = profile.discipline
+        registration.state = Registration.State.CONFIRMED
+        registration.confirmed_at = now
+        registration.waiting_since = None
+        registration.cancelled_at = None
+    registration.checked_in = True
+    registration.checked_in_at = now
+    registration.save()
+    return registration
+
+
 # --- The personal calendar feed -------------------------------------------------------------------
 
 

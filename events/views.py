@@ -7,6 +7,7 @@ permission, and a refusal is the one 403 page (anonymous visitors are sent to lo
 
 import enum
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,13 +26,21 @@ from coalition.access import get_object_or_404_unless_permitted, get_object_or_r
 from coalition.mail import absolute_url
 from coalition.models import MailCheck
 from coalition.rules import DomainError
-from members.models import name_order
+from members.models import Profile, name_order
 from network.audiences import Segment
 from network.forms import SegmentForm
 
 from . import calendar, exports, services
 from . import mailings as kinds
-from .forms import CancelEventForm, FeedbackForm, InvitationForm, MessageForm, RegistrationForm, SendMaterialsForm
+from .forms import (
+    CancelEventForm,
+    FeedbackForm,
+    InvitationForm,
+    MessageForm,
+    RegistrationForm,
+    SendMaterialsForm,
+    WalkInForm,
+)
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
 
 EVENTS_PER_PAGE = 20
@@ -65,6 +74,7 @@ class RegistrationStatus:
         NOT_MEMBER = "not_member"  # logged in, but not an approved member
         NOT_OPEN = "not_open"  # a member, but registration is not open (yet, or any more)
         CLOSED = "closed"  # nothing left to do: the event was cancelled or has started
+        PAST = "past"  # the event took place: no seats, registering or meeting link; its follow-up instead
 
         # Templates compare with the members (`Kind.WAITING`); a class would otherwise be called there.
         do_not_call_in_templates = enum.nonmember(True)
@@ -83,10 +93,18 @@ class RegistrationStatus:
         """A confirmed seat or a place on the waiting list."""
         return self.kind in (self.Kind.REGISTERED, self.Kind.WAITING)
 
+    @property
+    def is_past(self):
+        return self.kind == self.Kind.PAST
+
 
 def registration_status(event, user, registration):
     """The one `RegistrationStatus` of `user` for `event`, given their registration (None if they have none)."""
     kinds = RegistrationStatus.Kind
+    if not event.is_cancelled and event.ends_at < timezone.now():
+        # After the event: whatever registration there was, nothing about seats or cancelling applies.
+        active = registration if registration is not None and not registration.is_cancelled else None
+        return RegistrationStatus(kind=kinds.PAST, registration=active)
     if registration is not None and not registration.is_cancelled:
         can_cancel = registration.can_be_cancelled_by_member()
         return RegistrationStatus(
@@ -145,15 +163,20 @@ def event_detail(request, slug):
     private = user.has_perm("events.view_participants", event)
     # An edition still in the making stays invisible to all but those who may read it (the rule `journal.read`).
     edition = event.edition if event.edition and user.has_perm("journal.read", event.edition) else None
+    status = registration_status(event, user, own_registration(event, user))
+    can_manage_event = user.has_perm("events.manage_event", event)
     context = {
         "event": event,
         "edition": edition,
-        "registration_status": registration_status(event, user, own_registration(event, user)),
+        "registration_status": status,
         # The meeting link, participant list and materials: confirmed participants and coordinators only.
         "show_private": private,
+        # After the event the meeting link is gone for everyone: the page says it took place instead.
+        "show_meeting_link": private and not status.is_past,
         "materials": list(event.materials.all()) if private else [],
         "can_give_feedback": user.has_perm("events.give_feedback", event),
-        "can_manage_event": user.has_perm("events.manage_event", event),
+        "can_manage_event": can_manage_event,
+        "show_results": status.is_past and can_manage_event,
     }
     return render(request, "events/event_detail.html", context)
 
@@ -263,7 +286,8 @@ def event_ics(request, slug):
     """Rule `events.view_event_page`; the meeting link goes in only for those allowed to see it."""
     events = Event.objects.select_related("host", "co_host", "edition")
     event = get_object_or_404_unless_permitted(request, "events.view_event_page", events, slug=slug)
-    private = request.user.has_perm("events.view_participants", event)
+    # After the event its meeting link is of no use to anyone: it is left out, as on the event page.
+    private = event.ends_at >= timezone.now() and request.user.has_perm("events.view_participants", event)
     return _ics_response(calendar.event_ics(event, private=private), f"{event.slug}.ics")
 
 
@@ -481,23 +505,75 @@ def invitations(request, slug):
     )
 
 
+WALK_IN_CANDIDATES = 10
+
+
+def _check_in_url(request, query, anchor=""):
+    """The check-in list again, with the search it was showing."""
+    return f"{request.path}?{urlencode({'q': query})}{anchor}" if query else f"{request.path}{anchor}"
+
+
 def check_in_list(request, slug):
-    """Rule `events.manage_event`: a printable list of confirmed participants; ticking a row checks the person in."""
+    """Rule `events.manage_event`: a printable list of confirmed participants; ticking a row checks the person in.
+
+    A search (GET q) narrows the list by name or organisation and offers the approved members it matches who
+    have no seat as walk-ins: someone standing at the door is checked in at once (services.walk_in).
+    """
     event = _event_for(request, "events.manage_event", slug)
     if request.method == "POST":
+        query = request.POST.get("q", "").strip()
+        if request.POST.get("action") == "walk_in":
+            return _walk_in(request, event, query)
         registration = get_object_or_404(Registration, pk=request.POST.get("registration"), event=event)
         try:
             services.check_in(registration, by=request.user, checked_in=request.POST.get("checked_in") == "1")
         except DomainError as refusal:
             messages.error(request, str(refusal))
-        return redirect(f"{request.path}#registration-{registration.pk}")
+        return redirect(_check_in_url(request, query, f"#registration-{registration.pk}"))
+    query = request.GET.get("q", "").strip()
     rows = (
         Registration.objects.confirmed()
         .filter(event=event)
         .select_related("organisation")
         .order_by(*name_order("profile__"), "pk")  # the anonymised last
     )
-    return render(request, "events/coordinator/check_in.html", {"event": event, "registrations": rows})
+    walk_ins = []
+    if query:
+        rows = rows.filter(Q(name__icontains=query) | Q(organisation_name__icontains=query))
+        # Guests will be found here too once the guests part of issue 16 is built (a guest walk-in form beside).
+        walk_ins = list(
+            Profile.objects.approved()
+            .filter(
+                Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+                | Q(user__email__icontains=query)
+                | Q(organisation__name__icontains=query)
+            )
+            .exclude(
+                pk__in=Registration.objects.confirmed().filter(event=event, profile__isnull=False).values("profile")
+            )
+            .select_related("user", "organisation")
+            .order_by(*name_order())[:WALK_IN_CANDIDATES]
+        )
+    return render(
+        request,
+        "events/coordinator/check_in.html",
+        {"event": event, "registrations": rows, "query": query, "walk_ins": walk_ins},
+    )
+
+
+def _walk_in(request, event, query):
+    form = WalkInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an approved member to check in."))
+        return redirect(_check_in_url(request, query))
+    try:
+        registration = services.walk_in(event, form.cleaned_data["profile"], by=request.user)
+    except DomainError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(_check_in_url(request, query))
+    messages.success(request, _("%(name)s is checked in as a walk-in.") % {"name": registration.name})
+    return redirect(_check_in_url(request, query, f"#registration-{registration.pk}"))
 
 
 @require_GET
