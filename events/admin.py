@@ -124,11 +124,11 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     form = EventAdminForm
     # What a coordinator comes for first, so it stays in view at 1280 px beside the filters.
     list_display = ["title", "starts_at", "seats", "confirmed", "waiting", "state", "kind", "edition"]
-    list_filter = ["state", "kind", "edition", ("starts_at", admin.DateFieldListFilter)]
+    list_filter = ["state", "kind", "themes", "edition", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["coalition", "host", "co_host", "edition"]
+    autocomplete_fields = ["coalition", "host", "co_host", "edition", "themes"]
     # The calendar sequence is the portal's bookkeeping for calendar programs, not something a coordinator reads.
     readonly_fields = ["tools", "materials_sent_at", "cancelled_at"]
     inlines = [RegistrationInline, MaterialInline, EventMailingInline]
@@ -136,7 +136,20 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "kind", "state", "edition", "coalition", "host", "co_host", "description"]},
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "kind",
+                    "state",
+                    "edition",
+                    "coalition",
+                    "themes",
+                    "host",
+                    "co_host",
+                    "description",
+                ]
+            },
         ),
         (_("Time and place"), {"fields": ["starts_at", "ends_at", "venue", "address", "meeting_url"]}),
         (

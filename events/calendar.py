@@ -88,6 +88,15 @@ def feed_ics(events, *, name):
     return cal.to_ical().decode()
 
 
+def public_feed_ics(events, *, name):
+    """The public feed of published events: the same UID and SEQUENCE as each event's own .ics, never a meeting link."""
+    cal = _calendar(PUBLISH, name=name)
+    for event in events:
+        cal.add_component(_vevent(event, private=False, method=PUBLISH))
+    cal.add_missing_timezones()
+    return cal.to_ical().decode()
+
+
 def attachment(event, *, method, private=True, attendee=None):
     """The .ics as an outbox attachment dict (JSON-serialisable)."""
     return {

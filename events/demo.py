@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from journal.models import Edition
-from members.models import Organisation, Profile
+from members.models import Organisation, Profile, Theme
 from network.models import Coalition
 
 from .models import Event, Feedback, Invitation, Registration
@@ -40,6 +40,18 @@ EVENT_COALITIONS = {
     "werkbezoek-kraamzorg": "walcheren",
     "workshop-mentale-gezondheid-2": "borsele",
     "serious-game-veilig-opgroeien": "walcheren",
+}
+
+# The themes (members/demo.py, by slug) each demo event is about.
+EVENT_THEMES = {
+    "workshop-vroegsignalering": ["vroegsignalering"],
+    "werkbezoek-kraamzorg": ["vroegsignalering", "gezonde-leefstijl"],
+    "presentatie-geldzorgen": ["armoede-en-schulden"],
+    "online-regio-overleg": ["kansengelijkheid"],
+    "serious-game-armoede": ["armoede-en-schulden", "kansengelijkheid"],
+    "workshop-mentale-gezondheid-2": ["mentale-gezondheid"],
+    "serious-game-veilig-opgroeien": ["veilig-opgroeien"],
+    "online-kennissessie-leefstijl": ["gezonde-leefstijl"],
 }
 
 # (slug, title, kind, days from today, start hour, hours, capacity, fill, place or online, description)
@@ -118,6 +130,7 @@ def seed(*, stdout=None):
     editions = _editions()
     now = timezone.now()
     coalitions = Coalition.objects.in_bulk(list(EVENT_COALITIONS.values()), field_name="slug")
+    themes = Theme.objects.in_bulk({slug for slugs in EVENT_THEMES.values() for slug in slugs}, field_name="slug")
     for index, (slug, title, kind, days, hour, hours, capacity, fill, place, description) in enumerate(EVENTS):
         starts_at = _at(days, hour)
         host = organisations[index % len(organisations)] if organisations else None
@@ -144,6 +157,7 @@ def seed(*, stdout=None):
                 "intake_questions": ["Wat wil je na afloop kunnen?"] if kind == Event.Kind.WORKSHOP else [],
             },
         )
+        event.themes.set([themes[t] for t in EVENT_THEMES.get(slug, []) if t in themes])
         if not profiles:
             continue
         chosen = rng.sample(profiles, min(fill, len(profiles)))

@@ -1,12 +1,15 @@
 """Forms of the events: registering, composing an invitation, feedback, sending materials, messages."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Profile
+from members.forms import FilterForm, LongSelect, with_blank
+from members.models import Municipality, Profile, Theme
+from network.models import Coalition
 
 from .mailings import To
-from .models import COALITION_QUESTION
+from .models import COALITION_QUESTION, Event
 
 
 class RegistrationForm(forms.Form):
@@ -102,3 +105,62 @@ class WalkInForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].queryset = Profile.objects.approved().select_related("user", "organisation")
+
+
+class EventFilterForm(FilterForm):
+    """The filters of the upcoming events and of their public calendar feed (GET, every field optional, combinable).
+
+    An event has no municipality of its own (its venue is free text): a coalition's event belongs to the
+    municipalities of its coalition, and a regional event to none, so filtering by a municipality leaves the
+    regional events out. Online means what `Event.is_online` means: a meeting link and no address; every other
+    event is on site.
+    """
+
+    ONLINE = "online"
+    ON_SITE = "on_site"
+
+    coalition = forms.ModelChoiceField(
+        label=_("Coalition"),
+        required=False,
+        queryset=Coalition.objects.all(),
+        empty_label=_("All coalitions"),
+        widget=LongSelect(label_field="name"),
+    )
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        required=False,
+        queryset=Municipality.objects.all(),
+        empty_label=_("All municipalities"),
+        widget=LongSelect(label_field="name"),
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Theme"),
+        required=False,
+        queryset=Theme.objects.all(),
+        empty_label=_("All themes"),
+        widget=LongSelect(label_field="name"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=with_blank(Event.Kind.choices, _("All kinds")))
+    place = forms.ChoiceField(
+        label=_("Online or on site"),
+        required=False,
+        choices=with_blank([(ONLINE, _("Online")), (ON_SITE, _("On site"))], _("Online and on site")),
+    )
+
+    def filter(self, events):
+        """`events` narrowed by the valid filters (call is_valid() first; a refused value filters nothing)."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        if data.get("coalition"):
+            events = events.filter(coalition=data["coalition"])
+        if data.get("municipality"):
+            events = events.filter(coalition__municipality_links__municipality=data["municipality"])
+        if data.get("theme"):
+            events = events.filter(themes=data["theme"])
+        if data.get("kind"):
+            events = events.filter(kind=data["kind"])
+        online = Q(meeting_url__gt="", address="")
+        if data.get("place") == self.ONLINE:
+            events = events.filter(online)
+        elif data.get("place") == self.ON_SITE:
+            events = events.exclude(online)
+        return events

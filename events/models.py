@@ -112,6 +112,13 @@ class Event(ConstraintErrorsAtFields, models.Model):
         related_name="co_hosted_events",
         verbose_name=_("co-host organisation"),
     )
+    themes = models.ManyToManyField(
+        "members.Theme",
+        blank=True,
+        related_name="events",
+        verbose_name=_("themes"),
+        help_text=_("The focus points this event is about."),
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     venue = models.CharField(_("venue"), max_length=200, blank=True, help_text=_("For example: Wijkcentrum De Brug"))

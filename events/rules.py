@@ -4,6 +4,7 @@ import rules
 from django.utils.translation import gettext_lazy as _
 
 from coalition.rules import add_model_perms, explain, is_active_user, is_approved_member, is_coordinator
+from network.rules import coordinated_coalition_ids
 
 from .models import Registration
 
@@ -12,6 +13,21 @@ from .models import Registration
 def is_public_event(user, event):
     """Published and cancelled events are public (a cancelled one stays, so people see it was cancelled)."""
     return event is not None and not event.is_draft
+
+
+@rules.predicate
+def coordinates_coalition_of_event(user, event):
+    """A coordinator of the coalition the event belongs to (a regional event has none: regional coordinators only).
+
+    Without an event it is False, so the admin and other object-less questions stay with regional coordinators.
+    """
+    return (
+        event is not None and event.coalition_id is not None and event.coalition_id in coordinated_coalition_ids(user)
+    )
+
+
+# A coalition's events are managed by its coordinators; regional coordinators manage all.
+manages_event = is_coordinator | coordinates_coalition_of_event
 
 
 @rules.predicate
@@ -64,13 +80,13 @@ rules.add_perm("events.view_own_registrations", is_approved_member)
 # The secret calendar address belongs to a member's profile.
 rules.add_perm("events.keep_calendar_feed", is_approved_member & has_profile)
 # The meeting link, the participant list and the materials: confirmed participants and coordinators.
-rules.add_perm("events.view_participants", is_coordinator | is_participant_of)
+rules.add_perm("events.view_participants", manages_event | is_participant_of)
 rules.add_perm("events.download_material", is_coordinator | is_participant_of_materials_event)
 rules.add_perm("events.give_feedback", is_participant_of & has_started)
 # The coordinator's tools of an event: invitations, check-in, the registrations export, results,
 # materials, messages to participants and cancelling.
-rules.add_perm("events.manage_event", is_coordinator)
-rules.add_perm("events.send_invitations", is_coordinator)
+rules.add_perm("events.manage_event", manages_event)
+rules.add_perm("events.send_invitations", manages_event)
 
 # The admin.
 rules.add_perm("events", is_coordinator)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mine/", views.my_registrations, name="my_registrations"),
     path("mine/calendar/renew/", views.renew_calendar_feed, name="renew_calendar_feed"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("feed.ics", views.feed, name="feed"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
     path("invitation/<str:token>/", views.invitation_answer, name="invitation_answer"),
     path("unsubscribe/<str:token>/", views.opt_out, name="opt_out"),

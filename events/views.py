@@ -15,7 +15,9 @@ from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -34,6 +36,7 @@ from . import calendar, exports, services
 from . import mailings as kinds
 from .forms import (
     CancelEventForm,
+    EventFilterForm,
     FeedbackForm,
     InvitationForm,
     MessageForm,
@@ -44,6 +47,8 @@ from .forms import (
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
 
 EVENTS_PER_PAGE = 20
+# The public feed: calendar apps refresh it every few hours; a shared cache may keep it this long (seconds).
+FEED_MAX_AGE = 15 * 60
 
 
 def own_registration(event, user):
@@ -127,8 +132,8 @@ def registration_status(event, user, registration):
 # --- Public lists and the event page ------------------------------------------------------------
 
 
-def _listing(request, events, *, past):
-    events = events.with_counts().select_related("host", "co_host")
+def _listing(request, events, *, past, extra=None):
+    events = events.with_counts().select_related("host", "co_host").prefetch_related("themes")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     mine = {}
     profile = getattr(request.user, "profile", None) if request.user.is_authenticated else None
@@ -139,13 +144,40 @@ def _listing(request, events, *, past):
         }
     for event in page.object_list:
         event.my_registration = mine.get(event.pk)
-    return render(request, "events/event_list.html", {"page_obj": page, "events": page.object_list, "past": past})
+    context = {"page_obj": page, "events": page.object_list, "past": past, **(extra or {})}
+    return render(request, "events/event_list.html", context)
 
 
 @require_GET
 def event_list(request):
-    """Upcoming events, public (Event.objects.visible_to is the rule `events.view_event_page` as a queryset)."""
-    return _listing(request, Event.objects.visible_to(request.user).upcoming(), past=False)
+    """Upcoming events, public (Event.objects.visible_to is the rule `events.view_event_page` as a queryset),
+    filtered by EventFilterForm; the page links the public feed of the same filter."""
+    form = EventFilterForm(request.GET or None)
+    events = Event.objects.visible_to(request.user).upcoming()
+    if form.is_valid():
+        events = form.filter(events)
+    feed_query = {name: value for name, value in request.GET.items() if name in form.fields and value}
+    feed_url = reverse("events:feed") + (f"?{urlencode(feed_query)}" if feed_query else "")
+    return _listing(request, events, past=False, extra={"filter_form": form, "feed_url": feed_url})
+
+
+@require_GET
+def feed(request):
+    """The public iCal feed of the published upcoming events, narrowed by the list's filters (EventFilterForm).
+
+    Public, so without meeting links, participants or drafts, and without cancelled events (a subscriber's
+    calendar drops them at the next refresh). A filter value that no longer exists (a removed coalition) is a
+    404 rather than silently everything.
+    """
+    form = EventFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        raise Http404
+    events = form.filter(Event.objects.published().upcoming())
+    text = calendar.public_feed_ics(events, name=settings.SITE_NAME)
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="events.ics"'
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    return response
 
 
 @require_GET
