@@ -110,6 +110,7 @@ PAGES = [
     P("subscribe done", "visitor", "journal:subscribe_done"),
     P("subscription confirm", "visitor", "journal:confirm", "bench"),  # its GET only asks; it reads no token
     P("journal unsubscribe", "visitor", "journal:unsubscribe", address=lambda d: d.journal_unsubscribe),
+    P("events feed", "visitor", "events:feed"),
     P("mail unsubscribe", "visitor", "mail_unsubscribe", address=lambda d: d.mail_unsubscribe),
     P("mail preferences link", "visitor", "mail_preferences_link", address=lambda d: d.mail_preferences_link),
     P("events", "visitor", "events:event_list"),

@@ -135,6 +135,7 @@ TABLE = {
     "events:cancel_event": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:mailings": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:message": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:feed": Access(EVERYONE),
     # announcements
     "announcements:announcement_list": Access(APPROVED),
     "announcements:announcement_new": Access(COALITION_MANAGERS),
