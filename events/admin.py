@@ -3,7 +3,11 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +19,7 @@ from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, Private
 from coalition.rules import DomainError
 
 from . import services
-from .models import Event, EventMailing, Feedback, Invitation, Material, Registration
+from .models import Event, EventMailing, Feedback, Invitation, Material, Registration, Series
 
 
 def _run(modeladmin, request, queryset, action, **kwargs):
@@ -124,15 +128,15 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     form = EventAdminForm
     # What a coordinator comes for first, so it stays in view at 1280 px beside the filters.
     list_display = ["title", "starts_at", "seats", "confirmed", "waiting", "state", "kind", "edition"]
-    list_filter = ["state", "kind", "themes", "edition", ("starts_at", admin.DateFieldListFilter)]
+    list_filter = ["state", "kind", "themes", "series", "edition", ("starts_at", admin.DateFieldListFilter)]
     search_fields = ["title", "description", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["coalition", "host", "co_host", "edition", "themes"]
+    autocomplete_fields = ["coalition", "series", "host", "co_host", "edition", "themes"]
     # The calendar sequence is the portal's bookkeeping for calendar programs, not something a coordinator reads.
     readonly_fields = ["tools", "materials_sent_at", "cancelled_at"]
     inlines = [RegistrationInline, MaterialInline, EventMailingInline]
-    actions = ["cancel_events", "send_materials_to_all", "remind_invitations"]
+    actions = ["cancel_events", "send_materials_to_all", "remind_invitations", "copy_as_new_date"]
     fieldsets = [
         (
             None,
@@ -144,6 +148,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
                     "state",
                     "edition",
                     "coalition",
+                    "series",
                     "themes",
                     "host",
                     "co_host",
@@ -304,6 +309,94 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     )
     def remind_invitations(self, request, queryset):
         return self._check(request, queryset, "events.invitation_reminder")
+
+    def has_copy_permission(self, request):
+        return request.user.has_perm("events.add_event")
+
+    @admin.action(description=_("Copy as a new date"), permissions=["copy"])
+    def copy_as_new_date(self, request, queryset):
+        """Asks the new start on a page of its own, then opens the copy (a draft) to be checked and published."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one event to copy as a new date."), messages.WARNING)
+            return None
+        event = queryset.get()
+        form = CopyEventForm(request.POST if "apply" in request.POST else None, event=event)
+        if form.is_valid():
+            try:
+                copy = services.copy_event(event, starts_at=form.cleaned_data["starts_at"], by=request.user)
+            except DomainError as refusal:
+                self.message_user(request, f"{event}: {refusal}", messages.WARNING)
+                return None
+            except ValidationError as error:
+                for messages_ in error.message_dict.values():
+                    for message in messages_:
+                        form.add_error("starts_at", message)
+            else:
+                self.message_user(request, _("The new date is saved as a draft: check it and publish it."))
+                return redirect("admin:events_event_change", copy.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Copy as a new date"),
+            "event": event,
+            "form": form,
+            "media": self.media + form.media,
+            "opts": self.model._meta,
+            "action_name": "copy_as_new_date",
+            "selected": event.pk,
+        }
+        return TemplateResponse(request, "admin/events/event/copy_event.html", context)
+
+
+class CopyEventForm(forms.Form):
+    starts_at = forms.SplitDateTimeField(label=_("New start"), widget=AdminSplitDateTime)
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_at"].help_text = _(
+            "The end, the registration window and the cancellation deadline move along with the start."
+        )
+
+
+class SeriesEventInline(admin.TabularInline):
+    model = Event
+    fields = ["title_link", "starts_at", "state"]
+    readonly_fields = ["title_link", "starts_at", "state"]
+    extra = 0
+    can_delete = False
+    show_change_link = False
+    verbose_name = _("date")
+    verbose_name_plural = _("dates")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("events.view_event")
+
+    @admin.display(description=_("event"))
+    def title_link(self, obj):
+        return format_html('<a href="{}">{}</a>', reverse("admin:events_event_change", args=[obj.pk]), obj.title)
+
+
+@admin.register(Series)
+class SeriesAdmin(ObjectPermissionsModelAdmin):
+    list_display = ["title", "coalition", "dates"]
+    search_fields = ["title", "description"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["coalition"]
+    list_select_related = ["coalition"]
+    fields = ["title", "slug", "coalition", "description"]
+    inlines = [SeriesEventInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(date_count=Count("events"))
+
+    @admin.display(description=_("dates"), ordering="date_count")
+    def dates(self, obj):
+        return obj.date_count
 
 
 @admin.register(Registration)

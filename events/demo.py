@@ -9,7 +9,7 @@ from journal.models import Edition
 from members.models import Organisation, Profile, Theme
 from network.models import Coalition
 
-from .models import Event, Feedback, Invitation, Registration
+from .models import Event, Feedback, Invitation, Registration, Series
 
 PROGRESS = [
     "We hebben het convenant getekend en werken aan een gezamenlijk zorgpad.",
@@ -74,7 +74,18 @@ EVENTS = [
      -75, 13, 3, 16, 14, "place", "Samen beslissen bij zorgen over veiligheid in een gezin."),
     ("online-kennissessie-leefstijl", "Online kennissessie gezonde leefstijl", Event.Kind.ONLINE_MEETING,
      -20, 12, 1, None, 22, "online", "Roken, alcohol en voeding: wat werkt in het gesprek met ouders?"),
+    ("halfjaarlijkse-partnerbijeenkomst-vorige", "Halfjaarlijkse bijeenkomst van alle partners",
+     Event.Kind.PARTNER_MEETING, -137, 16, 3, None, 18, "place",
+     "Terugblik, vooruitblik en ontmoeting met alle partners van de coalitie."),
 ]  # fmt: skip
+
+# The series of the half-yearly partner meeting: its coming date and the one before.
+SERIES = {
+    "slug": "halfjaarlijkse-partnerbijeenkomst",
+    "title": "Halfjaarlijkse partnerbijeenkomst",
+    "description": "Elk half jaar komen alle partners van de coalitie samen: terugblik, vooruitblik en ontmoeting.",
+    "events": ["halfjaarlijkse-partnerbijeenkomst", "halfjaarlijkse-partnerbijeenkomst-vorige"],
+}
 
 
 def _at(days, hour):
@@ -213,6 +224,10 @@ def seed(*, stdout=None):
                         else starts_at - timedelta(days=12),
                     },
                 )
+    series, _created = Series.objects.update_or_create(
+        slug=SERIES["slug"], defaults={"title": SERIES["title"], "description": SERIES["description"]}
+    )
+    Event.objects.filter(slug__in=SERIES["events"]).update(series=series)
     if demo_member:
         # Older demo data drew the demo member into other events too.
         Registration.objects.filter(profile=demo_member, event__slug__in=[e[0] for e in EVENTS]).exclude(

@@ -60,6 +60,35 @@ class EventQuerySet(models.QuerySet):
         )
 
 
+class Series(models.Model):
+    """Dates of one recurring event: the half-yearly partner meeting, a learning track."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    coalition = models.ForeignKey(
+        "network.Coalition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="event_series",
+        verbose_name=_("coalition"),
+        help_text=_("Empty for a regional event."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("series")
+        verbose_name_plural = _("series")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:series_detail", kwargs={"slug": self.slug})
+
+
 class Event(ConstraintErrorsAtFields, models.Model):
     """A workshop, presentation, work visit, serious game or meeting that members register for."""
 
@@ -119,6 +148,14 @@ class Event(ConstraintErrorsAtFields, models.Model):
         verbose_name=_("themes"),
         help_text=_("The focus points this event is about."),
     )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("series"),
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     venue = models.CharField(_("venue"), max_length=200, blank=True, help_text=_("For example: Wijkcentrum De Brug"))
@@ -160,7 +197,7 @@ class Event(ConstraintErrorsAtFields, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
-    constraint_error_fields = {"ends_before_start": "ends_at"}
+    constraint_error_fields = {"ends_before_start": "ends_at", "series_date_taken": "starts_at"}
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -173,6 +210,12 @@ class Event(ConstraintErrorsAtFields, models.Model):
                 name="event_ends_after_start",
                 violation_error_code="ends_before_start",
                 violation_error_message=_("The end is before the start."),
+            ),
+            models.UniqueConstraint(
+                fields=["series", "starts_at"],
+                name="event_series_date_once",
+                violation_error_code="series_date_taken",
+                violation_error_message=_("Another date of this series starts at this moment."),
             ),
         ]
         indexes = [models.Index(fields=["state", "starts_at"])]

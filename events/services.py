@@ -34,7 +34,7 @@ from members.models import Profile, User
 from network.audiences import Person
 
 from . import calendar
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration
+from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration, Series
 
 INVITATION_SALT = "events.invitation"
 OPT_OUT_SALT = "events.opt-out"
@@ -1299,3 +1299,48 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# Fields a copy takes over unchanged; the times move along with the start, the rest starts afresh.
+_COPIED_FIELDS = (
+    "title", "kind", "edition", "coalition", "host", "co_host", "venue", "address", "meeting_url", "capacity",
+    "max_per_organisation", "description", "intake_questions",
+)  # fmt: skip
+_SHIFTED_FIELDS = ("ends_at", "registration_opens_at", "registration_closes_at", "cancellation_deadline")
+
+
+def _free_slug(base):
+    base = base[:180]
+    slug, n = base, 2
+    while Event.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
+    """A new draft date of `event`: everything the organiser set, with every time moved along with the start.
+
+    Nothing that belongs to people comes along (registrations, invitations, materials, mailings, feedback).
+    An event without a series gets one, named after it, so the two dates belong together.
+    """
+    ensure_permitted(by, "events.add_event")
+    ensure_permitted(by, "events.change_event", event)
+    shift = starts_at - event.starts_at
+    copy = Event(starts_at=starts_at, state=Event.State.DRAFT)
+    for field in _COPIED_FIELDS:
+        setattr(copy, field, getattr(event, field))
+    for field in _SHIFTED_FIELDS:
+        value = getattr(event, field)
+        setattr(copy, field, value + shift if value else value)
+    if event.series_id is None:
+        event.series = Series.objects.create(
+            title=event.title, slug=_free_slug(event.slug), description=event.description, coalition=event.coalition
+        )
+        event.save(update_fields=["series", "updated_at"])
+    copy.series = event.series
+    copy.slug = _free_slug(f"{event.series.slug}-{timezone.localdate(starts_at):%Y-%m-%d}")
+    copy.validate_constraints()
+    copy = create_event(copy, by=by)
+    copy.themes.set(event.themes.all())
+    return copy

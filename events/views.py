@@ -44,7 +44,7 @@ from .forms import (
     SendMaterialsForm,
     WalkInForm,
 )
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration
+from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration, Series
 
 EVENTS_PER_PAGE = 20
 # The public feed: calendar apps refresh it every few hours; a shared cache may keep it this long (seconds).
@@ -708,3 +708,32 @@ def mailings(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     rows = EventMailing.objects.filter(event=event).with_progress()
     return render(request, "events/coordinator/mailings.html", {"event": event, "rows": rows})
+
+
+# --- Series ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def series_detail(request, slug):
+    """A series' page, public: its description, the coming and the past dates (drafts only for coordinators)."""
+    series = get_object_or_404(Series, slug=slug)
+    now = timezone.now()
+    events = series.events.visible_to(request.user).select_related("coalition")
+    context = {
+        "series": series,
+        "coming": list(events.upcoming(now)),
+        "past": list(events.past(now)),
+    }
+    return render(request, "events/series_detail.html", context)
+
+
+@require_GET
+def series_feed(request, slug):
+    """The public iCal feed of a series: its published dates, never a meeting link, no drafts, no cancelled dates."""
+    series = get_object_or_404(Series, slug=slug)
+    events = series.events.published().order_by("starts_at", "pk")
+    text = calendar.public_feed_ics(events, name=series.title)
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{series.slug}.ics"'
+    patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+    return response
