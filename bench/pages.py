@@ -111,6 +111,8 @@ PAGES = [
     P("subscription confirm", "visitor", "journal:confirm", "bench"),  # its GET only asks; it reads no token
     P("journal unsubscribe", "visitor", "journal:unsubscribe", address=lambda d: d.journal_unsubscribe),
     P("events feed", "visitor", "events:feed"),
+    P("event series", "visitor", "events:series_detail", "halfjaarlijkse-partnerbijeenkomst"),
+    P("event series feed", "visitor", "events:series_feed", "halfjaarlijkse-partnerbijeenkomst"),
     P("mail unsubscribe", "visitor", "mail_unsubscribe", address=lambda d: d.mail_unsubscribe),
     P("mail preferences link", "visitor", "mail_preferences_link", address=lambda d: d.mail_preferences_link),
     P("events", "visitor", "events:event_list"),
@@ -184,6 +186,7 @@ PAGES = [
     P("cancel event", "coordinator", "events:cancel_event", EVENT),
     P("mailings", "coordinator", "events:mailings", EVENT),
     P("message to participants", "coordinator", "events:message", EVENT),
+    P("event series", "coordinator", "events:series_detail", "halfjaarlijkse-partnerbijeenkomst"),
     P("announcements", "coordinator", "announcements:announcement_list"),
     P("new announcement", "coordinator", "announcements:announcement_new"),
     P("announcement", "coordinator", "announcements:announcement_detail", lambda d: d.announcement),

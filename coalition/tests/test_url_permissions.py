@@ -20,7 +20,7 @@ from announcements.models import Announcement
 from coalition import checkstep
 from coalition.models import Delivery, Mailing
 from coalition.tests.checkstep_kind import Notice, notice_kind, notice_params  # noqa: F401 — notice_kind is a fixture
-from events.models import Material, Registration
+from events.models import Material, Registration, Series
 from events.tests.factories import EventFactory, RegistrationFactory
 from journal import services as journal_services
 from journal.models import State
@@ -136,6 +136,8 @@ TABLE = {
     "events:mailings": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:message": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:feed": Access(EVERYONE),
+    "events:series_detail": Access(EVERYONE, lambda w: {"slug": w["series"].slug}),
+    "events:series_feed": Access(EVERYONE, lambda w: {"slug": w["series"].slug}),
     # announcements
     "announcements:announcement_list": Access(APPROVED),
     "announcements:announcement_new": Access(COALITION_MANAGERS),
@@ -244,6 +246,7 @@ def world(personas):
     other_mailing = Mailing.objects.create(kind=Mailing.Kind.ANNOUNCEMENT, state=Mailing.State.SENT)
     Announcement.objects.filter(pk=other_announcement.pk).update(mailing=other_mailing, sent_at=now)
     return {
+        "series": Series.objects.create(slug="partnerbijeenkomst", title="Partnerbijeenkomst"),
         "live_check": live_check,
         "announcement": announcement,
         "other_announcement": other_announcement,
