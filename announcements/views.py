@@ -75,6 +75,8 @@ def announcement_compose(request, pk=None):
         instance=announcement,
     )
     segment_form = _segment_form(request, announcement)
+    # One page, one note on the asterisk: the announcement form's (it always has required fields) explains both.
+    segment_form.required_note_above = True
     if request.method == "POST":
         forms_valid = form.is_valid()  # both validated, so every error shows at once
         if segment_form.is_valid() and forms_valid:

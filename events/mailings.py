@@ -287,7 +287,8 @@ class MessageMail(EventMail):
 @checkstep.register
 class CancellationMail(EventMail):
     """Cancelling the event, at confirm, with the mail to everyone registered (confirmed participants get the
-    calendar cancellation). An event nobody registered for is cancelled on its page without mail."""
+    calendar cancellation). An event nobody registered for, or whose registered people's addresses all bounced
+    (services.mailable_of_cancellation), is cancelled on its page without mail and never comes here."""
 
     key = "events.cancellation"
     label = gettext_lazy("Event cancelled")

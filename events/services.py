@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from coalition import checkstep
 from coalition.celery import enqueue_after_commit
 from coalition.mail import Recipient, absolute_url, new_message_id, queue_mailing
-from coalition.models import Delivery, MailCheck, Mailing, OptOut
+from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
@@ -731,6 +731,18 @@ def cancellation_context(event: Event, *, reason: str = "") -> dict[str, str]:
 
 
 @transaction.atomic
+def mailable_of_cancellation(event: Event) -> int:
+    """How many of those registered the cancellation could reach: their addresses, less those that bounced
+    (coalition.models.Suppression). Registrations but none mailable: the event is cancelled without mail."""
+    addresses = {
+        who[0].strip().lower()
+        for who in map(_participant, Registration.objects.active().filter(event=event).select_related("profile__user"))
+        if who is not None
+    }
+    bounced = set(Suppression.objects.active().filter(address__in=addresses).values_list("address", flat=True))
+    return len(addresses - bounced)
+
+
 def cancel_event(
     event: Event,
     *,
@@ -744,7 +756,8 @@ def cancel_event(
     """Cancel the whole event. Everyone registered hears it, confirmed participants get METHOD:CANCEL: that mail
     is an event message and passes the check step, so `audience` and `check` come from the kind
     "events.cancellation" (events/mailings.py). Without them the event is cancelled only while nobody would be
-    told (nobody registered); otherwise EventError says to cancel it on its page."""
+    told (nobody registered, or every address of those registered bounced); otherwise EventError says to cancel
+    it on its page."""
     now = now or timezone.now()
     event = _lock(event)
     ensure_permitted(by, "events.manage_event", event)
@@ -758,7 +771,8 @@ def cancel_event(
         for who in map(_participant, Registration.objects.active().filter(event=event).select_related("profile__user"))
         if who is not None
     }
-    if check is None and registered:
+    bounced = set(Suppression.objects.active().filter(address__in=registered).values_list("address", flat=True))
+    if check is None and registered - bounced:
         raise EventError(
             _(
                 "People are registered for this event and must be told: cancel it with “Cancel this event”, "

@@ -679,13 +679,15 @@ def message(request, slug):
 
 def cancel_event(request, slug):
     """Rule `events.manage_event`: cancel the event. Those registered are told through the check step, and the
-    event is cancelled when that mail is confirmed; an event nobody registered for is cancelled at once."""
+    event is cancelled when that mail is confirmed; an event nobody registered for, or whose registered people's
+    addresses all bounced, is cancelled at once without mail."""
     event = _event_for(request, "events.manage_event", slug)
     before = composed_before(request, kinds.CancellationMail.key, event)
     form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
     registered = Registration.objects.active().filter(event=event, profile__isnull=False).count()
+    mailable = services.mailable_of_cancellation(event) if registered and not event.is_cancelled else 0
     if request.method == "POST" and form.is_valid() and not event.is_cancelled:
-        if registered:
+        if mailable:
             params = {"event": event.pk, "reason": form.cleaned_data["reason"]}
             if response := open_check(request, kinds.CancellationMail.key, params, form):
                 return response
@@ -695,10 +697,18 @@ def cancel_event(request, slug):
             except DomainError as refusal:
                 form.add_error(None, str(refusal))
             else:
-                messages.success(request, _("The event is cancelled. Nobody was registered, so nobody was mailed."))
+                if registered:
+                    messages.success(
+                        request,
+                        _("The event is cancelled. Nobody could be mailed: the addresses of those registered bounced."),
+                    )
+                else:
+                    messages.success(request, _("The event is cancelled. Nobody was registered, so nobody was mailed."))
                 return redirect(event)
     return render(
-        request, "events/coordinator/cancel_event.html", {"event": event, "form": form, "registered": registered}
+        request,
+        "events/coordinator/cancel_event.html",
+        {"event": event, "form": form, "registered": registered, "mailable": mailable},
     )
 
 

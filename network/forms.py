@@ -2,11 +2,12 @@
 choosing a part of the network to mail (SegmentForm)."""
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import FilterForm, LongSelect, LongSelectMultiple, with_blank
-from members.models import Discipline, Level, Municipality, Organisation, Theme
+from members.models import Discipline, Level, Municipality, Organisation, Profile, Theme
 
 from .audiences import SOURCES, Segment
 from .models import Circle, Coalition, Partnership, Phase, partner_people
@@ -261,6 +262,22 @@ class SegmentForm(forms.Form):
             self.fields["coalitions"].required = True
             self.fields["coalitions"].error_messages["required"] = _("Choose at least one of your coalitions.")
             del self.fields["all_members"]
+            # Only what lies within their coalitions (partner_people): their municipalities, and the organisations
+            # that are their partners or that employ people working in their municipalities. One query per field.
+            self.fields["municipalities"].queryset = Municipality.objects.filter(
+                coalition_link__coalition__in=coalitions
+            )
+            working_there = Profile.objects.filter(municipalities__coalition_link__coalition__in=coalitions)
+            self.fields["organisations"].queryset = Organisation.objects.filter(
+                Q(pk__in=Partnership.objects.filter(coalition__in=coalitions).values("organisation_id"))
+                | Q(pk__in=working_there.values("organisation_id"))
+            )
+        # A checkbox group without anything to tick is left out (no empty heading); one that is required stays, so
+        # its error is shown.
+        for name in ("coalitions", "municipalities", "themes"):
+            field = self.fields[name]
+            if not field.required and not field.queryset.exists():
+                del self.fields[name]
         for key, source in SOURCES.items():
             if sources is None or key in sources:
                 self.fields[f"source_{key}"] = source.field()
