@@ -495,6 +495,7 @@ def invite(request, slug):
     segment_initial = Segment.from_params(before.get("segment", {})).initial() if before else None
     segment_form = SegmentForm(request.POST or None, initial=segment_initial)
     form = InvitationForm(request.POST or None, initial={"message": before.get("message", "")} if before else None)
+    form.required_note_above = True  # one page, two forms: the segment form above says which fields are required
     if request.method == "POST" and segment_form.is_valid() and form.is_valid():
         params = {
             "event": event.pk,
