@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminFileWidget
 from django.core.exceptions import ObjectDoesNotExist
@@ -15,7 +14,6 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.urls import path, reverse
-from django.utils.csp import CSP
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +25,7 @@ from django.views.decorators.csp import csp_override
 from . import checkstep
 from .bounces import clear_suppression, suppress
 from .checkstep import Preview
-from .mail import Recipient, render_delivery, retry_failed
+from .mail import MAIL_FRAME_CSP, MAIL_FRAMING_PAGE_CSP, Recipient, render_delivery, retry_failed
 from .models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from .rules import NotAllowed, refuse
 
@@ -204,18 +202,6 @@ class ReadOnlyAdminMixin:
         return [f.name for f in self.model._meta.fields]
 
 
-# The mail's HTML part, framed by the mailing's page, is its own document: its inline styles are allowed there and
-# nothing else is; only a page of the portal may frame it. (The same policy as coalition.views.MAIL_FRAME_CSP, which
-# the project shell keeps for the check step: this module sits below it and cannot import it.)
-MAIL_FRAME_CSP = {
-    "default-src": [CSP.NONE],
-    "style-src": [CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "https:", "http:"],
-    "frame-ancestors": [CSP.SELF],
-    "sandbox": [],
-}
-# The mailing's page frames that document.
-MAILING_PAGE_CSP = {**settings.SECURE_CSP, "frame-src": [CSP.SELF, *settings.SECURE_CSP["frame-src"]]}
 # The outbox's actions are offered in the list and on the record's own page.
 BOTH_LOCATIONS = [admin.ActionLocation.CHANGE_LIST, admin.ActionLocation.CHANGE_FORM]
 # The failed and skipped deliveries listed on a mailing's page; the rest are one link away.
@@ -424,7 +410,7 @@ class MailingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if mailing is not None and self.has_view_permission(request, mailing):
             extra_context = {**(extra_context or {}), **self._page_context(mailing)}
         response = super().change_view(request, object_id, form_url, extra_context)
-        response._csp_config = MAILING_PAGE_CSP
+        response._csp_config = MAIL_FRAMING_PAGE_CSP
         return response
 
     def changelist_view(self, request, extra_context=None):

@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.template.context import make_context
 from django.template.loader import get_template, render_to_string
 from django.utils import formats, timezone, translation
+from django.utils.csp import CSP
 from django.utils.timezone import get_current_timezone
 from django.utils.translation import gettext as _
 
@@ -248,6 +249,19 @@ def _enqueue(mailing: Mailing) -> None:
     # By name: the engine that coalition.tasks runs (coalition.outbox) imports this module. A broker
     # that is down is logged and the sweep sends later.
     enqueue_after_commit("coalition.tasks.send_mailing", mailing.pk)
+
+
+# A mail's HTML part shown on the portal (the check page, a mailing's admin page) is its own document, framed by
+# that page: the mail's inline styles are allowed there and nothing else is, and only the portal may frame it.
+MAIL_FRAME_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "https:", "http:"],
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": [],
+}
+# The page that frames it.
+MAIL_FRAMING_PAGE_CSP = {**settings.SECURE_CSP, "frame-src": [CSP.SELF, *settings.SECURE_CSP["frame-src"]]}
 
 
 # The headers Django's EmailMessage.message() writes after the MIME structure's own, in its order;

@@ -17,7 +17,6 @@ from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.csp import CSP
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -32,6 +31,7 @@ from members.models import Organisation, Profile
 from . import bounces, checkstep
 from .celery import app
 from .forms import MailPreferencesForm
+from .mail import MAIL_FRAME_CSP, MAIL_FRAMING_PAGE_CSP
 from .media import public_cache_control, serve_media
 from .models import MailCheck
 from .roles import is_approved_member
@@ -168,16 +168,6 @@ def public_media(request, name):
 
 # --- The check step (coalition.checkstep) -----------------------------------------------------------------
 
-# The page frames the mail's HTML part from the next view, which is its own document: a mail's inline styles
-# are allowed there and nothing else is.
-CHECK_PAGE_CSP = {**settings.SECURE_CSP, "frame-src": [CSP.SELF, *settings.SECURE_CSP["frame-src"]]}
-MAIL_FRAME_CSP = {
-    "default-src": [CSP.NONE],
-    "style-src": [CSP.UNSAFE_INLINE],
-    "img-src": [CSP.SELF, "data:", "https:", "http:"],
-    "frame-ancestors": [CSP.SELF],
-    "sandbox": [],
-}
 RECIPIENTS_SHOWN = 50
 
 
@@ -191,7 +181,7 @@ def _check_for(request, pk):
 
 
 @never_cache
-@csp_override(CHECK_PAGE_CSP)
+@csp_override(MAIL_FRAMING_PAGE_CSP)
 @require_http_methods(["GET", "POST"])
 def mail_check(request, pk):
     """Rule: the person who composed the mail (and may still send it). The count, who is left out and why, the
