@@ -284,6 +284,15 @@ class SegmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("all_members") and Segment.from_form({**data, "all_members": False}).narrows_members:
+            # Everyone would be mailed whatever else was ticked; say so rather than silently ignore the rest.
+            self.add_error(
+                "all_members",
+                _(
+                    "All members cannot be combined with coalitions, levels, disciplines or other groups of members: "
+                    "untick either."
+                ),
+            )
         if not self.errors and Segment.from_form(data).is_empty:
             raise forms.ValidationError(
                 _("Choose at least one group of people: a coalition, a discipline, all members, …"),

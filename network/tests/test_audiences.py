@@ -287,6 +287,20 @@ def test_a_regional_coordinators_form_offers_every_coalition_and_all_members(wor
     assert form.segment() == Segment(all_members=True)
 
 
+def test_all_members_with_other_criteria_is_refused_at_the_field_not_silently_widened(world):
+    form = SegmentForm(data={"segment-all_members": "on", "segment-disciplines": [Discipline.MIDWIFERY]})
+    assert not form.is_valid()
+    assert list(form.errors) == ["all_members"]
+    # What was ticked is kept for the person to untick one of them.
+    assert form["disciplines"].value() == [Discipline.MIDWIFERY]
+
+
+def test_all_members_with_an_added_group_is_fine_the_group_comes_on_top(world):
+    form = SegmentForm(data={"segment-all_members": "on", "segment-source_subscribers": "on"})
+    assert form.is_valid(), form.errors
+    assert form.segment().all_members
+
+
 def test_the_choice_the_form_makes_is_the_segment(world):
     form = SegmentForm(
         data={
