@@ -34,12 +34,19 @@ def unsubscribe_link_maker(topic: str):
     return link
 
 
-def _sign_links(recipients) -> None:
-    """Give each recipient without a link of its own (a journal subscriber has one) the announcements' link."""
+def _sign_links(recipients, announcement) -> None:
+    """Give each recipient without an unsubscribe link of its own (a journal subscriber has one) the announcements'
+    link, and, when there is an attachment, their own link to it: a subscriber has no account to log in with."""
     link = unsubscribe_link_maker(TOPIC)
+    if announcement.attachment:
+        marker = "TOKEN"
+        url = absolute_url(reverse("announcements:attachment_link", kwargs={"pk": announcement.pk, "token": marker}))
+        prefix, suffix = url.rsplit(marker, 1)
     for recipient in recipients:
         if not recipient.context["unsubscribe_url"]:
             recipient.context["unsubscribe_url"] = link(recipient.email)
+        if announcement.attachment:
+            recipient.context["attachment_url"] = prefix + announcement.attachment_token(recipient.email) + suffix
 
 
 def announcement_description(subject: str) -> str:
@@ -77,7 +84,7 @@ class AnnouncementMail(checkstep.MassMail):
         audience = checkstep.screen(candidates, topic=TOPIC, left_out=left_out)
         # Signing ten thousand links costs a quarter of a second: the count and the check page need only the first
         # recipient's (the preview); send() signs the others, once, for those the mail is queued to.
-        _sign_links(audience.recipients[:1])
+        _sign_links(audience.recipients[:1], self.announcement)
         return audience
 
     def context(self) -> dict:
@@ -98,6 +105,14 @@ class AnnouncementMail(checkstep.MassMail):
             ),
         }
 
+    def for_tester(self, recipient: Recipient, tester) -> Recipient:
+        """The test mail links to the attachment through the page that asks the coordinator to log in, not
+        through the first recipient's own link (which names their address)."""
+        tested = super().for_tester(recipient, tester)
+        if "attachment_url" in tested.context:
+            tested.context["attachment_url"] = self.context()["attachment_url"]
+        return tested
+
     def description(self) -> str:
         return announcement_description(self.announcement.subject)
 
@@ -109,7 +124,7 @@ class AnnouncementMail(checkstep.MassMail):
 
     def send(self, audience: checkstep.Audience, *, by, check) -> Mailing:
         ensure_segment_allowed(Segment.from_params(self.announcement.segment), by=by)
-        _sign_links([*audience.recipients, *audience.suppressed])
+        _sign_links([*audience.recipients, *audience.suppressed], self.announcement)
         mailing = super().send(audience, by=by, check=check)
         mark_sent(self.announcement, mailing=mailing, recipient_count=audience.count)
         return mailing

@@ -4,6 +4,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -21,6 +22,7 @@ from network.models import Coalition
 ATTACHMENT_MAX_BYTES = 10 * 2**20
 
 _attachment_storage = PrivateStorage("announcements")
+ATTACHMENT_SALT = "announcements.attachment"
 
 
 def attachment_storage():
@@ -177,3 +179,25 @@ class Announcement(models.Model):
     @property
     def attachment_name(self):
         return Path(self.attachment.name).name if self.attachment else ""
+
+    def attachment_token(self, address: str) -> str:
+        """The signed part of one recipient's attachment link: a journal subscriber without an account opens the
+        attachment with it, as a member does; it names this announcement and the address it was mailed to."""
+        return signing.dumps([self.pk, address.lower()], salt=ATTACHMENT_SALT, compress=True)
+
+    def address_of_attachment_token(self, token: str) -> str | None:
+        """The address a genuine link of this announcement was made for; None for any other token."""
+        try:
+            pk, address = signing.loads(token, salt=ATTACHMENT_SALT)
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+        return address if pk == self.pk and isinstance(address, str) else None
+
+    def reached(self, address: str) -> bool:
+        """Whether the mail went to `address` (a skipped delivery did not reach it)."""
+        return (
+            self.mailing_id is not None
+            and Delivery.objects.filter(mailing_id=self.mailing_id, address__iexact=address)
+            .exclude(state=Delivery.State.SKIPPED)
+            .exists()
+        )

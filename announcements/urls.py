@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/", views.announcement_detail, name="announcement_detail"),
     path("<int:pk>/edit/", views.announcement_compose, name="announcement_edit"),
     path("<int:pk>/attachment", views.announcement_attachment, name="attachment"),
+    path("<int:pk>/attachment/<str:token>", views.attachment_link, name="attachment_link"),
 ]

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from coalition import checkstep
@@ -144,6 +145,23 @@ def announcement_detail(request, pk):
 def announcement_attachment(request, pk):
     """Rule `announcements.view_announcement`: the attachment, only to those who may read the announcement."""
     announcement = get_object_or_refuse(request, "announcements.view_announcement", Announcement.objects, pk=pk)
+    return _attachment_response(announcement)
+
+
+@never_cache
+@require_GET
+def attachment_link(request, pk, token):
+    """The attachment through a recipient's own signed link from the mail, without logging in: for the journal
+    subscribers an announcement reaches, who have no account. Valid while the mail counts as having reached that
+    address (a genuine token of another announcement, or a forged one, is a 404 like a missing file)."""
+    announcement = Announcement.objects.filter(pk=pk).first()
+    address = announcement.address_of_attachment_token(token) if announcement else None
+    if address is None or not announcement.reached(address):
+        raise Http404
+    return _attachment_response(announcement)
+
+
+def _attachment_response(announcement):
     if not announcement.attachment:
         raise Http404
     try:

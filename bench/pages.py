@@ -232,6 +232,7 @@ EXCLUDED = {
     "events:event_ics": "a calendar file (ics)",
     "events:cancel_registration": "POST only",
     "events:material_download": "a download",
+    "announcements:attachment_link": "a download, by a recipient's signed link",
     "events:registrations_csv": "a download (CSV)",
 }
 

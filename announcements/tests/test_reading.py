@@ -62,6 +62,56 @@ def test_the_mail_links_to_the_attachment_on_the_site(with_attachment):
     assert context["attachment_url"].endswith(reverse("announcements:attachment", args=[with_attachment.pk]))
 
 
+def test_each_recipient_gets_an_own_attachment_link_that_works_without_an_account(with_attachment, network):
+    deliveries = {d.address: d for d in with_attachment.mailing.deliveries.all()}
+    address = network.outer[0].user.email.lower()
+    link = deliveries[address].context["attachment_url"]
+    assert link != deliveries[network.outer[1].user.email.lower()].context["attachment_url"]
+    response = _client().get(link.removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 de route"
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_a_forged_or_borrowed_attachment_link_is_not_found(with_attachment, network, coalition_coordinator):
+    own_token = with_attachment.attachment_token(network.outer[0].user.email)
+    other = draft(coalition_coordinator, outer_circle_of(network.own), subject="Een andere")
+    other.attachment.save("ander.pdf", ContentFile(b"%PDF-1.4 ander"), save=True)
+    send(other, coalition_coordinator)
+    forged = [
+        # A changed signature, the token of one announcement on another's address, an address never mailed.
+        (with_attachment.pk, own_token[:-2] + ("AA" if not own_token.endswith("AA") else "BB")),
+        (other.pk, own_token),
+        (with_attachment.pk, with_attachment.attachment_token("nobody@example.org")),
+        (with_attachment.pk, with_attachment.attachment_token(network.elsewhere[0].user.email)),
+    ]
+    for pk, token in forged:
+        url = reverse("announcements:attachment_link", kwargs={"pk": pk, "token": token})
+        assert _client().get(url).status_code == 404, (pk, token)
+
+
+def test_a_suppressed_address_that_was_skipped_cannot_use_its_link(with_attachment, network):
+    address = network.outer[0].user.email.lower()
+    with_attachment.mailing.deliveries.filter(address=address).update(state="skipped")
+    url = reverse(
+        "announcements:attachment_link",
+        kwargs={"pk": with_attachment.pk, "token": with_attachment.attachment_token(address)},
+    )
+    assert _client().get(url).status_code == 404
+
+
+def test_the_test_mail_links_to_the_attachment_through_the_login_not_a_recipients_link(network, coalition_coordinator):
+    announcement = draft(coalition_coordinator, outer_circle_of(network.own))
+    announcement.attachment.save("route.pdf", ContentFile(b"%PDF-1.4 de route"), save=True)
+    check = checkstep.open_check(
+        "announcements.announcement", {"announcement": announcement.pk}, by=coalition_coordinator
+    )
+    test = checkstep.send_test(check, by=coalition_coordinator)
+    [delivery] = test.deliveries.all()
+    url = {**test.context, **delivery.context}["attachment_url"]
+    assert url.endswith(reverse("announcements:attachment", args=[announcement.pk]))
+
+
 def test_an_announcement_without_attachment_has_none_to_download(network, sent_to_outer_circle):
     url = reverse("announcements:attachment", args=[sent_to_outer_circle.pk])
     assert _client(network.outer[0].user).get(url).status_code == 404

@@ -148,6 +148,7 @@ TABLE = {
     "announcements:attachment": Access(
         {"member", "coalition_coordinator", "coordinator"}, lambda w: {"pk": w["announcement"].pk}
     ),
+    "announcements:attachment_link": Access(TOKEN, lambda w: {"pk": w["announcement"].pk, "token": "not-a-token"}),
     # network
     "network:coalition_list": Access(EVERYONE),
     "network:coalition_detail": Access(EVERYONE, lambda w: {"slug": w["coalition"].slug}),
