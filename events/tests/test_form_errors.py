@@ -45,12 +45,12 @@ def test_an_invitation_with_a_message_over_the_limit_comes_back_with_the_summary
     event = EventFactory()
     response = coordinator_client.post(
         reverse("events:invite", args=[event.slug]),
-        {"segment-disciplines": ["midwifery"], "segment-all_members": "on", "message": LONG},
+        {"segment-disciplines": ["midwifery"], "segment-source_subscribers": "on", "message": LONG},
     )
     assert_error_page(
         response,
         fields=["id_message"],
-        kept={"segment-disciplines": ["midwifery"], "segment-all_members": ["on"], "message": LONG},
+        kept={"segment-disciplines": ["midwifery"], "segment-source_subscribers": ["on"], "message": LONG},
     )
 
 
