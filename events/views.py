@@ -789,7 +789,7 @@ def certificate_verify(request, code=None):
             form.add_error("code", _("No certificate has this code. Check that you typed it as it is printed."))
         return render(request, "events/certificate_verify.html", {"form": form}, status=404)
     context = {
-        "form": VerifyCertificateForm(initial={"code": certificates.grouped(normalised)}),
+        "form": VerifyCertificateForm(),
         "certificate": certificates.Certificate.of(registration),
         "valid": registration.has_certificate,
         "anonymised": registration.is_anonymised,

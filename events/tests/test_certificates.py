@@ -395,3 +395,24 @@ def test_the_send_page_is_for_coordinators_and_linked_on_past_events_only(client
     assert reverse("events:send_certificates", args=[coming.slug]) not in client.get(coming.get_absolute_url()).text
     refused = client.post(url, headers=ENGLISH)
     assert refused.status_code == 200 and "Nobody would receive this mail" in refused.text
+
+
+# --- Query counts of the other certificate pages ---------------------------------------------------------------
+
+
+def test_the_downloads_and_the_send_page_take_as_many_queries_with_more_participants(client, coordinator):
+    registration = _attendee(_past_event())
+    event = registration.event
+    signed = certificates.signed_url(registration)
+
+    def grow(n):
+        RegistrationFactory.create_batch(n, event=event, checked_in=True)
+
+    client.force_login(coordinator)
+    # First the page that shows the count (1 + 2 checked in, then 1 + 10: the page grows by a digit).
+    assert_same_count_as_data_grows(client, reverse("events:send_certificates", args=[event.slug]), grow)
+    for url in (
+        reverse("events:certificate_download", args=[registration.pk]),
+        signed[signed.index("/events/") :],
+    ):
+        assert_same_count_as_data_grows(client, url, grow, shown=False)
