@@ -199,6 +199,9 @@ def event_detail(request, slug):
     edition = event.edition if event.edition and user.has_perm("journal.read", event.edition) else None
     status = registration_status(event, user, own_registration(event, user))
     can_manage_event = user.has_perm("events.manage_event", event)
+    attended = status.registration if status.is_past and status.registration else None
+    if attended is not None:
+        attended.event = event  # the rule reads the event: the one already here
     context = {
         "event": event,
         "edition": edition,
@@ -211,6 +214,10 @@ def event_detail(request, slug):
         "can_give_feedback": user.has_perm("events.give_feedback", event),
         "can_manage_event": can_manage_event,
         "show_results": status.is_past and can_manage_event,
+        # After the event, a participant who was checked in finds their certificate here as in My registrations.
+        "certificate_registration": attended
+        if attended is not None and user.has_perm("events.download_certificate", attended)
+        else None,
     }
     return render(request, "events/event_detail.html", context)
 

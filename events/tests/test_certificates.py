@@ -18,13 +18,14 @@ from coalition import checkstep
 from coalition.models import MailCheck, Mailing
 from coalition.rules import DomainError
 from coalition.tests.query_counts import assert_same_count_as_data_grows
-from events import certificates, services
-from events.models import Event, EventMailing, Registration
+from events import certificates, demo, services
+from events.models import Event, EventMailing, Feedback, Registration, Series
 from members.models import Organisation
 from members.tests.factories import OrganisationFactory
 
 from .checks import send
-from .factories import EventFactory, RegistrationFactory, approved_member
+from .factories import EventFactory, ProfileFactory, RegistrationFactory, approved_member
+from .test_admin import _change_page
 
 pytestmark = pytest.mark.django_db
 
@@ -416,3 +417,51 @@ def test_the_downloads_and_the_send_page_take_as_many_queries_with_more_particip
         signed[signed.index("/events/") :],
     ):
         assert_same_count_as_data_grows(client, url, grow, shown=False)
+
+
+# --- The admin and the demo ------------------------------------------------------------------------------------
+
+
+def test_points_are_set_in_the_admin_and_need_a_registry_there(coordinator_client):
+    event = _past_event(accreditation_points=None, accreditation_registry="")
+    url, data = _change_page(coordinator_client, event)
+    page = coordinator_client.get(url, headers=ENGLISH).text
+    assert "Where the points count, e.g. Kwaliteitsregister V" in page  # the help text
+    assert reverse("events:send_certificates", args=[event.slug]) in page  # a past event's tools
+    data["accreditation_points"] = "2.5"
+    refused = coordinator_client.post(url, data, headers=ENGLISH)
+    assert refused.status_code == 200
+    assert "accreditation_registry" in refused.context["adminform"].form.errors
+    assert refused.context["adminform"].form["accreditation_points"].value() == "2.5"  # kept
+    data["accreditation_registry"] = "Kwaliteitsregister V&VN"
+    assert coordinator_client.post(url, data).status_code == 302
+    event.refresh_from_db()
+    assert (event.accreditation_points, event.accreditation_registry) == (Decimal("2.5"), "Kwaliteitsregister V&VN")
+
+
+def test_the_admin_offers_sending_certificates_only_for_events_that_took_place(coordinator_client):
+    page = coordinator_client.get(reverse("admin:events_event_change", args=[EventFactory().pk])).text
+    assert "/send-certificates/" not in page
+
+
+def test_the_demo_series_has_two_past_dates_with_certificates_and_one_coming():
+    ProfileFactory.create_batch(20)
+    demo.seed()
+    series = Series.objects.get(slug=demo.SERIES["slug"])
+    now = timezone.now()
+    past = list(series.events.past(now))
+    assert len(past) == 2 and series.events.upcoming(now).count() == 1
+    for event in past:
+        attended = [r for r in event.registrations.all() if r.has_certificate]
+        assert attended and Feedback.objects.filter(event=event).exists()
+    assert any(event.accreditation_points for event in past)
+    assert all(event.accreditation_registry for event in past if event.accreditation_points)
+
+
+def test_the_event_page_links_the_certificate_for_the_participant_who_was_checked_in(client):
+    registration = _attendee(_past_event())
+    url = reverse("events:certificate_download", args=[registration.pk])
+    client.force_login(registration.profile.user)
+    assert url in client.get(registration.event.get_absolute_url()).text
+    Registration.objects.filter(pk=registration.pk).update(checked_in=False)
+    assert url not in client.get(registration.event.get_absolute_url()).text
