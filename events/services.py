@@ -1402,14 +1402,26 @@ def certificate_recipients(event: Event) -> list[Recipient]:
     )
     recipients = []
     for registration in registrations:
-        who = _participant(registration)
-        if who:
-            context = {
-                "certificate_url": certificates.signed_url(registration),
-                "unsubscribe_url": checkstep.unsubscribe_url(who[0], TOPIC_EVENTS),
-            }
-            recipients.append(Recipient(email=who[0], name=who[1], context=context))
+        email, name = _certificate_holder(registration)
+        if not email:
+            # Counted by the check step as "no e-mail address"; their certificate is still in the verification.
+            recipients.append(Recipient(email="", name=name))
+            continue
+        context = {
+            "certificate_url": certificates.signed_url(registration),
+            "unsubscribe_url": checkstep.unsubscribe_url(email, TOPIC_EVENTS),
+        }
+        recipients.append(Recipient(email=email, name=name, context=context))
     return recipients
+
+
+def _certificate_holder(registration: Registration) -> tuple[str, str]:
+    """(address, name) of whoever holds the registration's certificate: the member, or a guest, whose registration
+    carries its own address (the guests part of issue 16); ("", name) when no address is known."""
+    who = _participant(registration)
+    if who is not None:
+        return who
+    return getattr(registration, "email", "") or "", certificates.holder_name(registration)
 
 
 def certificates_context(event: Event) -> dict[str, Any]:

@@ -465,3 +465,13 @@ def test_the_event_page_links_the_certificate_for_the_participant_who_was_checke
     assert url in client.get(registration.event.get_absolute_url()).text
     Registration.objects.filter(pk=registration.pk).update(checked_in=False)
     assert url not in client.get(registration.event.get_absolute_url()).text
+
+
+def test_a_participant_without_an_address_is_counted_as_left_out(coordinator):
+    event = _past_event()
+    RegistrationFactory(event=event, checked_in=True)
+    gone = RegistrationFactory(event=event, checked_in=True)
+    Registration.objects.filter(pk=gone.pk).update(profile=None)  # the account went, not yet anonymised
+    check = checkstep.open_check("events.certificates", {"event": event.pk}, by=coordinator)
+    assert check.recipient_count == 1
+    assert check.left_out == {checkstep.LeftOut.NO_ADDRESS: 1}
