@@ -1363,6 +1363,7 @@ def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
 # --- Certificates of attendance ---------------------------------------------------------------------------
 
 
+@transaction.atomic
 def issue_certificate(registration: Registration) -> Registration:
     """Give an attended registration its certificate code, once; the code is what makes a certificate "issued"
     (the verification page knows it from then on). Called when a certificate is first made, whoever asks for it:
