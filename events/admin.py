@@ -170,6 +170,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
                 ]
             },
         ),
+        (_("Certificate of attendance"), {"fields": ["accreditation_points", "accreditation_registry"]}),
         (_("Work on this event"), {"fields": ["tools", "materials_sent_at", "cancelled_at"]}),
     ]
 
@@ -223,6 +224,11 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             (reverse("events:check_in_list", args=[obj.slug]), _("Printable check-in list")),
             (reverse("events:registrations_csv", args=[obj.slug]), _("Registrations (CSV)")),
             (reverse("events:send_materials", args=[obj.slug]), _("Send materials and feedback request")),
+            *(
+                [(reverse("events:send_certificates", args=[obj.slug]), _("Send certificates of attendance"))]
+                if obj.gives_certificates
+                else []
+            ),
             (reverse("events:message", args=[obj.slug]), _("Message to participants")),
             (reverse("events:results", args=[obj.slug]), _("Results and feedback")),
             (reverse("events:mailings", args=[obj.slug]), _("Mailings of this event")),

@@ -2,6 +2,7 @@
 
 import random
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -130,6 +131,61 @@ def _register(event, profile, state, when, rng):
     return registration
 
 
+# The half-yearly partner meeting's earliest date (beside its last and its coming one in EVENTS), and the
+# accreditation points of past events, so the demo has certificates with and without points.
+EARLIER_EDITIONS = [
+    ("halfjaarlijkse-partnerbijeenkomst-voorjaar", "Halfjaarlijkse bijeenkomst van alle partners", -320, 16, 3, 16),
+]
+ACCREDITATION = {
+    "halfjaarlijkse-partnerbijeenkomst-vorige": (Decimal(3), "Kwaliteitsregister V&VN"),
+    "workshop-mentale-gezondheid-2": (Decimal("2.5"), "Kwaliteitsregister V&VN"),
+}
+
+
+def seed_series_certificates(series, *, profiles, rng):
+    """The half-yearly partner meeting as a series with two past dates and a coming one; the past dates have
+    check-ins (so their participants, and the demo member at the past workshop, have certificates to download)
+    and feedback, one has accreditation points. Idempotent like seed()."""
+    for slug, title, days, hour, hours, fill in EARLIER_EDITIONS:
+        starts_at = _at(days, hour)
+        event, _created = Event.objects.update_or_create(
+            slug=slug,
+            defaults={
+                "title": title,
+                "kind": Event.Kind.PARTNER_MEETING,
+                "state": Event.State.PUBLISHED,
+                "series": series,
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(hours=hours),
+                "venue": "Wijkcentrum De Schakel",
+                "address": "Stationsplein 4\n4461 HP Goes",
+                "description": "Terugblik, vooruitblik en ontmoeting met alle partners van de coalitie.",
+            },
+        )
+        chosen = rng.sample(profiles, min(fill, len(profiles))) if profiles else []
+        for position, profile in enumerate(chosen):
+            when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
+            registration = _register(event, profile, Registration.State.CONFIRMED, when, rng)
+            checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
+            score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)
+            if not checked_in:
+                continue
+            Registration.objects.filter(pk=registration.pk).update(checked_in=True, checked_in_at=starts_at)
+            if gives_feedback:
+                Feedback.objects.update_or_create(
+                    registration=registration,
+                    defaults={
+                        "event": event,
+                        "score": score,
+                        "valuable": valuable,
+                        "improve": improve,
+                        "submitted_at": event.ends_at + timedelta(days=1),
+                    },
+                )
+    for slug, (points, registry) in ACCREDITATION.items():
+        Event.objects.filter(slug=slug).update(accreditation_points=points, accreditation_registry=registry)
+
+
 def seed(*, stdout=None):
     """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
     rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
@@ -228,6 +284,7 @@ def seed(*, stdout=None):
         slug=SERIES["slug"], defaults={"title": SERIES["title"], "description": SERIES["description"]}
     )
     Event.objects.filter(slug__in=SERIES["events"]).update(series=series)
+    seed_series_certificates(series, profiles=profiles, rng=rng)
     if demo_member:
         # Older demo data drew the demo member into other events too.
         Registration.objects.filter(profile=demo_member, event__slug__in=[e[0] for e in EVENTS]).exclude(

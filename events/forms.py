@@ -8,6 +8,7 @@ from members.forms import FilterForm, LongSelect, with_blank
 from members.models import Municipality, Profile, Theme
 from network.models import Coalition
 
+from . import certificates
 from .mailings import To
 from .models import COALITION_QUESTION, Event
 
@@ -74,6 +75,25 @@ class SendMaterialsForm(forms.Form):
         required=False,
         help_text=_("Otherwise every confirmed participant receives them."),
     )
+
+
+class SendCertificatesForm(forms.Form):
+    """Nothing to choose: every participant who was checked in gets their own link. The form carries the refusal
+    (nobody to mail) to the page."""
+
+
+class VerifyCertificateForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code on the certificate"),
+        max_length=20,
+        help_text=_("Twelve letters and digits, e.g. ABCD-EFGH-JKLM."),
+    )
+
+    def clean_code(self):
+        code = certificates.normalise_code(self.cleaned_data["code"])
+        if not code:
+            raise forms.ValidationError(_("A code has twelve letters and digits, e.g. ABCD-EFGH-JKLM."))
+        return code
 
 
 class CancelEventForm(forms.Form):

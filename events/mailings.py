@@ -1,5 +1,5 @@
 """The mass mails of the events, as kinds of the check step (coalition.checkstep): invitations and their reminder,
-materials, a message to participants and the cancellation of an event.
+materials, certificates of attendance, a message to participants and the cancellation of an event.
 
 A coordinator composes one on the event's page for it; the view calls `checkstep.open_check(key, params, by=…)`
 and the check page shows the count, who is left out and why, and the mail of the first recipient. What sending
@@ -223,6 +223,56 @@ class MaterialsMail(EventMail):
     def send(self, audience, *, by, check):
         return services.send_materials(
             self.event, recipients=[*audience.recipients, *audience.suppressed], by=by, check=check
+        )
+
+
+@checkstep.register
+class CertificatesMail(EventMail):
+    """Each participant who was checked in gets their own certificate link, after the event.
+
+    A link, not the PDF attached: the outbox stores attachments as text in each delivery's JSON (made for
+    calendar files), so a PDF would go in as base64, a copy per recipient in the database and a change to the
+    shared outbox; and an attached file cannot be withdrawn, while the link stops working when someone is
+    un-checked-in or their data is anonymised. The link needs no login (guests), the PDF is made when opened.
+    """
+
+    key = "events.certificates"
+    label = gettext_lazy("Certificates of attendance")
+    mailing_kind = Mailing.Kind.MATERIALS
+    template = "events/certificates"
+    topic = services.TOPIC_EVENTS
+
+    @property
+    def purpose_text(self):
+        return _("certificates of attendance")
+
+    def audience(self) -> checkstep.Audience:
+        if not self.event.gives_certificates:
+            raise checkstep.CheckError(_("Certificates can be sent once the event has taken place."))
+        return checkstep.screen(services.certificate_recipients(self.event), topic=self.topic)
+
+    def context(self) -> dict[str, Any]:
+        return services.certificates_context(self.event)
+
+    def change_url(self) -> str:
+        return reverse("events:send_certificates", kwargs={"slug": self.event.slug})
+
+    def done_message(self, count: int) -> str:
+        return _("The certificates are on their way to %(count)d participants.") % {"count": count}
+
+    def for_tester(self, recipient: Recipient, tester) -> Recipient:
+        # The first recipient's link opens their certificate, with their name: the test's leads to the event.
+        tested = super().for_tester(recipient, tester)
+        context = {**tested.context, "certificate_url": absolute_url(self.event.get_absolute_url())}
+        return Recipient(email=tested.email, name=tested.name, context=context, attachments=tested.attachments)
+
+    def send(self, audience, *, by, check):
+        return _screen_errors(
+            services.send_certificates,
+            self.event,
+            recipients=[*audience.recipients, *audience.suppressed],
+            by=by,
+            check=check,
         )
 
 

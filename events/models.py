@@ -179,6 +179,22 @@ class Event(ConstraintErrorsAtFields, models.Model):
         _("members can cancel until"), null=True, blank=True, help_text=_("Empty means until the event starts.")
     )
     description = models.TextField(_("description"), blank=True)
+    # On the certificate of attendance (events/certificates.py); a registry awards the points, not the portal.
+    accreditation_points = models.DecimalField(
+        _("accreditation points"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The points a participant earns, printed on the certificate of attendance. Empty means none."),
+    )
+    accreditation_registry = models.CharField(
+        _("accreditation registry"),
+        max_length=200,
+        blank=True,
+        help_text=_("Where the points count, e.g. Kwaliteitsregister V&VN."),
+    )
     intake_questions = models.JSONField(
         _("extra intake questions"),
         default=list,
@@ -285,6 +301,18 @@ class Event(ConstraintErrorsAtFields, models.Model):
     def is_full(self):
         return self.capacity is not None and self.seats_left == 0
 
+    def clean(self):
+        super().clean()
+        if self.accreditation_points is not None and not self.accreditation_registry.strip():
+            raise ValidationError(
+                {"accreditation_registry": _("Say which registry awards the points, or leave the points empty.")}
+            )
+
+    @property
+    def gives_certificates(self):
+        """Certificates of attendance exist once the event has started, unless it was cancelled."""
+        return not self.is_cancelled and self.has_started
+
     def questions(self):
         """Every intake question: the fixed one first, then the event's own."""
         return [str(COALITION_QUESTION), *[str(q) for q in self.intake_questions or [] if str(q).strip()]]
@@ -381,6 +409,12 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # The code printed on the certificate of attendance, given when it is first made (services.issue_certificate):
+    # random and stored, not derived from the id, so a printed certificate stays verifiable whatever happens to
+    # the secret key, and unguessable (60 bits). It outlives anonymisation: the certificate was issued.
+    certificate_code = models.CharField(
+        _("certificate code"), max_length=12, unique=True, null=True, blank=True, editable=False
+    )
 
     objects = RegistrationQuerySet.as_manager()
     constraint_error_fields = {"registered_twice": "profile"}
@@ -425,6 +459,16 @@ class Registration(ConstraintErrorsAtFields, models.Model):
             return self.queue_position
         positions = Registration.objects.filter(pk=self.pk).with_waiting_position()
         return positions.values_list("queue_position", flat=True)[0]
+
+    @property
+    def has_certificate(self):
+        """A certificate of attendance: checked in at an event that took place (started, not cancelled), and the
+        registration not cancelled since. Un-checking someone in withdraws it."""
+        return self.checked_in and not self.is_cancelled and self.event.gives_certificates
+
+    @property
+    def is_anonymised(self):
+        return self.anonymised_at is not None
 
     def can_be_cancelled_by_member(self, now=None):
         return not self.is_cancelled and (now or timezone.now()) < self.event.cancellation_closes_at
@@ -624,6 +668,7 @@ class EventMailing(models.Model):
         REMINDER = "reminder", _("Reminder before the event")
         MATERIALS = "materials", _("Materials and feedback request")
         MESSAGE = "message", _("Message to participants")
+        CERTIFICATES = "certificates", _("Certificates of attendance")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_mailings", verbose_name=_("event"))
     mailing = models.OneToOneField(

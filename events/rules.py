@@ -55,6 +55,17 @@ def is_own_registration(user, registration):
 
 
 @rules.predicate
+def manages_event_of_registration(user, registration):
+    return registration is not None and manages_event.test(user, registration.event)
+
+
+@rules.predicate
+def has_certificate(user, registration):
+    """Checked in at an event that took place (Registration.has_certificate), personal data still there."""
+    return registration is not None and registration.has_certificate and not registration.is_anonymised
+
+
+@rules.predicate
 def has_started(user, event):
     return event is not None and event.has_started
 
@@ -83,6 +94,13 @@ rules.add_perm("events.keep_calendar_feed", is_approved_member & has_profile)
 rules.add_perm("events.view_participants", manages_event | is_participant_of)
 rules.add_perm("events.download_material", is_coordinator | is_participant_of_materials_event)
 rules.add_perm("events.give_feedback", is_participant_of & has_started)
+# A certificate of attendance: for the person who was checked in (whatever their standing now: they attended),
+# and for those who manage the event. The verification page by code and the signed link need no rule: the code
+# and the token are the permission.
+rules.add_perm(
+    "events.download_certificate",
+    has_certificate & ((is_active_user & is_own_registration) | manages_event_of_registration),
+)
 # The coordinator's tools of an event: invitations, check-in, the registrations export, results,
 # materials, messages to participants and cancelling.
 rules.add_perm("events.manage_event", manages_event)
@@ -115,5 +133,9 @@ explain("events.view_participants", _("Only confirmed participants of this event
 explain("events.download_material", _("Only confirmed participants of this event and coordinators see this."))
 explain("events.keep_calendar_feed", _("A calendar feed belongs to the member profile of an approved member."))
 explain("events.give_feedback", _("Feedback is asked of the confirmed participants once the event has started."))
+explain(
+    "events.download_certificate",
+    _("A certificate of attendance is for participants who were checked in, once the event has taken place."),
+)
 explain("events.manage_event", _("This is a coordinator's tool."))
 explain("events.send_invitations", _("Only coordinators send invitations."))

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +33,7 @@ from journal.models import Subscriber
 from members.models import Profile, User
 from network.audiences import Person
 
-from . import calendar
+from . import calendar, certificates
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration, Series
 
 INVITATION_SALT = "events.invitation"
@@ -1318,7 +1318,7 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
 # Fields a copy takes over unchanged; the times move along with the start, the rest starts afresh.
 _COPIED_FIELDS = (
     "title", "kind", "edition", "coalition", "host", "co_host", "venue", "address", "meeting_url", "capacity",
-    "max_per_organisation", "description", "intake_questions",
+    "max_per_organisation", "description", "intake_questions", "accreditation_points", "accreditation_registry",
 )  # fmt: skip
 _SHIFTED_FIELDS = ("ends_at", "registration_opens_at", "registration_closes_at", "cancellation_deadline")
 
@@ -1358,3 +1358,98 @@ def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
     copy = create_event(copy, by=by)
     copy.themes.set(event.themes.all())
     return copy
+
+
+# --- Certificates of attendance ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_certificate(registration: Registration) -> Registration:
+    """Give an attended registration its certificate code, once; the code is what makes a certificate "issued"
+    (the verification page knows it from then on). Called when a certificate is first made, whoever asks for it:
+    issuing again returns the same code. Refused when there is no certificate to issue (`has_certificate`) or
+    the personal data is gone."""
+    if not registration.has_certificate or registration.is_anonymised:
+        raise EventError(_("A certificate of attendance is only for participants who were checked in."))
+    if registration.certificate_code:
+        return registration
+    while True:
+        try:
+            with transaction.atomic():
+                Registration.objects.filter(pk=registration.pk, certificate_code__isnull=True).update(
+                    certificate_code=certificates.new_code()
+                )
+        except IntegrityError:  # the same random code twice: 1 in 2**60 per pair; draw again
+            continue
+        break
+    # Whoever came first (a second request at the same moment) gave the code that counts.
+    registration.certificate_code = Registration.objects.values_list("certificate_code", flat=True).get(
+        pk=registration.pk
+    )
+    return registration
+
+
+def certificate_recipients(event: Event) -> list[Recipient]:
+    """Those with a certificate of `event` (checked in, registration not cancelled) whose address is known, each
+    with their own signed certificate link and the "events" topic's unsubscribe link. Not checked in is not in
+    this list at all: the check step counts only whom a mail could reach."""
+    if not event.gives_certificates:
+        return []
+    registrations = (
+        Registration.objects.filter(event=event, checked_in=True, anonymised_at__isnull=True)
+        .exclude(state=Registration.State.CANCELLED)
+        .select_related("profile__user")
+        .order_by("name", "pk")
+    )
+    recipients = []
+    for registration in registrations:
+        email, name = _certificate_holder(registration)
+        if not email:
+            # Counted by the check step as "no e-mail address"; their certificate is still in the verification.
+            recipients.append(Recipient(email="", name=name))
+            continue
+        context = {
+            "certificate_url": certificates.signed_url(registration),
+            "unsubscribe_url": checkstep.unsubscribe_url(email, TOPIC_EVENTS),
+        }
+        recipients.append(Recipient(email=email, name=name, context=context))
+    return recipients
+
+
+def _certificate_holder(registration: Registration) -> tuple[str, str]:
+    """(address, name) of whoever holds the registration's certificate: the member, or a guest, whose registration
+    carries its own address (the guests part of issue 16); ("", name) when no address is known."""
+    who = _participant(registration)
+    if who is not None:
+        return who
+    return getattr(registration, "email", "") or "", certificates.holder_name(registration)
+
+
+def certificates_context(event: Event) -> dict[str, Any]:
+    context = event_context(event)
+    with translation.override(settings.LANGUAGE_CODE):
+        context["event_duration"] = certificates.duration_text(event.starts_at, event.ends_at)
+        context["accreditation_points"] = certificates.points_text(event.accreditation_points)
+    context["accreditation_registry"] = event.accreditation_registry
+    return context
+
+
+@transaction.atomic
+def send_certificates(event: Event, *, recipients: Iterable[Recipient], by: User, check: MailCheck) -> Mailing:
+    """Mail each participant who was checked in their own certificate link (the check's count of
+    `certificate_recipients`). The code is given when a certificate is first opened (`issue_certificate`)."""
+    event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
+    if not event.gives_certificates:
+        raise EventError(_("Certificates can be sent once the event has taken place."))
+    mailing = queue_mailing(
+        template="events/certificates",
+        recipients=recipients,
+        context=certificates_context(event),
+        kind=Mailing.Kind.MATERIALS,
+        description=f"{event.title}: {_('certificates of attendance')}",
+        created_by=by,
+        check=check,
+    )
+    _link(event, mailing, EventMailing.Purpose.CERTIFICATES)
+    return mailing

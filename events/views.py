@@ -32,7 +32,7 @@ from members.models import Profile, name_order
 from network.audiences import Segment
 from network.forms import SegmentForm
 
-from . import calendar, exports, services
+from . import calendar, certificates, exports, services
 from . import mailings as kinds
 from .forms import (
     CancelEventForm,
@@ -41,7 +41,9 @@ from .forms import (
     InvitationForm,
     MessageForm,
     RegistrationForm,
+    SendCertificatesForm,
     SendMaterialsForm,
+    VerifyCertificateForm,
     WalkInForm,
 )
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration, Series
@@ -197,6 +199,9 @@ def event_detail(request, slug):
     edition = event.edition if event.edition and user.has_perm("journal.read", event.edition) else None
     status = registration_status(event, user, own_registration(event, user))
     can_manage_event = user.has_perm("events.manage_event", event)
+    attended = status.registration if status.is_past and status.registration else None
+    if attended is not None:
+        attended.event = event  # the rule reads the event: the one already here
     context = {
         "event": event,
         "edition": edition,
@@ -209,6 +214,10 @@ def event_detail(request, slug):
         "can_give_feedback": user.has_perm("events.give_feedback", event),
         "can_manage_event": can_manage_event,
         "show_results": status.is_past and can_manage_event,
+        # After the event, a participant who was checked in finds their certificate here as in My registrations.
+        "certificate_registration": attended
+        if attended is not None and user.has_perm("events.download_certificate", attended)
+        else None,
     }
     return render(request, "events/event_detail.html", context)
 
@@ -719,6 +728,99 @@ def mailings(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     rows = EventMailing.objects.filter(event=event).with_progress()
     return render(request, "events/coordinator/mailings.html", {"event": event, "rows": rows})
+
+
+# --- Certificates of attendance ---------------------------------------------------------------------
+
+
+_CERTIFICATE_RELATED = ("event__host", "event__co_host", "event__coalition", "profile")
+
+
+def _certificate_response(registration):
+    """The registration's certificate as a PDF download, in the active language; issues its code the first time
+    (a write on GET, but once and the same whoever asks: services.issue_certificate)."""
+    registration = services.issue_certificate(registration)
+    certificate = certificates.Certificate.of(registration)
+    pdf = certificates.render_pdf(certificate, verify_link=certificates.verify_url(registration.certificate_code))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{certificates.filename(certificate)}"'
+    return response
+
+
+@never_cache
+@require_GET
+def certificate_download(request, pk):
+    """Rule `events.download_certificate`: the participant who was checked in, or those who manage the event."""
+    registration = get_object_or_refuse(
+        request,
+        "events.download_certificate",
+        Registration.objects.select_related(*_CERTIFICATE_RELATED),
+        pk=pk,
+    )
+    return _certificate_response(registration)
+
+
+@never_cache
+@require_GET
+def certificate_signed(request, token):
+    """The certificate link of a mail; the signed token is the permission. It stops working when the
+    registration no longer has a certificate (un-checked-in, the event cancelled) or its data is anonymised."""
+    pk = certificates.read_token(token)
+    registration = (
+        Registration.objects.select_related(*_CERTIFICATE_RELATED).filter(pk=pk).first() if pk is not None else None
+    )
+    if registration is None or not registration.has_certificate or registration.is_anonymised:
+        return render(request, "events/certificate_unavailable.html", status=404)
+    return _certificate_response(registration)
+
+
+@require_GET
+def certificate_verify(request, code=None):
+    """Public: whether a certificate is genuine, by the code printed on it. It shows what the certificate says
+    and nothing more about the person (no address, no organisation); after the retention period only that it
+    was issued. A code typed in the form (GET ?code=) goes to the code's own address."""
+    if code is None:
+        form = VerifyCertificateForm(request.GET or None)
+        if form.is_valid():
+            return redirect("events:certificate_verify", code=certificates.grouped(form.cleaned_data["code"]))
+        return render(request, "events/certificate_verify.html", {"form": form})
+    normalised = certificates.normalise_code(code)
+    registration = (
+        Registration.objects.select_related(*_CERTIFICATE_RELATED).filter(certificate_code=normalised).first()
+        if normalised
+        else None
+    )
+    if registration is None:
+        form = VerifyCertificateForm({"code": code})
+        if form.is_valid():  # else the form says what is wrong with the code as typed
+            form.add_error("code", _("No certificate has this code. Check that you typed it as it is printed."))
+        return render(request, "events/certificate_verify.html", {"form": form}, status=404)
+    context = {
+        "form": VerifyCertificateForm(),
+        "certificate": certificates.Certificate.of(registration),
+        "valid": registration.has_certificate,
+        "anonymised": registration.is_anonymised,
+    }
+    return render(request, "events/certificate_verify.html", context)
+
+
+def send_certificates(request, slug):
+    """Rule `events.manage_event`: mail each participant who was checked in their own certificate link, through
+    the check step; for events that took place."""
+    event = _event_for(request, "events.manage_event", slug)
+    form = SendCertificatesForm(request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (response := open_check(request, kinds.CertificatesMail.key, {"event": event.pk}, form))
+    ):
+        return response
+    attended = Registration.objects.filter(event=event, checked_in=True).exclude(state=Registration.State.CANCELLED)
+    return render(
+        request,
+        "events/coordinator/send_certificates.html",
+        {"event": event, "form": form, "attended": attended.count()},
+    )
 
 
 # --- Series ---------------------------------------------------------------------------------------

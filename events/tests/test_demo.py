@@ -30,4 +30,4 @@ def test_seed_is_idempotent_and_covers_every_kind():
 
 def test_seed_without_members_still_makes_events():
     demo.seed()
-    assert Event.objects.count() == len(demo.EVENTS)
+    assert Event.objects.count() == len(demo.EVENTS) + len(demo.EARLIER_EDITIONS)

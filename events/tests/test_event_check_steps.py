@@ -123,6 +123,23 @@ def _materials():
     )
 
 
+def _certificates():
+    start = timezone.now() - timedelta(days=1)
+    event = EventFactory(title="Werkbezoek kraamzorg", starts_at=start, ends_at=start + timedelta(hours=2))
+    _registered(event)
+    RegistrationFactory(event=event)  # not checked in: not in the audience at all
+    return Scenario(
+        key="events.certificates",
+        event=event,
+        compose_url=reverse("events:send_certificates", args=[event.slug]),
+        data={},
+        topic="events",
+        purpose=EventMailing.Purpose.CERTIFICATES,
+        mailing_kind=Mailing.Kind.MATERIALS,
+        change=lambda: RegistrationFactory(event=event, checked_in=True),
+    )
+
+
 def _message():
     event = EventFactory(title="Werkbezoek kraamzorg")
     _registered(event)
@@ -157,6 +174,7 @@ SCENARIOS = {
     "invitation": _invitation,
     "invitation_reminder": _reminder,
     "materials": _materials,
+    "certificates": _certificates,
     "message": _message,
     "cancellation": _cancellation,
 }
@@ -175,6 +193,7 @@ def test_every_mass_mail_of_the_events_is_a_kind_of_the_check_step():
         "events.invitation",
         "events.invitation_reminder",
         "events.materials",
+        "events.certificates",
         "events.message",
         "events.cancellation",
     }
@@ -212,6 +231,7 @@ def test_a_test_goes_only_to_the_coordinator_and_its_links_act_for_nobody(
     assert _addresses() == [coordinator.email]
     body = mail.outbox[0].body
     assert "/events/invitation/" not in body  # no answer link of anyone invited
+    assert "/events/certificates/" not in body  # no certificate link of anyone else
     if scenario.topic:
         assert "/mail/unsubscribe/" in body
         token = body.split("/mail/unsubscribe/")[1].split("/")[0]
