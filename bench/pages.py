@@ -120,6 +120,8 @@ PAGES = [
     P("event", "visitor", "events:event_detail", EVENT),
     P("invitation", "visitor", "events:invitation_answer", address=lambda d: d.invitation),
     P("events opt-out", "visitor", "events:opt_out", address=lambda d: d.opt_out),
+    P("certificate verification form", "visitor", "events:certificate_verify_form"),
+    P("certificate verification", "visitor", "events:certificate_verify", address=lambda d: d.certificate_verify),
     P("confirm details", "visitor", "members:confirm_details", address=lambda d: d.confirm_details),
     # A member
     P("home", "member", "home"),
@@ -183,6 +185,7 @@ PAGES = [
     P("check-in list", "coordinator", "events:check_in_list", EVENT),
     P("results", "coordinator", "events:results", PAST_EVENT),
     P("send materials", "coordinator", "events:send_materials", PAST_EVENT),
+    P("send certificates", "coordinator", "events:send_certificates", PAST_EVENT),
     P("cancel event", "coordinator", "events:cancel_event", EVENT),
     P("mailings", "coordinator", "events:mailings", EVENT),
     P("message to participants", "coordinator", "events:message", EVENT),
@@ -232,6 +235,8 @@ EXCLUDED = {
     "events:event_ics": "a calendar file (ics)",
     "events:cancel_registration": "POST only",
     "events:material_download": "a download",
+    "events:certificate_download": "a download (PDF)",
+    "events:certificate_signed": "a download (PDF)",
     "announcements:attachment_link": "a download, by a recipient's signed link",
     "events:registrations_csv": "a download (CSV)",
 }
@@ -317,8 +322,9 @@ class Demo:
         from announcements.models import Announcement  # noqa: PLC0415 — needs django.setup()
         from coalition import checkstep  # noqa: PLC0415 — needs django.setup()
         from coalition.views import preferences_token  # noqa: PLC0415 — needs django.setup()
+        from events import certificates  # noqa: PLC0415 — needs django.setup()
         from events import services as event_services  # noqa: PLC0415 — needs django.setup()
-        from events.models import Invitation  # noqa: PLC0415 — needs django.setup()
+        from events.models import Invitation, Registration  # noqa: PLC0415 — needs django.setup()
         from journal.models import Edition, Subscriber, Tip  # noqa: PLC0415 — needs django.setup()
         from members import services as member_services  # noqa: PLC0415 — needs django.setup()
         from members.models import Municipality, Offering, Organisation, Profile  # noqa: PLC0415 — needs django.setup()
@@ -342,6 +348,9 @@ class Demo:
         invitation = Invitation.objects.filter(event__slug=EVENT).first() or Invitation.objects.order_by("pk")[0]
         self.invitation = path(event_services.answer_url(invitation, Invitation.Answer.COMING))
         self.opt_out = path(event_services.opt_out_url(MEMBER))
+        attended = Registration.objects.get(event__slug=PAST_EVENT, profile__user__email=MEMBER)
+        code = event_services.issue_certificate(attended).certificate_code
+        self.certificate_verify = reverse("events:certificate_verify", args=[certificates.grouped(code)])
         self.confirm_details = reverse(
             "members:confirm_details",
             args=[member_services.confirmation_token(Profile.objects.get(user__email=MEMBER))],

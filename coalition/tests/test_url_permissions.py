@@ -20,6 +20,8 @@ from announcements.models import Announcement
 from coalition import checkstep
 from coalition.models import Delivery, Mailing
 from coalition.tests.checkstep_kind import Notice, notice_kind, notice_params  # noqa: F401 — notice_kind is a fixture
+from events import certificates
+from events import services as event_services
 from events.models import Material, Registration, Series
 from events.tests.factories import EventFactory, RegistrationFactory
 from journal import services as journal_services
@@ -138,6 +140,13 @@ TABLE = {
     "events:feed": Access(EVERYONE),
     "events:series_detail": Access(EVERYONE, lambda w: {"slug": w["series"].slug}),
     "events:series_feed": Access(EVERYONE, lambda w: {"slug": w["series"].slug}),
+    "events:send_certificates": Access(COORDINATORS, lambda w: {"slug": w["past_event"].slug}),
+    "events:certificate_download": Access({"member", "coordinator"}, lambda w: {"pk": w["attended_registration"].pk}),
+    "events:certificate_signed": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:certificate_verify_form": Access(EVERYONE),
+    "events:certificate_verify": Access(
+        EVERYONE, lambda w: {"code": certificates.grouped(w["attended_registration"].certificate_code)}
+    ),
     # announcements
     "announcements:announcement_list": Access(APPROVED),
     "announcements:announcement_new": Access(COALITION_MANAGERS),
@@ -229,7 +238,7 @@ def world(personas):
     event = EventFactory()
     past_event = EventFactory(starts_at=now - timedelta(days=3), ends_at=now - timedelta(days=3, hours=-2))
     RegistrationFactory(event=event, profile=member.profile)
-    RegistrationFactory(event=past_event, profile=member.profile)
+    RegistrationFactory(event=past_event, profile=member.profile, checked_in=True)
     material = Material(event=event, title="Slides")
     material.file.save("slides.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=True)
     coalition = personas["coalition_coordinator"].coalition_roles.get().coalition
@@ -264,6 +273,9 @@ def world(personas):
         "event": event,
         "open_event": EventFactory(),
         "past_event": past_event,
+        "attended_registration": event_services.issue_certificate(
+            Registration.objects.get(event=past_event, profile=member.profile)
+        ),
         "own_registration": Registration.objects.get(event=event, profile=member.profile),
         "material": material,
         "coalition": coalition,
