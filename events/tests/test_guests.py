@@ -16,9 +16,22 @@ from events import services
 from events.models import Event, Invitation, Registration
 from events.services import Guest
 
-from .factories import EventFactory, InvitationFactory, OrganisationFactory, RegistrationFactory, approved_member
+from .factories import (
+    EventFactory,
+    GuestRegistrationFactory,
+    InvitationFactory,
+    OrganisationFactory,
+    approved_member,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages asserted on are the English msgids (the Dutch catalogue comes with the merge)."""
+    with translation.override("en"):
+        yield
 
 
 def guest(n=1, **kwargs):
@@ -201,7 +214,7 @@ def test_guests_get_the_mass_mails_of_the_event_with_their_cancel_link():
 def test_retention_clears_a_guests_address_and_function():
     start = timezone.now() - timedelta(days=800)
     event = guest_event(starts_at=start, ends_at=start + timedelta(hours=2))
-    RegistrationFactory(event=event, profile=None, name="Gast", email="gast@minvws.example", function="beleid")
+    GuestRegistrationFactory(event=event)
     services.detach_personal_data()
     registration = Registration.objects.get(event=event)
     assert (registration.email, registration.function, registration.name, registration.token) == ("", "", "", None)
@@ -362,7 +375,7 @@ def test_a_guest_confirms_sees_their_registration_and_cancels_from_the_links(cli
     client.post(cancel)
     registration.refresh_from_db()
     assert registration.is_cancelled
-    assert client.get(cancel[:-10] + "0123456789").status_code in (400, 404)
+    assert client.get(cancel[:-11] + "0123456789/").status_code == 400
 
 
 def test_the_participant_list_marks_consenting_guests_and_leaves_out_the_rest(client):
@@ -405,21 +418,8 @@ def test_the_csv_has_guests_with_their_address_and_function(client, coordinator)
 # --- Query counts ---------------------------------------------------------------------------------------
 
 
-def _guests(event, confirmed=True):
-    def grow(n):
-        for _i in range(n):
-            registration = RegistrationFactory(
-                event=event,
-                profile=None,
-                email=f"g{Registration.objects.count()}@x.example",
-                name="Gast",
-                function="beleid",
-                token=services.new_token(),
-            )
-            if not confirmed:
-                Registration.objects.filter(pk=registration.pk).update(state="pending")
-
-    return grow
+def _guests(event):
+    return lambda n: GuestRegistrationFactory.create_batch(n, event=event)
 
 
 def test_the_participant_list_with_guests_takes_as_many_queries(client, coordinator):
