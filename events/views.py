@@ -908,7 +908,7 @@ def cancel_event(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     before = composed_before(request, kinds.CancellationMail.key, event)
     form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
-    registered = Registration.objects.active().filter(event=event, profile__isnull=False).count()
+    registered = Registration.objects.active().filter(event=event).exclude(profile__isnull=True, email="").count()
     mailable = services.mailable_of_cancellation(event) if registered and not event.is_cancelled else 0
     if request.method == "POST" and form.is_valid() and not event.is_cancelled:
         if mailable:

@@ -5,7 +5,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
