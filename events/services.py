@@ -219,6 +219,23 @@ def _guest_links(registration):
     return {"cancel_url": guest_url(registration, "cancel"), "registration_url": guest_url(registration)}
 
 
+def guest_material_url(registration: Registration, material) -> str:
+    """A material of the event through the guest's own signed link (they have no account to log in with)."""
+    token = signing.Signer(salt=GUEST_SALT).sign(registration.token)
+    return absolute_url(reverse("events:guest_material", kwargs={"token": token, "pk": material.pk}))
+
+
+def _guest_materials_context(registration, materials):
+    """What the materials mail says differently to a guest: the files and the feedback form by their own link."""
+    if not _guest_links(registration):
+        return {}
+    token = signing.Signer(salt=GUEST_SALT).sign(registration.token)
+    return {
+        "materials": [{"title": m.title, "url": guest_material_url(registration, m)} for m in materials],
+        "feedback_url": absolute_url(reverse("events:guest_feedback", kwargs={"token": token})),
+    }
+
+
 def _guest_links_of(event):
     """{address: links} of the event's guests, for mass mails built from (email, name) pairs."""
     guests = Registration.objects.active().filter(event=event, profile__isnull=True, email__gt="")
@@ -1573,11 +1590,16 @@ def participants_for_materials(event: Event, *, only_checked_in: bool = False) -
     if only_checked_in:
         registrations = registrations.filter(checked_in=True)
     recipients = []
+    materials = list(event.materials.order_by("pk"))
     for registration in registrations.select_related("profile__user").order_by("name", "pk"):
         who = _participant(registration)
         if who:
             unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
-            context = {"unsubscribe_url": unsubscribe, **_guest_links(registration)}
+            context = {
+                "unsubscribe_url": unsubscribe,
+                **_guest_links(registration),
+                **_guest_materials_context(registration, materials),
+            }
             recipients.append(Recipient(email=who[0], name=who[1], context=context))
     return recipients
 

@@ -326,7 +326,7 @@ def guest_confirm(request, token):
     return render(request, "events/guest_confirm.html", {"event": registration.event, "registration": registration})
 
 
-def _guest_status(registration):
+def _guest_status(registration, token):
     now = timezone.now()
     return {
         "registration": registration,
@@ -335,6 +335,18 @@ def _guest_status(registration):
         and not registration.is_pending
         and registration.can_be_cancelled_by_member(now),
         "waiting_position": registration.waiting_position(),
+        # A confirmed guest's page holds what a participant's event page shows them: the meeting link until the
+        # end, the materials and the feedback form.
+        "show_meeting_link": registration.is_confirmed and registration.event.ends_at >= now,
+        "materials": [
+            (material, services.guest_material_url(registration, material))
+            for material in registration.event.materials.all()
+        ]
+        if registration.is_confirmed
+        else [],
+        "feedback_url": reverse("events:guest_feedback", kwargs={"token": token})
+        if registration.is_confirmed and registration.event.has_started
+        else None,
     }
 
 
@@ -347,7 +359,7 @@ def guest_registration(request, token):
         registration = services.read_guest_token(token)
     except DomainError as refusal:
         return _guest_page_error(request, refusal)
-    return render(request, "events/guest_registration.html", {**_guest_status(registration), "token": token})
+    return render(request, "events/guest_registration.html", {**_guest_status(registration, token), "token": token})
 
 
 @never_cache
@@ -369,8 +381,56 @@ def guest_cancel(request, token):
                 request, _("Your registration for %(event)s is cancelled.") % {"event": registration.event}
             )
         return redirect(services.guest_url(registration))
-    context = {**_guest_status(registration), "token": token, "asking_to_cancel": True}
+    context = {**_guest_status(registration, token), "token": token, "asking_to_cancel": True}
     return render(request, "events/guest_registration.html", context)
+
+
+@never_cache
+@require_GET
+def guest_material(request, token, pk):
+    """A material of the event for a confirmed guest, through their signed link (what `events.download_material`
+    allows confirmed participants who log in)."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError:
+        raise Http404 from None
+    if not registration.is_confirmed:
+        raise Http404
+    material = get_object_or_404(Material, pk=pk, event_id=registration.event_id)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=material.filename)
+
+
+@never_cache
+def guest_feedback(request, token):
+    """The feedback form for a confirmed guest, through their signed link, once the event has started (as
+    `events.give_feedback` for members)."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError as refusal:
+        return _guest_page_error(request, refusal)
+    event = registration.event
+    if not registration.is_confirmed or not event.has_started:
+        return _guest_page_error(
+            request, _("Feedback is asked of the confirmed participants once the event has started."), status=403
+        )
+    existing = Feedback.objects.filter(registration=registration).first()
+    initial = (
+        {"score": existing.score, "valuable": existing.valuable, "improve": existing.improve} if existing else None
+    )
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_feedback(registration, **form.cleaned_data)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Thank you for your feedback!"))
+            return redirect(services.guest_url(registration))
+    return render(request, "events/feedback.html", {"event": event, "form": form, "is_update": existing is not None})
 
 
 @require_POST

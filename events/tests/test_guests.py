@@ -448,3 +448,31 @@ def test_the_guest_pages_take_a_fixed_number_of_queries(client, django_assert_ma
         client.get(path_of(services.guest_url(registration)))
     with django_assert_max_num_queries(6):
         client.get(path_of(services.guest_url(registration, "cancel")))
+
+
+def test_a_guest_downloads_the_materials_and_gives_feedback_through_their_own_link(client):
+    from django.core.files.base import ContentFile  # noqa: PLC0415 - only this test uploads a file
+
+    from events.models import Feedback, Material  # noqa: PLC0415 - as above
+
+    start = timezone.now() - timedelta(hours=3)
+    event = guest_event(starts_at=start, ends_at=start + timedelta(hours=2))
+    registration = GuestRegistrationFactory(event=event)
+    pending = GuestRegistrationFactory(event=event, state=Registration.State.PENDING)
+    material = Material(event=event, title="Presentatie")
+    material.file.save("presentatie.pdf", ContentFile(b"%PDF-1.4 demo"), save=True)
+
+    (recipient,) = services.participants_for_materials(event)
+    assert recipient.email == registration.email
+    url = path_of(recipient.context["materials"][0]["url"])
+    assert b"".join(client.get(url).streaming_content) == b"%PDF-1.4 demo"
+    assert client.get(path_of(services.guest_material_url(pending, material))).status_code == 404
+    assert client.get(reverse("events:material_download", kwargs={"pk": material.pk})).status_code == 302  # log in
+
+    feedback_url = path_of(recipient.context["feedback_url"])
+    assert client.post(feedback_url, {"score": "5", "valuable": "De praktijk"}).status_code == 302
+    assert Feedback.objects.get(registration=registration).score == 5
+    assert (
+        client.get(path_of(services.guest_url(pending)).replace("/guest/", "/guest/", 1) + "feedback/").status_code
+        == 403
+    )
