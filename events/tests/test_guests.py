@@ -472,7 +472,4 @@ def test_a_guest_downloads_the_materials_and_gives_feedback_through_their_own_li
     feedback_url = path_of(recipient.context["feedback_url"])
     assert client.post(feedback_url, {"score": "5", "valuable": "De praktijk"}).status_code == 302
     assert Feedback.objects.get(registration=registration).score == 5
-    assert (
-        client.get(path_of(services.guest_url(pending)).replace("/guest/", "/guest/", 1) + "feedback/").status_code
-        == 403
-    )
+    assert client.get(path_of(services.guest_url(pending)) + "feedback/").status_code == 403
