@@ -185,9 +185,13 @@ def guest_url(registration: Registration, action: str = "") -> str:
     if action == "confirm":
         token = signing.TimestampSigner(salt=GUEST_CONFIRM_SALT).sign(registration.token)
         return absolute_url(reverse("events:guest_confirm", kwargs={"token": token}))
-    token = signing.Signer(salt=GUEST_SALT).sign(registration.token)
     name = "events:guest_cancel" if action == "cancel" else "events:guest_registration"
-    return absolute_url(reverse(name, kwargs={"token": token}))
+    return absolute_url(reverse(name, kwargs={"token": _guest_token(registration)}))
+
+
+def _guest_token(registration):
+    """The signed secret of a guest's links that do not expire (their registration, cancelling, materials)."""
+    return signing.Signer(salt=GUEST_SALT).sign(registration.token)
 
 
 def read_guest_token(token: str, *, confirm: bool = False) -> Registration:
@@ -221,18 +225,17 @@ def _guest_links(registration):
 
 def guest_material_url(registration: Registration, material) -> str:
     """A material of the event through the guest's own signed link (they have no account to log in with)."""
-    token = signing.Signer(salt=GUEST_SALT).sign(registration.token)
-    return absolute_url(reverse("events:guest_material", kwargs={"token": token, "pk": material.pk}))
+    kwargs = {"token": _guest_token(registration), "pk": material.pk}
+    return absolute_url(reverse("events:guest_material", kwargs=kwargs))
 
 
 def _guest_materials_context(registration, materials):
     """What the materials mail says differently to a guest: the files and the feedback form by their own link."""
     if not _guest_links(registration):
         return {}
-    token = signing.Signer(salt=GUEST_SALT).sign(registration.token)
     return {
         "materials": [{"title": m.title, "url": guest_material_url(registration, m)} for m in materials],
-        "feedback_url": absolute_url(reverse("events:guest_feedback", kwargs={"token": token})),
+        "feedback_url": absolute_url(reverse("events:guest_feedback", kwargs={"token": _guest_token(registration)})),
     }
 
 
