@@ -315,14 +315,11 @@ def guest_confirm(request, token):
                 % {"position": registration.waiting_position()},
             )
         return redirect(services.guest_url(registration))
+    if registration.is_cancelled:
+        message = _("This registration was cancelled or has expired. You can register again.")
+        return _guest_page_error(request, message, status=409)
     if not registration.is_pending:
-        return (
-            redirect(services.guest_url(registration))
-            if not registration.is_cancelled
-            else _guest_page_error(
-                request, _("This registration was cancelled or has expired. You can register again."), status=409
-            )
-        )
+        return redirect(services.guest_url(registration))  # confirmed already: their registration
     return render(request, "events/guest_confirm.html", {"event": registration.event, "registration": registration})
 
 
