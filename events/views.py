@@ -645,7 +645,7 @@ def invitation_answer(request, token):
         if form is not None:
             form.add_error(None, str(refusal))
             context = {"event": invitation.event, "answer": answer, "coming": coming, "form": form}
-            return render(request, "events/invitation_confirm.html", context, status=409)
+            return render(request, "events/invitation_confirm.html", context)
         return render(
             request, "events/invitation_answer.html", {"error": str(refusal), "event": invitation.event}, status=409
         )

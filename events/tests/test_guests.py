@@ -473,3 +473,28 @@ def test_a_guest_downloads_the_materials_and_gives_feedback_through_their_own_li
     assert client.post(feedback_url, {"score": "5", "valuable": "De praktijk"}).status_code == 302
     assert Feedback.objects.get(registration=registration).score == 5
     assert client.get(path_of(services.guest_url(pending)) + "feedback/").status_code == 403
+
+
+def test_an_invited_visitor_who_cannot_come_after_all_gives_the_seat_back():
+    event = EventFactory(capacity=1)
+    invitation = InvitationFactory(event=event, email="bezoeker@minvws.example", name="Bezoeker")
+    details = Guest(name="Bezoeker", email="ignored@example.org", organisation_name="VWS")
+    registration = services.answer_invitation(invitation, answer=Invitation.Answer.COMING, guest=details)
+    assert registration.is_confirmed and registration.email == "bezoeker@minvws.example"
+    waiting = services.register(event, approved_member())
+    services.answer_invitation(invitation, answer=Invitation.Answer.NOT_COMING)
+    registration.refresh_from_db()
+    waiting.refresh_from_db()
+    assert registration.is_cancelled and waiting.is_confirmed
+
+
+def test_an_invited_visitor_whose_address_became_a_members_is_told_to_log_in(client):
+    member = approved_member()
+    event = EventFactory()
+    invitation = InvitationFactory(event=event, email=member.email.lower(), name="Lid")
+    url = path_of(services.answer_url(invitation, Invitation.Answer.COMING))
+    response = client.post(url, {"name": "Lid", "organisation_name": "VWS", "function": "beleid"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert 'value="VWS"' in response.text
+    assert not Registration.objects.filter(event=event).exists()
