@@ -877,7 +877,8 @@ def _walk_in_guest(request, event, query):
             form.add_error(None, str(refusal))
         else:
             messages.success(request, _("%(name)s is checked in as a walk-in.") % {"name": registration.name})
-            return redirect(_check_in_url(request, query, f"#registration-{registration.pk}"))
+            # The list searched for the new guest's name, so their row is on it whatever was searched before.
+            return redirect(_check_in_url(request, registration.name, f"#registration-{registration.pk}"))
     rows = Registration.objects.confirmed().filter(event=event).select_related("organisation")
     context = {
         "event": event,
@@ -886,7 +887,7 @@ def _walk_in_guest(request, event, query):
         "walk_ins": [],
         "guest_form": form,
     }
-    return render(request, "events/coordinator/check_in.html", context, status=400)
+    return render(request, "events/coordinator/check_in.html", context)
 
 
 @require_GET

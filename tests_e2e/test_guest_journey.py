@@ -3,7 +3,9 @@ mail they received, and cancels from the signed link in the confirmation (issue 
 
 import pytest
 
+from events import services
 from events.models import Registration
+from events.services import Guest
 from events.tests.factories import EventFactory
 
 LANGUAGES = pytest.mark.parametrize(("locale", "suffix"), [("en-GB", ""), ("nl-NL", "-nl")], ids=["en", "nl"])
@@ -59,3 +61,33 @@ def test_a_guest_registers_confirms_from_the_mail_and_cancels_from_the_link(port
     portal.check(page, "guest-cancelled" + suffix)
     # Nothing a guest sees leads into the directory.
     assert page.locator("main a[href^='/members/'], main a[href^='/directory/']").count() == 0
+
+
+@LANGUAGES
+def test_a_coordinator_finds_a_guest_at_check_in_and_checks_in_a_guest_at_the_door(portal, make_user, locale, suffix):
+    event = EventFactory(title="Werkbezoek kraamzorg", slug="werkbezoek", open_to_guests=True, capacity=8)
+    services.confirm_guest(
+        services.register_guest(
+            event, Guest(name="Sanne Bakker", email="sanne@minvws.example", organisation_name="VWS")
+        )
+    )
+    make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cora")
+    page = portal.visitor(locale=locale, extra_http_headers={"Accept-Language": locale[:2]})
+    portal.log_in(page, "coordinator@example.org", next_url="/events/werkbezoek/check-in/?q=minvws")
+    assert "Sanne Bakker" in page.locator("table.check-in-list").inner_text()
+    portal.check(page, "guest-check-in" + suffix)
+
+    form = page.locator("main form:has(input[name=action][value=walk_in_guest])")
+    form.locator("input[name=name]").fill("Piet de Boer")
+    form.locator("input[name=email]").fill("piet")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert page.locator(".error-summary").count() == 1
+    assert form.locator("input[name=name]").input_value() == "Piet de Boer"
+    portal.check(page, "guest-walk-in-error" + suffix)
+    form.locator("input[name=email]").fill("piet@vws.example")
+    form.locator("input[name=organisation_name]").fill("Ministerie van VWS")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert Registration.objects.get(email="piet@vws.example").checked_in
+    assert "Piet de Boer" in page.locator("table.check-in-list").inner_text()

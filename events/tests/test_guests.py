@@ -399,7 +399,7 @@ def test_the_check_in_search_finds_guests_and_a_guest_walks_in(client, coordinat
     url = reverse("events:check_in_list", kwargs={"slug": event.slug})
     assert "Gast 1" in client.get(url, {"q": "minvws"}).text
     bad = client.post(url, {"action": "walk_in_guest", "name": "Piet", "email": "x"})
-    assert bad.status_code == 400 and 'value="Piet"' in bad.text
+    assert bad.status_code == 200 and bad.context["guest_form"].errors["email"] and 'value="Piet"' in bad.text
     client.post(
         url, {"action": "walk_in_guest", "name": "Piet", "email": "piet@vws.example", "organisation_name": "VWS"}
     )
