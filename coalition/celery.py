@@ -36,6 +36,11 @@ app.conf.beat_schedule = {
         "task": "events.tasks.send_due_reminders",
         "schedule": crontab(minute=0),
     },
+    # A guest's unconfirmed address frees its seat 48 hours after registering: within 15 minutes of that.
+    "events-expire-unconfirmed-guests": {
+        "task": "events.tasks.expire_unconfirmed_guests",
+        "schedule": crontab(minute="*/15"),
+    },
     "events-detach-old-data": {
         "task": "events.tasks.detach_personal_data",
         "schedule": crontab(hour=3, minute=30),

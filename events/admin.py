@@ -38,7 +38,17 @@ class RegistrationInline(ObjectPermissionsTabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ["name", "organisation_name", "state", "waiting_since", "checked_in", "consent_to_list", "registered_at"]
+    fields = [
+        "name",
+        "organisation_name",
+        "email",
+        "state",
+        "cancel_reason",
+        "waiting_since",
+        "checked_in",
+        "consent_to_list",
+        "registered_at",
+    ]
     # Read-only like the state: checking in goes through the service (confirmed participants only,
     # with the time), from the printable check-in list or the registrations' "Check in" action.
     readonly_fields = fields
@@ -110,7 +120,7 @@ class EventAdminForm(forms.ModelForm):
             state == Event.State.CANCELLED
             and event.pk
             and event.state != Event.State.CANCELLED
-            and event.registrations.active().filter(profile__isnull=False).exists()
+            and event.registrations.active().exclude(profile__isnull=True, email="").exists()
         ):
             # Those registered must be told, and that mail passes the check step: the cancel page shows it first.
             raise forms.ValidationError(
@@ -163,6 +173,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
                 "fields": [
                     "capacity",
                     "max_per_organisation",
+                    "open_to_guests",
                     "registration_opens_at",
                     "registration_closes_at",
                     "cancellation_deadline",
@@ -407,9 +418,9 @@ class SeriesAdmin(ObjectPermissionsModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(ObjectPermissionsModelAdmin):
-    list_display = ["name", "event", "organisation_name", "state", "checked_in", "registered_at"]
-    list_filter = ["state", "checked_in", "event"]
-    search_fields = ["name", "organisation_name", "event__title"]
+    list_display = ["name", "event", "organisation_name", "is_guest", "state", "checked_in", "registered_at"]
+    list_filter = ["state", "cancel_reason", "checked_in", ("profile", admin.EmptyFieldListFilter), "event"]
+    search_fields = ["name", "organisation_name", "email", "event__title"]
     list_select_related = ["event"]
     actions = ["cancel_registrations", "check_in"]
     # Who, for which event, the state and the check-in change only through the services: moving a
@@ -420,6 +431,10 @@ class RegistrationAdmin(ObjectPermissionsModelAdmin):
         "profile",
         "organisation",
         "state",
+        "cancel_reason",
+        "email",
+        "holds_seat",
+        "address_confirmed_at",
         "checked_in",
         "checked_in_at",
         "registered_at",
@@ -441,6 +456,10 @@ class RegistrationAdmin(ObjectPermissionsModelAdmin):
 
     def has_manage_permission(self, request):
         return request.user.has_perm("events.manage_event")
+
+    @admin.display(description=_("guest"), boolean=True)
+    def is_guest(self, obj):
+        return obj.is_guest
 
     @admin.action(description=_("Cancel (the first on the waiting list moves up)"), permissions=["manage"])
     def cancel_registrations(self, request, queryset):

@@ -10,7 +10,7 @@ from journal.models import Edition
 from members.models import Organisation, Profile, Theme
 from network.models import Coalition
 
-from .models import Event, Feedback, Invitation, Registration, Series
+from .models import Event, Feedback, Invitation, Registration, Series, new_token
 
 PROGRESS = [
     "We hebben het convenant getekend en werken aan een gezamenlijk zorgpad.",
@@ -186,6 +186,40 @@ def seed_series_certificates(series, *, profiles, rng):
         Event.objects.filter(slug=slug).update(accreditation_points=points, accreditation_registry=registry)
 
 
+# The work visit open to guests, and its confirmed guest from the ministry (issue 16).
+GUEST_EVENT = "werkbezoek-kraamzorg"
+MINISTRY_GUEST = {
+    "name": "Sanne Bakker",
+    "email": "s.bakker@minvws.example.org",
+    "function": "beleidsmedewerker",
+    "organisation_name": "Ministerie van VWS",
+}
+
+
+def seed_guests():
+    """The work visit is open to guests and a policy officer of the ministry has a confirmed seat (idempotent)."""
+    event = Event.objects.filter(slug=GUEST_EVENT).first()
+    if event is None:
+        return
+    Event.objects.filter(pk=event.pk).update(open_to_guests=True)
+    when = event.starts_at - timedelta(days=20)
+    Registration.objects.get_or_create(
+        event=event,
+        email=MINISTRY_GUEST["email"],
+        state=Registration.State.CONFIRMED,
+        defaults={
+            "name": MINISTRY_GUEST["name"],
+            "function": MINISTRY_GUEST["function"],
+            "organisation_name": MINISTRY_GUEST["organisation_name"],
+            "consent_to_list": True,
+            "registered_at": when,
+            "confirmed_at": when,
+            "address_confirmed_at": when,
+            "token": new_token(),
+        },
+    )
+
+
 def seed(*, stdout=None):
     """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
     rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
@@ -290,6 +324,7 @@ def seed(*, stdout=None):
         Registration.objects.filter(profile=demo_member, event__slug__in=[e[0] for e in EVENTS]).exclude(
             event__slug__in=DEMO_MEMBER_PLACES
         ).delete()
+    seed_guests()
     if stdout:
         stdout.write(
             f"Events: {Event.objects.count()} events, {Registration.objects.count()} registrations, "

@@ -19,6 +19,8 @@ def registration_csv_header(event):
         _("E-mail address"),
         _("Organisation"),
         _("Discipline"),
+        _("Function"),
+        _("Guest"),
         _("State"),
         _("Waiting since"),
         _("Checked in"),
@@ -32,6 +34,7 @@ def registration_csv_rows(event):
 
     Coordinators may see an e-mail address whatever its setting (members or coordinators); a profile that
     is no longer approved shows only what the registration kept, and an anonymised one nothing of the person.
+    A guest's address is their own, given to register for this event. An expired guest registration says why.
     """
     extra_questions = event.questions()[1:]
     registrations = (
@@ -41,12 +44,17 @@ def registration_csv_rows(event):
     )
     for registration in registrations:
         profile = registration.profile
+        state = registration.get_state_display()
+        if registration.is_cancelled and registration.cancel_reason:
+            state = f"{state} ({registration.get_cancel_reason_display()})"
         yield [
             registration.name,
-            profile.user.email if profile and profile.is_approved else "",
+            profile.user.email if profile and profile.is_approved else registration.email,
             registration.organisation_name,
             registration.discipline,
-            registration.get_state_display(),
+            registration.function,
+            _("yes") if registration.is_guest else _("no"),
+            state,
             timezone.localtime(registration.waiting_since).strftime("%d-%m-%Y %H:%M")
             if registration.waiting_since
             else "",

@@ -5,12 +5,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import FilterForm, LongSelect, with_blank
-from members.models import Municipality, Profile, Theme
+from members.models import Municipality, Organisation, Profile, Theme
 from network.models import Coalition
 
 from . import certificates
 from .mailings import To
 from .models import COALITION_QUESTION, Event
+from .services import Guest
 
 
 class RegistrationForm(forms.Form):
@@ -40,6 +41,79 @@ class RegistrationForm(forms.Form):
 
     def answers(self):
         return {q: self.cleaned_data.get(f"question_{i}", "") for i, q in enumerate(self.extra_questions)}
+
+
+class GuestFields(forms.Form):
+    """Who a guest is: name, e-mail address, organisation (from the list, or typed) and function."""
+
+    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    email = forms.EmailField(
+        label=_("Your e-mail address"),
+        help_text=_("We send a link to this address; your registration counts once you have opened it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("Your organisation"),
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label=_("My organisation is not in the list"),
+        widget=LongSelect(label_field="name"),
+    )
+    organisation_name = forms.CharField(
+        label=_("Name of your organisation"),
+        required=False,
+        max_length=200,
+        help_text=_("Only when it is not in the list above."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    function = forms.CharField(
+        label=_("Your function"),
+        max_length=200,
+        help_text=_("For example: policy officer"),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+
+    GUEST_FIELDS = ("name", "email", "organisation", "organisation_name", "function")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = not cleaned.get("organisation") and not cleaned.get("organisation_name", "").strip()
+        if missing and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose your organisation, or type its name if it is not in the list."))
+        return cleaned
+
+    def guest(self):
+        data = self.cleaned_data
+        return Guest(
+            name=data["name"],
+            email=data["email"],
+            function=data["function"],
+            organisation=data.get("organisation"),
+            organisation_name=data.get("organisation_name", ""),
+        )
+
+
+class GuestRegistrationForm(GuestFields, RegistrationForm):
+    """A guest's registration: who they are, then the event's intake questions and the consent for the list.
+
+    With `email` (an invitation's address, which its link proves) the address is shown but not asked.
+    """
+
+    def __init__(self, *args, event, email=None, **kwargs):
+        super().__init__(*args, event=event, **kwargs)
+        # A guest has no coalition of their own: the question of the network's members is theirs to skip.
+        if "coalition_progress" in self.fields:
+            self.fields["coalition_progress"].required = False
+        if email:
+            self.fields["email"].initial = email
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _("The address this invitation was sent to.")
+        intake = [name for name in self.fields if name not in self.GUEST_FIELDS]
+        self.order_fields([*self.GUEST_FIELDS, *intake])
 
 
 class InvitationForm(forms.Form):
@@ -125,6 +199,21 @@ class WalkInForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profile"].queryset = Profile.objects.approved().select_related("user", "organisation")
+
+
+class GuestWalkInForm(GuestFields):
+    """A coordinator checks in a guest who came without registering: name, e-mail address, organisation."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_guest_%s")  # beside the member search on the same page
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Name")
+        self.fields["email"].label = _("E-mail address")
+        self.fields["email"].help_text = ""
+        self.fields["organisation"].label = _("Organisation")
+        self.fields["organisation_name"].label = _("Name of the organisation")
+        self.fields["function"].label = _("Function")
+        self.fields["function"].required = False
 
 
 class EventFilterForm(FilterForm):

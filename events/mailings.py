@@ -400,20 +400,22 @@ def event_participants_field() -> forms.Field:
 
 
 def event_participants(event_ids) -> list[Person]:
-    """The confirmed participants of these events who are approved members, each address once."""
+    """The confirmed participants of these events who are approved members or guests, each address once."""
     registrations = (
         services.in_good_standing(Registration.objects.confirmed())
         .filter(event__in=event_ids)
         .order_by("profile__last_name", "profile__first_name", "pk")
-        .values_list("profile_id", "profile__user__email", "profile__first_name", "profile__last_name")
+        .values_list("profile_id", "profile__user__email", "profile__first_name", "profile__last_name", "email", "name")
     )
     people = {}
-    for profile_id, email, first_name, last_name in registrations:
+    for profile_id, email, first_name, last_name, guest_email, guest_name in registrations:
         if email:
             address = email.lower()
             people.setdefault(
                 address, Person(email=address, name=f"{first_name} {last_name}".strip(), profile_id=profile_id)
             )
+        elif guest_email:  # a guest (issue 16): their own address, no account
+            people.setdefault(guest_email.lower(), Person(email=guest_email.lower(), name=guest_name))
     return list(people.values())
 
 

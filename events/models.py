@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -57,6 +58,11 @@ class EventQuerySet(models.QuerySet):
         return self.annotate(
             confirmed_count=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)),
             waiting_count=Count("registrations", filter=Q(registrations__state=Registration.State.WAITING)),
+            # Guests waiting for their address to be confirmed who hold a seat (Registration.holds_seat).
+            held_count=Count(
+                "registrations",
+                filter=Q(registrations__state=Registration.State.PENDING, registrations__holds_seat=True),
+            ),
         )
 
 
@@ -204,6 +210,14 @@ class Event(ConstraintErrorsAtFields, models.Model):
         ),
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    open_to_guests = models.BooleanField(
+        _("open to guests"),
+        default=False,
+        help_text=_(
+            "Guests are people without a member account (ministry staff, speakers, new partners). They register "
+            "with their name, e-mail address, organisation and function and confirm their address from a mail."
+        ),
+    )
     # The calendar identity of the event: the UID never changes, SEQUENCE rises with every change mailed.
     uid = models.UUIDField(_("calendar UID"), default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
@@ -290,12 +304,19 @@ class Event(ConstraintErrorsAtFields, models.Model):
             return self.confirmed_count
         return self.registrations.filter(state=Registration.State.CONFIRMED).count()
 
+    @cached_property
+    def held_total(self):
+        """Seats held by guests whose address is not confirmed yet; uses the with_counts() annotation if there."""
+        if hasattr(self, "held_count"):
+            return self.held_count
+        return self.registrations.filter(state=Registration.State.PENDING, holds_seat=True).count()
+
     @property
     def seats_left(self):
-        """None when the event has no seat limit."""
+        """None when the event has no seat limit. A seat held by a guest who has not confirmed is not free."""
         if self.capacity is None:
             return None
-        return max(self.capacity - self.confirmed_total, 0)
+        return max(self.capacity - self.confirmed_total - self.held_total, 0)
 
     @property
     def is_full(self):
@@ -322,6 +343,14 @@ class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(state=Registration.State.CANCELLED)
 
+    def taking_seats(self):
+        """Those who count against the capacity: confirmed, and guests holding a seat until they confirm."""
+        return self.filter(Q(state=Registration.State.CONFIRMED) | Q(state=Registration.State.PENDING, holds_seat=True))
+
+    def unconfirmed_guests(self, *, before):
+        """Guests who registered before `before` and never confirmed their address."""
+        return self.filter(state=Registration.State.PENDING, registered_at__lt=before)
+
     def next_of(self, user):
         """`user`'s next event: their confirmed or waiting registration for the published event, not yet ended,
         that starts first (None when there is none)."""
@@ -341,7 +370,7 @@ class RegistrationQuerySet(models.QuerySet):
 
     def listed(self):
         """Who may appear on the participant list: confirmed and consented."""
-        return self.confirmed().filter(consent_to_list=True, profile__isnull=False)
+        return self.confirmed().filter(Q(profile__isnull=False) | Q(email__gt=""), consent_to_list=True)
 
     def with_waiting_position(self):
         """Annotate `queue_position`: 1 for the first on the event's waiting list, None when not waiting.
@@ -367,13 +396,26 @@ class RegistrationQuerySet(models.QuerySet):
         )
 
 
+# How long a guest has to confirm their address; after that the seat they held goes to the waiting list.
+GUEST_CONFIRMATION_HOURS = 48
+
+
 class Registration(ConstraintErrorsAtFields, models.Model):
-    """A member's place at an event: confirmed, on the waiting list, or cancelled."""
+    """A member's or a guest's place at an event: confirmed, on the waiting list, or cancelled.
+
+    A guest (no member account: `profile` is empty, `email` is set) is PENDING until they confirm their address
+    from the mail; meanwhile they hold the seat that was free when they registered (`holds_seat`).
+    """
 
     class State(models.TextChoices):
         CONFIRMED = "confirmed", _("Confirmed")
         WAITING = "waiting", _("On the waiting list")
+        PENDING = "pending", _("Address not confirmed yet")
         CANCELLED = "cancelled", _("Cancelled")
+
+    class CancelReason(models.TextChoices):
+        NONE = "", _("Cancelled by the person or a coordinator")
+        UNCONFIRMED = "unconfirmed", _("Address not confirmed within 48 hours")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registrations", verbose_name=_("event"))
     # SET_NULL: deleting an account anonymises the registration, the counts stay.
@@ -397,7 +439,21 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     )
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
     discipline = models.CharField(_("discipline"), max_length=32, blank=True)
+    # A guest's own details; a member's address is their account's.
+    email = models.EmailField(_("e-mail address"), blank=True, help_text=_("Guests only."))
+    function = models.CharField(_("function"), max_length=200, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.CONFIRMED)
+    holds_seat = models.BooleanField(
+        _("holds a seat until the address is confirmed"),
+        default=False,
+        help_text=_("A guest who registered while a seat was free keeps it for 48 hours."),
+    )
+    address_confirmed_at = models.DateTimeField(_("address confirmed at"), null=True, blank=True)
+    # A guest's secret: their mails' links carry it, signed (services.guest_url); members have none.
+    token = models.CharField(_("token"), max_length=64, unique=True, null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(
+        _("reason for cancelling"), max_length=16, choices=CancelReason.choices, default=CancelReason.NONE, blank=True
+    )
     coalition_progress = models.TextField(_("how far is your coalition?"), blank=True)
     answers = models.JSONField(_("answers to the intake questions"), default=dict, blank=True)
     consent_to_list = models.BooleanField(_("appears on the participant list"), default=False)
@@ -417,7 +473,7 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     )
 
     objects = RegistrationQuerySet.as_manager()
-    constraint_error_fields = {"registered_twice": "profile"}
+    constraint_error_fields = {"registered_twice": "profile", "guest_registered_twice": "email"}
 
     class Meta:
         ordering = ["registered_at", "pk"]
@@ -429,6 +485,14 @@ class Registration(ConstraintErrorsAtFields, models.Model):
                 name="registration_once_per_member",
                 violation_error_code="registered_twice",
                 violation_error_message=_("This person is already registered for this event."),
+            ),
+            models.UniqueConstraint(
+                "event",
+                Lower("email"),
+                condition=Q(email__gt="") & ~Q(state="cancelled"),
+                name="registration_once_per_guest_address",
+                violation_error_code="guest_registered_twice",
+                violation_error_message=_("This address is already registered for this event."),
             ),
         ]
         indexes = [models.Index(fields=["event", "state", "waiting_since"])]
@@ -447,6 +511,20 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     @property
     def is_cancelled(self):
         return self.state == self.State.CANCELLED
+
+    @property
+    def is_pending(self):
+        return self.state == self.State.PENDING
+
+    @property
+    def is_guest(self):
+        """Registered without a member account (an anonymised registration is nobody's: not a guest)."""
+        return self.profile_id is None and bool(self.email)
+
+    @property
+    def confirm_by(self):
+        """Until when a pending guest can confirm their address."""
+        return self.registered_at + timedelta(hours=GUEST_CONFIRMATION_HOURS)
 
     def waiting_position(self):
         """1 for the first on the waiting list; None when not waiting.
@@ -669,6 +747,7 @@ class EventMailing(models.Model):
         MATERIALS = "materials", _("Materials and feedback request")
         MESSAGE = "message", _("Message to participants")
         CERTIFICATES = "certificates", _("Certificates of attendance")
+        GUEST_ADDRESS = "guest_address", _("Guest: confirm the address")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_mailings", verbose_name=_("event"))
     mailing = models.OneToOneField(

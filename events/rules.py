@@ -71,6 +71,11 @@ def has_started(user, event):
 
 
 @rules.predicate
+def is_open_to_guests(user, event):
+    return event is not None and event.open_to_guests
+
+
+@rules.predicate
 def has_profile(user):
     return getattr(user, "profile", None) is not None
 
@@ -88,6 +93,9 @@ rules.add_perm("events.register", is_approved_member)
 # Giving up one's seat is always one's own right (also after being declined: it frees the seat for others).
 rules.add_perm("events.cancel_registration", is_coordinator | (is_active_user & is_own_registration))
 rules.add_perm("events.view_own_registrations", is_approved_member)
+# Guests (no member account) register for a published event open to them; an approved member registers as a
+# member (the guest form sends them there). Whether it takes registrations now the service says.
+rules.add_perm("events.register_as_guest", is_public_event & is_open_to_guests & ~is_approved_member)
 # The secret calendar address belongs to a member's profile.
 rules.add_perm("events.keep_calendar_feed", is_approved_member & has_profile)
 # The meeting link, the participant list and the materials: confirmed participants and coordinators.
@@ -127,6 +135,7 @@ for _model in ("invitation", "material", "feedback", "calendarfeed", "series"):
     )
 
 explain("events.register", _("Registration is open to approved members of the network."))
+explain("events.register_as_guest", _("This event is not open to guests."))
 explain("events.cancel_registration", _("Only the person who registered and coordinators can cancel a registration."))
 explain("events.view_own_registrations", _("Registrations are for approved members of the network."))
 explain("events.view_participants", _("Only confirmed participants of this event and coordinators see this."))

@@ -19,25 +19,41 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from coalition import checkstep
+from coalition import checkstep, ratelimits
 from coalition.celery import enqueue_after_commit
 from coalition.mail import Recipient, absolute_url, new_message_id, queue_mailing
 from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
-from members.models import Profile, User
+from members.models import Organisation, Profile, User
 from network.audiences import Person
 
 from . import calendar, certificates
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration, Series
+from .models import (
+    GUEST_CONFIRMATION_HOURS,
+    CalendarFeed,
+    Event,
+    EventMailing,
+    Feedback,
+    Invitation,
+    Registration,
+    Series,
+    new_token,
+)
 
 INVITATION_SALT = "events.invitation"
 OPT_OUT_SALT = "events.opt-out"
+GUEST_SALT = "events.guest"
+GUEST_CONFIRM_SALT = "events.guest-confirm"
+# The guest form mails a typed address: limited per address and per client (coalition.ratelimits).
+GUEST_MAILS_PER_ADDRESS_PER_HOUR = 3
+GUEST_REGISTRATIONS_PER_CLIENT_PER_HOUR = 10
 ANONYMOUS_DOMAIN = "@anonymised.invalid"
 # The journal's subscription kind of those who want event invitations (journal.models.Subscriber).
 INVITATIONS = "invitations"
@@ -49,6 +65,10 @@ TOPIC_EVENTS = "events"
 
 class EventError(DomainError):
     """A rule of the events said no; `str()` is the translated message meant for the person who asked."""
+
+
+class TooManyRequests(EventError):
+    """The guest form was sent too often for one address or from one client; the message says what to do."""
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -140,17 +160,89 @@ def _link(event, mailing, purpose):
 
 
 def _participant(registration):
-    """(email, name) of a registration's member, or None once the account is gone."""
+    """(email, name) of whom a registration's mails go to: the member's account address, or a guest's own address
+    once they confirmed it. None once the account is gone or the registration was anonymised, and for a guest
+    who has not confirmed (they get the confirm-address mail and nothing else)."""
     profile = registration.profile
     if profile is None:
+        if registration.email and not registration.is_pending:
+            return registration.email, registration.name
         return None
     return profile.user.email, profile.full_name or registration.name
 
 
 def in_good_standing(registrations):
-    """Registrations of people who are approved, active members now: the meeting link and materials go to
-    nobody else, however they stood when they registered (the rule `events.view_participants` says the same)."""
-    return registrations.filter(profile__status=Profile.Status.APPROVED, profile__user__is_active=True)
+    """Registrations of approved, active members now, and of guests: the meeting link and materials go to nobody
+    else, however a member stood when they registered (the rule `events.view_participants` says the same)."""
+    member = Q(profile__status=Profile.Status.APPROVED, profile__user__is_active=True)
+    guest = Q(profile__isnull=True, email__gt="")
+    return registrations.filter(member | guest)
+
+
+def guest_url(registration: Registration, action: str = "") -> str:
+    """A guest's own signed link: their registration (`action` ""), "cancel", or "confirm" (that one expires
+    with the GUEST_CONFIRMATION_HOURS they have to confirm)."""
+    if action == "confirm":
+        token = signing.TimestampSigner(salt=GUEST_CONFIRM_SALT).sign(registration.token)
+        return absolute_url(reverse("events:guest_confirm", kwargs={"token": token}))
+    name = "events:guest_cancel" if action == "cancel" else "events:guest_registration"
+    return absolute_url(reverse(name, kwargs={"token": _guest_token(registration)}))
+
+
+def _guest_token(registration):
+    """The signed secret of a guest's links that do not expire (their registration, cancelling, materials)."""
+    return signing.Signer(salt=GUEST_SALT).sign(registration.token)
+
+
+def read_guest_token(token: str, *, confirm: bool = False) -> Registration:
+    """The guest registration a signed link names; EventError when the link is not genuine (or, to confirm, older
+    than the time a guest has to confirm)."""
+    try:
+        if confirm:
+            secret = signing.TimestampSigner(salt=GUEST_CONFIRM_SALT).unsign(
+                token, max_age=timedelta(hours=GUEST_CONFIRMATION_HOURS)
+            )
+        else:
+            secret = signing.Signer(salt=GUEST_SALT).unsign(token)
+    except signing.SignatureExpired:
+        raise EventError(
+            _("This link has expired: the address was not confirmed within 48 hours. You can register again.")
+        ) from None
+    except signing.BadSignature:
+        raise EventError(_("This link is not valid. Please use the link from the mail.")) from None
+    registration = Registration.objects.select_related("event", "organisation").filter(token=secret).first()
+    if registration is None or not registration.is_guest:
+        raise EventError(_("This registration no longer exists."))
+    return registration
+
+
+def _guest_links(registration):
+    """What a guest's mail adds: their signed links (members cancel on My registrations)."""
+    if registration.profile_id is not None or not registration.token:
+        return {}
+    return {"cancel_url": guest_url(registration, "cancel"), "registration_url": guest_url(registration)}
+
+
+def guest_material_url(registration: Registration, material) -> str:
+    """A material of the event through the guest's own signed link (they have no account to log in with)."""
+    kwargs = {"token": _guest_token(registration), "pk": material.pk}
+    return absolute_url(reverse("events:guest_material", kwargs=kwargs))
+
+
+def _guest_materials_context(registration, materials):
+    """What the materials mail says differently to a guest: the files and the feedback form by their own link."""
+    if not _guest_links(registration):
+        return {}
+    return {
+        "materials": [{"title": m.title, "url": guest_material_url(registration, m)} for m in materials],
+        "feedback_url": absolute_url(reverse("events:guest_feedback", kwargs={"token": _guest_token(registration)})),
+    }
+
+
+def _guest_links_of(event):
+    """{address: links} of the event's guests, for mass mails built from (email, name) pairs."""
+    guests = Registration.objects.active().filter(event=event, profile__isnull=True, email__gt="")
+    return {registration.email.lower(): _guest_links(registration) for registration in guests}
 
 
 def _with_calendar(event, who, *, context=None):
@@ -199,7 +291,7 @@ class _ParticipantMail:
             if calendar_method not in self.calendars:
                 self.calendars[calendar_method] = calendar.attachment(event, method=calendar_method, attendee=who)
             attachments.append(self.calendars[calendar_method])
-        context = dict(self.context)
+        context = {**self.context, **_guest_links(registration)}
         if not registration.is_confirmed:
             context.pop("meeting_url", None)  # the meeting link is for confirmed participants only
         if registration.is_waiting:
@@ -353,18 +445,11 @@ def register(
     profile = getattr(user, "profile", None)
     if profile is None:
         raise EventError(_("You need a member profile to register."))
-    seen = _seat_tally(event, profile=profile, organisation=None, now=timezone.now())
+    seen = _seat_tally(event, profile=profile, now=timezone.now())
     if seen["mine_active"]:
         raise EventError(_("You are already registered for this event."))
     organisation = profile.organisation
-    # The calendar file goes only with a seat; built here while seats seem left (or the event has no limit),
-    # under the lock in the rare case a seat came free in between.
-    seats_seem_left = event.capacity is None or seen["confirmed"] < event.capacity
-    mail = _ParticipantMail(
-        event,
-        (user.email, profile.full_name or user.email),
-        calendar_method=calendar.REQUEST if seats_seem_left else None,
-    )
+    mail = _registration_mail(event, (user.email, profile.full_name or user.email), seen)
     # Rolled back with the rest when the registration is refused. Taken before the event lock, in the order
     # answer_invitation takes them (invitation, then event), so the two cannot deadlock.
     Invitation.objects.filter(event=event, profile=profile).update(
@@ -375,14 +460,7 @@ def register(
     # Unless the caller fixed it, the time is read once the lock is granted: the waiting list then runs in the
     # order seats were decided, so the position a member is mailed is the one they hold.
     now = now or timezone.now()
-    if event.is_cancelled:
-        raise EventError(_("This event has been cancelled."))
-    if not event.is_published:
-        raise EventError(_("This event is not open for registration."))
-    if event.registration_opens_at and event.registration_opens_at > now:
-        raise EventError(_("Registration opens on %(date)s.") % {"date": _format(event.registration_opens_at)})
-    if event.starts_at <= now or (event.registration_closes_at and event.registration_closes_at <= now):
-        raise EventError(_("Registration for this event is closed."))
+    _ensure_open_for_registration(event, now=now)
     limit_per_organisation = event.max_per_organisation if organisation else None
     tally = _seat_tally(event, profile=profile, organisation=organisation if limit_per_organisation else None, now=now)
     existing = None
@@ -391,12 +469,7 @@ def register(
         existing = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
         if existing and not existing.is_cancelled:
             raise EventError(_("You are already registered for this event."))
-    if limit_per_organisation and tally["organisation"] >= limit_per_organisation:
-        raise EventError(
-            _("Your organisation already has %(count)d registrations, the maximum for this event.")
-            % {"count": tally["organisation"]}
-        )
-    has_seat = event.capacity is None or tally["confirmed"] < event.capacity
+    _ensure_organisation_limit(event, tally)
     registration = existing or Registration(event=event, profile=profile)
     registration.name = profile.full_name or user.email
     registration.organisation = organisation
@@ -407,9 +480,57 @@ def register(
     registration.consent_to_list = consent_to_list
     registration.registered_at = now
     registration.cancelled_at = None
+    registration.cancel_reason = Registration.CancelReason.NONE
     registration.reminded_at = None
     registration.checked_in = False
     registration.checked_in_at = None
+    registration.event = event
+    _settle_seat(registration, has_seat=_has_free_seat(event, tally), tally=tally, now=now, mail=mail)
+    return registration
+
+
+def _registration_mail(event, who, seen):
+    """Before the lock: the mail of a registration whose seat is about to be decided.
+
+    The calendar file goes only with a seat; built here while seats seem left (or the event has no limit), under
+    the lock in the rare case a seat came free in between.
+    """
+    seats_seem_left = _has_free_seat(event, seen)
+    return _ParticipantMail(event, who, calendar_method=calendar.REQUEST if seats_seem_left else None)
+
+
+def _ensure_open_for_registration(event, *, now):
+    """Under the event lock: the event takes registrations now, or EventError says why not."""
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    if not event.is_published:
+        raise EventError(_("This event is not open for registration."))
+    if event.registration_opens_at and event.registration_opens_at > now:
+        raise EventError(_("Registration opens on %(date)s.") % {"date": _format(event.registration_opens_at)})
+    if event.starts_at <= now or (event.registration_closes_at and event.registration_closes_at <= now):
+        raise EventError(_("Registration for this event is closed."))
+
+
+def _ensure_organisation_limit(event, tally):
+    """The per-organisation maximum, counted by `_seat_tally` for the registrant's organisation."""
+    limit = event.max_per_organisation
+    if limit and tally["organisation"] >= limit:
+        raise EventError(
+            _("Your organisation already has %(count)d registrations, the maximum for this event.")
+            % {"count": tally["organisation"]}
+        )
+
+
+def _has_free_seat(event, tally):
+    return event.capacity is None or tally["taken"] < event.capacity
+
+
+def _settle_seat(registration, *, has_seat, tally, now, mail):
+    """The seat decision, one step for members and guests, under the event lock: a confirmed seat, or the end of
+    the waiting list. Saves the registration (a new one in the same statement as its mail) and queues the mail
+    that says which: confirmed with the calendar file, or the waiting-list position."""
+    insert = registration.pk is None
+    registration.holds_seat = False
     if has_seat:
         registration.state = Registration.State.CONFIRMED
         registration.confirmed_at = now
@@ -418,62 +539,287 @@ def register(
         registration.state = Registration.State.WAITING
         registration.confirmed_at = None
         registration.waiting_since = now
-    if existing is not None:
-        existing.save()
-    registration.event = event
-    # A new registration is inserted by the same statement as its mail.
+    if not insert:
+        registration.save()
     if has_seat:
-        mail.queue(
-            registration,
-            "registered",
-            EventMailing.Purpose.CONFIRMATION,
-            calendar_method=calendar.REQUEST,
-            insert=existing is None,
-        )
-    else:
-        if existing is None:
-            # A new row comes after every row on the list (its id is the highest): the waiting who are not
-            # later than it, plus itself. Read by registration.waiting_position(), so the view asks no query.
-            registration.queue_position = tally["ahead"] + 1
-        mail.queue(
-            registration,
-            "waiting",
-            EventMailing.Purpose.WAITING,
-            waiting_position=registration.waiting_position(),
-            insert=existing is None,
-        )
-    return registration
+        purpose = EventMailing.Purpose.CONFIRMATION
+        mail.queue(registration, "registered", purpose, calendar_method=calendar.REQUEST, insert=insert)
+        return
+    if insert:
+        # A new row comes after every row on the list (its id is the highest): the waiting who are not later than
+        # it, plus itself. Read by registration.waiting_position(), so the view asks no query.
+        registration.queue_position = tally["ahead"] + 1
+    mail.queue(
+        registration,
+        "waiting",
+        EventMailing.Purpose.WAITING,
+        waiting_position=registration.waiting_position(),
+        insert=insert,
+    )
 
 
-# In one statement: the confirmed seats, how many wait since `now` or earlier, the member's own registrations (and
-# the active ones), and their organisation's active ones. Asked before the event lock for a first look and under
-# it for the decision. Written as SQL because it runs under the lock: the ORM spent ten times longer composing
-# this aggregate than PostgreSQL spent running it (1.8 against 0.16 ms of CPU).
+# In one statement: the seats taken (confirmed, and held by guests until they confirm their address), how many wait
+# since `now` or earlier, the registrant's own registrations (and the active ones) by member or by a guest's address,
+# and their organisation's active ones (by the organisation, else by its name as typed). Asked before the event lock
+# for a first look and under it for the decision. Written as SQL because it runs under the lock: the ORM spent ten
+# times longer composing this aggregate than PostgreSQL spent running it (1.8 against 0.16 ms of CPU).
 SEAT_TALLY_SQL = """
-    SELECT count(*) FILTER (WHERE state = %(confirmed)s),
+    SELECT count(*) FILTER (WHERE state = %(confirmed)s OR (state = %(pending)s AND holds_seat)),
            count(*) FILTER (WHERE state = %(waiting)s AND waiting_since <= %(now)s),
-           count(*) FILTER (WHERE profile_id = %(profile)s),
-           count(*) FILTER (WHERE profile_id = %(profile)s AND state <> %(cancelled)s),
-           count(*) FILTER (WHERE organisation_id = %(organisation)s AND state <> %(cancelled)s)
+           count(*) FILTER (WHERE profile_id = %(profile)s OR lower(email) = %(email)s),
+           count(*) FILTER (WHERE (profile_id = %(profile)s OR lower(email) = %(email)s) AND state <> %(cancelled)s),
+           count(*) FILTER (
+               WHERE (organisation_id = %(organisation)s OR lower(organisation_name) = %(organisation_name)s)
+               AND state <> %(cancelled)s
+           )
     FROM {table} WHERE event_id = %(event)s
 """
 
 
-def _seat_tally(event, *, profile, organisation, now):
-    """What `SEAT_TALLY_SQL` counts, by name: confirmed, ahead, mine, mine_active, organisation (0 without one)."""
+def _seat_tally(event, *, profile=None, email="", organisation=None, organisation_name="", now):
+    """What `SEAT_TALLY_SQL` counts, by name: taken, ahead, mine, mine_active, organisation (0 without one).
+
+    A member is `profile`; a guest is `email`. Their organisation is counted by `organisation`, or for a guest whose
+    organisation is not in the portal by `organisation_name`, in any case.
+    """
     params = {
         "confirmed": Registration.State.CONFIRMED.value,
+        "pending": Registration.State.PENDING.value,
         "waiting": Registration.State.WAITING.value,
         "cancelled": Registration.State.CANCELLED.value,
         "now": connection.ops.adapt_datetimefield_value(now),
-        "profile": profile.pk,
+        "profile": profile.pk if profile else None,
+        "email": email.strip().lower() or None,
         "organisation": organisation.pk if organisation else None,
+        "organisation_name": organisation_name.strip().lower() or None if organisation is None else None,
         "event": event.pk,
     }
     with connection.cursor() as cursor:
         cursor.execute(SEAT_TALLY_SQL.format(table=connection.ops.quote_name(Registration._meta.db_table)), params)
         row = cursor.fetchone()
-    return dict(zip(("confirmed", "ahead", "mine", "mine_active", "organisation"), row, strict=True))
+    return dict(zip(("taken", "ahead", "mine", "mine_active", "organisation"), row, strict=True))
+
+
+# --- Guests ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Guest:
+    """Who a guest says they are (the guest form, an invitation, a walk-in at the door)."""
+
+    name: str
+    email: str
+    function: str = ""
+    organisation: Organisation | None = None
+    organisation_name: str = ""
+
+    def resolved(self) -> "Guest":
+        """Stripped, and a typed organisation name that is an organisation of the portal counts as it."""
+        organisation, name = self.organisation, self.organisation_name.strip()
+        if organisation is None and name:
+            organisation = Organisation.objects.filter(name__iexact=name).first()
+        return replace(
+            self,
+            name=" ".join(self.name.split()),
+            email=self.email.strip(),
+            function=self.function.strip(),
+            organisation=organisation,
+            organisation_name=organisation.name if organisation else name,
+        )
+
+
+def _is_member_address(email):
+    return User.objects.filter(email__iexact=email.strip()).exists()
+
+
+def _limit_guest_form(email, client):
+    """Per address (the form mails it) and per client: refused with the same message either way."""
+    per_address = ratelimits.allow(
+        "events.guest-address", email.strip().lower(), limit=GUEST_MAILS_PER_ADDRESS_PER_HOUR, seconds=60 * 60
+    )
+    per_client = client is None or ratelimits.allow(
+        "events.guest-client", client, limit=GUEST_REGISTRATIONS_PER_CLIENT_PER_HOUR, seconds=60 * 60
+    )
+    if not (per_address and per_client):
+        raise TooManyRequests(
+            _(
+                "This form was sent many times in a short while. "
+                "What you typed is still here: please try again in an hour."
+            )
+        )
+
+
+def _mail_guest(event, registration_or_guest, template, context):
+    """One mail to a guest that is not about a seat (the confirm-address mail and its kin), linked to the event."""
+    mailing = queue_mailing(
+        template=f"events/{template}",
+        recipients=[Recipient(email=registration_or_guest.email, name=registration_or_guest.name, context=context)],
+        context=event_context(event),
+        description=f"{event.title}: {EventMailing.Purpose.GUEST_ADDRESS.label}",
+    )
+    return _link(event, mailing, EventMailing.Purpose.GUEST_ADDRESS)
+
+
+@transaction.atomic
+def register_guest(
+    event: Event,
+    guest: Guest,
+    *,
+    coalition_progress: str = "",
+    answers: dict[str, str] | None = None,
+    consent_to_list: bool = False,
+    invitation: Invitation | None = None,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> Registration | None:
+    """A guest's registration: pending until they confirm their address from the mail, holding the seat that is
+    free now (or none: confirming then puts them on the waiting list).
+
+    With `invitation` (a visitor's answer link, which proves the address) the seat is decided at once, as for a
+    member, and the event need not be open to guests: the invitation is the admission.
+
+    What the page says must not tell a stranger whether an address has an account or is registered already:
+    for an address of a member account, or one already registered, no registration is made (None), and the mail
+    to that address says what to do (log in; or the link to their registration).
+    """
+    guest = guest.resolved()
+    if invitation is None:
+        if not event.open_to_guests:
+            raise EventError(_("This event is not open to guests."))
+        _limit_guest_form(guest.email, client)
+    elif guest.email.lower() != invitation.email.lower():
+        raise EventError(_("Register with the address the invitation was sent to."))
+    if _is_member_address(guest.email):
+        if invitation is not None:
+            raise EventError(_("This address belongs to a member account: log in and register as a member."))
+        _mail_guest(event, guest, "guest_member_address", {"login_url": absolute_url(reverse("account_login"))})
+        return None
+    seen = _seat_tally(event, email=guest.email, now=timezone.now())
+    if seen["mine_active"]:
+        if invitation is not None:
+            raise EventError(_("This address is already registered for this event."))
+        _remind_guest_of_registration(event, guest.email)
+        return None
+    mail = _registration_mail(event, (guest.email, guest.name), seen) if invitation else None
+    Invitation.objects.filter(event=event, email=guest.email.lower()).update(
+        answer=Invitation.Answer.COMING, answered_at=now or timezone.now()
+    )
+
+    event = _lock(event)
+    now = now or timezone.now()
+    _ensure_open_for_registration(event, now=now)
+    tally = _seat_tally(
+        event, email=guest.email, organisation=guest.organisation, organisation_name=guest.organisation_name, now=now
+    )
+    if tally["mine_active"]:
+        raise EventError(_("This address is already registered for this event."))
+    _ensure_organisation_limit(event, tally)
+    registration = Registration(
+        event=event,
+        name=guest.name,
+        email=guest.email,
+        function=guest.function,
+        organisation=guest.organisation,
+        organisation_name=guest.organisation_name,
+        coalition_progress=coalition_progress,
+        answers=answers or {},
+        consent_to_list=consent_to_list,
+        registered_at=now,
+        token=new_token(),
+    )
+    if invitation is not None:
+        registration.address_confirmed_at = now
+        _settle_seat(registration, has_seat=_has_free_seat(event, tally), tally=tally, now=now, mail=mail)
+        return registration
+    registration.state = Registration.State.PENDING
+    registration.holds_seat = _has_free_seat(event, tally)
+    registration.save()
+    _mail_guest(
+        event,
+        registration,
+        "guest_confirm",
+        {
+            "confirm_url": guest_url(registration, "confirm"),
+            "confirm_by": _format(registration.confirm_by),
+            "holds_seat": registration.holds_seat,
+        },
+    )
+    return registration
+
+
+def _remind_guest_of_registration(event, email):
+    """The address registered already: its mail repeats the way in (a pending guest gets a new confirm link)."""
+    registration = (
+        Registration.objects.active().filter(event=event, profile__isnull=True, email__iexact=email.strip()).first()
+    )
+    if registration is None:  # a member's registration by this address: the member-account mail says what to do
+        return
+    if registration.is_pending:
+        context = {
+            "confirm_url": guest_url(registration, "confirm"),
+            "confirm_by": _format(registration.confirm_by),
+            "holds_seat": registration.holds_seat,
+        }
+        _mail_guest(event, registration, "guest_confirm", context)
+    else:
+        _mail_guest(event, registration, "guest_already_registered", _guest_links(registration))
+
+
+@transaction.atomic
+def confirm_guest(registration: Registration, *, now: datetime | None = None) -> Registration:
+    """A guest confirmed their address: under the event lock their seat decision becomes final, as a member's is
+    (the seat they held, else a free one, else the waiting list). Confirming twice changes nothing."""
+    current = Registration.objects.select_related("event").get(pk=registration.pk)
+    mail = None
+    if current.is_pending:
+        seen = {"taken": 0} if current.holds_seat else _seat_tally(current.event, now=timezone.now())
+        mail = _registration_mail(current.event, (current.email, current.name), seen)
+    event = _lock(current.event)
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    registration.event = event
+    now = now or timezone.now()
+    if registration.is_cancelled:
+        raise EventError(_("This registration was cancelled or has expired. You can register again."))
+    if not registration.is_pending:
+        return registration
+    if now >= registration.confirm_by:
+        raise EventError(
+            _("This link has expired: the address was not confirmed within 48 hours. You can register again.")
+        )
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    if event.starts_at <= now:
+        raise EventError(_("This event has already started."))
+    tally = _seat_tally(event, now=now)
+    registration.address_confirmed_at = now
+    has_seat = registration.holds_seat or _has_free_seat(event, tally)
+    _settle_seat(registration, has_seat=has_seat, tally=tally, now=now, mail=mail)
+    return registration
+
+
+def expire_unconfirmed_guests(*, now: datetime | None = None) -> int:
+    """Cancel the registrations of guests who did not confirm their address within GUEST_CONFIRMATION_HOURS; the
+    seats they held go to the waiting list. Returns how many expired. Safe to run twice (the second finds none)."""
+    now = now or timezone.now()
+    before = now - timedelta(hours=GUEST_CONFIRMATION_HOURS)
+    event_ids = set(Registration.objects.unconfirmed_guests(before=before).values_list("event_id", flat=True))
+    return sum(_expire_unconfirmed_guests(event_id, before=before, now=now) for event_id in sorted(event_ids))
+
+
+@transaction.atomic
+def _expire_unconfirmed_guests(event_id, *, before, now):
+    event = _lock(Event(pk=event_id))
+    stale = Registration.objects.unconfirmed_guests(before=before).filter(event=event)
+    freed = stale.filter(holds_seat=True).count()
+    expired = stale.update(
+        state=Registration.State.CANCELLED,
+        cancelled_at=now,
+        holds_seat=False,
+        cancel_reason=Registration.CancelReason.UNCONFIRMED,
+    )
+    if freed and not event.is_cancelled and event.starts_at > now:
+        _promote_waiting(event, now=now)
+    return expired
 
 
 def _promote_waiting(event, *, now, mails=None):
@@ -483,7 +829,7 @@ def _promote_waiting(event, *, now, mails=None):
     """
     mails = mails or {}
     promoted = []
-    confirmed = Registration.objects.confirmed().filter(event=event).count()
+    confirmed = Registration.objects.taking_seats().filter(event=event).count()
     while event.capacity is None or confirmed < event.capacity:
         first = (
             Registration.objects.select_for_update(of=("self",))
@@ -515,7 +861,39 @@ def cancel(registration: Registration, *, by: User, now: datetime | None = None)
 
     The mails (to this member, and to whoever will most likely move up) are built before the event lock.
     """
-    now = now or timezone.now()
+
+    def permit(registration, event, now):
+        ensure_permitted(by, "events.cancel_registration", registration)
+        if now >= event.cancellation_closes_at and not by.has_perm("events.manage_event", event):
+            raise _cancellation_closed(event)
+
+    return _cancel(registration, now=now or timezone.now(), permit=permit)
+
+
+@transaction.atomic
+def cancel_guest(registration: Registration, *, now: datetime | None = None) -> Registration:
+    """A guest cancels from the signed link in their mails (the link is the permission), until the deadline that
+    holds for members. Frees the seat as `cancel` does."""
+
+    def permit(registration, event, now):
+        if not registration.is_guest:
+            raise EventError(_("This registration no longer exists."))
+        if now >= event.cancellation_closes_at:
+            raise _cancellation_closed(event)
+
+    return _cancel(registration, now=now or timezone.now(), permit=permit)
+
+
+def _cancellation_closed(event):
+    return EventError(
+        _("Cancelling was possible until %(date)s. Please contact the coordinator.")
+        % {"date": _format(event.cancellation_closes_at)}
+    )
+
+
+def _cancel(registration, *, now, permit):
+    """Cancel under the event lock once `permit(registration, event, now)` did not refuse; the seat it took (a
+    confirmed one, or one a guest held until confirming) goes to the first on the waiting list."""
     current = Registration.objects.select_related("event", "profile__user").get(pk=registration.pk)
     who = _participant(current)
     was_confirmed = current.is_confirmed
@@ -524,26 +902,25 @@ def cancel(registration: Registration, *, by: User, now: datetime | None = None)
         if who
         else None
     )
-    promotions = _prepare_promotions(current.event, seats=1) if was_confirmed else {}
+    promotions = _prepare_promotions(current.event, seats=1) if was_confirmed or current.holds_seat else {}
 
     event = _lock(current.event)
     registration = (
         Registration.objects.select_for_update(of=("self",)).select_related("profile__user").get(pk=registration.pk)
     )
     registration.event = event
-    ensure_permitted(by, "events.cancel_registration", registration)
+    permit(registration, event, now)
     if registration.is_cancelled:
         raise EventError(_("This registration was already cancelled."))
-    if now >= event.cancellation_closes_at and not by.has_perm("events.manage_event", event):
-        raise EventError(
-            _("Cancelling was possible until %(date)s. Please contact the coordinator.")
-            % {"date": _format(event.cancellation_closes_at)}
-        )
     was_confirmed = registration.is_confirmed
+    took_seat = was_confirmed or (registration.is_pending and registration.holds_seat)
     registration.state = Registration.State.CANCELLED
     registration.cancelled_at = now
-    registration.save(update_fields=["state", "cancelled_at"])
-    if who := _participant(registration):
+    registration.holds_seat = False
+    registration.cancel_reason = Registration.CancelReason.NONE
+    registration.save(update_fields=["state", "cancelled_at", "holds_seat", "cancel_reason"])
+    # A guest who never confirmed their address gets no mail but the confirm-address one.
+    if not current.is_pending and (who := _participant(registration)):
         mail = mail or _ParticipantMail(event, who)
         mail.queue(
             registration,
@@ -551,7 +928,7 @@ def cancel(registration: Registration, *, by: User, now: datetime | None = None)
             EventMailing.Purpose.CANCELLED_REGISTRATION,
             calendar_method=calendar.CANCEL if was_confirmed else None,
         )
-    if was_confirmed and not event.is_cancelled and event.starts_at > now:
+    if took_seat and not event.is_cancelled and event.starts_at > now:
         _promote_waiting(event, now=now, mails=promotions)
     return registration
 
@@ -568,7 +945,7 @@ def change_capacity(
     if capacity is None:
         free = Registration.objects.filter(event=event).waiting().count()
     else:
-        free = capacity - Registration.objects.confirmed().filter(event=event).count()
+        free = capacity - Registration.objects.taking_seats().filter(event=event).count()
     promotions = _prepare_promotions(event, seats=free)
     event = _lock(event)
     event.capacity = capacity
@@ -687,9 +1064,11 @@ def _mail_schedule_change(event, *, by, files=None):
     `files` are the calendar files `_prepare_schedule_change` built before the lock.
     """
     files = files or _CalendarFiles(event, calendar.REQUEST, [])
+    guest_links = _guest_links_of(event)
     recipients = []
     for who in _confirmed_people(event, good_standing_only=True):
-        recipients.append(Recipient(email=who[0], name=who[1], attachments=[files.get(event, who)]))
+        context = guest_links.get(who[0].lower(), {})
+        recipients.append(Recipient(email=who[0], name=who[1], context=context, attachments=[files.get(event, who)]))
     if recipients:
         mailing = queue_mailing(
             template="events/updated",
@@ -722,7 +1101,9 @@ def people_to_tell_of_cancellation(event: Event, *, now: datetime | None = None)
         attachments = []
         if registration.is_confirmed:
             attachments.append(calendar.attachment(preview, method=calendar.CANCEL, attendee=who))
-        recipients.append(Recipient(email=who[0], name=who[1], attachments=attachments))
+        recipients.append(
+            Recipient(email=who[0], name=who[1], context=_guest_links(registration), attachments=attachments)
+        )
     return recipients
 
 
@@ -842,8 +1223,6 @@ def walk_in(event: Event, profile: Profile, *, by: User, now: datetime | None = 
     to refuse: the person is standing at the door and the coordinator lets them in, so the event may end up
     over its seat limit. No mail is sent. A member already checked in is refused with a message.
     """
-    # Guests (people without a member account) will walk in here too, with the guests part of issue 16:
-    # a guest registration instead of `profile`, the same lock and the same refusal of a double check-in.
     ensure_permitted(by, "events.manage_event", event)
     if not profile.is_approved or not profile.user.is_active:
         raise EventError(_("Only approved members of the network can be checked in as a walk-in."))
@@ -865,6 +1244,46 @@ def walk_in(event: Event, profile: Profile, *, by: User, now: datetime | None = 
         registration.organisation_name = organisation.name if organisation else ""
         registration.discipline = profile.discipline
         registration.state = Registration.State.CONFIRMED
+        registration.confirmed_at = now
+        registration.waiting_since = None
+        registration.cancelled_at = None
+    registration.checked_in = True
+    registration.checked_in_at = now
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def walk_in_guest(event: Event, guest: Guest, *, by: User, now: datetime | None = None) -> Registration:
+    """Check in a guest (no member account) who comes without a confirmed registration, as `walk_in` does a member:
+    their registration by this address (pending, waiting or none) becomes confirmed and checked in, over the seat
+    limit if need be. No mail is sent. An address of a member account is refused: find the member by name."""
+    ensure_permitted(by, "events.manage_event", event)
+    guest = guest.resolved()
+    if _is_member_address(guest.email):
+        raise EventError(_("This address belongs to a member account: find the member by name to check them in."))
+    event = _lock(event)
+    now = now or timezone.now()
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    registration = (
+        Registration.objects.select_for_update()
+        .active()
+        .filter(event=event, profile__isnull=True, email__iexact=guest.email)
+        .first()
+    )
+    if registration is not None and registration.is_confirmed and registration.checked_in:
+        raise EventError(_("%(name)s is already checked in.") % {"name": registration.name})
+    if registration is None:
+        registration = Registration(event=event, registered_at=now, token=new_token())
+        registration.email = guest.email
+    if not registration.is_confirmed or registration.pk is None:
+        registration.name = guest.name
+        registration.function = guest.function
+        registration.organisation = guest.organisation
+        registration.organisation_name = guest.organisation_name
+        registration.state = Registration.State.CONFIRMED
+        registration.holds_seat = False
         registration.confirmed_at = now
         registration.waiting_since = None
         registration.cancelled_at = None
@@ -1051,11 +1470,21 @@ def read_answer_token(token: str) -> tuple[Invitation, str]:
 
 @transaction.atomic
 def answer_invitation(
-    invitation: Invitation, *, answer: Invitation.Answer | str, now: datetime | None = None
+    invitation: Invitation,
+    *,
+    answer: Invitation.Answer | str,
+    now: datetime | None = None,
+    guest: Guest | None = None,
+    coalition_progress: str = "",
+    answers: dict[str, str] | None = None,
+    consent_to_list: bool = False,
 ) -> Registration | None:
-    """Record the answer from a one-click link; "coming" registers a member, "not coming" frees their seat.
+    """Record the answer from a one-click link; "not coming" frees the person's seat.
 
-    Returns the registration when there is one. Using a link twice changes nothing.
+    "Coming" registers with what the registration form gave (the intake answers and the consent): a member of the
+    network as a member, a visitor as a guest (`guest`: their name, organisation and function) whose address the
+    link proves, so no confirm-address step follows, whether or not the event is open to guests. Returns the
+    registration when there is one. Using a link twice changes nothing.
     """
     now = now or timezone.now()
     invitation = (
@@ -1067,23 +1496,37 @@ def answer_invitation(
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
     profile = invitation.profile
-    registration = None
-    if profile is not None:
-        registration = Registration.objects.filter(event=event, profile=profile).first()
+    registration = invitation_registration(invitation)
+    details = {"coalition_progress": coalition_progress, "answers": answers, "consent_to_list": consent_to_list}
     if answer == Invitation.Answer.COMING:
-        if profile is not None and is_approved_member(profile.user):
-            if registration is None or registration.is_cancelled:
-                registration = register(event, profile.user, now=now)
+        if registration is not None:
+            pass  # registered already (this link, the event page or the guest form): nothing changes
+        elif profile is not None and is_approved_member(profile.user):
+            registration = register(event, profile.user, now=now, **details)
+        elif profile is None and guest is not None:
+            guest = replace(guest, email=invitation.email)
+            registration = register_guest(event, guest, invitation=invitation, now=now, **details)
         elif event.starts_at <= now:
             raise EventError(_("This event has already started."))
-    else:
-        if registration is not None and not registration.is_cancelled:
+    elif registration is not None:
+        if registration.is_guest:
+            registration = cancel_guest(registration, now=now)
+        else:
             registration = cancel(registration, by=profile.user, now=now)
     if invitation.answer != answer:
         invitation.answer = answer
         invitation.answered_at = now
         invitation.save(update_fields=["answer", "answered_at"])
     return registration
+
+
+def invitation_registration(invitation: Invitation) -> Registration | None:
+    """The active registration of the person invited: the member's, or a visitor's guest registration by the
+    invited address."""
+    registrations = Registration.objects.active().filter(event_id=invitation.event_id)
+    if invitation.profile_id is not None:
+        return registrations.filter(profile_id=invitation.profile_id).first()
+    return registrations.filter(profile__isnull=True, email__iexact=invitation.email).first()
 
 
 @transaction.atomic
@@ -1129,7 +1572,8 @@ def _remind_participants(event, *, now):
         if who is None or who[0].lower() in opted_out:
             continue
         unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
-        recipients.append(_with_calendar(event, who, context={"unsubscribe_url": unsubscribe}))
+        context = {"unsubscribe_url": unsubscribe, **_guest_links(registration)}
+        recipients.append(_with_calendar(event, who, context=context))
     if recipients:
         mailing = queue_mailing(
             template="events/reminder",
@@ -1149,11 +1593,17 @@ def participants_for_materials(event: Event, *, only_checked_in: bool = False) -
     if only_checked_in:
         registrations = registrations.filter(checked_in=True)
     recipients = []
+    materials = list(event.materials.order_by("pk"))
     for registration in registrations.select_related("profile__user").order_by("name", "pk"):
         who = _participant(registration)
         if who:
             unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
-            recipients.append(Recipient(email=who[0], name=who[1], context={"unsubscribe_url": unsubscribe}))
+            context = {
+                "unsubscribe_url": unsubscribe,
+                **_guest_links(registration),
+                **_guest_materials_context(registration, materials),
+            }
+            recipients.append(Recipient(email=who[0], name=who[1], context=context))
     return recipients
 
 
@@ -1198,8 +1648,11 @@ def people_registered(event: Event, *, confirmed: bool = True, waiting: bool = F
         if wanted
     ]
     registrations = Registration.objects.filter(event=event, state__in=states).select_related("profile__user")
-    people = (_participant(registration) for registration in registrations.order_by("name", "pk"))
-    return [Recipient(email=who[0], name=who[1]) for who in people if who is not None]
+    recipients = []
+    for registration in registrations.order_by("name", "pk"):
+        if who := _participant(registration):
+            recipients.append(Recipient(email=who[0], name=who[1], context=_guest_links(registration)))
+    return recipients
 
 
 @transaction.atomic
@@ -1261,6 +1714,9 @@ def detach_personal_data(*, now: datetime | None = None) -> int:
     count = Registration.objects.filter(pk__in=ids).update(
         profile=None,
         name="",
+        email="",
+        function="",
+        token=None,
         coalition_progress="",
         answers={},
         consent_to_list=False,
@@ -1417,12 +1873,9 @@ def certificate_recipients(event: Event) -> list[Recipient]:
 
 
 def _certificate_holder(registration: Registration) -> tuple[str, str]:
-    """(address, name) of whoever holds the registration's certificate: the member, or a guest, whose registration
-    carries its own address (the guests part of issue 16); ("", name) when no address is known."""
-    who = _participant(registration)
-    if who is not None:
-        return who
-    return getattr(registration, "email", "") or "", certificates.holder_name(registration)
+    """(address, name) of whoever holds the registration's certificate, a member or a guest; ("", name) when no
+    address is known (an account since deleted)."""
+    return _participant(registration) or ("", certificates.holder_name(registration))
 
 
 def certificates_context(event: Event) -> dict[str, Any]:

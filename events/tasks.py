@@ -1,4 +1,4 @@
-"""Periodic work of the events: reminders before an event, detaching personal data after the retention period.
+"""Periodic work of the events: reminders, guests who did not confirm, detaching personal data after retention.
 
 Each task is named after the service it runs (coalition/celery.py schedules them).
 """
@@ -12,6 +12,12 @@ from . import services
 def send_due_reminders():
     """Safe to run twice: each registration is claimed once (reminded_at) before its mail is queued."""
     return services.send_due_reminders()
+
+
+@shared_task
+def expire_unconfirmed_guests():
+    """Safe to run twice: a registration expires once, under its event's lock (the second run finds none)."""
+    return services.expire_unconfirmed_guests()
 
 
 @shared_task

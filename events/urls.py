@@ -14,6 +14,13 @@ urlpatterns = [
     path("feed.ics", views.feed, name="feed"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
     path("invitation/<str:token>/", views.invitation_answer, name="invitation_answer"),
+    # A guest's own pages: the signed token in their mails is the permission.
+    path("<slug:slug>/guest/", views.guest_register, name="guest_register"),
+    path("guest/<str:token>/confirm/", views.guest_confirm, name="guest_confirm"),
+    path("guest/<str:token>/cancel/", views.guest_cancel, name="guest_cancel"),
+    path("guest/<str:token>/materials/<int:pk>/", views.guest_material, name="guest_material"),
+    path("guest/<str:token>/feedback/", views.guest_feedback, name="guest_feedback"),
+    path("guest/<str:token>/", views.guest_registration, name="guest_registration"),
     path("unsubscribe/<str:token>/", views.opt_out, name="opt_out"),
     path("materials/<int:pk>/", views.material_download, name="material_download"),
     path("registrations/<int:pk>/certificate.pdf", views.certificate_download, name="certificate_download"),

@@ -19,15 +19,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coalition import checkstep
+from coalition import checkstep, ratelimits
 from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
 from coalition.models import MailCheck
-from coalition.rules import DomainError
+from coalition.rules import DomainError, is_approved_member
 from members.models import Profile, name_order
 from network.audiences import Segment
 from network.forms import SegmentForm
@@ -38,6 +39,8 @@ from .forms import (
     CancelEventForm,
     EventFilterForm,
     FeedbackForm,
+    GuestRegistrationForm,
+    GuestWalkInForm,
     InvitationForm,
     MessageForm,
     RegistrationForm,
@@ -94,6 +97,8 @@ class RegistrationStatus:
     cancellation_closed: bool = False
     # A full event: registering puts the member on the waiting list.
     joins_waiting_list: bool = False
+    # A visitor may register as a guest (the event is open to guests and takes registrations).
+    guests_welcome: bool = False
 
     @property
     def has_place(self):
@@ -127,7 +132,8 @@ def registration_status(event, user, registration):
     if event.is_cancelled or event.has_started:
         return RegistrationStatus(kind=kinds.CLOSED)
     if not user.is_authenticated:
-        return RegistrationStatus(kind=kinds.LOG_IN)
+        guests_welcome = event.open_to_guests and event.is_open_for_registration()
+        return RegistrationStatus(kind=kinds.LOG_IN, guests_welcome=guests_welcome, joins_waiting_list=event.is_full)
     return RegistrationStatus(kind=kinds.NOT_OPEN if may_register else kinds.NOT_MEMBER)
 
 
@@ -256,6 +262,183 @@ def register(request, slug):
     return render(request, "events/register.html", {"event": event, "form": form})
 
 
+def guest_register(request, slug):
+    """Rule `events.register_as_guest`: a visitor registers for an event open to guests; an approved member is sent
+    to the member's form. Whatever the address, the page says the same (see services.register_guest)."""
+    if is_approved_member(request.user):
+        return redirect("events:register", slug=slug)
+    events = Event.objects.visible_to(request.user).with_counts()
+    event = get_object_or_refuse(request, "events.register_as_guest", events, slug=slug)
+    form = GuestRegistrationForm(request.POST or None, event=event)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_guest(
+                event,
+                form.guest(),
+                coalition_progress=form.cleaned_data.get("coalition_progress", ""),
+                answers=form.answers(),
+                consent_to_list=form.cleaned_data["consent_to_list"],
+                client=ratelimits.client_address(request),
+            )
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Almost done: we sent a mail to %(email)s. Open the link in it within 48 hours to confirm your "
+                    "address; until then your registration does not count."
+                )
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect(event)
+    return render(request, "events/guest_register.html", {"event": event, "form": form})
+
+
+def _guest_page_error(request, refusal, status=400):
+    return render(request, "events/guest_registration.html", {"error": str(refusal)}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request, token):
+    """The link of the confirm-address mail; the signed, expiring token is the permission. GET shows a button (mail
+    scanners open links), the POST confirms and decides the seat."""
+    try:
+        registration = services.read_guest_token(token, confirm=True)
+    except DomainError as refusal:
+        return _guest_page_error(request, refusal)
+    if request.method == "POST":
+        try:
+            registration = services.confirm_guest(registration)
+        except DomainError as refusal:
+            return _guest_page_error(request, refusal, status=409)
+        if registration.is_confirmed:
+            messages.success(
+                request, _("Your address is confirmed and you are registered. A confirmation is on its way.")
+            )
+        else:
+            messages.info(
+                request,
+                _("Your address is confirmed. The event is full: you are number %(position)d on the waiting list.")
+                % {"position": registration.waiting_position()},
+            )
+        return redirect(services.guest_url(registration))
+    if registration.is_cancelled:
+        message = _("This registration was cancelled or has expired. You can register again.")
+        return _guest_page_error(request, message, status=409)
+    if not registration.is_pending:
+        return redirect(services.guest_url(registration))  # confirmed already: their registration
+    return render(request, "events/guest_confirm.html", {"event": registration.event, "registration": registration})
+
+
+def _guest_status(registration, token):
+    now = timezone.now()
+    return {
+        "registration": registration,
+        "event": registration.event,
+        "can_cancel": not registration.is_cancelled
+        and not registration.is_pending
+        and registration.can_be_cancelled_by_member(now),
+        "waiting_position": registration.waiting_position(),
+        # A confirmed guest's page holds what a participant's event page shows them: the meeting link until the
+        # end, the materials and the feedback form.
+        "show_meeting_link": registration.is_confirmed and registration.event.ends_at >= now,
+        "materials": [
+            (material, services.guest_material_url(registration, material))
+            for material in registration.event.materials.all()
+        ]
+        if registration.is_confirmed
+        else [],
+        "feedback_url": reverse("events:guest_feedback", kwargs={"token": token})
+        if registration.is_confirmed and registration.event.has_started
+        else None,
+    }
+
+
+@never_cache
+@require_GET
+def guest_registration(request, token):
+    """A guest's registration, from the signed link in their mails (the token is the permission): no account, so
+    this page is their "My registrations"."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError as refusal:
+        return _guest_page_error(request, refusal)
+    return render(request, "events/guest_registration.html", {**_guest_status(registration, token), "token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_cancel(request, token):
+    """The cancel link of a guest's mails: GET asks, the POST cancels (until the deadline), frees the seat and moves
+    the waiting list up."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError as refusal:
+        return _guest_page_error(request, refusal)
+    if request.method == "POST":
+        try:
+            services.cancel_guest(registration)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(
+                request, _("Your registration for %(event)s is cancelled.") % {"event": registration.event}
+            )
+        return redirect(services.guest_url(registration))
+    context = {**_guest_status(registration, token), "token": token, "asking_to_cancel": True}
+    return render(request, "events/guest_registration.html", context)
+
+
+@never_cache
+@require_GET
+def guest_material(request, token, pk):
+    """A material of the event for a confirmed guest, through their signed link (what `events.download_material`
+    allows confirmed participants who log in)."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError:
+        raise Http404 from None
+    if not registration.is_confirmed:
+        raise Http404
+    material = get_object_or_404(Material, pk=pk, event_id=registration.event_id)
+    try:
+        handle = material.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=material.filename)
+
+
+@never_cache
+def guest_feedback(request, token):
+    """The feedback form for a confirmed guest, through their signed link, once the event has started (as
+    `events.give_feedback` for members)."""
+    try:
+        registration = services.read_guest_token(token)
+    except DomainError as refusal:
+        return _guest_page_error(request, refusal)
+    event = registration.event
+    if not registration.is_confirmed or not event.has_started:
+        return _guest_page_error(
+            request, _("Feedback is asked of the confirmed participants once the event has started."), status=403
+        )
+    existing = Feedback.objects.filter(registration=registration).first()
+    initial = (
+        {"score": existing.score, "valuable": existing.valuable, "improve": existing.improve} if existing else None
+    )
+    form = FeedbackForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_feedback(registration, **form.cleaned_data)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Thank you for your feedback!"))
+            return redirect(services.guest_url(registration))
+    return render(request, "events/feedback.html", {"event": event, "form": form, "is_update": existing is not None})
+
+
 @require_POST
 def cancel_registration(request, pk):
     """Rule `events.cancel_registration`: the person who registered, or a coordinator."""
@@ -364,7 +547,7 @@ def participants(request, slug):
         Registration.objects.listed()
         .filter(event=event)
         .select_related("profile", "organisation")
-        .order_by(*name_order("profile__"))
+        .order_by(*name_order("profile__"), "name", "pk")  # guests (no profile) by their name, after the members
     )
     return render(request, "events/participants.html", {"event": event, "participants": listed})
 
@@ -405,6 +588,21 @@ def feedback(request, slug):
 # --- One-click links from mails -------------------------------------------------------------------
 
 
+def _invitation_form(request, invitation):
+    """The registration form an invited person fills in when they answer "coming": a member the intake questions and
+    the consent, a visitor the guest form with their invited address. None when there is nothing to ask (they are
+    registered already, or have an account that is not an approved member's)."""
+    event = invitation.event
+    if services.invitation_registration(invitation) is not None:
+        return None
+    data = request.POST if request.method == "POST" else None
+    if invitation.profile_id is None:
+        return GuestRegistrationForm(data, event=event, email=invitation.email, initial={"name": invitation.name})
+    if is_approved_member(invitation.profile.user):
+        return RegistrationForm(data, event=event)
+    return None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def invitation_answer(request, token):
@@ -412,14 +610,16 @@ def invitation_answer(request, token):
 
     GET only shows the answer with one button: mail security scanners open every link in a mail,
     and a GET that acted would register people (or give away their seat) without them knowing.
-    The button POSTs, and only that records the answer.
+    "Coming" leads through the registration form (the intake questions and the consent; a visitor's guest form,
+    whose address the link proves); only the POST records the answer.
     """
     try:
         invitation, answer = services.read_answer_token(token)
     except DomainError as refusal:
         return render(request, "events/invitation_answer.html", {"error": str(refusal)}, status=400)
     coming = answer == Invitation.Answer.COMING
-    if request.method == "GET":
+    form = _invitation_form(request, invitation) if coming else None
+    if request.method == "GET" or (form is not None and not form.is_valid()):
         if invitation.event.is_cancelled:
             return render(
                 request,
@@ -430,12 +630,31 @@ def invitation_answer(request, token):
         return render(
             request,
             "events/invitation_confirm.html",
-            {"event": invitation.event, "answer": answer, "coming": coming, "already": invitation.answer == answer},
+            {
+                "event": invitation.event,
+                "answer": answer,
+                "coming": coming,
+                "already": invitation.answer == answer,
+                "form": form,
+            },
         )
     previous = invitation.answer
+    details = {}
+    if form is not None:
+        details = {
+            "coalition_progress": form.cleaned_data.get("coalition_progress", ""),
+            "answers": form.answers(),
+            "consent_to_list": form.cleaned_data["consent_to_list"],
+        }
+        if isinstance(form, GuestRegistrationForm):
+            details["guest"] = form.guest()
     try:
-        registration = services.answer_invitation(invitation, answer=answer)
+        registration = services.answer_invitation(invitation, answer=answer, **details)
     except DomainError as refusal:
+        if form is not None:
+            form.add_error(None, str(refusal))
+            context = {"event": invitation.event, "answer": answer, "coming": coming, "form": form}
+            return render(request, "events/invitation_confirm.html", context)
         return render(
             request, "events/invitation_answer.html", {"error": str(refusal), "event": invitation.event}, status=409
         )
@@ -452,6 +671,7 @@ def invitation_answer(request, token):
                 invitation, Invitation.Answer.NOT_COMING if coming else Invitation.Answer.COMING
             ),
             "has_account": invitation.profile_id is not None,
+            "guest_url": services.guest_url(registration) if registration and registration.is_guest else None,
         },
     )
 
@@ -531,20 +751,51 @@ def invitations(request, slug):
             messages.error(request, str(refusal))
             return redirect("events:invitations", slug=event.slug)
         return redirect(check.get_absolute_url())
-    rows = Invitation.objects.filter(event=event).order_by("answer", "name", "email")
-    totals = dict(rows.order_by().values_list("answer").annotate(n=Count("pk")))
+    rows = list(Invitation.objects.filter(event=event).order_by("answer", "name", "email"))
+    # "Coming" is a confirmed seat: each answer is shown with the registration it led to (one query for all).
+    registrations = Registration.objects.active().filter(event=event).only("state", "profile_id", "email")
+    by_profile = {r.profile_id: r for r in registrations if r.profile_id}
+    by_address = {r.email.lower(): r for r in registrations if r.profile_id is None and r.email}
+    totals = dict.fromkeys(InvitationRow.STANDINGS, 0)
+    for invitation in rows:
+        registration = by_profile.get(invitation.profile_id) or by_address.get(invitation.email.lower())
+        invitation.standing = InvitationRow.standing(invitation, registration)
+        invitation.standing_label = InvitationRow.LABELS[invitation.standing]
+        totals[invitation.standing] += 1
     return render(
         request,
         "events/coordinator/invitations.html",
         {
             "event": event,
             "invitations": rows,
-            "coming": totals.get(Invitation.Answer.COMING, 0),
-            "not_coming": totals.get(Invitation.Answer.NOT_COMING, 0),
-            "no_answer": totals.get(Invitation.Answer.NO_ANSWER, 0),
-            "remindable": rows.remindable().count(),
+            "totals": [(InvitationRow.LABELS[key], totals[key]) for key in InvitationRow.STANDINGS],
+            "remindable": Invitation.objects.filter(event=event).remindable().count(),
         },
     )
+
+
+class InvitationRow:
+    """Where an invited person stands: their answer, and for "coming" the registration it led to."""
+
+    STANDINGS = ("coming", "waiting", "pending", "coming_unregistered", "not_coming", "no_answer")
+    LABELS = {
+        "coming": _lazy("Coming (confirmed)"),
+        "waiting": _lazy("On the waiting list"),
+        "pending": _lazy("Address not confirmed yet"),
+        "coming_unregistered": _lazy("Said coming, not registered"),
+        "not_coming": _lazy("Not coming"),
+        "no_answer": _lazy("No answer"),
+    }
+
+    @staticmethod
+    def standing(invitation, registration):
+        if registration is not None:
+            if registration.is_confirmed:
+                return "coming"
+            return "waiting" if registration.is_waiting else "pending"
+        if invitation.answer == Invitation.Answer.COMING:
+            return "coming_unregistered"
+        return "not_coming" if invitation.answer == Invitation.Answer.NOT_COMING else "no_answer"
 
 
 WALK_IN_CANDIDATES = 10
@@ -566,6 +817,8 @@ def check_in_list(request, slug):
         query = request.POST.get("q", "").strip()
         if request.POST.get("action") == "walk_in":
             return _walk_in(request, event, query)
+        if request.POST.get("action") == "walk_in_guest":
+            return _walk_in_guest(request, event, query)
         registration = get_object_or_404(Registration, pk=request.POST.get("registration"), event=event)
         try:
             services.check_in(registration, by=request.user, checked_in=request.POST.get("checked_in") == "1")
@@ -581,8 +834,7 @@ def check_in_list(request, slug):
     )
     walk_ins = []
     if query:
-        rows = rows.filter(Q(name__icontains=query) | Q(organisation_name__icontains=query))
-        # Guests will be found here too once the guests part of issue 16 is built (a guest walk-in form beside).
+        rows = rows.filter(Q(name__icontains=query) | Q(organisation_name__icontains=query) | Q(email__icontains=query))
         walk_ins = list(
             Profile.objects.approved()
             .filter(
@@ -600,7 +852,13 @@ def check_in_list(request, slug):
     return render(
         request,
         "events/coordinator/check_in.html",
-        {"event": event, "registrations": rows, "query": query, "walk_ins": walk_ins},
+        {
+            "event": event,
+            "registrations": rows,
+            "query": query,
+            "walk_ins": walk_ins,
+            "guest_form": GuestWalkInForm(initial={"name": query} if query and "@" not in query else {"email": query}),
+        },
     )
 
 
@@ -616,6 +874,29 @@ def _walk_in(request, event, query):
         return redirect(_check_in_url(request, query))
     messages.success(request, _("%(name)s is checked in as a walk-in.") % {"name": registration.name})
     return redirect(_check_in_url(request, query, f"#registration-{registration.pk}"))
+
+
+def _walk_in_guest(request, event, query):
+    """A guest at the door: the form shows again with what was typed and the errors at the fields."""
+    form = GuestWalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.walk_in_guest(event, form.guest(), by=request.user)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("%(name)s is checked in as a walk-in.") % {"name": registration.name})
+            # The list searched for the new guest's name, so their row is on it whatever was searched before.
+            return redirect(_check_in_url(request, registration.name, f"#registration-{registration.pk}"))
+    rows = Registration.objects.confirmed().filter(event=event).select_related("organisation")
+    context = {
+        "event": event,
+        "registrations": rows.order_by(*name_order("profile__"), "pk"),
+        "query": query,
+        "walk_ins": [],
+        "guest_form": form,
+    }
+    return render(request, "events/coordinator/check_in.html", context)
 
 
 @require_GET
@@ -694,7 +975,7 @@ def cancel_event(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     before = composed_before(request, kinds.CancellationMail.key, event)
     form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
-    registered = Registration.objects.active().filter(event=event, profile__isnull=False).count()
+    registered = Registration.objects.active().filter(event=event).exclude(profile__isnull=True, email="").count()
     mailable = services.mailable_of_cancellation(event) if registered and not event.is_cancelled else 0
     if request.method == "POST" and form.is_valid() and not event.is_cancelled:
         if mailable:

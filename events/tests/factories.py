@@ -59,6 +59,21 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     coalition_progress = "We hebben een convenant getekend."
 
 
+class GuestRegistrationFactory(RegistrationFactory):
+    """A confirmed guest: no member account, their own address and function (issue 16)."""
+
+    profile = None
+    name = factory.Sequence(lambda n: f"Gast {n}")
+    email = factory.Sequence(lambda n: f"gast{n}@minvws.example")
+    function = "beleidsmedewerker"
+    organisation = None
+    organisation_name = "Ministerie van VWS"
+    discipline = ""
+    coalition_progress = ""
+    token = factory.Sequence(lambda n: f"guest-token-{n}")
+    address_confirmed_at = factory.LazyFunction(timezone.now)
+
+
 class InvitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Invitation

@@ -88,3 +88,31 @@ def test_simultaneous_registrations_respect_the_maximum_per_organisation():
     errors = run_together([lambda user=user: services.register(event, user) for user in users])
     assert len(errors) == 17 and all(isinstance(e, services.EventError) for e in errors)
     assert Registration.objects.filter(event=event).count() == 3
+
+
+def test_guests_and_members_at_once_for_the_last_seats_confirm_exactly_the_capacity():
+    """Guests register and confirm their address while members register, all at the same moment: a seat a guest
+    holds is never given away, and no more than the capacity is ever confirmed."""
+    from events.services import Guest  # noqa: PLC0415 - only this test needs it; keeps the module's imports as they were
+
+    event = EventFactory(capacity=20, open_to_guests=True)
+    organisation = OrganisationFactory()
+    members = [approved_member(organisation=organisation) for _ in range(40)]
+
+    def guest_registers_and_confirms(n):
+        registration = services.register_guest(
+            event, Guest(name=f"Gast {n}", email=f"gast{n}@minvws.example", organisation_name="Ministerie van VWS")
+        )
+        services.confirm_guest(registration)
+
+    calls = []
+    for n, user in enumerate(members):  # interleaved, so half the threads are members' and half guests'
+        calls += [lambda user=user: services.register(event, user), lambda n=n: guest_registers_and_confirms(n)]
+    errors = run_together(calls)
+    assert errors == []
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.filter(state=Registration.State.CONFIRMED).count() == 20
+    assert registrations.filter(state=Registration.State.WAITING).count() == 60
+    assert not registrations.filter(state=Registration.State.PENDING).exists()
+    assert not registrations.filter(holds_seat=True).exists()
+    assert registrations.filter(profile__isnull=True).count() == 40

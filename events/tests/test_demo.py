@@ -28,6 +28,17 @@ def test_seed_is_idempotent_and_covers_every_kind():
     assert Feedback.objects.exists()
 
 
+def test_seed_has_a_work_visit_open_to_guests_with_a_confirmed_ministry_guest():
+    ProfileFactory.create_batch(10)
+    demo.seed()
+    demo.seed()
+    event = Event.objects.get(slug=demo.GUEST_EVENT)
+    assert event.open_to_guests and event.kind == Event.Kind.WORK_VISIT
+    guest = Registration.objects.get(event=event, profile__isnull=True)
+    assert guest.is_guest and guest.is_confirmed
+    assert (guest.organisation_name, guest.function) == ("Ministerie van VWS", "beleidsmedewerker")
+
+
 def test_seed_without_members_still_makes_events():
     demo.seed()
     assert Event.objects.count() == len(demo.EVENTS) + len(demo.EARLIER_EDITIONS)

@@ -341,7 +341,11 @@ def test_feedback_form_for_participants_only(client, member):
 # --- One-click invitation links --------------------------------------------------------------------------
 
 
-def test_ill_come_link_registers_the_member_with_one_button(client, django_capture_on_commit_callbacks):
+# What an invited member fills in when they answer "coming": the intake (issue 16, point 9).
+INTAKE = {"coalition_progress": "We zijn gestart.", "consent_to_list": "on"}
+
+
+def test_ill_come_link_registers_the_member_through_the_intake_form(client, django_capture_on_commit_callbacks):
     event = EventFactory()
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
@@ -349,10 +353,13 @@ def test_ill_come_link_registers_the_member_with_one_button(client, django_captu
     page = client.get(url)
     assert page.status_code == 200
     assert 'method="post"' in page.text
+    assert 'name="coalition_progress"' in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, INTAKE)
     assert response.status_code == 200
-    assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
+    registration = Registration.objects.get(event=event, profile=user.profile)
+    assert registration.is_confirmed and registration.consent_to_list
+    assert registration.coalition_progress == "We zijn gestart."
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.COMING
     assert len(mail.outbox) == 1 and user.email in mail.outbox[0].to[0]
@@ -385,8 +392,8 @@ def test_using_a_link_twice_changes_nothing(client):
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
     url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
-    client.post(url)
-    second = client.post(url)
+    client.post(url, INTAKE)
+    second = client.post(url, INTAKE)
     assert second.status_code == 200
     assert Registration.objects.filter(event=event).count() == 1
     assert "nothing has changed" in second.text or "niets veranderd" in second.text
@@ -396,7 +403,7 @@ def test_cant_come_link_records_the_answer_and_frees_the_seat(client):
     event = EventFactory()
     user = approved_member()
     invitation = InvitationFactory(event=event, profile=user.profile, email=user.email)
-    client.post(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    client.post(_path(services.answer_url(invitation, Invitation.Answer.COMING)), INTAKE)
     client.post(_path(services.answer_url(invitation, Invitation.Answer.NOT_COMING)))
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.NOT_COMING
@@ -426,12 +433,19 @@ def test_link_for_a_cancelled_event_registers_nobody(client, coordinator):
     assert not Registration.objects.exists()
 
 
-def test_subscriber_without_account_can_answer_coming(client):
+def test_subscriber_without_account_answers_coming_through_the_guest_form(client):
     invitation = InvitationFactory()
-    response = client.post(_path(services.answer_url(invitation, Invitation.Answer.COMING)))
+    url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
+    incomplete = client.post(url)
+    assert incomplete.status_code == 200 and incomplete.context["form"].errors
+    invitation.refresh_from_db()
+    assert invitation.answer == Invitation.Answer.NO_ANSWER
+    guest = {"name": "Invitee", "organisation_name": "Ministerie van VWS", "function": "beleidsmedewerker"}
+    response = client.post(url, guest)
     assert response.status_code == 200
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.COMING
+    assert Registration.objects.get(email=invitation.email).is_confirmed
 
 
 # --- Coordinator tools --------------------------------------------------------------------------------
@@ -533,7 +547,7 @@ def test_csv_export_neutralises_formulas(coordinator_client):
     RegistrationFactory(event=event, coalition_progress="Gewoon tekst")
     response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    answers = [row[8] for row in rows[1:]]
+    answers = [row[10] for row in rows[1:]]  # after name, address, organisation, discipline, function, guest, ...
     assert all(a.startswith("'") for a in answers if a != "Gewoon tekst")
     assert "Gewoon tekst" in answers
 
@@ -603,7 +617,7 @@ def test_invitation_button_works_with_csrf_checks_for_someone_without_a_session(
     url = _path(services.answer_url(invitation, Invitation.Answer.COMING))
     page = client.get(url)
     token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    response = client.post(url, {"csrfmiddlewaretoken": token})
+    response = client.post(url, {"csrfmiddlewaretoken": token, **INTAKE})
     assert response.status_code == 200
     assert Registration.objects.get(event=event, profile=user.profile).is_confirmed
 
