@@ -7,10 +7,34 @@ from django.utils import timezone
 
 from journal.models import Edition
 from members.models import Organisation, Profile, Theme
-from network.models import Coalition
+from network.models import Coalition, coalition_of
 
-from .models import Event, Feedback, Invitation, Registration, Series
+from .models import Event, Feedback, IntakeQuestion, Invitation, Registration, Series
 
+# The intake questions of some demo events (the regional meeting asks which topic to discuss, as the Utrecht
+# meeting did), each (label, kind, required, choices), and the answers people give, drawn per type.
+WORKSHOP_QUESTIONS = [("Wat wil je na afloop kunnen?", IntakeQuestion.Kind.LONG_TEXT, False, [])]
+EVENT_QUESTIONS = {
+    "online-regio-overleg": [
+        (
+            "Over welk onderwerp wil je het hebben?",
+            IntakeQuestion.Kind.ONE_CHOICE,
+            True,
+            ["Armoede en schulden", "Vroegsignalering in de zwangerschap", "Samenwerking met de kinderopvang"],
+        ),
+        ("Hoe ver is je coalitie, in je eigen woorden?", IntakeQuestion.Kind.LONG_TEXT, False, []),
+        ("Wil je in een deelsessie je eigen aanpak kort laten zien?", IntakeQuestion.Kind.YES_NO, False, []),
+    ],
+    "werkbezoek-kraamzorg": [
+        ("Met hoeveel collega's kom je?", IntakeQuestion.Kind.NUMBER, True, []),
+        (
+            "Waar wil je bij de kraamzorg vooral meer over weten?",
+            IntakeQuestion.Kind.SEVERAL_CHOICES,
+            False,
+            ["Het kraambed thuis", "Signalen van zorg", "Overdracht aan de jeugdgezondheidszorg"],
+        ),
+    ],
+}
 PROGRESS = [
     "We hebben het convenant getekend en werken aan een gezamenlijk zorgpad.",
     "We zijn net begonnen: de eerste partners zitten aan tafel.",
@@ -18,6 +42,7 @@ PROGRESS = [
     "Onze coalitie is stevig, we willen vooral leren van andere regio's.",
     "We zoeken nog naar een goede rol voor de kinderopvang.",
 ]
+LEARN = ["Een zorg bespreekbaar maken.", "Weten naar wie ik kan verwijzen.", "Sneller de juiste partner bellen.", ""]
 VALUABLE = [
     "De casus uit de praktijk en het gesprek met collega's.",
     "Ik weet nu wie ik bij de schuldhulp kan bellen.",
@@ -110,7 +135,46 @@ def _editions():
     return list(Edition.objects.order_by("-number")[:3])
 
 
-def _register(event, profile, state, when, rng):
+def _questions(event, kind, slug):
+    """The event's intake questions as the demo has them (the same rows on every run, others removed)."""
+    wanted = EVENT_QUESTIONS.get(slug, WORKSHOP_QUESTIONS if kind == Event.Kind.WORKSHOP else [])
+    questions = []
+    for position, (label, question_kind, required, choices) in enumerate(wanted):
+        question, _created = IntakeQuestion.objects.update_or_create(
+            event=event,
+            position=position,
+            defaults={"label": label, "kind": question_kind, "required": required, "choices": choices},
+        )
+        questions.append(question)
+    IntakeQuestion.objects.filter(event=event, position__gte=len(wanted)).delete()
+    return questions
+
+
+def _answers(questions, rng):
+    """An answer to each question, of its type; the same random draws whatever the questions are."""
+    draws = {
+        IntakeQuestion.Kind.LONG_TEXT: (rng.choice(PROGRESS), rng.choice(LEARN)),
+        IntakeQuestion.Kind.YES_NO: rng.random() < 0.3,
+        IntakeQuestion.Kind.NUMBER: rng.choice([0, 1, 1, 2]),
+        "choice": rng.random(),
+    }
+    answers = {}
+    for question in questions:
+        if question.kind == IntakeQuestion.Kind.LONG_TEXT:
+            value = draws[question.kind][0 if "coalitie" in question.label else 1]
+        elif question.kind == IntakeQuestion.Kind.ONE_CHOICE:
+            value = question.choices[int(draws["choice"] * len(question.choices))]
+        elif question.kind == IntakeQuestion.Kind.SEVERAL_CHOICES:
+            value = question.choices[: 1 + int(draws["choice"] * len(question.choices))]
+        else:
+            value = draws.get(question.kind, "")
+        if value not in ("", []):
+            answers[str(question.pk)] = value
+    return answers
+
+
+def _register(event, profile, state, when, rng, questions):
+    coalition = coalition_of(profile, prefer=event.coalition_id)
     registration, _created = Registration.objects.get_or_create(
         event=event,
         profile=profile,
@@ -119,8 +183,10 @@ def _register(event, profile, state, when, rng):
             "organisation": profile.organisation,
             "organisation_name": profile.organisation.name if profile.organisation else "",
             "discipline": profile.discipline,
+            "coalition": coalition,
+            "coalition_phase": coalition.phase if coalition else "",
             "state": state,
-            "coalition_progress": rng.choice(PROGRESS),
+            "answers": _answers(questions, rng),
             "consent_to_list": rng.random() < 0.8,
             "registered_at": when,
             "confirmed_at": when if state == Registration.State.CONFIRMED else None,
@@ -165,9 +231,9 @@ def seed(*, stdout=None):
                 "max_per_organisation": 3 if kind == Event.Kind.WORKSHOP else None,
                 "cancellation_deadline": starts_at - timedelta(days=1),
                 "description": description,
-                "intake_questions": ["Wat wil je na afloop kunnen?"] if kind == Event.Kind.WORKSHOP else [],
             },
         )
+        questions = _questions(event, kind, slug)
         event.themes.set([themes[t] for t in EVENT_THEMES.get(slug, []) if t in themes])
         if not profiles:
             continue
@@ -181,7 +247,7 @@ def seed(*, stdout=None):
             has_seat = capacity is None or position < capacity
             when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
             state = Registration.State.CONFIRMED if has_seat else Registration.State.WAITING
-            registration = _register(event, profile, state, when, rng)
+            registration = _register(event, profile, state, when, rng, questions)
             # Draw the same random numbers on every run, whatever is already there, so a second run matches.
             checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
             score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)

@@ -222,13 +222,12 @@ def register(request, slug):
     if profile is not None and Registration.objects.active().filter(event=event, profile=profile).exists():
         messages.info(request, _("You are already registered for this event."))
         return redirect(event)
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.register(
                 event,
                 request.user,
-                coalition_progress=form.cleaned_data["coalition_progress"],
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
             )
@@ -354,7 +353,7 @@ def participants(request, slug):
     listed = (
         Registration.objects.listed()
         .filter(event=event)
-        .select_related("profile", "organisation")
+        .select_related("profile", "organisation", "coalition")
         .order_by(*name_order("profile__"))
     )
     return render(request, "events/participants.html", {"event": event, "participants": listed})
