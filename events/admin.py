@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -100,8 +100,15 @@ class IntakeQuestionInline(ObjectPermissionsStackedInline):
 
     model = IntakeQuestion
     extra = 1
-    fields = [("label", "kind", "required", "position"), "help_text", "choices", ("min_value", "max_value")]
+    fields = [("label", "kind"), ("required", "position"), "help_text", ("choices", "min_value", "max_value")]
     ordering = ["position", "pk"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A new question goes after the last one unless the coordinator moves it (the form class is made per request).
+        last = obj.intake_questions.aggregate(last=Max("position"))["last"] if obj is not None and obj.pk else None
+        formset.form.base_fields["position"].initial = 0 if last is None else last + 1
+        return formset
 
 
 class EventAdminForm(forms.ModelForm):

@@ -111,7 +111,9 @@ class Question(models.Model):
     max_value = models.DecimalField(
         _("highest number"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Only for a number.")
     )
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(
+        _("position"), default=0, help_text=_("The questions are asked from the lowest number up.")
+    )
 
     class Meta:
         abstract = True
@@ -173,8 +175,17 @@ class Question(models.Model):
                 **common,
             )
         else:
+            # A text box with a numeric keyboard rather than <input type="number">: a browser shows nothing of a
+            # value it cannot read as a number, so "abc" sent back with its error would look erased, and it would
+            # refuse the Dutch "2,5" (GOV.UK Design System, "Asking for numbers"). Localised: "2,5" reads as 2.5.
             field = forms.DecimalField(
-                min_value=self.min_value, max_value=self.max_value, max_digits=20, decimal_places=6, **common
+                min_value=self.min_value,
+                max_value=self.max_value,
+                max_digits=20,
+                decimal_places=6,
+                localize=True,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+                **common,
             )
         if initial is not None:
             field.initial = self._as_data(initial)

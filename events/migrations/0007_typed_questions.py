@@ -188,7 +188,14 @@ class Migration(migrations.Migration):
                         verbose_name="highest number",
                     ),
                 ),
-                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "position",
+                    models.PositiveIntegerField(
+                        default=0,
+                        help_text="The questions are asked from the lowest number up.",
+                        verbose_name="position",
+                    ),
+                ),
                 (
                     "event",
                     models.ForeignKey(

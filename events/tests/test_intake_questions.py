@@ -206,6 +206,10 @@ def test_the_admin_edits_the_questions_as_an_ordered_list_without_json(coordinat
          None),
         ("How many colleagues?", Kind.NUMBER, False, [], Decimal(5)),
     ]  # fmt: skip
+    # The next new question is offered after the last one.
+    response = coordinator_client.get(url)
+    formset = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is IntakeQuestion)
+    assert formset.forms[-1]["position"].value() == 4
 
 
 def test_the_admin_refuses_a_choice_question_without_choices_at_its_field(coordinator_client):

@@ -36,7 +36,7 @@ def question(kind=Kind.TEXT, *, pk=1, required=False, choices=None, **fields):
         (Kind.ONE_CHOICE, forms.ChoiceField, forms.RadioSelect),
         (Kind.SEVERAL_CHOICES, forms.MultipleChoiceField, forms.CheckboxSelectMultiple),
         (Kind.YES_NO, forms.TypedChoiceField, forms.RadioSelect),
-        (Kind.NUMBER, forms.DecimalField, forms.NumberInput),
+        (Kind.NUMBER, forms.DecimalField, forms.TextInput),  # inputmode="decimal": what was typed stays visible
     ],
 )
 @pytest.mark.parametrize("required", [True, False])
@@ -45,6 +45,16 @@ def test_each_type_has_its_own_field_required_as_set(kind, field_class, widget_c
     assert type(field) is field_class and type(field.widget) is widget_class
     assert field.required is required
     assert (field.label, field.help_text) == ("Vraag 1", "Kort graag")
+
+
+def test_a_number_is_typed_in_a_text_box_with_a_numeric_keyboard_and_read_the_dutch_way_too():
+    field = question(Kind.NUMBER).form_field()
+    assert field.widget.attrs["inputmode"] == "decimal"
+    with translation.override("nl"):
+        assert field.clean("2,5") == Decimal("2.5")
+        assert question(Kind.NUMBER).clean_answer("2,5") == "2.5"
+    with translation.override("en"):
+        assert field.clean("2.5") == Decimal("2.5")
 
 
 def test_a_choice_field_offers_the_choices_in_their_order():
