@@ -150,10 +150,10 @@ def _questions(event, kind, slug):
     return questions
 
 
-def _answers(questions, rng):
+def _answers(questions, progress, rng):
     """An answer to each question, of its type; the same random draws whatever the questions are."""
     draws = {
-        IntakeQuestion.Kind.LONG_TEXT: (rng.choice(PROGRESS), rng.choice(LEARN)),
+        IntakeQuestion.Kind.LONG_TEXT: (progress, rng.choice(LEARN)),
         IntakeQuestion.Kind.YES_NO: rng.random() < 0.3,
         IntakeQuestion.Kind.NUMBER: rng.choice([0, 1, 1, 2]),
         "choice": rng.random(),
@@ -173,8 +173,11 @@ def _answers(questions, rng):
     return answers
 
 
-def _register(event, profile, state, when, rng, questions):
+def _register(event, profile, state, when, rng, questions, answer_rng):
     coalition = coalition_of(profile, prefer=event.coalition_id)
+    # Drawn from `rng` as the fixed coalition question's answer always was, so every later draw of the demo (who
+    # is checked in, who gives feedback) stays as it was; the other answers come from a generator of their own.
+    progress = rng.choice(PROGRESS)
     registration, _created = Registration.objects.get_or_create(
         event=event,
         profile=profile,
@@ -186,7 +189,7 @@ def _register(event, profile, state, when, rng, questions):
             "coalition": coalition,
             "coalition_phase": coalition.phase if coalition else "",
             "state": state,
-            "answers": _answers(questions, rng),
+            "answers": _answers(questions, progress, answer_rng),
             "consent_to_list": rng.random() < 0.8,
             "registered_at": when,
             "confirmed_at": when if state == Registration.State.CONFIRMED else None,
@@ -199,6 +202,7 @@ def _register(event, profile, state, when, rng, questions):
 def seed(*, stdout=None):
     """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
     rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
+    answer_rng = random.Random(16)  # noqa: S311 (the same answers on every run)
     profiles = _profiles()
     demo_member = next((p for p in profiles if p.user.email == DEMO_MEMBER), None)
     # Everyone else is drawn at random; the demo member only where DEMO_MEMBER_PLACES says.
@@ -247,7 +251,7 @@ def seed(*, stdout=None):
             has_seat = capacity is None or position < capacity
             when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
             state = Registration.State.CONFIRMED if has_seat else Registration.State.WAITING
-            registration = _register(event, profile, state, when, rng, questions)
+            registration = _register(event, profile, state, when, rng, questions, answer_rng)
             # Draw the same random numbers on every run, whatever is already there, so a second run matches.
             checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
             score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)
