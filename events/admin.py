@@ -418,7 +418,7 @@ class SeriesAdmin(ObjectPermissionsModelAdmin):
 @admin.register(Registration)
 class RegistrationAdmin(ObjectPermissionsModelAdmin):
     list_display = ["name", "event", "organisation_name", "state", "checked_in", "registered_at"]
-    list_filter = ["state", "checked_in", "event"]
+    list_filter = ["state", "checked_in", "coalition_phase", "event"]
     search_fields = ["name", "organisation_name", "event__title"]
     list_select_related = ["event"]
     actions = ["cancel_registrations", "check_in"]
