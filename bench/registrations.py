@@ -318,7 +318,7 @@ def sessions_for(member_ids):
 
 
 def post_registration(port, slug, session_key, csrf):
-    body = urlencode({"csrfmiddlewaretoken": csrf, "coalition_progress": "We zijn begonnen.", "consent_to_list": "on"})
+    body = urlencode({"csrfmiddlewaretoken": csrf, "consent_to_list": "on"})
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     try:
         connection.request(

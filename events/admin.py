@@ -5,21 +5,25 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
+from rules.contrib.admin import (
+    ObjectPermissionsModelAdmin,
+    ObjectPermissionsStackedInline,
+    ObjectPermissionsTabularInline,
+)
 
 from coalition import checkstep
-from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, PrivateFilesAdminMixin, TextListField
+from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, PrivateFilesAdminMixin
 from coalition.rules import DomainError
 
 from . import services
-from .models import Event, EventMailing, Feedback, Invitation, Material, Registration, Series
+from .models import Event, EventMailing, Feedback, IntakeQuestion, Invitation, Material, Registration, Series
 
 
 def _run(modeladmin, request, queryset, action, **kwargs):
@@ -99,19 +103,28 @@ class EventMailingInline(ObjectPermissionsTabularInline):
         return obj.mailing.created_at
 
 
+class IntakeQuestionInline(ObjectPermissionsStackedInline):
+    """The event's questions as an ordered list, each with its type (never JSON): "position" orders them, and a
+    choice question's choices are lines in a box (surveys.models.ChoicesFormField). Nobody is asked for their
+    coalition any more: it is recorded with each registration, with its phase (services.register)."""
+
+    model = IntakeQuestion
+    extra = 1
+    fields = [("label", "kind"), ("required", "position"), "help_text", ("choices", "min_value", "max_value")]
+    ordering = ["position", "pk"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # A new question goes after the last one unless the coordinator moves it (the form class is made per request).
+        last = obj.intake_questions.aggregate(last=Max("position"))["last"] if obj is not None and obj.pk else None
+        formset.form.base_fields["position"].initial = 0 if last is None else last + 1
+        return formset
+
+
 class EventAdminForm(forms.ModelForm):
-    """The intake questions are a list edited as a list: one box per question, never JSON to type."""
-
-    intake_questions = TextListField(
-        label=Event._meta.get_field("intake_questions").verbose_name,
-        item_label=_("Question"),
-        required=False,
-        help_text=_('One question per box; empty boxes are left out. "How far is your coalition?" is always asked.'),
-    )
-
     class Meta:
         model = Event
-        fields = ["intake_questions"]  # the admin adds the other fields of its fieldsets
+        fields = []  # the admin adds the fields of its fieldsets
 
     def clean_state(self):
         state = self.cleaned_data.get("state")
@@ -145,7 +158,7 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     autocomplete_fields = ["coalition", "series", "host", "co_host", "edition", "themes"]
     # The calendar sequence is the portal's bookkeeping for calendar programs, not something a coordinator reads.
     readonly_fields = ["tools", "materials_sent_at", "cancelled_at"]
-    inlines = [RegistrationInline, MaterialInline, EventMailingInline]
+    inlines = [IntakeQuestionInline, RegistrationInline, MaterialInline, EventMailingInline]
     actions = ["cancel_events", "send_materials_to_all", "remind_invitations", "copy_as_new_date"]
     fieldsets = [
         (
@@ -177,8 +190,11 @@ class EventAdmin(ObjectPermissionsModelAdmin):
                     "registration_opens_at",
                     "registration_closes_at",
                     "cancellation_deadline",
-                    "intake_questions",
-                ]
+                ],
+                "description": _(
+                    "The registrant's coalition and its phase are recorded with every registration. Questions "
+                    "of your own go under “Intake questions” below."
+                ),
             },
         ),
         (_("Certificate of attendance"), {"fields": ["accreditation_points", "accreditation_registry"]}),
@@ -419,7 +435,14 @@ class SeriesAdmin(ObjectPermissionsModelAdmin):
 @admin.register(Registration)
 class RegistrationAdmin(ObjectPermissionsModelAdmin):
     list_display = ["name", "event", "organisation_name", "is_guest", "state", "checked_in", "registered_at"]
-    list_filter = ["state", "cancel_reason", "checked_in", ("profile", admin.EmptyFieldListFilter), "event"]
+    list_filter = [
+        "state",
+        "cancel_reason",
+        "checked_in",
+        ("profile", admin.EmptyFieldListFilter),
+        "coalition_phase",
+        "event",
+    ]
     search_fields = ["name", "organisation_name", "email", "event__title"]
     list_select_related = ["event"]
     actions = ["cancel_registrations", "check_in"]
@@ -430,6 +453,9 @@ class RegistrationAdmin(ObjectPermissionsModelAdmin):
         "event",
         "profile",
         "organisation",
+        "coalition",
+        "coalition_phase",
+        "intake_answers",
         "state",
         "cancel_reason",
         "email",
@@ -444,6 +470,18 @@ class RegistrationAdmin(ObjectPermissionsModelAdmin):
         "reminded_at",
         "anonymised_at",
     ]
+    # The answers are the registrant's, shown per question (intake_answers); never a JSON box to edit.
+    exclude = ["answers"]
+
+    @admin.display(description=_("answers to the intake questions"))
+    def intake_answers(self, obj):
+        rows = obj.answers_in_order(obj.event.intake_questions.all()) if obj.pk else []
+        if not rows:
+            return "–"
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join("", "<dt>{}</dt><dd>{}</dd>", ((q.label, answer or "–") for q, answer in rows)),
+        )
 
     # The rules `events.add_registration` and `events.delete_registration` say no as well; these hold for
     # superusers, whom Django never asks the rules.

@@ -8,10 +8,34 @@ from django.utils import timezone
 
 from journal.models import Edition
 from members.models import Organisation, Profile, Theme
-from network.models import Coalition
+from network.models import Coalition, coalition_of
 
-from .models import Event, Feedback, Invitation, Registration, Series, new_token
+from .models import Event, Feedback, IntakeQuestion, Invitation, Registration, Series, new_token
 
+# The intake questions of some demo events (the regional meeting asks which topic to discuss, as the Utrecht
+# meeting did), each (label, kind, required, choices), and the answers people give, drawn per type.
+WORKSHOP_QUESTIONS = [("Wat wil je na afloop kunnen?", IntakeQuestion.Kind.LONG_TEXT, False, [])]
+EVENT_QUESTIONS = {
+    "online-regio-overleg": [
+        (
+            "Over welk onderwerp wil je het hebben?",
+            IntakeQuestion.Kind.ONE_CHOICE,
+            True,
+            ["Armoede en schulden", "Vroegsignalering in de zwangerschap", "Samenwerking met de kinderopvang"],
+        ),
+        ("Hoe ver is je coalitie, in je eigen woorden?", IntakeQuestion.Kind.LONG_TEXT, False, []),
+        ("Wil je in een deelsessie je eigen aanpak kort laten zien?", IntakeQuestion.Kind.YES_NO, False, []),
+    ],
+    "werkbezoek-kraamzorg": [
+        ("Met hoeveel collega's kom je?", IntakeQuestion.Kind.NUMBER, True, []),
+        (
+            "Waar wil je bij de kraamzorg vooral meer over weten?",
+            IntakeQuestion.Kind.SEVERAL_CHOICES,
+            False,
+            ["Het kraambed thuis", "Signalen van zorg", "Overdracht aan de jeugdgezondheidszorg"],
+        ),
+    ],
+}
 PROGRESS = [
     "We hebben het convenant getekend en werken aan een gezamenlijk zorgpad.",
     "We zijn net begonnen: de eerste partners zitten aan tafel.",
@@ -19,6 +43,7 @@ PROGRESS = [
     "Onze coalitie is stevig, we willen vooral leren van andere regio's.",
     "We zoeken nog naar een goede rol voor de kinderopvang.",
 ]
+LEARN = ["Een zorg bespreekbaar maken.", "Weten naar wie ik kan verwijzen.", "Sneller de juiste partner bellen.", ""]
 VALUABLE = [
     "De casus uit de praktijk en het gesprek met collega's.",
     "Ik weet nu wie ik bij de schuldhulp kan bellen.",
@@ -111,7 +136,49 @@ def _editions():
     return list(Edition.objects.order_by("-number")[:3])
 
 
-def _register(event, profile, state, when, rng):
+def _questions(event, kind, slug):
+    """The event's intake questions as the demo has them (the same rows on every run, others removed)."""
+    wanted = EVENT_QUESTIONS.get(slug, WORKSHOP_QUESTIONS if kind == Event.Kind.WORKSHOP else [])
+    questions = []
+    for position, (label, question_kind, required, choices) in enumerate(wanted):
+        question, _created = IntakeQuestion.objects.update_or_create(
+            event=event,
+            position=position,
+            defaults={"label": label, "kind": question_kind, "required": required, "choices": choices},
+        )
+        questions.append(question)
+    IntakeQuestion.objects.filter(event=event, position__gte=len(wanted)).delete()
+    return questions
+
+
+def _answers(questions, progress, rng):
+    """An answer to each question, of its type; the same random draws whatever the questions are."""
+    draws = {
+        IntakeQuestion.Kind.LONG_TEXT: (progress, rng.choice(LEARN)),
+        IntakeQuestion.Kind.YES_NO: rng.random() < 0.3,
+        IntakeQuestion.Kind.NUMBER: rng.choice([0, 1, 1, 2]),
+        "choice": rng.random(),
+    }
+    answers = {}
+    for question in questions:
+        if question.kind == IntakeQuestion.Kind.LONG_TEXT:
+            value = draws[question.kind][0 if "coalitie" in question.label else 1]
+        elif question.kind == IntakeQuestion.Kind.ONE_CHOICE:
+            value = question.choices[int(draws["choice"] * len(question.choices))]
+        elif question.kind == IntakeQuestion.Kind.SEVERAL_CHOICES:
+            value = question.choices[: 1 + int(draws["choice"] * len(question.choices))]
+        else:
+            value = draws.get(question.kind, "")
+        if value not in ("", []):
+            answers[str(question.pk)] = value
+    return answers
+
+
+def _register(event, profile, state, when, rng, questions, answer_rng):
+    coalition = coalition_of(profile, prefer=event.coalition_id)
+    # Drawn from `rng` as the fixed coalition question's answer always was, so every later draw of the demo (who
+    # is checked in, who gives feedback) stays as it was; the other answers come from a generator of their own.
+    progress = rng.choice(PROGRESS)
     registration, _created = Registration.objects.get_or_create(
         event=event,
         profile=profile,
@@ -120,8 +187,10 @@ def _register(event, profile, state, when, rng):
             "organisation": profile.organisation,
             "organisation_name": profile.organisation.name if profile.organisation else "",
             "discipline": profile.discipline,
+            "coalition": coalition,
+            "coalition_phase": coalition.phase if coalition else "",
             "state": state,
-            "coalition_progress": rng.choice(PROGRESS),
+            "answers": _answers(questions, progress, answer_rng),
             "consent_to_list": rng.random() < 0.8,
             "registered_at": when,
             "confirmed_at": when if state == Registration.State.CONFIRMED else None,
@@ -162,10 +231,12 @@ def seed_series_certificates(series, *, profiles, rng):
                 "description": "Terugblik, vooruitblik en ontmoeting met alle partners van de coalitie.",
             },
         )
+        questions = _questions(event, event.kind, slug)
+        answer_rng = random.Random(days)  # noqa: S311 (the same answers on every run)
         chosen = rng.sample(profiles, min(fill, len(profiles))) if profiles else []
         for position, profile in enumerate(chosen):
             when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
-            registration = _register(event, profile, Registration.State.CONFIRMED, when, rng)
+            registration = _register(event, profile, Registration.State.CONFIRMED, when, rng, questions, answer_rng)
             checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
             score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)
             if not checked_in:
@@ -223,6 +294,7 @@ def seed_guests():
 def seed(*, stdout=None):
     """Create or refresh the demo events (idempotent: events by slug, registrations per member)."""
     rng = random.Random(6)  # noqa: S311 (the same demo data on every run)
+    answer_rng = random.Random(16)  # noqa: S311 (the same answers on every run)
     profiles = _profiles()
     demo_member = next((p for p in profiles if p.user.email == DEMO_MEMBER), None)
     # Everyone else is drawn at random; the demo member only where DEMO_MEMBER_PLACES says.
@@ -255,9 +327,9 @@ def seed(*, stdout=None):
                 "max_per_organisation": 3 if kind == Event.Kind.WORKSHOP else None,
                 "cancellation_deadline": starts_at - timedelta(days=1),
                 "description": description,
-                "intake_questions": ["Wat wil je na afloop kunnen?"] if kind == Event.Kind.WORKSHOP else [],
             },
         )
+        questions = _questions(event, kind, slug)
         event.themes.set([themes[t] for t in EVENT_THEMES.get(slug, []) if t in themes])
         if not profiles:
             continue
@@ -271,7 +343,7 @@ def seed(*, stdout=None):
             has_seat = capacity is None or position < capacity
             when = starts_at - timedelta(days=30) + timedelta(minutes=position * 7)
             state = Registration.State.CONFIRMED if has_seat else Registration.State.WAITING
-            registration = _register(event, profile, state, when, rng)
+            registration = _register(event, profile, state, when, rng, questions, answer_rng)
             # Draw the same random numbers on every run, whatever is already there, so a second run matches.
             checked_in, gives_feedback = rng.random() < 0.85, rng.random() < 0.6
             score, valuable, improve = rng.choice([3, 4, 4, 5, 5]), rng.choice(VALUABLE), rng.choice(IMPROVE)

@@ -13,7 +13,9 @@ from members.models import name_order
 from .models import Registration
 
 
-def registration_csv_header(event):
+def registration_csv_header(event, questions=None):
+    """The columns: who, their state, their coalition and its phase when they registered, then one per question."""
+    questions = list(event.intake_questions.all()) if questions is None else questions
     return [
         _("Name"),
         _("E-mail address"),
@@ -25,21 +27,23 @@ def registration_csv_header(event):
         _("Waiting since"),
         _("Checked in"),
         _("On the participant list"),
-        *event.questions(),
+        _("Coalition"),
+        _("Phase of the coalition"),
+        *[question.label for question in questions],
     ]
 
 
-def registration_csv_rows(event):
-    """One row per registration, cancelled ones too; the answers in the order of `event.questions()`.
+def registration_csv_rows(event, questions=None):
+    """One row per registration, cancelled ones too; the answers in the order of the event's questions, as text.
 
     Coordinators may see an e-mail address whatever its setting (members or coordinators); a profile that
     is no longer approved shows only what the registration kept, and an anonymised one nothing of the person.
     A guest's address is their own, given to register for this event. An expired guest registration says why.
     """
-    extra_questions = event.questions()[1:]
+    questions = list(event.intake_questions.all()) if questions is None else questions
     registrations = (
         Registration.objects.filter(event=event)
-        .select_related("profile__user")
+        .select_related("profile__user", "coalition")
         .order_by("state", *name_order("profile__"), "pk")  # by state, then the Dutch way; the anonymised last
     )
     for registration in registrations:
@@ -60,11 +64,17 @@ def registration_csv_rows(event):
             else "",
             _("yes") if registration.checked_in else _("no"),
             _("yes") if registration.consent_to_list else _("no"),
-            registration.coalition_progress,
-            *[registration.answers.get(question, "") for question in extra_questions],
+            registration.coalition.name if registration.coalition else "",
+            registration.get_coalition_phase_display(),
+            *[question.csv_cell((registration.answers or {}).get(str(question.pk))) for question in questions],
         ]
 
 
 def registrations_csv(event):
     """The download of every registration of `event`."""
-    return csv_response(f"{event.slug}-registrations.csv", registration_csv_header(event), registration_csv_rows(event))
+    questions = list(event.intake_questions.all())
+    return csv_response(
+        f"{event.slug}-registrations.csv",
+        registration_csv_header(event, questions),
+        registration_csv_rows(event, questions),
+    )

@@ -7,40 +7,37 @@ from django.utils.translation import gettext_lazy as _
 from members.forms import FilterForm, LongSelect, with_blank
 from members.models import Municipality, Organisation, Profile, Theme
 from network.models import Coalition
+from surveys.forms import QuestionFields
 
 from . import certificates
 from .mailings import To
-from .models import COALITION_QUESTION, Event
+from .models import Event
 from .services import Guest
 
 
 class RegistrationForm(forms.Form):
-    """The intake: the fixed coalition question, the event's own questions, consent for the list."""
+    """The intake: the event's own questions in their order, each of its type, then consent for the list.
 
-    coalition_progress = forms.CharField(
-        label=COALITION_QUESTION,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=2000,
-        help_text=_("Your answer is shown on the participant list if you agree below."),
-    )
+    Nobody is asked for their coalition: the service records it, with its phase, from their profile.
+    """
+
     consent_to_list = forms.BooleanField(
-        label=_("Show my name, organisation, discipline and answer on the participant list"),
+        label=_("Show my name, organisation, discipline and coalition (with its phase) on the participant list"),
         required=False,
-        help_text=_("Only other confirmed participants and coordinators see the list."),
+        help_text=_(
+            "Only other confirmed participants and coordinators see the list. Your answers to the questions above "
+            "are for the coordinators only."
+        ),
     )
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
-        self.extra_questions = event.questions()[1:]
-        for index, question in enumerate(self.extra_questions):
-            self.fields[f"question_{index}"] = forms.CharField(
-                label=question, required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
-            )
+        self.questions = QuestionFields(self, event.intake_questions.all())
         # The consent box comes last, after all questions.
-        self.order_fields(["coalition_progress", *[f"question_{i}" for i in range(len(self.extra_questions))]])
+        self.order_fields(self.questions.field_names)
 
     def answers(self):
-        return {q: self.cleaned_data.get(f"question_{i}", "") for i, q in enumerate(self.extra_questions)}
+        return self.questions.answers()
 
 
 class GuestFields(forms.Form):
@@ -105,9 +102,6 @@ class GuestRegistrationForm(GuestFields, RegistrationForm):
 
     def __init__(self, *args, event, email=None, **kwargs):
         super().__init__(*args, event=event, **kwargs)
-        # A guest has no coalition of their own: the question of the network's members is theirs to skip.
-        if "coalition_progress" in self.fields:
-            self.fields["coalition_progress"].required = False
         if email:
             self.fields["email"].initial = email
             self.fields["email"].disabled = True

@@ -19,10 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from coalition.models import ConstraintErrorsAtFields, Delivery
 from coalition.rules import is_coordinator
 from coalition.storage import PrivateStorage
-
-# The one intake question every event asks; its answer appears on the participant list.
-COALITION_QUESTION = _("How far is your coalition?")
-
+from network.models import Phase
+from surveys.models import Question
 
 _material_storage = PrivateStorage("event-materials")
 
@@ -201,14 +199,6 @@ class Event(ConstraintErrorsAtFields, models.Model):
         blank=True,
         help_text=_("Where the points count, e.g. Kwaliteitsregister V&VN."),
     )
-    intake_questions = models.JSONField(
-        _("extra intake questions"),
-        default=list,
-        blank=True,
-        help_text=_(
-            'A list of questions, e.g. ["What would you like to learn?"]. "How far is your coalition?" is always asked.'
-        ),
-    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     open_to_guests = models.BooleanField(
         _("open to guests"),
@@ -334,9 +324,15 @@ class Event(ConstraintErrorsAtFields, models.Model):
         """Certificates of attendance exist once the event has started, unless it was cancelled."""
         return not self.is_cancelled and self.has_started
 
-    def questions(self):
-        """Every intake question: the fixed one first, then the event's own."""
-        return [str(COALITION_QUESTION), *[str(q) for q in self.intake_questions or [] if str(q).strip()]]
+
+class IntakeQuestion(Question):
+    """A question an event asks those who register, of any type of `surveys.models.Question`, in its order."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="intake_questions", verbose_name=_("event"))
+
+    class Meta(Question.Meta):
+        verbose_name = _("intake question")
+        verbose_name_plural = _("intake questions")
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -454,7 +450,18 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     cancel_reason = models.CharField(
         _("reason for cancelling"), max_length=16, choices=CancelReason.choices, default=CancelReason.NONE, blank=True
     )
-    coalition_progress = models.TextField(_("how far is your coalition?"), blank=True)
+    # The registrant's coalition and its phase when they registered (network.models.coalition_of): the participant
+    # list and the overview show how far each is, without asking everyone; a later phase change leaves it as it was.
+    coalition = models.ForeignKey(
+        "network.Coalition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coalition"),
+    )
+    coalition_phase = models.CharField(_("phase of the coalition"), max_length=16, choices=Phase.choices, blank=True)
+    # Keyed by the id of the event's IntakeQuestion (as a string), each answer a JSON value of its question's type.
     answers = models.JSONField(_("answers to the intake questions"), default=dict, blank=True)
     consent_to_list = models.BooleanField(_("appears on the participant list"), default=False)
     checked_in = models.BooleanField(_("checked in"), default=False)
@@ -550,6 +557,11 @@ class Registration(ConstraintErrorsAtFields, models.Model):
 
     def can_be_cancelled_by_member(self, now=None):
         return not self.is_cancelled and (now or timezone.now()) < self.event.cancellation_closes_at
+
+    def answers_in_order(self, questions):
+        """(question, readable answer) for each of `questions` (the event's, in order; prefetch them for a list)."""
+        answers = self.answers or {}
+        return [(question, question.display(answers.get(str(question.pk)))) for question in questions]
 
 
 class InvitationQuerySet(models.QuerySet):

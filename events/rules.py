@@ -129,7 +129,7 @@ add_model_perms(
 add_model_perms("events.registration", view=is_coordinator, change=is_coordinator)
 # The outbox's record of what was mailed about an event: read only.
 add_model_perms("events.eventmailing", view=is_coordinator)
-for _model in ("invitation", "material", "feedback", "calendarfeed", "series"):
+for _model in ("invitation", "material", "feedback", "calendarfeed", "series", "intakequestion"):
     add_model_perms(
         f"events.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -33,6 +34,8 @@ from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and
 from journal.models import Subscriber
 from members.models import Organisation, Profile, User
 from network.audiences import Person
+from network.models import coalition_of
+from surveys.models import clean_answers
 
 from . import calendar, certificates
 from .models import (
@@ -41,6 +44,7 @@ from .models import (
     Event,
     EventMailing,
     Feedback,
+    IntakeQuestion,
     Invitation,
     Registration,
     Series,
@@ -424,13 +428,22 @@ def _opted_out(topic):
 # --- Registering and cancelling -----------------------------------------------------------------
 
 
+def checked_answers(event: Event, answers: dict[str, Any] | None) -> dict[str, Any]:
+    """`answers` (question id → answer) checked against the event's intake questions, as the registration form
+    checks them, so that no caller (an admin action, a task, an invitation's form) stores what the form would
+    refuse: unknown questions, the wrong type, a choice not offered, a required question left open."""
+    try:
+        return clean_answers(event.intake_questions.all(), answers)
+    except ValidationError as error:
+        raise EventError(" ".join(error.messages)) from None
+
+
 @transaction.atomic
 def register(
     event: Event,
     user: User,
     *,
-    coalition_progress: str = "",
-    answers: dict[str, str] | None = None,
+    answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
     now: datetime | None = None,
 ) -> Registration:
@@ -448,6 +461,8 @@ def register(
     seen = _seat_tally(event, profile=profile, now=timezone.now())
     if seen["mine_active"]:
         raise EventError(_("You are already registered for this event."))
+    answers = checked_answers(event, answers)
+    coalition = coalition_of(profile, prefer=event.coalition_id)
     organisation = profile.organisation
     mail = _registration_mail(event, (user.email, profile.full_name or user.email), seen)
     # Rolled back with the rest when the registration is refused. Taken before the event lock, in the order
@@ -475,8 +490,9 @@ def register(
     registration.organisation = organisation
     registration.organisation_name = organisation.name if organisation else ""
     registration.discipline = profile.discipline
-    registration.coalition_progress = coalition_progress
-    registration.answers = answers or {}
+    registration.coalition = coalition
+    registration.coalition_phase = coalition.phase if coalition else ""
+    registration.answers = answers
     registration.consent_to_list = consent_to_list
     registration.registered_at = now
     registration.cancelled_at = None
@@ -665,8 +681,7 @@ def register_guest(
     event: Event,
     guest: Guest,
     *,
-    coalition_progress: str = "",
-    answers: dict[str, str] | None = None,
+    answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
     invitation: Invitation | None = None,
     client: str | None = None,
@@ -683,6 +698,8 @@ def register_guest(
     to that address says what to do (log in; or the link to their registration).
     """
     guest = guest.resolved()
+    answers = checked_answers(event, answers)
+    coalition = coalition_of(None, organisation=guest.organisation, prefer=event.coalition_id)
     if invitation is None:
         if not event.open_to_guests:
             raise EventError(_("This event is not open to guests."))
@@ -721,8 +738,9 @@ def register_guest(
         function=guest.function,
         organisation=guest.organisation,
         organisation_name=guest.organisation_name,
-        coalition_progress=coalition_progress,
-        answers=answers or {},
+        coalition=coalition,
+        coalition_phase=coalition.phase if coalition else "",
+        answers=answers,
         consent_to_list=consent_to_list,
         registered_at=now,
         token=new_token(),
@@ -1243,6 +1261,9 @@ def walk_in(event: Event, profile: Profile, *, by: User, now: datetime | None = 
         registration.organisation = organisation
         registration.organisation_name = organisation.name if organisation else ""
         registration.discipline = profile.discipline
+        coalition = coalition_of(profile, prefer=event.coalition_id)
+        registration.coalition = coalition
+        registration.coalition_phase = coalition.phase if coalition else ""
         registration.state = Registration.State.CONFIRMED
         registration.confirmed_at = now
         registration.waiting_since = None
@@ -1282,6 +1303,9 @@ def walk_in_guest(event: Event, guest: Guest, *, by: User, now: datetime | None 
         registration.function = guest.function
         registration.organisation = guest.organisation
         registration.organisation_name = guest.organisation_name
+        coalition = coalition_of(None, organisation=guest.organisation, prefer=event.coalition_id)
+        registration.coalition = coalition
+        registration.coalition_phase = coalition.phase if coalition else ""
         registration.state = Registration.State.CONFIRMED
         registration.holds_seat = False
         registration.confirmed_at = now
@@ -1475,8 +1499,7 @@ def answer_invitation(
     answer: Invitation.Answer | str,
     now: datetime | None = None,
     guest: Guest | None = None,
-    coalition_progress: str = "",
-    answers: dict[str, str] | None = None,
+    answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
 ) -> Registration | None:
     """Record the answer from a one-click link; "not coming" frees the person's seat.
@@ -1497,7 +1520,7 @@ def answer_invitation(
         raise EventError(_("This event has been cancelled."))
     profile = invitation.profile
     registration = invitation_registration(invitation)
-    details = {"coalition_progress": coalition_progress, "answers": answers, "consent_to_list": consent_to_list}
+    details = {"answers": answers, "consent_to_list": consent_to_list}
     if answer == Invitation.Answer.COMING:
         if registration is not None:
             pass  # registered already (this link, the event page or the guest form): nothing changes
@@ -1717,7 +1740,6 @@ def detach_personal_data(*, now: datetime | None = None) -> int:
         email="",
         function="",
         token=None,
-        coalition_progress="",
         answers={},
         consent_to_list=False,
         anonymised_at=now,
@@ -1734,19 +1756,18 @@ def forget_account(user: User) -> None:
     """Scrub the copies of a person's data before their account goes; the rows stay for the counts."""
     registrations = Registration.objects.filter(profile__user=user)
     Feedback.objects.filter(registration__in=registrations).update(registration=None)
-    registrations.update(
-        name="", coalition_progress="", answers={}, consent_to_list=False, anonymised_at=timezone.now()
-    )
+    registrations.update(name="", answers={}, consent_to_list=False, anonymised_at=timezone.now())
     for pk in Invitation.objects.filter(profile__user=user).values_list("pk", flat=True):
         Invitation.objects.filter(pk=pk).update(profile=None, name="", email=f"{pk}{ANONYMOUS_DOMAIN}")
     CalendarFeed.objects.filter(profile__user=user).delete()
 
 
 def export_registrations(user: User) -> list[dict[str, Any]]:
-    """The person's event registrations, with their answers and feedback."""
+    """The person's event registrations, with their answers (question → answer as shown) and feedback."""
     registrations = (
         Registration.objects.filter(profile__user=user)
-        .select_related("event", "feedback")
+        .select_related("event", "feedback", "coalition")
+        .prefetch_related("event__intake_questions")
         .order_by("registered_at", "pk")
     )
     rows = []
@@ -1759,8 +1780,13 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
                 "registered_at": registration.registered_at.isoformat(),
                 "name": registration.name,
                 "organisation": registration.organisation_name,
-                "coalition_progress": registration.coalition_progress,
-                "answers": registration.answers,
+                "coalition": registration.coalition.name if registration.coalition else "",
+                "coalition_phase": registration.get_coalition_phase_display(),
+                "answers": {
+                    question.label: answer
+                    for question, answer in registration.answers_in_order(registration.event.intake_questions.all())
+                    if answer
+                },
                 "appears_on_participant_list": registration.consent_to_list,
                 "checked_in": registration.checked_in,
                 "feedback": None
@@ -1774,8 +1800,10 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
 # Fields a copy takes over unchanged; the times move along with the start, the rest starts afresh.
 _COPIED_FIELDS = (
     "title", "kind", "edition", "coalition", "host", "co_host", "venue", "address", "meeting_url", "capacity",
-    "max_per_organisation", "description", "intake_questions", "accreditation_points", "accreditation_registry",
+    "max_per_organisation", "description", "accreditation_points", "accreditation_registry",
 )  # fmt: skip
+# What a copy takes over of what hangs on the event: its intake questions, as they are.
+_COPIED_QUESTION_FIELDS = ("label", "help_text", "kind", "required", "choices", "min_value", "max_value", "position")
 _SHIFTED_FIELDS = ("ends_at", "registration_opens_at", "registration_closes_at", "cancellation_deadline")
 
 
@@ -1813,6 +1841,10 @@ def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
     copy.validate_constraints()
     copy = create_event(copy, by=by)
     copy.themes.set(event.themes.all())
+    IntakeQuestion.objects.bulk_create(
+        IntakeQuestion(event=copy, **{field: getattr(question, field) for field in _COPIED_QUESTION_FIELDS})
+        for question in event.intake_questions.all()
+    )
     return copy
 
 

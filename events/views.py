@@ -237,13 +237,12 @@ def register(request, slug):
     if profile is not None and Registration.objects.active().filter(event=event, profile=profile).exists():
         messages.info(request, _("You are already registered for this event."))
         return redirect(event)
-    form = RegistrationForm(request.POST or None, event=event)
+    form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
             registration = services.register(
                 event,
                 request.user,
-                coalition_progress=form.cleaned_data["coalition_progress"],
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
             )
@@ -275,7 +274,6 @@ def guest_register(request, slug):
             services.register_guest(
                 event,
                 form.guest(),
-                coalition_progress=form.cleaned_data.get("coalition_progress", ""),
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
                 client=ratelimits.client_address(request),
@@ -546,7 +544,7 @@ def participants(request, slug):
     listed = (
         Registration.objects.listed()
         .filter(event=event)
-        .select_related("profile", "organisation")
+        .select_related("profile", "organisation", "coalition")
         .order_by(*name_order("profile__"), "name", "pk")  # guests (no profile) by their name, after the members
     )
     return render(request, "events/participants.html", {"event": event, "participants": listed})
@@ -617,16 +615,16 @@ def invitation_answer(request, token):
         invitation, answer = services.read_answer_token(token)
     except DomainError as refusal:
         return render(request, "events/invitation_answer.html", {"error": str(refusal)}, status=400)
+    if invitation.event.is_cancelled:
+        return render(
+            request,
+            "events/invitation_answer.html",
+            {"error": _("This event has been cancelled."), "event": invitation.event},
+            status=409,
+        )
     coming = answer == Invitation.Answer.COMING
     form = _invitation_form(request, invitation) if coming else None
     if request.method == "GET" or (form is not None and not form.is_valid()):
-        if invitation.event.is_cancelled:
-            return render(
-                request,
-                "events/invitation_answer.html",
-                {"error": _("This event has been cancelled."), "event": invitation.event},
-                status=409,
-            )
         return render(
             request,
             "events/invitation_confirm.html",
@@ -642,7 +640,6 @@ def invitation_answer(request, token):
     details = {}
     if form is not None:
         details = {
-            "coalition_progress": form.cleaned_data.get("coalition_progress", ""),
             "answers": form.answers(),
             "consent_to_list": form.cleaned_data["consent_to_list"],
         }

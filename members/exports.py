@@ -157,7 +157,7 @@ EXPORT_LABELS = {
     "state": _("state"),
     "registered_at": _("registered at"),
     "name": _("name"),
-    "coalition_progress": _("how far is your coalition?"),
+    "coalition_phase": _("phase of the coalition"),
     "answers": _("answers to the intake questions"),
     "appears_on_participant_list": _("appears on the participant list"),
     "checked_in": _("checked in"),

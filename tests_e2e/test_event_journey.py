@@ -5,7 +5,8 @@ import re
 import pytest
 from django.core import mail
 
-from events.tests.factories import EventFactory, RegistrationFactory
+from events.models import Registration
+from events.tests.factories import EventFactory, IntakeQuestionFactory, RegistrationFactory
 
 
 @pytest.fixture
@@ -14,6 +15,15 @@ def workshop(make_user):
         title="Vroegsignalering in de kraamweek", slug="vroegsignalering", capacity=2, venue="Wijkcentrum De Brug"
     )
     RegistrationFactory(event=event)  # one of the two seats is already taken
+    IntakeQuestionFactory(
+        event=event,
+        label="Which topic would you like to discuss?",
+        kind="one_choice",
+        choices=["Poverty and debts", "Early signals"],
+        required=True,
+        position=0,
+    )
+    IntakeQuestionFactory(event=event, label="What would you like to learn?", position=1)
     make_user("member@example.org", role="Member", first_name="Mila")
     make_user("wim@jgz.example", role="Member", first_name="Wim")
     return event
@@ -49,6 +59,10 @@ def test_member_registers_finds_and_cancels_with_the_keyboard_and_the_waiting_li
     page.keyboard.press("Enter")
     page.wait_for_url("**/events/vroegsignalering/register/")
     portal.check(page, "event-register")
+    # Tab reaches a group of options at its first; the arrow keys choose within it.
+    portal.tab_to(page, page.get_by_role("radio", name="Poverty and debts"))
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_role("radio", name="Early signals").is_checked()
     portal.tab_to(page, page.get_by_role("textbox").first)
     page.keyboard.type("Wij hebben een werkgroep vroegsignalering opgezet.")
     consent = page.get_by_role("checkbox")
@@ -61,12 +75,15 @@ def test_member_registers_finds_and_cancels_with_the_keyboard_and_the_waiting_li
     assert "You are registered." in page.get_by_role("main").inner_text()
     portal.check(page, "event-registered")
     assert any("vroegsignalering" in m.subject.lower() for m in portal.mails_to("member@example.org"))
+    mine = Registration.objects.get(profile__user__email="member@example.org")
+    assert list(mine.answers.values()) == ["Early signals", "Wij hebben een werkgroep vroegsignalering opgezet."]
 
     # A colleague finds the event full and joins the waiting list (with the mouse).
     wim = portal.visitor()
     portal.log_in(wim, "wim@jgz.example")
     wim.goto("/events/vroegsignalering/")
     wim.get_by_role("link", name="Join the waiting list").click()
+    wim.get_by_role("radio", name="Poverty and debts").check()
     wim.get_by_role("textbox").first.fill("Net begonnen.")
     wim.get_by_role("button", name="Join the waiting list").click()
     wim.wait_for_url("**/events/vroegsignalering/")

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from events.tests.factories import EventFactory
+from events.tests.factories import EventFactory, IntakeQuestionFactory
 
 FOCUSED_SUMMARY = "() => document.activeElement && document.activeElement.classList.contains('error-summary')"
 DUTCH = {"locale": "nl-NL", "extra_http_headers": {"Accept-Language": "nl"}}
@@ -56,6 +56,7 @@ def test_a_text_over_its_limit_is_counted_not_cut_and_the_server_keeps_it_with_a
 
 def test_registering_without_the_answer_puts_the_focus_on_the_summary_in_dutch(portal, make_user):
     event = EventFactory(title="Vroegsignalering in de kraamweek", slug="vroegsignalering")
+    question = IntakeQuestionFactory(event=event, label="Wat wil je na afloop kunnen?", required=True)
     make_user("member@example.org", role="Member", first_name="Mila")
     page = portal.visitor(**DUTCH)
     portal.log_in(page, "member@example.org")
@@ -65,7 +66,7 @@ def test_registering_without_the_answer_puts_the_focus_on_the_summary_in_dutch(p
     assert_summary_has_focus(page, "Fout:")
     assert page.get_by_role("checkbox").is_checked()
     page.locator(".error-summary a").first.click()
-    assert page.evaluate("document.activeElement.id") == "id_coalition_progress"
+    assert page.evaluate("document.activeElement.id") == f"id_question_{question.pk}"
     portal.check(page, "form-errors-register-nl")
 
 

@@ -121,7 +121,7 @@ def test_registering_with_the_broker_down_confirms_and_the_sweep_mails_later(cli
     with broker_at(NOBODY_LISTENS):
         response = client.post(
             reverse("events:register", args=[event.slug]),
-            {"coalition_progress": "Convenant getekend", "consent_to_list": "on"},
+            {"consent_to_list": "on"},
         )
 
     assert response.status_code == 302

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from events.models import Event, Invitation, Registration
+from events.models import Event, IntakeQuestion, Invitation, Registration
 from members.tests import factories as members_factories
 from members.tests.factories import OrganisationFactory, UserFactory  # noqa: F401 - shared with this app's tests
 
@@ -56,7 +56,18 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     confirmed_at = factory.LazyAttribute(lambda o: timezone.now() if o.state == Registration.State.CONFIRMED else None)
     waiting_since = factory.LazyAttribute(lambda o: timezone.now() if o.state == Registration.State.WAITING else None)
     consent_to_list = True
-    coalition_progress = "We hebben een convenant getekend."
+
+
+class IntakeQuestionFactory(factory.django.DjangoModelFactory):
+    """An optional long-text question by default; pass kind, required and choices for the others."""
+
+    class Meta:
+        model = IntakeQuestion
+
+    event = factory.SubFactory(EventFactory)
+    label = factory.Sequence(lambda n: f"Question {n}?")
+    kind = IntakeQuestion.Kind.LONG_TEXT
+    position = factory.Sequence(lambda n: n)
 
 
 class GuestRegistrationFactory(RegistrationFactory):
@@ -69,7 +80,6 @@ class GuestRegistrationFactory(RegistrationFactory):
     organisation = None
     organisation_name = "Ministerie van VWS"
     discipline = ""
-    coalition_progress = ""
     token = factory.Sequence(lambda n: f"guest-token-{n}")
     address_confirmed_at = factory.LazyFunction(timezone.now)
 

@@ -61,7 +61,6 @@ def _change_page(client, event):
             data[f"{name}_0"] = data[f"{name}_1"] = ""
         else:
             _split(data, name, value)
-    data["intake_questions"] = list(event.intake_questions or [])
     return url, data
 
 

@@ -1,41 +1,19 @@
-"""The event's page in the admin: intake questions edited as a list, organisations by autocomplete, no calendar
-bookkeeping on the form, and the list of events with its seats, confirmed and waiting counts in one query."""
+"""The event's page in the admin (its intake questions: test_intake_questions.py): organisations by autocomplete,
+no calendar bookkeeping on the form, and the list of events with its seats, confirmed and waiting counts in one
+query."""
 
 import pytest
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 
-from coalition.admin import TextListWidget
 from coalition.mail import render_text
 from coalition.tests.query_counts import assert_same_count_as_data_grows
 from events.models import Event, Registration
 from members.tests.factories import OrganisationFactory
 
 from .factories import EventFactory, RegistrationFactory
-from .test_admin import _change_page
 
 pytestmark = pytest.mark.django_db
-
-
-def test_intake_questions_are_one_box_per_question(coordinator_client):
-    event = EventFactory(intake_questions=["What would you like to learn?", "Any dietary needs?"])
-    response = coordinator_client.get(reverse("admin:events_event_change", args=[event.pk]))
-    form = response.context["adminform"].form
-    assert isinstance(form.fields["intake_questions"].widget, TextListWidget)
-    html = response.content.decode()
-    assert 'value="What would you like to learn?"' in html
-    assert 'value="Any dietary needs?"' in html
-    assert '<textarea name="intake_questions"' not in html  # no JSON to type
-
-
-def test_the_boxes_save_as_a_list_without_the_empty_ones(coordinator_client):
-    event = EventFactory(intake_questions=["Old question"])
-    url, data = _change_page(coordinator_client, event)
-    data["intake_questions"] = ["  First  ", "", "Second", ""]
-    response = coordinator_client.post(url, data)
-    assert response.status_code == 302, response.context and response.context["errors"]
-    event.refresh_from_db()
-    assert event.intake_questions == ["First", "Second"]
 
 
 def test_the_calendar_sequence_is_not_on_the_form(coordinator_client):

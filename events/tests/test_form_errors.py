@@ -9,23 +9,29 @@ from django.utils import timezone
 from coalition.tests.form_errors import assert_error_page
 from events.models import Event, Registration
 
-from .factories import EventFactory, RegistrationFactory
+from .factories import EventFactory, IntakeQuestionFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 LONG = "Wij nodigen je graag uit. " * 80  # 2,080 characters: over the 2,000 of these fields
 
 
-def test_registering_without_the_coalition_answer_comes_back_with_the_summary_and_the_other_answers(member_client):
-    event = EventFactory(intake_questions=["What would you like to learn?"])
+def test_registering_without_a_required_answer_comes_back_with_the_summary_and_the_other_answers(member_client):
+    event = EventFactory()
+    required = IntakeQuestionFactory(event=event, label="How far is your coalition?", required=True)
+    optional = IntakeQuestionFactory(event=event, label="What would you like to learn?")
     response = member_client.post(
         reverse("events:register", args=[event.slug]),
-        {"coalition_progress": "  ", "question_0": "Hoe we ouders eerder bereiken", "consent_to_list": "on"},
+        {
+            f"question_{required.pk}": "  ",
+            f"question_{optional.pk}": "Hoe we ouders eerder bereiken",
+            "consent_to_list": "on",
+        },
     )
     assert_error_page(
         response,
-        fields=["id_coalition_progress"],
-        kept={"question_0": "Hoe we ouders eerder bereiken", "consent_to_list": ["on"]},
+        fields=[f"id_question_{required.pk}"],
+        kept={f"question_{optional.pk}": "Hoe we ouders eerder bereiken", "consent_to_list": ["on"]},
     )
     assert not Registration.objects.exists()
 

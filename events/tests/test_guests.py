@@ -18,6 +18,7 @@ from events.services import Guest
 from .factories import (
     EventFactory,
     GuestRegistrationFactory,
+    IntakeQuestionFactory,
     InvitationFactory,
     OrganisationFactory,
     approved_member,
@@ -234,7 +235,8 @@ def test_a_guest_walks_in_and_is_found_on_the_check_in_list(coordinator):
 
 
 def test_an_invited_visitor_registers_through_the_form_without_confirming_the_address(client):
-    event = EventFactory(open_to_guests=False, intake_questions=["Wat wil je leren?"])
+    event = EventFactory(open_to_guests=False)
+    question = IntakeQuestionFactory(event=event, label="Wat wil je leren?")
     invitation = InvitationFactory(event=event, email="bezoeker@minvws.example", name="Bezoeker")
     url = path_of(services.answer_url(invitation, Invitation.Answer.COMING))
     with translation.override("en"):
@@ -246,7 +248,7 @@ def test_an_invited_visitor_registers_through_the_form_without_confirming_the_ad
             "name": "Bezoeker",
             "organisation_name": "Ministerie van VWS",
             "function": "beleidsmedewerker",
-            "question_0": "Kansrijke Start",
+            f"question_{question.pk}": "Kansrijke Start",
             "consent_to_list": "on",
         },
     )
@@ -255,7 +257,7 @@ def test_an_invited_visitor_registers_through_the_form_without_confirming_the_ad
     assert (
         registration.is_confirmed
         and registration.is_guest
-        and registration.answers == {"Wat wil je leren?": "Kansrijke Start"}
+        and registration.answers == {str(question.pk): "Kansrijke Start"}
     )
     assert registration.email == "bezoeker@minvws.example"  # the disabled field cannot be changed by a post
     invitation.refresh_from_db()
@@ -265,15 +267,17 @@ def test_an_invited_visitor_registers_through_the_form_without_confirming_the_ad
 
 def test_an_invited_member_answers_the_intake_questions_instead_of_being_registered_silently(client):
     member = approved_member()
-    event = EventFactory(intake_questions=["Wat wil je leren?"])
+    event = EventFactory()
+    question = IntakeQuestionFactory(event=event, label="Wat wil je leren?")
     invitation = InvitationFactory(event=event, email=member.email, profile=member.profile)
     url = path_of(services.answer_url(invitation, Invitation.Answer.COMING))
-    assert "question_0" in client.get(url).text
-    bad = client.post(url, {"question_0": "x" * 2001})
+    field = f"question_{question.pk}"
+    assert f'name="{field}"' in client.get(url).text
+    bad = client.post(url, {field: "x" * 4001})
     assert bad.status_code == 200 and not Registration.objects.filter(event=event).exists()
-    client.post(url, {"coalition_progress": "We zijn gestart.", "question_0": "Schulden", "consent_to_list": "on"})
+    client.post(url, {field: "Schulden", "consent_to_list": "on"})
     registration = Registration.objects.get(event=event, profile=member.profile)
-    assert registration.is_confirmed and registration.answers == {"Wat wil je leren?": "Schulden"}
+    assert registration.is_confirmed and registration.answers == {str(question.pk): "Schulden"}
 
 
 def test_the_invitations_page_counts_coming_only_for_confirmed_seats(client, coordinator):

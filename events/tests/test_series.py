@@ -14,7 +14,7 @@ from events import services
 from events.models import Event, EventMailing, Invitation, Material, Registration, Series
 from members.tests.factories import ThemeFactory
 
-from .factories import EventFactory, InvitationFactory, RegistrationFactory
+from .factories import EventFactory, IntakeQuestionFactory, InvitationFactory, RegistrationFactory
 from .test_admin import _form_data
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +86,8 @@ def test_a_copy_is_a_draft_with_every_time_moved_along_and_nothing_of_people(coo
         registration_closes_at=start - timedelta(days=2),
         cancellation_deadline=start - timedelta(days=1),
         capacity=25,
-        intake_questions=["Wat wil je leren?"],
     )
+    IntakeQuestionFactory(event=event, label="Wat wil je leren?", kind="one_choice", choices=["Veel", "Weinig"])
     event.themes.set([theme])
     RegistrationFactory.create_batch(2, event=event)
     InvitationFactory(event=event)
@@ -99,13 +99,11 @@ def test_a_copy_is_a_draft_with_every_time_moved_along_and_nothing_of_people(coo
     event.refresh_from_db()
     assert copy.pk != event.pk and copy.slug != event.slug
     assert copy.state == Event.State.DRAFT
-    assert (copy.title, copy.kind, copy.venue, copy.capacity, copy.intake_questions) == (
-        event.title,
-        event.kind,
-        event.venue,
-        25,
-        ["Wat wil je leren?"],
-    )
+    assert (copy.title, copy.kind, copy.venue, copy.capacity) == (event.title, event.kind, event.venue, 25)
+    assert list(copy.intake_questions.values_list("label", "kind", "choices")) == [
+        ("Wat wil je leren?", "one_choice", ["Veel", "Weinig"])
+    ]
+    assert event.intake_questions.count() == 1  # the original keeps its own
     assert list(copy.themes.all()) == [theme]
     assert copy.starts_at == new_start
     assert copy.ends_at == new_start + timedelta(hours=3)

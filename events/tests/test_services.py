@@ -50,7 +50,7 @@ def test_register_confirms_while_seats_are_left_and_mails_an_ics(django_capture_
     event = EventFactory(capacity=2)
     user = approved_member()
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.register(event, user, coalition_progress="Net begonnen", consent_to_list=True)
+        registration = services.register(event, user, consent_to_list=True)
     assert registration.state == Registration.State.CONFIRMED
     assert registration.organisation_name == user.profile.organisation.name
     assert len(mail.outbox) == 1
@@ -348,7 +348,6 @@ def test_retention_detaches_answers_and_feedback_but_keeps_counts(settings):
     assert services.detach_personal_data() == 1
     old_registration.refresh_from_db()
     assert old_registration.profile is None and old_registration.name == "" and old_registration.answers == {}
-    assert old_registration.coalition_progress == ""
     assert Registration.objects.confirmed().filter(event=old).count() == 1
     feedback = Feedback.objects.get()
     assert feedback.registration is None and feedback.score == 4

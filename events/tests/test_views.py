@@ -20,9 +20,18 @@ from events import services
 from events.models import Event, Invitation, Material, Registration
 from journal.models import Edition
 from journal.tests.factories import EditionFactory
+from network.models import Phase
+from network.tests.factories import CoalitionFactory
 
 from .checks import audience_emails, check_of, confirm_on_page, segment
-from .factories import EventFactory, InvitationFactory, ProfileFactory, RegistrationFactory, approved_member
+from .factories import (
+    EventFactory,
+    IntakeQuestionFactory,
+    InvitationFactory,
+    ProfileFactory,
+    RegistrationFactory,
+    approved_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,27 +156,31 @@ def test_meeting_link_only_for_confirmed_participants_and_coordinators(
 
 
 def test_member_registers_through_the_form(client, django_capture_on_commit_callbacks):
-    event = EventFactory(intake_questions=["What would you like to learn?"])
+    event = EventFactory()
+    question = IntakeQuestionFactory(event=event, label="What would you like to learn?")
     user = approved_member()
     client.force_login(user)
     url = reverse("events:register", args=[event.slug])
     assert "What would you like to learn?" in client.get(url).text
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            url, {"coalition_progress": "Convenant getekend", "question_0": "Casuïstiek", "consent_to_list": "on"}
-        )
+        response = client.post(url, {f"question_{question.pk}": "Casuïstiek", "consent_to_list": "on"})
     assert response.status_code == 302
     registration = Registration.objects.get(profile=user.profile)
     assert registration.is_confirmed and registration.consent_to_list
-    assert registration.answers == {"What would you like to learn?": "Casuïstiek"}
+    assert registration.answers == {str(question.pk): "Casuïstiek"}
     assert len(mail.outbox) == 1
 
 
 def test_missing_required_answer_keeps_what_was_typed(member_client):
-    event = EventFactory(intake_questions=["Vraag"])
-    response = member_client.post(reverse("events:register", args=[event.slug]), {"question_0": "mijn antwoord"})
+    event = EventFactory()
+    required = IntakeQuestionFactory(event=event, label="Vraag", required=True)
+    optional = IntakeQuestionFactory(event=event, label="Nog een vraag")
+    response = member_client.post(
+        reverse("events:register", args=[event.slug]), {f"question_{optional.pk}": "mijn antwoord"}
+    )
     assert response.status_code == 200
     assert "mijn antwoord" in response.text
+    assert response.context["form"].errors.keys() == {f"question_{required.pk}"}
     assert not Registration.objects.exists()
 
 
@@ -175,7 +188,7 @@ def test_refusal_reason_is_shown_on_the_form(client):
     event = EventFactory(max_per_organisation=1)
     first = RegistrationFactory(event=event)
     user = approved_member(organisation=first.organisation)
-    response = login(client, user).post(reverse("events:register", args=[event.slug]), {"coalition_progress": "x"})
+    response = login(client, user).post(reverse("events:register", args=[event.slug]), {})
     assert response.status_code == 200
     assert "maximum" in response.text
 
@@ -183,7 +196,7 @@ def test_refusal_reason_is_shown_on_the_form(client):
 def test_register_page_sends_visitors_to_log_in(client):
     event = EventFactory()
     url = reverse("events:register", args=[event.slug])
-    response = client.post(url, {"coalition_progress": "x"})
+    response = client.post(url, {})
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next={url}"
     assert not Registration.objects.exists()
@@ -192,18 +205,14 @@ def test_register_page_sends_visitors_to_log_in(client):
 def test_register_page_refuses_a_pending_member_and_says_why(client, pending_member):
     event = EventFactory()
     client.force_login(pending_member)
-    response = client.post(
-        reverse("events:register", args=[event.slug]), {"coalition_progress": "x"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = client.post(reverse("events:register", args=[event.slug]), {}, HTTP_ACCEPT_LANGUAGE="en")
     assert_refused(response, "pending", PARTICIPANTS_ONLY)
     assert not Registration.objects.exists()
 
 
 def test_register_page_of_a_closed_event_gives_the_services_reason(member_client):
     event = EventFactory(registration_closes_at=timezone.now() - timedelta(hours=1))
-    response = member_client.post(
-        reverse("events:register", args=[event.slug]), {"coalition_progress": "x"}, HTTP_ACCEPT_LANGUAGE="en"
-    )
+    response = member_client.post(reverse("events:register", args=[event.slug]), {}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Registration for this event is closed." in response.text
     assert not Registration.objects.exists()
@@ -281,7 +290,10 @@ def test_personal_feed_has_confirmed_events_and_renewal_revokes_it(client, onlin
 )
 def test_participant_list_permissions(client, role, status, pending_member, member, coordinator):
     event = EventFactory()
-    listed = RegistrationFactory(event=event, consent_to_list=True, coalition_progress="Wij zijn ver")
+    coalition = CoalitionFactory(name="Kansrijk Wij", phase=Phase.CARRYING_OUT)
+    listed = RegistrationFactory(
+        event=event, consent_to_list=True, coalition=coalition, coalition_phase=Phase.CARRYING_OUT
+    )
     hidden = RegistrationFactory(event=event, consent_to_list=False)
     users = {"pending": pending_member, "member": member, "coordinator": coordinator}
     users["participant"] = RegistrationFactory(event=event).profile.user
@@ -290,7 +302,7 @@ def test_participant_list_permissions(client, role, status, pending_member, memb
     response = client.get(reverse("events:participants", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
     if status == 200:
         assert response.status_code == 200
-        assert listed.name in response.text and "Wij zijn ver" in response.text
+        assert listed.name in response.text and "Kansrijk Wij" in response.text and "Carrying out" in response.text
         assert hidden.name not in response.text
     else:
         assert_refused(response, role, PARTICIPANTS_ONLY)
@@ -342,7 +354,7 @@ def test_feedback_form_for_participants_only(client, member):
 
 
 # What an invited member fills in when they answer "coming": the intake (issue 16, point 9).
-INTAKE = {"coalition_progress": "We zijn gestart.", "consent_to_list": "on"}
+INTAKE = {"consent_to_list": "on"}
 
 
 def test_ill_come_link_registers_the_member_through_the_intake_form(client, django_capture_on_commit_callbacks):
@@ -353,13 +365,12 @@ def test_ill_come_link_registers_the_member_through_the_intake_form(client, djan
     page = client.get(url)
     assert page.status_code == 200
     assert 'method="post"' in page.text
-    assert 'name="coalition_progress"' in page.text
+    assert 'name="consent_to_list"' in page.text
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, INTAKE)
     assert response.status_code == 200
     registration = Registration.objects.get(event=event, profile=user.profile)
     assert registration.is_confirmed and registration.consent_to_list
-    assert registration.coalition_progress == "We zijn gestart."
     invitation.refresh_from_db()
     assert invitation.answer == Invitation.Answer.COMING
     assert len(mail.outbox) == 1 and user.email in mail.outbox[0].to[0]
@@ -542,12 +553,13 @@ def test_check_in_from_the_list(coordinator_client):
 
 def test_csv_export_neutralises_formulas(coordinator_client):
     event = EventFactory()
+    question = IntakeQuestionFactory(event=event)
     for dangerous in ['=HYPERLINK("x")', "+31 6", "-1", "@SUM(A1)", "\tTab", "\rCR"]:
-        RegistrationFactory(event=event, coalition_progress=dangerous)
-    RegistrationFactory(event=event, coalition_progress="Gewoon tekst")
+        RegistrationFactory(event=event, answers={str(question.pk): dangerous})
+    RegistrationFactory(event=event, answers={str(question.pk): "Gewoon tekst"})
     response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
-    answers = [row[10] for row in rows[1:]]  # after name, address, organisation, discipline, function, guest, ...
+    answers = [row[12] for row in rows[1:]]  # after who, state, check-in, consent, coalition and phase
     assert all(a.startswith("'") for a in answers if a != "Gewoon tekst")
     assert "Gewoon tekst" in answers
 
@@ -632,9 +644,11 @@ def _queries(client, url):
 def test_participant_and_coordinator_lists_do_not_grow_queries_with_rows(coordinator_client, coordinator, name):
     def event_with(rows):
         event = EventFactory(capacity=None)
+        questions = IntakeQuestionFactory.create_batch(3, event=event)
         for _ in range(rows):
             user = approved_member()
-            registration = services.register(event, user, consent_to_list=True, coalition_progress="Ver")
+            answers = {str(question.pk): "Ver" for question in questions}
+            registration = services.register(event, user, consent_to_list=True, answers=answers)
             InvitationFactory(event=event, profile=user.profile, email=user.email)
             services.check_in(registration, by=coordinator)
         return event

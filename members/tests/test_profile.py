@@ -9,14 +9,15 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from coalition.models import Mailing
-from events.tests.factories import RegistrationFactory
+from events.tests.factories import IntakeQuestionFactory, RegistrationFactory
 from journal.tests.factories import SubscriberFactory, TipFactory
 from members import services, signals
 from members.models import Profile, Visibility
+from network.tests.factories import CoalitionFactory
 
 from .factories import MunicipalityFactory, OrganisationFactory, ProfileFactory, ThemeFactory
 
@@ -230,13 +231,25 @@ def test_last_superuser_cannot_delete_themself(db, django_user_model):
 
 
 def test_export_holds_the_persons_registrations_tips_and_subscription(member):
-    RegistrationFactory(profile=member.profile, event__title="Werkbezoek Goes", coalition_progress="Convenant")
+    coalition = CoalitionFactory(name="Kansrijk Goes", phase="planning")
+    question = IntakeQuestionFactory(event__title="Werkbezoek Goes", label="Wat wil je zien?")
+    RegistrationFactory(
+        profile=member.profile,
+        event=question.event,
+        coalition=coalition,
+        coalition_phase="planning",
+        answers={str(question.pk): "De kraamzorg thuis"},
+    )
     RegistrationFactory(event__title="Andermans workshop")
     TipFactory(sender=member, what="Een mooi verhaal over kraamzorg")
     SubscriberFactory(email=member.email, user=member)
     data = services.export_data(member)
     assert [r["event"] for r in data["event_registrations"]] == ["Werkbezoek Goes"]
-    assert data["event_registrations"][0]["coalition_progress"] == "Convenant"
+    with translation.override("en"):
+        data = services.export_data(member)
+    exported = data["event_registrations"][0]
+    assert (exported["coalition"], exported["coalition_phase"]) == ("Kansrijk Goes", "Planning")
+    assert exported["answers"] == {"Wat wil je zien?": "De kraamzorg thuis"}
     assert [t["what"] for t in data["tips"]] == ["Een mooi verhaal over kraamzorg"]
     assert data["journal_subscription"]["email"] == member.email
     json.dumps(data)  # what the download serialises
