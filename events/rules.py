@@ -55,6 +55,11 @@ def is_own_registration(user, registration):
 
 
 @rules.predicate
+def manages_event_of_registration(user, registration):
+    return registration is not None and manages_event(user, registration.event)
+
+
+@rules.predicate
 def has_started(user, event):
     return event is not None and event.has_started
 
@@ -76,6 +81,10 @@ rules.add_perm("events.view_event_page", is_coordinator | is_public_event)
 rules.add_perm("events.register", is_approved_member)
 # Giving up one's seat is always one's own right (also after being declined: it frees the seat for others).
 rules.add_perm("events.cancel_registration", is_coordinator | (is_active_user & is_own_registration))
+# Choosing a breakout session: the person who registered (the service says until when), or whoever manages the event.
+rules.add_perm(
+    "events.choose_session", manages_event_of_registration | (is_active_user & is_approved_member & is_own_registration)
+)
 rules.add_perm("events.view_own_registrations", is_approved_member)
 # The secret calendar address belongs to a member's profile.
 rules.add_perm("events.keep_calendar_feed", is_approved_member & has_profile)
@@ -84,7 +93,7 @@ rules.add_perm("events.view_participants", manages_event | is_participant_of)
 rules.add_perm("events.download_material", is_coordinator | is_participant_of_materials_event)
 rules.add_perm("events.give_feedback", is_participant_of & has_started)
 # The coordinator's tools of an event: invitations, check-in, the registrations export, results,
-# materials, messages to participants and cancelling.
+# materials, messages to participants, the overview, breakout sessions and cancelling.
 rules.add_perm("events.manage_event", manages_event)
 rules.add_perm("events.send_invitations", manages_event)
 
@@ -103,13 +112,17 @@ add_model_perms(
 add_model_perms("events.registration", view=is_coordinator, change=is_coordinator)
 # The outbox's record of what was mailed about an event: read only.
 add_model_perms("events.eventmailing", view=is_coordinator)
-for _model in ("invitation", "material", "feedback", "calendarfeed", "series"):
+for _model in ("invitation", "material", "feedback", "calendarfeed", "series", "session", "programmeitem"):
     add_model_perms(
         f"events.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
     )
 
 explain("events.register", _("Registration is open to approved members of the network."))
 explain("events.cancel_registration", _("Only the person who registered and coordinators can cancel a registration."))
+explain(
+    "events.choose_session",
+    _("Only the person who registered and the event's coordinators can choose a breakout session."),
+)
 explain("events.view_own_registrations", _("Registrations are for approved members of the network."))
 explain("events.view_participants", _("Only confirmed participants of this event and coordinators see this."))
 explain("events.download_material", _("Only confirmed participants of this event and coordinators see this."))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("feed.ics", views.feed, name="feed"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
+    path("registrations/<int:pk>/session/", views.choose_session, name="choose_session"),
     path("invitation/<str:token>/", views.invitation_answer, name="invitation_answer"),
     path("unsubscribe/<str:token>/", views.opt_out, name="opt_out"),
     path("materials/<int:pk>/", views.material_download, name="material_download"),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("<slug:slug>/results/", views.results, name="results"),
     path("<slug:slug>/send-materials/", views.send_materials, name="send_materials"),
     path("<slug:slug>/message/", views.message, name="message"),
+    path("<slug:slug>/overview/", views.overview, name="overview"),
+    path("<slug:slug>/sessions/", views.sessions, name="sessions"),
     path("<slug:slug>/cancel/", views.cancel_event, name="cancel_event"),
     path("<slug:slug>/mailings/", views.mailings, name="mailings"),
 ]

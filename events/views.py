@@ -40,8 +40,10 @@ from .forms import (
     FeedbackForm,
     InvitationForm,
     MessageForm,
+    MoveForm,
     RegistrationForm,
     SendMaterialsForm,
+    SessionForm,
     WalkInForm,
 )
 from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration, Series
@@ -56,7 +58,12 @@ def own_registration(event, user):
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     if profile is None:
         return None
-    return Registration.objects.with_waiting_position().filter(event=event, profile=profile).first()
+    return (
+        Registration.objects.with_waiting_position()
+        .select_related("session")
+        .filter(event=event, profile=profile)
+        .first()
+    )
 
 
 def _event_for(request, permission, slug):
@@ -197,6 +204,14 @@ def event_detail(request, slug):
     edition = event.edition if event.edition and user.has_perm("journal.read", event.edition) else None
     status = registration_status(event, user, own_registration(event, user))
     can_manage_event = user.has_perm("events.manage_event", event)
+    programme = list(event.programme.select_related("session").prefetch_related("speakers__organisation"))
+    sessions = list(event.sessions.with_taken())
+    mine = status.registration
+    # A breakout session's online link is for its own confirmed participants only, and only before the end.
+    my_session = mine.session if mine is not None and mine.is_confirmed else None
+    can_choose_session = (
+        bool(sessions) and status.has_place and not event.has_started and user.has_perm("events.choose_session", mine)
+    )
     context = {
         "event": event,
         "edition": edition,
@@ -209,8 +224,37 @@ def event_detail(request, slug):
         "can_give_feedback": user.has_perm("events.give_feedback", event),
         "can_manage_event": can_manage_event,
         "show_results": status.is_past and can_manage_event,
+        "programme": programme,
+        "sessions": sessions,
+        "my_session": my_session,
+        "show_session_link": my_session is not None and bool(my_session.meeting_url) and not status.is_past,
+        "session_form": SessionForm(event=event, registration=mine, initial={"session": mine.session_id})
+        if can_choose_session
+        else None,
     }
     return render(request, "events/event_detail.html", context)
+
+
+@require_POST
+def choose_session(request, pk):
+    """Rule `events.choose_session`: the person who registered (until the start) or the event's coordinators."""
+    registration = get_object_or_refuse(
+        request, "events.choose_session", Registration.objects.select_related("event", "session"), pk=pk
+    )
+    event = registration.event
+    form = SessionForm(request.POST, event=event, registration=registration)
+    if form.is_valid():
+        try:
+            services.choose_session(registration, form.cleaned_data.get("session"), by=request.user)
+        except DomainError as refusal:
+            form.add_error("session", str(refusal))
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Your breakout session is saved."))
+    return redirect(f"{event.get_absolute_url()}#sessions-heading")
 
 
 def register(request, slug):
@@ -231,7 +275,10 @@ def register(request, slug):
                 coalition_progress=form.cleaned_data["coalition_progress"],
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
+                session=form.cleaned_data.get("session"),
             )
+        except services.SessionFull as refusal:
+            form.add_error("session", str(refusal))
         except DomainError as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -357,7 +404,20 @@ def participants(request, slug):
         .select_related("profile", "organisation")
         .order_by(*name_order("profile__"))
     )
-    return render(request, "events/participants.html", {"event": event, "participants": listed})
+    sessions = list(event.sessions.all())
+    groups = []
+    if sessions:
+        # Per breakout session its own list, those without one after.
+        by_session = {session.pk: [] for session in sessions}
+        unassigned = []
+        for registration in listed:
+            by_session.get(registration.session_id, unassigned).append(registration)
+        groups = [(session, by_session[session.pk]) for session in sessions]
+        if unassigned:
+            groups.append((None, unassigned))
+    return render(
+        request, "events/participants.html", {"event": event, "participants": listed, "session_groups": groups}
+    )
 
 
 @require_GET
@@ -719,6 +779,93 @@ def mailings(request, slug):
     event = _event_for(request, "events.manage_event", slug)
     rows = EventMailing.objects.filter(event=event).with_progress()
     return render(request, "events/coordinator/mailings.html", {"event": event, "rows": rows})
+
+
+def sessions(request, slug):
+    """Rule `events.manage_event`: each breakout session with its fill and participants; moving people between
+    sessions, and placing everyone without a session automatically (services.assign_sessions)."""
+    event = _event_for(request, "events.manage_event", slug)
+    here = reverse("events:sessions", kwargs={"slug": event.slug})
+    if request.method == "POST":
+        if request.POST.get("action") == "assign":
+            try:
+                done = services.assign_sessions(event, by=request.user)
+            except DomainError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(request, _("%(count)d participants were placed in a session.") % {"count": done.assigned})
+                if done.left:
+                    messages.warning(
+                        request,
+                        _("%(count)d participants found every session full: raise a session's seats and try again.")
+                        % {"count": done.left},
+                    )
+            return redirect(here)
+        form = MoveForm(request.POST, event=event)
+        if form.is_valid():
+            registration = get_object_or_404(Registration, pk=form.cleaned_data["registration"], event=event)
+            try:
+                services.choose_session(registration, form.cleaned_data["session"], by=request.user)
+            except DomainError as refusal:
+                messages.error(request, f"{registration.name}: {refusal}")
+            else:
+                messages.success(request, _("%(name)s is moved.") % {"name": registration.name})
+            return redirect(f"{here}#registration-{registration.pk}")
+        messages.error(request, _("Choose a session to move to."))
+        return redirect(here)
+    session_list = list(event.sessions.with_taken())
+    registrations = (
+        Registration.objects.active()
+        .filter(event=event)
+        .select_related("organisation")
+        .order_by(*name_order("profile__"), "pk")
+    )
+    by_session = {session.pk: [] for session in session_list}
+    unassigned, waiting = [], []
+    for registration in registrations:
+        if registration.is_waiting:
+            waiting.append(registration)
+        else:
+            by_session.get(registration.session_id, unassigned).append(registration)
+    names = {session.pk: session.title for session in session_list}
+    for registration in waiting:
+        registration.wish = names.get(registration.session_id, "")
+    return render(
+        request,
+        "events/coordinator/sessions.html",
+        {
+            "event": event,
+            "groups": [(session, by_session[session.pk]) for session in session_list],
+            "unassigned": unassigned,
+            "waiting": waiting,
+            "move_form": MoveForm(event=event),
+            "session_list": session_list,
+        },
+    )
+
+
+def overview(request, slug):
+    """Rule `events.manage_event`: before the event, the programme and the participant overview to every confirmed
+    participant (through the check step), beside the free message to those registered."""
+    event = _event_for(request, "events.manage_event", slug)
+    if request.method == "POST":
+        try:
+            check = checkstep.open_check(kinds.OverviewMail.key, {"event": event.pk}, by=request.user)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("events:overview", slug=event.slug)
+        return redirect(check.get_absolute_url())
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
+        listed=Count("pk", filter=Q(state=Registration.State.CONFIRMED, consent_to_list=True, profile__isnull=False)),
+    )
+    programme = list(event.programme.select_related("session").prefetch_related("speakers__organisation"))
+    sent = EventMailing.objects.filter(event=event, purpose=EventMailing.Purpose.OVERVIEW).with_progress()
+    return render(
+        request,
+        "events/coordinator/overview.html",
+        {"event": event, "counts": counts, "programme": programme, "sent": list(sent)},
+    )
 
 
 # --- Series ---------------------------------------------------------------------------------------
