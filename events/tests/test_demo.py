@@ -30,4 +30,23 @@ def test_seed_is_idempotent_and_covers_every_kind():
 
 def test_seed_without_members_still_makes_events():
     demo.seed()
-    assert Event.objects.count() == len(demo.EVENTS)
+    assert Event.objects.count() == len(demo.EVENTS) + 1  # and the regional meeting with a programme
+
+
+def test_the_regional_meeting_has_a_programme_two_breakouts_and_guest_speakers():
+    ProfileFactory.create_batch(30)
+    demo.seed()
+    demo.seed()
+    event = Event.objects.get(slug=demo.PROGRAMME_MEETING["slug"])
+    sessions = list(event.sessions.all())
+    assert len(sessions) == 2 and all(s.capacity and s.meeting_url for s in sessions)
+    items = list(event.programme.all())
+    assert len(items) == len(demo.PROGRAMME_ITEMS)
+    assert {item.session for item in items if item.session} == set(sessions)
+    assert all(item.guest_speaker_lines() for item in items)
+    for item in items:
+        item.full_clean()  # every item lies within the event
+    confirmed = event.registrations.confirmed()
+    assert confirmed.count() == demo.PROGRAMME_MEETING["fill"]
+    assert confirmed.filter(session__isnull=True).exists() and confirmed.filter(session__isnull=False).exists()
+    assert all(session.registrations.count() <= session.capacity for session in sessions)
