@@ -84,7 +84,8 @@ class ProgrammeItemInline(ObjectPermissionsTabularInline, LabelledTabularInline)
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         # Only this event's sessions (a new event's sessions can be chosen after its first save).
-        formset.form.base_fields["session"].queryset = Session.objects.filter(event=obj) if obj else Session.objects.none()
+        sessions = Session.objects.filter(event=obj) if obj else Session.objects.none()
+        formset.form.base_fields["session"].queryset = sessions
         return formset
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):

@@ -62,9 +62,8 @@ class SessionChoiceField(forms.ModelChoiceField):
         if session.is_full:
             parts.append(str(_("full")))
         elif session.seats_left is not None:
-            parts.append(
-                ngettext("%(seats)d seat left", "%(seats)d seats left", session.seats_left) % {"seats": session.seats_left}
-            )
+            seats = session.seats_left
+            parts.append(ngettext("%(seats)d seat left", "%(seats)d seats left", seats) % {"seats": seats})
         return " · ".join(parts)
 
 

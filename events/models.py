@@ -293,9 +293,7 @@ class Event(ConstraintErrorsAtFields, models.Model):
 class SessionQuerySet(models.QuerySet):
     def with_taken(self):
         """Annotate `taken`: the confirmed participants each session holds, in the same query."""
-        return self.annotate(
-            taken=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED))
-        )
+        return self.annotate(taken=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)))
 
 
 class Session(ConstraintErrorsAtFields, models.Model):

@@ -793,7 +793,8 @@ def sessions(request, slug):
             except DomainError as refusal:
                 messages.error(request, str(refusal))
             else:
-                messages.success(request, _("%(count)d participants were placed in a session.") % {"count": done.assigned})
+                placed = _("%(count)d participants were placed in a session.") % {"count": done.assigned}
+                messages.success(request, placed)
                 if done.left:
                     messages.warning(
                         request,
