@@ -39,12 +39,24 @@ class RegistrationInline(ObjectPermissionsTabularInline):
     model = Registration
     extra = 0
     can_delete = False
-    fields = ["name", "organisation_name", "state", "waiting_since", "checked_in", "consent_to_list", "registered_at"]
+    fields = [
+        "name",
+        "organisation_name",
+        "state",
+        "session",
+        "waiting_since",
+        "checked_in",
+        "consent_to_list",
+        "registered_at",
+    ]
     # Read-only like the state: checking in goes through the service (confirmed participants only,
     # with the time), from the printable check-in list or the registrations' "Check in" action.
     readonly_fields = fields
     ordering = ["state", "registered_at"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session")
 
     def has_add_permission(self, request, obj=None):
         # Registering goes through the service (seats, waiting list, mail): members use the site. The rule

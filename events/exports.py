@@ -24,6 +24,7 @@ def registration_csv_header(event):
         _("Checked in"),
         _("On the participant list"),
         *event.questions(),
+        _("Breakout session"),
     ]
 
 
@@ -36,7 +37,7 @@ def registration_csv_rows(event):
     extra_questions = event.questions()[1:]
     registrations = (
         Registration.objects.filter(event=event)
-        .select_related("profile__user")
+        .select_related("profile__user", "session")
         .order_by("state", *name_order("profile__"), "pk")  # by state, then the Dutch way; the anonymised last
     )
     for registration in registrations:
@@ -54,6 +55,7 @@ def registration_csv_rows(event):
             _("yes") if registration.consent_to_list else _("no"),
             registration.coalition_progress,
             *[registration.answers.get(question, "") for question in extra_questions],
+            registration.session.title if registration.session else "",
         ]
 
 

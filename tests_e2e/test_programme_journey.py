@@ -169,7 +169,13 @@ def test_a_coordinator_builds_a_programme_with_breakouts_and_sends_the_overview(
         page.get_by_role("button", name="Send to 5 people").click()
     assert page.url.endswith(f"/events/{SLUG}/mailings/")
 
-    for address in ("anna@example.org", "bram@example.org", "cees@example.org", "dirk@example.org", "nieuw@example.org"):
+    for address in (
+        "anna@example.org",
+        "bram@example.org",
+        "cees@example.org",
+        "dirk@example.org",
+        "nieuw@example.org",
+    ):
         (received,) = portal.mails_to(address)
         html = received.alternatives[0][0]
         for part in (received.body, html):
@@ -217,7 +223,10 @@ def test_the_new_pages_pass_axe_in_dutch(portal, meeting):
     anna = portal.log_in(portal.visitor(**DUTCH), "anna@example.org")
     portal.tour(
         anna,
-        [("event-with-own-session", f"/events/{SLUG}/"), ("event-participants-sessions", f"/events/{SLUG}/participants/")],
+        [
+            ("event-with-own-session", f"/events/{SLUG}/"),
+            ("event-participants-sessions", f"/events/{SLUG}/participants/"),
+        ],
         suffix="-nl",
     )
     assert anna.locator(f"a[href='{ARMOEDE_LINK}']").count() == 0  # the tour ended on the list; back to the page

@@ -2,6 +2,8 @@
 assigning sessions within their seats, each session's link for its own participants only, the coordinator's
 sessions page and the programme and participant overview before the event."""
 
+import csv
+import io
 from datetime import timedelta
 
 import pytest
@@ -596,3 +598,12 @@ def test_the_grouped_participant_list_takes_as_many_queries_for_many_sessions(cl
             RegistrationFactory.create_batch(2, event=event, session=SessionFactory(event=event))
 
     assert_same_count_as_data_grows(client, reverse("events:participants", args=[event.slug]), grow)
+
+
+def test_the_registrations_csv_says_each_ones_session(coordinator_client, meeting):
+    event, first, _second = meeting
+    RegistrationFactory(event=event, session=first, name="Anna Aarts")
+    RegistrationFactory(event=event, name="Bram Bos")
+    response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
+    rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")}
+    assert rows["Anna Aarts"] == "Armoede" and rows["Bram Bos"] == ""
