@@ -323,7 +323,7 @@ def my_registrations(request):
             Registration.objects.active()
             .filter(profile=profile)
             .with_waiting_position()
-            .select_related("event")
+            .select_related("event", "session")
             .order_by("-event__starts_at")
         )
         feed = CalendarFeed.objects.filter(profile=profile).first()

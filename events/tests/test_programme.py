@@ -607,3 +607,21 @@ def test_the_registrations_csv_says_each_ones_session(coordinator_client, meetin
     response = coordinator_client.get(reverse("events:registrations_csv", args=[event.slug]))
     rows = {row[0]: row[-1] for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")}
     assert rows["Anna Aarts"] == "Armoede" and rows["Bram Bos"] == ""
+
+
+def test_my_registrations_name_the_session_and_stay_at_the_same_queries(client):
+    user = approved_member()
+    client.force_login(user)
+    first = RegistrationFactory(profile=user.profile, session=None)
+    first.session = SessionFactory(event=first.event, title="Armoede")
+    first.save()
+    page = client.get(reverse("events:my_registrations"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Breakout session: Armoede" in page.text
+
+    def grow(n):
+        for _ in range(n):
+            registration = RegistrationFactory(profile=user.profile)
+            registration.session = SessionFactory(event=registration.event)
+            registration.save()
+
+    assert_same_count_as_data_grows(client, reverse("events:my_registrations"), grow)
