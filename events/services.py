@@ -36,7 +36,17 @@ from members.models import Profile, User, name_order
 from network.audiences import Person
 
 from . import calendar
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration, Series, Session
+from .models import (
+    CalendarFeed,
+    Event,
+    EventMailing,
+    Feedback,
+    Invitation,
+    ProgrammeItem,
+    Registration,
+    Series,
+    Session,
+)
 
 INVITATION_SALT = "events.invitation"
 OPT_OUT_SALT = "events.opt-out"
@@ -1581,7 +1591,8 @@ def _free_slug(base):
 def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
     """A new draft date of `event`: everything the organiser set, with every time moved along with the start.
 
-    Nothing that belongs to people comes along (registrations, invitations, materials, mailings, feedback).
+    The breakout sessions and the programme come along; nothing that belongs to people does (registrations,
+    invitations, materials, mailings, feedback).
     An event without a series gets one, named after it, so the two dates belong together.
     """
     ensure_permitted(by, "events.add_event")
@@ -1603,4 +1614,32 @@ def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
     copy.validate_constraints()
     copy = create_event(copy, by=by)
     copy.themes.set(event.themes.all())
+    _copy_programme(event, copy, shift=shift)
     return copy
+
+
+def _copy_programme(event, copy, *, shift):
+    """The breakout sessions and the programme of `event` on its new date `copy`, every time moved by `shift`."""
+    sessions = {}
+    for session in event.sessions.all():
+        sessions[session.pk] = Session.objects.create(
+            event=copy,
+            title=session.title,
+            description=session.description,
+            capacity=session.capacity,
+            room=session.room,
+            meeting_url=session.meeting_url,
+            position=session.position,
+        )
+    for item in event.programme.prefetch_related("speakers"):
+        new = ProgrammeItem.objects.create(
+            event=copy,
+            starts_at=item.starts_at + shift,
+            ends_at=item.ends_at + shift,
+            title=item.title,
+            description=item.description,
+            guest_speakers=item.guest_speakers,
+            room=item.room,
+            session=sessions.get(item.session_id),
+        )
+        new.speakers.set(item.speakers.all())

@@ -839,7 +839,6 @@ def sessions(request, slug):
             "groups": [(session, by_session[session.pk]) for session in session_list],
             "unassigned": unassigned,
             "waiting": waiting,
-            "move_form": MoveForm(event=event),
             "session_list": session_list,
         },
     )

@@ -625,3 +625,19 @@ def test_my_registrations_name_the_session_and_stay_at_the_same_queries(client):
             registration.save()
 
     assert_same_count_as_data_grows(client, reverse("events:my_registrations"), grow)
+
+
+def test_a_copy_as_new_date_brings_the_sessions_and_the_programme_along(coordinator, meeting):
+    event, first, _second = meeting
+    welcome = event.programme.get(title="Welkom")
+    welcome.speakers.add(ProfileFactory())
+    RegistrationFactory(event=event, session=first)
+    copy = services.copy_event(event, starts_at=event.starts_at + timedelta(days=182), by=coordinator)
+    assert list(copy.sessions.values_list("title", "capacity")) == list(event.sessions.values_list("title", "capacity"))
+    items = {item.title: item for item in copy.programme.all()}
+    assert items["Welkom"].starts_at == welcome.starts_at + timedelta(days=182)
+    assert list(items["Welkom"].speakers.all()) == list(welcome.speakers.all())
+    assert items["Deelsessie armoede"].session.event == copy
+    for item in items.values():
+        item.full_clean()
+    assert not copy.registrations.exists()
