@@ -367,7 +367,8 @@ def event_ics(request, slug):
     event = get_object_or_404_unless_permitted(request, "events.view_event_page", events, slug=slug)
     # After the event its meeting link is of no use to anyone: it is left out, as on the event page.
     private = event.ends_at >= timezone.now() and request.user.has_perm("events.view_participants", event)
-    return _ics_response(calendar.event_ics(event, private=private), f"{event.slug}.ics")
+    programme = calendar.programme_text(list(event.programme.all()[: calendar.SHORT_PROGRAMME + 1]))
+    return _ics_response(calendar.event_ics(event, private=private, programme=programme), f"{event.slug}.ics")
 
 
 @never_cache

@@ -641,3 +641,13 @@ def test_a_copy_as_new_date_brings_the_sessions_and_the_programme_along(coordina
     for item in items.values():
         item.full_clean()
     assert not copy.registrations.exists()
+
+
+def test_the_events_calendar_file_holds_a_short_programme(client, meeting):
+    event, _first, _second = meeting
+    url = reverse("events:event_ics", args=[event.slug])
+    welcome = event.programme.get(title="Welkom")
+    text = client.get(url).content.decode().replace("\r\n ", "")
+    assert f"{timezone.localtime(welcome.starts_at):%H:%M}" in text and "Welkom" in text
+    ProgrammeItemFactory.create_batch(8, event=event, title="Lang")
+    assert "Welkom" not in client.get(url).content.decode().replace("\r\n ", "")  # too long: the page has it
