@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count, Max
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +24,18 @@ from coalition.admin import FILE_FIELDS_LABELLED, LabelledTabularInline, Private
 from coalition.rules import DomainError
 
 from . import services
-from .models import Event, EventMailing, Feedback, IntakeQuestion, Invitation, Material, Registration, Series
+from .models import (
+    Event,
+    EventMailing,
+    Feedback,
+    IntakeQuestion,
+    Invitation,
+    Material,
+    ProgrammeItem,
+    Registration,
+    Series,
+    Session,
+)
 
 
 def _run(modeladmin, request, queryset, action, **kwargs):
@@ -48,6 +60,7 @@ class RegistrationInline(ObjectPermissionsTabularInline):
         "email",
         "state",
         "cancel_reason",
+        "session",
         "waiting_since",
         "checked_in",
         "consent_to_list",
@@ -58,6 +71,9 @@ class RegistrationInline(ObjectPermissionsTabularInline):
     readonly_fields = fields
     ordering = ["state", "registered_at"]
     show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session")
 
     def has_add_permission(self, request, obj=None):
         # Registering goes through the service (seats, waiting list, mail): members use the site. The rule
@@ -72,6 +88,40 @@ class MaterialInline(PrivateFilesAdminMixin, ObjectPermissionsTabularInline, Lab
     extra = 1
     fields = ["title", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
+
+
+class SessionInline(ObjectPermissionsTabularInline, LabelledTabularInline):
+    """The breakout sessions, in order: each with its seats, room and the online link only its participants see."""
+
+    model = Session
+    extra = 0
+    fields = ["position", "title", "description", "capacity", "room", "meeting_url"]
+    ordering = ["position", "pk"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+
+class ProgrammeItemInline(ObjectPermissionsTabularInline, LabelledTabularInline):
+    """The programme, in time order: speakers who are members by autocomplete, guest speakers one per line."""
+
+    model = ProgrammeItem
+    extra = 0
+    fields = ["starts_at", "ends_at", "title", "description", "speakers", "guest_speakers", "room", "session"]
+    autocomplete_fields = ["speakers"]
+    ordering = ["starts_at", "ends_at", "pk"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        # Only this event's sessions (a new event's sessions can be chosen after its first save).
+        sessions = Session.objects.filter(event=obj) if obj else Session.objects.none()
+        formset.form.base_fields["session"].queryset = sessions
+        return formset
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "session":
+            # No add/change links beside the select: sessions are edited in their own list above.
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class EventMailingInline(ObjectPermissionsTabularInline):
@@ -158,7 +208,14 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     autocomplete_fields = ["coalition", "series", "host", "co_host", "edition", "themes"]
     # The calendar sequence is the portal's bookkeeping for calendar programs, not something a coordinator reads.
     readonly_fields = ["tools", "materials_sent_at", "cancelled_at"]
-    inlines = [IntakeQuestionInline, RegistrationInline, MaterialInline, EventMailingInline]
+    inlines = [
+        IntakeQuestionInline,
+        SessionInline,
+        ProgrammeItemInline,
+        RegistrationInline,
+        MaterialInline,
+        EventMailingInline,
+    ]
     actions = ["cancel_events", "send_materials_to_all", "remind_invitations", "copy_as_new_date"]
     fieldsets = [
         (
@@ -251,12 +308,14 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             (reverse("events:check_in_list", args=[obj.slug]), _("Printable check-in list")),
             (reverse("events:registrations_csv", args=[obj.slug]), _("Registrations (CSV)")),
             (reverse("events:send_materials", args=[obj.slug]), _("Send materials and feedback request")),
+            (reverse("events:overview", args=[obj.slug]), _("Send the programme and participant overview")),
             *(
                 [(reverse("events:send_certificates", args=[obj.slug]), _("Send certificates of attendance"))]
                 if obj.gives_certificates
                 else []
             ),
             (reverse("events:message", args=[obj.slug]), _("Message to participants")),
+            (reverse("events:sessions", args=[obj.slug]), _("Breakout sessions")),
             (reverse("events:results", args=[obj.slug]), _("Results and feedback")),
             (reverse("events:mailings", args=[obj.slug]), _("Mailings of this event")),
             (reverse("events:cancel_event", args=[obj.slug]), _("Cancel this event")),

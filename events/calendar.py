@@ -24,7 +24,22 @@ def _location(event, *, private):
     return ", ".join(parts)
 
 
-def _vevent(event, *, private, method, attendee=None):
+# A programme of at most this many items goes in the description of the event's own calendar file; a longer one
+# would bury the description, and the event page (linked from it) shows it anyway.
+SHORT_PROGRAMME = 8
+
+
+def programme_text(items):
+    """A short programme as lines for a calendar description ("13:00–13:15 Welkom"), or "" when it is long."""
+    if not items or len(items) > SHORT_PROGRAMME:
+        return ""
+    return "\n".join(
+        f"{timezone.localtime(item.starts_at):%H:%M}–{timezone.localtime(item.ends_at):%H:%M} {item.title}"
+        for item in items
+    )
+
+
+def _vevent(event, *, private, method, attendee=None, programme=""):
     component = icalendar.Event()
     component.add("uid", f"{event.uid}@{settings.SITE_URL.split('://', 1)[-1]}")
     component.add("sequence", event.sequence)
@@ -35,6 +50,8 @@ def _vevent(event, *, private, method, attendee=None):
     component.add("summary", event.title)
     description = event.description
     url = absolute_url(event.get_absolute_url())
+    if programme:
+        description = f"{description}\n\n{programme}".strip()
     if private and event.meeting_url:
         description = f"{description}\n\n{event.meeting_url}".strip()
     component.add("description", f"{description}\n\n{url}".strip())
@@ -71,10 +88,11 @@ def _calendar(method=None, name=None):
     return cal
 
 
-def event_ics(event, *, method=PUBLISH, private=False, attendee=None):
-    """One event as .ics text. `private` adds the meeting link (confirmed participants only)."""
+def event_ics(event, *, method=PUBLISH, private=False, attendee=None, programme=""):
+    """One event as .ics text. `private` adds the meeting link (confirmed participants only); `programme` (see
+    `programme_text`) goes in the description."""
     cal = _calendar(method)
-    cal.add_component(_vevent(event, private=private, method=method, attendee=attendee))
+    cal.add_component(_vevent(event, private=private, method=method, attendee=attendee, programme=programme))
     cal.add_missing_timezones()
     return cal.to_ical().decode()
 

@@ -10,7 +10,17 @@ from journal.models import Edition
 from members.models import Organisation, Profile, Theme
 from network.models import Coalition, coalition_of
 
-from .models import Event, Feedback, IntakeQuestion, Invitation, Registration, Series, new_token
+from .models import (
+    Event,
+    Feedback,
+    IntakeQuestion,
+    Invitation,
+    ProgrammeItem,
+    Registration,
+    Series,
+    Session,
+    new_token,
+)
 
 # The intake questions of some demo events (the regional meeting asks which topic to discuss, as the Utrecht
 # meeting did), each (label, kind, required, choices), and the answers people give, drawn per type.
@@ -25,6 +35,16 @@ EVENT_QUESTIONS = {
         ),
         ("Hoe ver is je coalitie, in je eigen woorden?", IntakeQuestion.Kind.LONG_TEXT, False, []),
         ("Wil je in een deelsessie je eigen aanpak kort laten zien?", IntakeQuestion.Kind.YES_NO, False, []),
+    ],
+    # The regional meeting with breakouts asked everyone beforehand what they wanted to learn (field report).
+    "regionale-online-bijeenkomst-projectleiders": [
+        (
+            "Welke vraag wil je in de deelsessie bespreken?",
+            IntakeQuestion.Kind.ONE_CHOICE,
+            False,
+            ["Hoe bereiken we gezinnen met geldzorgen eerder?", "Hoe houden we de coalitie na de startfase gaande?"],
+        ),
+        ("Wat wil je van de andere projectleiders leren?", IntakeQuestion.Kind.LONG_TEXT, False, []),
     ],
     "werkbezoek-kraamzorg": [
         ("Met hoeveel collega's kom je?", IntakeQuestion.Kind.NUMBER, True, []),
@@ -386,6 +406,7 @@ def seed(*, stdout=None):
                         else starts_at - timedelta(days=12),
                     },
                 )
+    seed_programme_meeting(profiles, rng)
     series, _created = Series.objects.update_or_create(
         slug=SERIES["slug"], defaults={"title": SERIES["title"], "description": SERIES["description"]}
     )
@@ -402,3 +423,100 @@ def seed(*, stdout=None):
             f"Events: {Event.objects.count()} events, {Registration.objects.count()} registrations, "
             f"{Invitation.objects.count()} invitations, {Feedback.objects.count()} feedback."
         )
+
+
+# The regional online meeting of the field reports (issue 16, point 10): the project leads were asked what they
+# wanted to learn, the programme is built around the two most urgent questions, one breakout each.
+PROGRAMME_MEETING = {
+    "slug": "regionale-online-bijeenkomst-projectleiders",
+    "title": "Regionale online bijeenkomst projectleiders",
+    "description": (
+        "Voor de projectleiders van alle gemeenten in de regio. Vooraf vroegen we wat je wilt leren; "
+        "de twee meest gestelde vragen zijn de deelsessies."
+    ),
+    "days": 16,
+    "hour": 13,
+    "minutes": 150,
+    "capacity": 30,
+    "fill": 18,
+}
+# (title, capacity, room, link, description)
+PROGRAMME_SESSIONS = [
+    ("Armoede en schulden bespreekbaar maken", 12, "Breakout-ruimte 1", "https://meet.example.org/ks-deelsessie-armoede",
+     "Hoe begin je het gesprek over geld, en wie in de coalitie pakt het op?"),
+    ("De kraamzorg in de coalitie", 12, "Breakout-ruimte 2", "https://meet.example.org/ks-deelsessie-kraamzorg",
+     "Wat ziet de kraamverzorgende thuis, en hoe komt dat signaal bij de JGZ?"),
+]  # fmt: skip
+# (minutes from the start, minutes, title, guest speakers, session index or None, room)
+PROGRAMME_ITEMS = [
+    (0, 15, "Welkom en opening", "Marieke de Vries, GGD regio Utrecht", None, "Plenair"),
+    (15, 15, "Wat vroegen jullie? De twee meest urgente vragen", "Jeroen Bakker, Pharos", None, "Plenair"),
+    (30, 75, "Deelsessie: armoede en schulden bespreekbaar maken", "Fatima El Amrani, Schuldhulpmaatje", 0, ""),
+    (30, 75, "Deelsessie: de kraamzorg in de coalitie", "Sandra Jansen, Kraamzorg De Eilanden", 1, ""),
+    (105, 45, "Plenaire afsluiting: wat nemen we mee?", "Marieke de Vries, GGD regio Utrecht\nJeroen Bakker, Pharos",
+     None, "Plenair"),
+]  # fmt: skip
+
+
+def seed_programme_meeting(profiles, rng):
+    """The regional online meeting with its programme, two breakout sessions and guest speakers (idempotent)."""
+    meeting = PROGRAMME_MEETING
+    starts_at = _at(meeting["days"], meeting["hour"])
+    event, _created = Event.objects.update_or_create(
+        slug=meeting["slug"],
+        defaults={
+            "title": meeting["title"],
+            "kind": Event.Kind.ONLINE_MEETING,
+            "state": Event.State.PUBLISHED,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(minutes=meeting["minutes"]),
+            "venue": "",
+            "address": "",
+            "meeting_url": "https://meet.example.org/ks-projectleiders",
+            "capacity": meeting["capacity"],
+            "cancellation_deadline": starts_at - timedelta(days=1),
+            "description": meeting["description"],
+        },
+    )
+    sessions = []
+    for position, (title, capacity, room, link, description) in enumerate(PROGRAMME_SESSIONS):
+        session, _created = Session.objects.update_or_create(
+            event=event,
+            title=title,
+            defaults={
+                "capacity": capacity,
+                "room": room,
+                "meeting_url": link,
+                "description": description,
+                "position": position,
+            },
+        )
+        sessions.append(session)
+    for offset, minutes, title, guests, session_index, room in PROGRAMME_ITEMS:
+        item_start = starts_at + timedelta(minutes=offset)
+        ProgrammeItem.objects.update_or_create(
+            event=event,
+            title=title,
+            defaults={
+                "starts_at": item_start,
+                "ends_at": item_start + timedelta(minutes=minutes),
+                "guest_speakers": guests,
+                "session": sessions[session_index] if session_index is not None else None,
+                "room": room,
+            },
+        )
+    if not profiles:
+        return event
+    chosen = rng.sample(profiles, min(meeting["fill"], len(profiles)))
+    # The opening's host is a member of the network too: a speaker with a profile.
+    opening = ProgrammeItem.objects.get(event=event, title=PROGRAMME_ITEMS[0][2])
+    opening.speakers.set(chosen[:1])
+    questions = _questions(event, event.kind, meeting["slug"])
+    answer_rng = random.Random(21)  # noqa: S311 (the same answers on every run)
+    for position, profile in enumerate(chosen):
+        when = starts_at - timedelta(days=21) + timedelta(minutes=position * 11)
+        registration = _register(event, profile, Registration.State.CONFIRMED, when, rng, questions, answer_rng)
+        # Two in three chose a session when registering (alternating); the rest the coordinator places.
+        if registration.session_id is None and position % 3:
+            Registration.objects.filter(pk=registration.pk).update(session=sessions[position % 2])
+    return event

@@ -30,6 +30,7 @@ def registration_csv_header(event, questions=None):
         _("Coalition"),
         _("Phase of the coalition"),
         *[question.label for question in questions],
+        _("Breakout session"),
     ]
 
 
@@ -43,7 +44,7 @@ def registration_csv_rows(event, questions=None):
     questions = list(event.intake_questions.all()) if questions is None else questions
     registrations = (
         Registration.objects.filter(event=event)
-        .select_related("profile__user", "coalition")
+        .select_related("profile__user", "coalition", "session")
         .order_by("state", *name_order("profile__"), "pk")  # by state, then the Dutch way; the anonymised last
     )
     for registration in registrations:
@@ -67,6 +68,7 @@ def registration_csv_rows(event, questions=None):
             registration.coalition.name if registration.coalition else "",
             registration.get_coalition_phase_display(),
             *[question.csv_cell((registration.answers or {}).get(str(question.pk))) for question in questions],
+            registration.session.title if registration.session else "",
         ]
 
 

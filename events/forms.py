@@ -3,6 +3,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from members.forms import FilterForm, LongSelect, with_blank
 from members.models import Municipality, Organisation, Profile, Theme
@@ -32,9 +33,11 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
+        self.event = event
         self.questions = QuestionFields(self, event.intake_questions.all())
+        add_session_field(self, event)
         # The consent box comes last, after all questions.
-        self.order_fields(self.questions.field_names)
+        self.order_fields([*self.questions.field_names, "session"])
 
     def answers(self):
         return self.questions.answers()
@@ -108,6 +111,91 @@ class GuestRegistrationForm(GuestFields, RegistrationForm):
             self.fields["email"].help_text = _("The address this invitation was sent to.")
         intake = [name for name in self.fields if name not in self.GUEST_FIELDS]
         self.order_fields([*self.GUEST_FIELDS, *intake])
+
+    def clean_session(self):
+        session = self.cleaned_data.get("session")
+        if self.event.is_full:
+            return session  # on the waiting list a full session is a wish, granted on promotion if it has room
+        return refuse_full_session(self, session)
+
+
+class SessionChoiceField(forms.ModelChoiceField):
+    """The breakout sessions as radio buttons, each with its seats left; a full one says so."""
+
+    widget = forms.RadioSelect
+
+    def label_from_instance(self, session):
+        parts = [session.title]
+        if session.room:
+            parts.append(session.room)
+        if session.is_full:
+            parts.append(str(_("full")))
+        elif session.seats_left is not None:
+            seats = session.seats_left
+            parts.append(ngettext("%(seats)d seat left", "%(seats)d seats left", seats) % {"seats": seats})
+        return " · ".join(parts)
+
+
+def session_field(event, *, required=False):
+    """A choice of `event`'s breakout sessions (None when it has none): full ones are shown as full and refused."""
+    sessions = event.sessions.with_taken()
+    if not sessions.exists():
+        return None
+    return SessionChoiceField(
+        label=_("Breakout session"),
+        queryset=sessions,
+        required=required,
+        empty_label=None if required else _("No preference: the coordinator assigns me"),
+        help_text=_("Part of the programme takes place in smaller groups. Choose the one you want to join."),
+    )
+
+
+def add_session_field(form, event):
+    """Add the breakout session choice to a registration form (when the event has sessions)."""
+    field = session_field(event)
+    if field is not None:
+        form.fields["session"] = field
+
+
+def refuse_full_session(form, session, *, current=None):
+    """A full session chosen is refused at the field (the service decides again under the event lock)."""
+    if session is not None and session.is_full and session != current:
+        form.add_error("session", SESSION_FULL)
+        return None
+    return session
+
+
+SESSION_FULL = _("This breakout session is full.")
+
+
+class SessionForm(forms.Form):
+    """A member changes their breakout session from their registration."""
+
+    def __init__(self, *args, event, registration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registration = registration
+        add_session_field(self, event)
+
+    def clean_session(self):
+        session = self.cleaned_data.get("session")
+        if self.registration.is_confirmed:
+            return refuse_full_session(self, session, current=self.registration.session)
+        return session
+
+
+class MoveForm(forms.Form):
+    """A coordinator moves a participant to another breakout session (or none)."""
+
+    registration = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"] = forms.ModelChoiceField(
+            label=_("Move to"),
+            queryset=event.sessions.all(),
+            required=False,
+            empty_label=_("No session"),
+        )
 
 
 class InvitationForm(forms.Form):

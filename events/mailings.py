@@ -1,5 +1,6 @@
 """The mass mails of the events, as kinds of the check step (coalition.checkstep): invitations and their reminder,
-materials, certificates of attendance, a message to participants and the cancellation of an event.
+materials, certificates of attendance, a message to participants, the programme and participant overview and the
+cancellation of an event.
 
 A coordinator composes one on the event's page for it; the view calls `checkstep.open_check(key, params, by=…)`
 and the check page shows the count, who is left out and why, and the mail of the first recipient. What sending
@@ -326,6 +327,49 @@ class MessageMail(EventMail):
     def send(self, audience, *, by, check):
         return _screen_errors(
             services.message_participants,
+            self.event,
+            recipients=[*audience.recipients, *audience.suppressed],
+            context=self.context(),
+            by=by,
+            check=check,
+        )
+
+
+@checkstep.register
+class OverviewMail(EventMail):
+    """The programme and the participant overview (those who agreed to be listed, with organisation, coalition and
+    phase), to every confirmed participant, each with their own breakout session and its link. It concerns their
+    registration, like a message, so it has no unsubscribe link."""
+
+    key = "events.overview"
+    label = gettext_lazy("Programme and participant overview")
+    mailing_kind = Mailing.Kind.EVENT_MESSAGE
+    template = "events/overview"
+    topic = None
+
+    @property
+    def purpose_text(self):
+        return _("programme and participants")
+
+    def audience(self) -> checkstep.Audience:
+        if self.event.is_cancelled:
+            raise checkstep.CheckError(_("This event has been cancelled."))
+        return checkstep.screen(services.participants_for_overview(self.event), topic=None)
+
+    def context(self) -> dict[str, Any]:
+        return services.overview_context(self.event)
+
+    def change_url(self) -> str:
+        return reverse("events:overview", kwargs={"slug": self.event.slug})
+
+    def done_message(self, count: int) -> str:
+        return _("The programme and the participant overview are on their way to %(count)d participants.") % {
+            "count": count
+        }
+
+    def send(self, audience, *, by, check):
+        return _screen_errors(
+            services.send_overview,
             self.event,
             recipients=[*audience.recipients, *audience.suppressed],
             context=self.context(),

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -335,6 +335,123 @@ class IntakeQuestion(Question):
         verbose_name_plural = _("intake questions")
 
 
+class SessionQuerySet(models.QuerySet):
+    def with_taken(self):
+        """Annotate `taken`: the confirmed participants each session holds, in the same query."""
+        return self.annotate(taken=Count("registrations", filter=Q(registrations__state=Registration.State.CONFIRMED)))
+
+
+class Session(ConstraintErrorsAtFields, models.Model):
+    """A breakout session (deelsessie) of an event: its own seats, room and online link, its own participants."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions", verbose_name=_("event"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    capacity = models.PositiveIntegerField(_("seats"), null=True, blank=True, help_text=_("Empty means unlimited."))
+    room = models.CharField(_("room"), max_length=200, blank=True)
+    meeting_url = models.URLField(
+        _("online link"), blank=True, help_text=_("Shown only to the participants of this session.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = SessionQuerySet.as_manager()
+    constraint_error_fields = {"session_title_taken": "title"}
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("breakout session")
+        verbose_name_plural = _("breakout sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "title"],
+                name="session_title_once_per_event",
+                violation_error_code="session_title_taken",
+                violation_error_message=_("This event already has a breakout session with this title."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def seats_left(self):
+        """None when the session has no seat limit; reads the `with_taken()` annotation."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - self.taken, 0)
+
+    @property
+    def is_full(self):
+        return self.capacity is not None and self.seats_left == 0
+
+
+class ProgrammeItem(models.Model):
+    """One line of an event's programme: a time, a title, speakers, and a room or a breakout session."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="programme", verbose_name=_("event"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    speakers = models.ManyToManyField(
+        "members.Profile",
+        blank=True,
+        related_name="programme_items",
+        verbose_name=_("speakers (members)"),
+    )
+    guest_speakers = models.TextField(
+        _("guest speakers"),
+        blank=True,
+        help_text=_("Speakers without a member account, one per line: name, organisation."),
+    )
+    room = models.CharField(_("room"), max_length=200, blank=True)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="programme_items",
+        verbose_name=_("breakout session"),
+        help_text=_("For an item that takes place in breakout sessions: the session it belongs to."),
+    )
+
+    class Meta:
+        ordering = ["starts_at", "ends_at", "pk"]
+        verbose_name = _("programme item")
+        verbose_name_plural = _("programme")
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("The end must be after the start.")
+        try:
+            event = self.event  # in the admin: the event as edited on the same page, saved or not
+        except Event.DoesNotExist:
+            event = None
+        if event is not None and event.starts_at and event.ends_at:
+            window = {
+                "start": formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT"),
+                "end": formats.time_format(timezone.localtime(event.ends_at), "TIME_FORMAT"),
+            }
+            message = _("The programme must lie within the event: %(start)s–%(end)s.") % window
+            if self.starts_at and not event.starts_at <= self.starts_at <= event.ends_at:
+                errors["starts_at"] = message
+            if self.ends_at and not event.starts_at <= self.ends_at <= event.ends_at and "ends_at" not in errors:
+                errors["ends_at"] = message
+        if self.session_id and event is not None and event.pk and self.session.event_id != event.pk:
+            errors["session"] = _("Choose a breakout session of this event.")
+        if errors:
+            raise ValidationError(errors)
+
+    def guest_speaker_lines(self):
+        """The guest speakers, one per line as typed, empty lines left out."""
+        return [line.strip() for line in self.guest_speakers.splitlines() if line.strip()]
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.exclude(state=Registration.State.CANCELLED)
@@ -463,6 +580,15 @@ class Registration(ConstraintErrorsAtFields, models.Model):
     coalition_phase = models.CharField(_("phase of the coalition"), max_length=16, choices=Phase.choices, blank=True)
     # Keyed by the id of the event's IntakeQuestion (as a string), each answer a JSON value of its question's type.
     answers = models.JSONField(_("answers to the intake questions"), default=dict, blank=True)
+    # The breakout session chosen or assigned; a member on the waiting list keeps their wish.
+    session = models.ForeignKey(
+        "events.Session",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registrations",
+        verbose_name=_("breakout session"),
+    )
     consent_to_list = models.BooleanField(_("appears on the participant list"), default=False)
     checked_in = models.BooleanField(_("checked in"), default=False)
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
@@ -760,6 +886,7 @@ class EventMailing(models.Model):
         MESSAGE = "message", _("Message to participants")
         CERTIFICATES = "certificates", _("Certificates of attendance")
         GUEST_ADDRESS = "guest_address", _("Guest: confirm the address")
+        OVERVIEW = "overview", _("Programme and participant overview")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="event_mailings", verbose_name=_("event"))
     mailing = models.OneToOneField(

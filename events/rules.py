@@ -92,6 +92,10 @@ rules.add_perm("events.view_event_page", is_coordinator | is_public_event)
 rules.add_perm("events.register", is_approved_member)
 # Giving up one's seat is always one's own right (also after being declined: it frees the seat for others).
 rules.add_perm("events.cancel_registration", is_coordinator | (is_active_user & is_own_registration))
+# Choosing a breakout session: the person who registered (the service says until when), or whoever manages the event.
+rules.add_perm(
+    "events.choose_session", manages_event_of_registration | (is_active_user & is_approved_member & is_own_registration)
+)
 rules.add_perm("events.view_own_registrations", is_approved_member)
 # Guests (no member account) register for a published event open to them; an approved member registers as a
 # member (the guest form sends them there). Whether it takes registrations now the service says.
@@ -110,7 +114,7 @@ rules.add_perm(
     has_certificate & ((is_active_user & is_own_registration) | manages_event_of_registration),
 )
 # The coordinator's tools of an event: invitations, check-in, the registrations export, results,
-# materials, messages to participants and cancelling.
+# materials, messages to participants, the overview, breakout sessions and cancelling.
 rules.add_perm("events.manage_event", manages_event)
 rules.add_perm("events.send_invitations", manages_event)
 
@@ -129,7 +133,16 @@ add_model_perms(
 add_model_perms("events.registration", view=is_coordinator, change=is_coordinator)
 # The outbox's record of what was mailed about an event: read only.
 add_model_perms("events.eventmailing", view=is_coordinator)
-for _model in ("invitation", "material", "feedback", "calendarfeed", "series", "intakequestion"):
+for _model in (
+    "invitation",
+    "material",
+    "feedback",
+    "calendarfeed",
+    "series",
+    "intakequestion",
+    "session",
+    "programmeitem",
+):
     add_model_perms(
         f"events.{_model}", view=is_coordinator, add=is_coordinator, change=is_coordinator, delete=is_coordinator
     )
@@ -137,6 +150,10 @@ for _model in ("invitation", "material", "feedback", "calendarfeed", "series", "
 explain("events.register", _("Registration is open to approved members of the network."))
 explain("events.register_as_guest", _("This event is not open to guests."))
 explain("events.cancel_registration", _("Only the person who registered and coordinators can cancel a registration."))
+explain(
+    "events.choose_session",
+    _("Only the person who registered and the event's coordinators can choose a breakout session."),
+)
 explain("events.view_own_registrations", _("Registrations are for approved members of the network."))
 explain("events.view_participants", _("Only confirmed participants of this event and coordinators see this."))
 explain("events.download_material", _("Only confirmed participants of this event and coordinators see this."))

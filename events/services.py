@@ -11,6 +11,7 @@ calendar file, the event's mail context, the recipient) is built before it is ta
 
 import logging
 import time
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from journal.models import Subscriber
-from members.models import Organisation, Profile, User
+from members.models import Organisation, Profile, User, name_order
 from network.audiences import Person
 from network.models import coalition_of
 from surveys.models import clean_answers
@@ -46,8 +47,10 @@ from .models import (
     Feedback,
     IntakeQuestion,
     Invitation,
+    ProgrammeItem,
     Registration,
     Series,
+    Session,
     new_token,
 )
 
@@ -73,6 +76,13 @@ class EventError(DomainError):
 
 class TooManyRequests(EventError):
     """The guest form was sent too often for one address or from one client; the message says what to do."""
+
+
+class SessionFull(EventError):
+    """The breakout session chosen has no seat left: forms show it at their session field."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("This breakout session is full."))
 
 
 # --- Shared pieces ------------------------------------------------------------------------------
@@ -445,9 +455,13 @@ def register(
     *,
     answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
+    session: Session | None = None,
     now: datetime | None = None,
 ) -> Registration:
     """Confirm a seat while one is left, otherwise put the member on the waiting list.
+
+    `session` is the breakout session chosen: a confirmed seat takes a seat in it too (`SessionFull` when it has
+    none left); on the waiting list it is kept as a wish, granted on promotion if the session still has room.
 
     Everything that does not depend on the seat is done before the event lock: the member's profile and
     organisation, a first look at the seats and their own registration, the mail's context and calendar file,
@@ -485,6 +499,8 @@ def register(
         if existing and not existing.is_cancelled:
             raise EventError(_("You are already registered for this event."))
     _ensure_organisation_limit(event, tally)
+    has_seat = _has_free_seat(event, tally)
+    _ensure_session_room(event, session, has_seat=has_seat)
     registration = existing or Registration(event=event, profile=profile)
     registration.name = profile.full_name or user.email
     registration.organisation = organisation
@@ -494,6 +510,7 @@ def register(
     registration.coalition_phase = coalition.phase if coalition else ""
     registration.answers = answers
     registration.consent_to_list = consent_to_list
+    registration.session = session
     registration.registered_at = now
     registration.cancelled_at = None
     registration.cancel_reason = Registration.CancelReason.NONE
@@ -501,8 +518,19 @@ def register(
     registration.checked_in = False
     registration.checked_in_at = None
     registration.event = event
-    _settle_seat(registration, has_seat=_has_free_seat(event, tally), tally=tally, now=now, mail=mail)
+    _settle_seat(registration, has_seat=has_seat, tally=tally, now=now, mail=mail)
     return registration
+
+
+def _ensure_session_room(event, session, *, has_seat):
+    """Under the event lock: the breakout session chosen is this event's and, for someone who gets a seat, has one
+    left too (`SessionFull`); on the waiting list the choice is kept as a wish."""
+    if session is None:
+        return
+    if session.event_id != event.pk:
+        raise EventError(_("Choose a breakout session of this event."))
+    if has_seat and not _session_has_room(session):
+        raise SessionFull
 
 
 def _registration_mail(event, who, seen):
@@ -683,6 +711,7 @@ def register_guest(
     *,
     answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
+    session: Session | None = None,
     invitation: Invitation | None = None,
     client: str | None = None,
     now: datetime | None = None,
@@ -731,8 +760,11 @@ def register_guest(
     if tally["mine_active"]:
         raise EventError(_("This address is already registered for this event."))
     _ensure_organisation_limit(event, tally)
+    has_seat = _has_free_seat(event, tally)
+    _ensure_session_room(event, session, has_seat=has_seat)
     registration = Registration(
         event=event,
+        session=session,
         name=guest.name,
         email=guest.email,
         function=guest.function,
@@ -747,10 +779,10 @@ def register_guest(
     )
     if invitation is not None:
         registration.address_confirmed_at = now
-        _settle_seat(registration, has_seat=_has_free_seat(event, tally), tally=tally, now=now, mail=mail)
+        _settle_seat(registration, has_seat=has_seat, tally=tally, now=now, mail=mail)
         return registration
     registration.state = Registration.State.PENDING
-    registration.holds_seat = _has_free_seat(event, tally)
+    registration.holds_seat = has_seat
     registration.save()
     _mail_guest(
         event,
@@ -811,6 +843,8 @@ def confirm_guest(registration: Registration, *, now: datetime | None = None) ->
     tally = _seat_tally(event, now=now)
     registration.address_confirmed_at = now
     has_seat = registration.holds_seat or _has_free_seat(event, tally)
+    if has_seat and registration.session_id and not _session_has_room(registration.session):
+        registration.session = None  # their breakout filled meanwhile: the coordinator assigns them (sessions page)
     _settle_seat(registration, has_seat=has_seat, tally=tally, now=now, mail=mail)
     return registration
 
@@ -860,7 +894,9 @@ def _promote_waiting(event, *, now, mails=None):
             break
         first.state = Registration.State.CONFIRMED
         first.confirmed_at = now
-        first.save(update_fields=["state", "confirmed_at"])
+        if first.session_id and not _session_has_room(first.session):
+            first.session = None  # their wish is full: the coordinator assigns them (the sessions page)
+        first.save(update_fields=["state", "confirmed_at", "session"])
         first.event = event
         mail = mails.get(first.pk)
         if mail is None:
@@ -1501,6 +1537,7 @@ def answer_invitation(
     guest: Guest | None = None,
     answers: dict[str, Any] | None = None,
     consent_to_list: bool = False,
+    session: Session | None = None,
 ) -> Registration | None:
     """Record the answer from a one-click link; "not coming" frees the person's seat.
 
@@ -1520,7 +1557,7 @@ def answer_invitation(
         raise EventError(_("This event has been cancelled."))
     profile = invitation.profile
     registration = invitation_registration(invitation)
-    details = {"answers": answers, "consent_to_list": consent_to_list}
+    details = {"answers": answers, "consent_to_list": consent_to_list, "session": session}
     if answer == Invitation.Answer.COMING:
         if registration is not None:
             pass  # registered already (this link, the event page or the guest form): nothing changes
@@ -1565,6 +1602,226 @@ def opt_out(token: str) -> str:
     return email
 
 
+# --- Breakout sessions ----------------------------------------------------------------------------
+
+
+def _session_has_room(session, *, besides=None):
+    """Whether `session` has a seat for one more confirmed participant (not counting `besides`, who moves).
+
+    Read under the event lock, which every change of a session's participants takes: its capacity as it is now,
+    and who holds its seats, in one query.
+    """
+    confirmed = Q(registrations__state=Registration.State.CONFIRMED)
+    if besides is not None:
+        confirmed &= ~Q(registrations__pk=besides.pk)
+    row = (
+        Session.objects.filter(pk=session.pk)
+        .annotate(taken=Count("registrations", filter=confirmed))
+        .values_list("capacity", "taken")
+        .first()
+    )
+    if row is None:
+        raise EventError(_("This breakout session no longer exists."))
+    capacity, taken = row
+    return capacity is None or taken < capacity
+
+
+@transaction.atomic
+def choose_session(
+    registration: Registration, session: Session | None, *, by: User, now: datetime | None = None
+) -> Registration:
+    """Move a registration to breakout `session` (None: no session, the coordinator assigns one).
+
+    The member until the event starts, whoever manages the event any time. A confirmed participant needs a seat
+    in the session (`SessionFull`); someone on the waiting list only states a wish.
+    """
+    now = now or timezone.now()
+    current = Registration.objects.select_related("event", "profile").get(pk=registration.pk)
+    ensure_permitted(by, "events.choose_session", current)
+    event = _lock(current.event)
+    current = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    current.event = event
+    if current.is_cancelled:
+        raise EventError(_("This registration is cancelled."))
+    if session is not None and session.event_id != event.pk:
+        raise EventError(_("Choose a breakout session of this event."))
+    if event.starts_at <= now and not by.has_perm("events.manage_event", event):
+        raise EventError(_("The event has started: ask the coordinator to change your breakout session."))
+    if current.session_id == (session.pk if session else None):
+        return current
+    if session is not None and current.is_confirmed and not _session_has_room(session, besides=current):
+        raise SessionFull
+    current.session = session
+    current.save(update_fields=["session"])
+    return current
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What `assign_sessions` did: how many got a session, and how many found every session full."""
+
+    assigned: int
+    left: int
+
+
+@transaction.atomic
+def assign_sessions(event: Event, *, by: User) -> Assignment:
+    """Give every confirmed participant without a breakout session one, within the sessions' seats.
+
+    Colleagues are spread: each goes to the session with the fewest people of their organisation so far, then to
+    the emptiest (by share of its seats), so sessions fill evenly and every group mixes organisations. Someone
+    on the waiting list keeps their wish and is placed on promotion.
+    """
+    ensure_permitted(by, "events.manage_event", event)
+    event = _lock(event)
+    sessions = list(Session.objects.filter(event=event).with_taken())
+    if not sessions:
+        raise EventError(_("This event has no breakout sessions."))
+    confirmed = Registration.objects.confirmed().filter(event=event)
+    taken = {session.pk: session.taken for session in sessions}
+    total = confirmed.count() or 1
+
+    def colleague(registration):
+        return registration.organisation_id or registration.organisation_name.lower() or f"#{registration.pk}"
+
+    per_organisation = Counter(
+        (session_id, organisation_id or organisation_name.lower())
+        for session_id, organisation_id, organisation_name in confirmed.filter(session__isnull=False).values_list(
+            "session_id", "organisation_id", "organisation_name"
+        )
+    )
+    unassigned = list(
+        confirmed.filter(session__isnull=True)
+        .select_for_update(of=("self",))
+        .order_by("organisation_name", "name", "pk")
+    )
+    # The largest organisations first: they have the most colleagues to spread.
+    sizes = Counter(colleague(registration) for registration in unassigned)
+    unassigned.sort(key=lambda registration: -sizes[colleague(registration)])
+    chosen = defaultdict(list)
+    left = 0
+    for registration in unassigned:
+        open_sessions = [s for s in sessions if s.capacity is None or taken[s.pk] < s.capacity]
+        if not open_sessions:
+            left += 1
+            continue
+        key = colleague(registration)
+        best = min(
+            open_sessions,
+            key=lambda s: (per_organisation[(s.pk, key)], taken[s.pk] / (s.capacity or total), s.position, s.pk),
+        )
+        chosen[best.pk].append(registration.pk)
+        taken[best.pk] += 1
+        per_organisation[(best.pk, key)] += 1
+    for session_id, registration_ids in chosen.items():
+        Registration.objects.filter(pk__in=registration_ids).update(session_id=session_id)
+    return Assignment(assigned=sum(len(ids) for ids in chosen.values()), left=left)
+
+
+def _session_context(registration):
+    """A participant's own breakout session for their mails: its link goes to its participants only."""
+    session = registration.session if registration.is_confirmed else None
+    if session is None:
+        return {}
+    return {"session_title": session.title, "session_room": session.room, "session_url": session.meeting_url}
+
+
+def programme_lines(event: Event) -> list[dict[str, str]]:
+    """The event's programme for a mail (JSON-serialisable): times, title, speakers, where."""
+    items = event.programme.select_related("session").prefetch_related("speakers__organisation")
+    lines = []
+    for item in items:
+        speakers = [
+            f"{profile.full_name} ({profile.organisation.name})" if profile.organisation else profile.full_name
+            for profile in item.speakers.all()
+        ]
+        speakers += item.guest_speaker_lines()
+        lines.append(
+            {
+                "when": "{}–{}".format(
+                    formats.time_format(timezone.localtime(item.starts_at), "H:i"),
+                    formats.time_format(timezone.localtime(item.ends_at), "H:i"),
+                ),
+                "title": item.title,
+                "description": item.description,
+                "speakers": "; ".join(speakers),
+                "where": item.session.title if item.session else item.room,
+            }
+        )
+    return lines
+
+
+def participant_overview(event: Event) -> list[dict[str, str]]:
+    """The confirmed participants who agreed to be listed, with organisation, coalition and its phase."""
+    registrations = (
+        Registration.objects.listed()
+        .filter(event=event)
+        .select_related("organisation", "session", "coalition")
+        .order_by(*name_order("profile__"), "name", "pk")
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            {
+                "name": registration.name,
+                "organisation": registration.organisation_name,
+                **_coalition_of(registration),
+                "session": registration.session.title if registration.session else "",
+            }
+            for registration in registrations
+        ]
+
+
+def _coalition_of(registration):
+    """The coalition and phase recorded with the registration (empty for someone outside every coalition)."""
+    coalition = registration.coalition
+    if coalition is None:
+        return {"coalition": "", "phase": ""}
+    return {"coalition": coalition.name, "phase": str(registration.get_coalition_phase_display())}
+
+
+def overview_context(event: Event) -> dict[str, Any]:
+    """What the programme and participant overview shares: the event (with its meeting link: it goes to confirmed
+    participants only), the programme and the list; each recipient's own breakout session is added per person."""
+    return {
+        **event_context(event, private=True),
+        "programme": programme_lines(event),
+        "participants": participant_overview(event),
+    }
+
+
+def participants_for_overview(event: Event) -> list[Recipient]:
+    """The confirmed participants in good standing, each with their own breakout session and its link."""
+    registrations = in_good_standing(Registration.objects.confirmed().filter(event=event))
+    recipients = []
+    for registration in registrations.select_related("profile__user", "session").order_by("name", "pk"):
+        who = _participant(registration)
+        if who:
+            recipients.append(Recipient(email=who[0], name=who[1], context=_session_context(registration)))
+    return recipients
+
+
+@transaction.atomic
+def send_overview(
+    event: Event, *, recipients: Iterable[Recipient], context: dict[str, Any], by: User, check: MailCheck
+) -> Mailing:
+    """Mail the programme and the participant overview to the confirmed participants, as the check showed it."""
+    event = _lock(event)
+    ensure_permitted(by, "events.manage_event", event)
+    if event.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    mailing = queue_mailing(
+        template="events/overview",
+        recipients=recipients,
+        context=context,
+        kind=Mailing.Kind.EVENT_MESSAGE,
+        description=f"{event.title}: {_('programme and participants')}",
+        created_by=by,
+        check=check,
+    )
+    _link(event, mailing, EventMailing.Purpose.OVERVIEW)
+    return mailing
+
+
 # --- Reminders, materials, feedback, retention -------------------------------------------------------
 
 
@@ -1590,12 +1847,12 @@ def _remind_participants(event, *, now):
     claimed = [pk for pk in due if Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now)]
     opted_out = _opted_out(TOPIC_EVENTS)
     recipients = []
-    for registration in Registration.objects.filter(pk__in=claimed).select_related("profile__user"):
+    for registration in Registration.objects.filter(pk__in=claimed).select_related("profile__user", "session"):
         who = _participant(registration)
         if who is None or who[0].lower() in opted_out:
             continue
         unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
-        context = {"unsubscribe_url": unsubscribe, **_guest_links(registration)}
+        context = {"unsubscribe_url": unsubscribe, **_guest_links(registration), **_session_context(registration)}
         recipients.append(_with_calendar(event, who, context=context))
     if recipients:
         mailing = queue_mailing(
@@ -1819,7 +2076,8 @@ def _free_slug(base):
 def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
     """A new draft date of `event`: everything the organiser set, with every time moved along with the start.
 
-    Nothing that belongs to people comes along (registrations, invitations, materials, mailings, feedback).
+    The breakout sessions and the programme come along; nothing that belongs to people does (registrations,
+    invitations, materials, mailings, feedback).
     An event without a series gets one, named after it, so the two dates belong together.
     """
     ensure_permitted(by, "events.add_event")
@@ -1845,7 +2103,35 @@ def copy_event(event: Event, *, starts_at: datetime, by: User) -> Event:
         IntakeQuestion(event=copy, **{field: getattr(question, field) for field in _COPIED_QUESTION_FIELDS})
         for question in event.intake_questions.all()
     )
+    _copy_programme(event, copy, shift=shift)
     return copy
+
+
+def _copy_programme(event, copy, *, shift):
+    """The breakout sessions and the programme of `event` on its new date `copy`, every time moved by `shift`."""
+    sessions = {}
+    for session in event.sessions.all():
+        sessions[session.pk] = Session.objects.create(
+            event=copy,
+            title=session.title,
+            description=session.description,
+            capacity=session.capacity,
+            room=session.room,
+            meeting_url=session.meeting_url,
+            position=session.position,
+        )
+    for item in event.programme.prefetch_related("speakers"):
+        new = ProgrammeItem.objects.create(
+            event=copy,
+            starts_at=item.starts_at + shift,
+            ends_at=item.ends_at + shift,
+            title=item.title,
+            description=item.description,
+            guest_speakers=item.guest_speakers,
+            room=item.room,
+            session=sessions.get(item.session_id),
+        )
+        new.speakers.set(item.speakers.all())
 
 
 # --- Certificates of attendance ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("feed.ics", views.feed, name="feed"),
     path("registrations/<int:pk>/cancel/", views.cancel_registration, name="cancel_registration"),
+    path("registrations/<int:pk>/session/", views.choose_session, name="choose_session"),
     path("invitation/<str:token>/", views.invitation_answer, name="invitation_answer"),
     # A guest's own pages: the signed token in their mails is the permission.
     path("<slug:slug>/guest/", views.guest_register, name="guest_register"),
@@ -43,6 +44,8 @@ urlpatterns = [
     path("<slug:slug>/send-materials/", views.send_materials, name="send_materials"),
     path("<slug:slug>/message/", views.message, name="message"),
     path("<slug:slug>/send-certificates/", views.send_certificates, name="send_certificates"),
+    path("<slug:slug>/overview/", views.overview, name="overview"),
+    path("<slug:slug>/sessions/", views.sessions, name="sessions"),
     path("<slug:slug>/cancel/", views.cancel_event, name="cancel_event"),
     path("<slug:slug>/mailings/", views.mailings, name="mailings"),
 ]

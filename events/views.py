@@ -43,9 +43,11 @@ from .forms import (
     GuestWalkInForm,
     InvitationForm,
     MessageForm,
+    MoveForm,
     RegistrationForm,
     SendCertificatesForm,
     SendMaterialsForm,
+    SessionForm,
     VerifyCertificateForm,
     WalkInForm,
 )
@@ -61,7 +63,12 @@ def own_registration(event, user):
     profile = getattr(user, "profile", None) if user.is_authenticated else None
     if profile is None:
         return None
-    return Registration.objects.with_waiting_position().filter(event=event, profile=profile).first()
+    return (
+        Registration.objects.with_waiting_position()
+        .select_related("session")
+        .filter(event=event, profile=profile)
+        .first()
+    )
 
 
 def _event_for(request, permission, slug):
@@ -208,6 +215,14 @@ def event_detail(request, slug):
     attended = status.registration if status.is_past and status.registration else None
     if attended is not None:
         attended.event = event  # the rule reads the event: the one already here
+    programme = list(event.programme.select_related("session").prefetch_related("speakers__organisation"))
+    sessions = list(event.sessions.with_taken())
+    mine = status.registration
+    # A breakout session's online link is for its own confirmed participants only, and only before the end.
+    my_session = mine.session if mine is not None and mine.is_confirmed else None
+    can_choose_session = (
+        bool(sessions) and status.has_place and not event.has_started and user.has_perm("events.choose_session", mine)
+    )
     context = {
         "event": event,
         "edition": edition,
@@ -224,8 +239,37 @@ def event_detail(request, slug):
         "certificate_registration": attended
         if attended is not None and user.has_perm("events.download_certificate", attended)
         else None,
+        "programme": programme,
+        "sessions": sessions,
+        "my_session": my_session,
+        "show_session_link": my_session is not None and bool(my_session.meeting_url) and not status.is_past,
+        "session_form": SessionForm(event=event, registration=mine, initial={"session": mine.session_id})
+        if can_choose_session
+        else None,
     }
     return render(request, "events/event_detail.html", context)
+
+
+@require_POST
+def choose_session(request, pk):
+    """Rule `events.choose_session`: the person who registered (until the start) or the event's coordinators."""
+    registration = get_object_or_refuse(
+        request, "events.choose_session", Registration.objects.select_related("event", "session"), pk=pk
+    )
+    event = registration.event
+    form = SessionForm(request.POST, event=event, registration=registration)
+    if form.is_valid():
+        try:
+            services.choose_session(registration, form.cleaned_data.get("session"), by=request.user)
+        except DomainError as refusal:
+            form.add_error("session", str(refusal))
+    if form.errors:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    else:
+        messages.success(request, _("Your breakout session is saved."))
+    return redirect(f"{event.get_absolute_url()}#sessions-heading")
 
 
 def register(request, slug):
@@ -245,7 +289,10 @@ def register(request, slug):
                 request.user,
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
+                session=form.cleaned_data.get("session"),
             )
+        except services.SessionFull as refusal:
+            form.add_error("session", str(refusal))
         except DomainError as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -276,8 +323,11 @@ def guest_register(request, slug):
                 form.guest(),
                 answers=form.answers(),
                 consent_to_list=form.cleaned_data["consent_to_list"],
+                session=form.cleaned_data.get("session"),
                 client=ratelimits.client_address(request),
             )
+        except services.SessionFull as refusal:
+            form.add_error("session", str(refusal))
         except DomainError as refusal:
             form.add_error(None, str(refusal))
         else:
@@ -466,7 +516,7 @@ def my_registrations(request):
             Registration.objects.active()
             .filter(profile=profile)
             .with_waiting_position()
-            .select_related("event")
+            .select_related("event", "session")
             .order_by("-event__starts_at")
         )
         feed = CalendarFeed.objects.filter(profile=profile).first()
@@ -510,7 +560,8 @@ def event_ics(request, slug):
     event = get_object_or_404_unless_permitted(request, "events.view_event_page", events, slug=slug)
     # After the event its meeting link is of no use to anyone: it is left out, as on the event page.
     private = event.ends_at >= timezone.now() and request.user.has_perm("events.view_participants", event)
-    return _ics_response(calendar.event_ics(event, private=private), f"{event.slug}.ics")
+    programme = calendar.programme_text(list(event.programme.all()[: calendar.SHORT_PROGRAMME + 1]))
+    return _ics_response(calendar.event_ics(event, private=private, programme=programme), f"{event.slug}.ics")
 
 
 @never_cache
@@ -547,7 +598,20 @@ def participants(request, slug):
         .select_related("profile", "organisation", "coalition")
         .order_by(*name_order("profile__"), "name", "pk")  # guests (no profile) by their name, after the members
     )
-    return render(request, "events/participants.html", {"event": event, "participants": listed})
+    sessions = list(event.sessions.all())
+    groups = []
+    if sessions:
+        # Per breakout session its own list, those without one after.
+        by_session = {session.pk: [] for session in sessions}
+        unassigned = []
+        for registration in listed:
+            by_session.get(registration.session_id, unassigned).append(registration)
+        groups = [(session, by_session[session.pk]) for session in sessions]
+        if unassigned:
+            groups.append((None, unassigned))
+    return render(
+        request, "events/participants.html", {"event": event, "participants": listed, "session_groups": groups}
+    )
 
 
 @require_GET
@@ -642,6 +706,7 @@ def invitation_answer(request, token):
         details = {
             "answers": form.answers(),
             "consent_to_list": form.cleaned_data["consent_to_list"],
+            "session": form.cleaned_data.get("session"),
         }
         if isinstance(form, GuestRegistrationForm):
             details["guest"] = form.guest()
@@ -649,7 +714,7 @@ def invitation_answer(request, token):
         registration = services.answer_invitation(invitation, answer=answer, **details)
     except DomainError as refusal:
         if form is not None:
-            form.add_error(None, str(refusal))
+            form.add_error("session" if isinstance(refusal, services.SessionFull) else None, str(refusal))
             context = {"event": invitation.event, "answer": answer, "coming": coming, "form": form}
             return render(request, "events/invitation_confirm.html", context)
         return render(
@@ -1098,6 +1163,93 @@ def send_certificates(request, slug):
         request,
         "events/coordinator/send_certificates.html",
         {"event": event, "form": form, "attended": attended.count()},
+    )
+
+
+def sessions(request, slug):
+    """Rule `events.manage_event`: each breakout session with its fill and participants; moving people between
+    sessions, and placing everyone without a session automatically (services.assign_sessions)."""
+    event = _event_for(request, "events.manage_event", slug)
+    here = reverse("events:sessions", kwargs={"slug": event.slug})
+    if request.method == "POST":
+        if request.POST.get("action") == "assign":
+            try:
+                done = services.assign_sessions(event, by=request.user)
+            except DomainError as refusal:
+                messages.error(request, str(refusal))
+            else:
+                placed = _("%(count)d participants were placed in a session.") % {"count": done.assigned}
+                messages.success(request, placed)
+                if done.left:
+                    messages.warning(
+                        request,
+                        _("%(count)d participants found every session full: raise a session's seats and try again.")
+                        % {"count": done.left},
+                    )
+            return redirect(here)
+        form = MoveForm(request.POST, event=event)
+        if form.is_valid():
+            registration = get_object_or_404(Registration, pk=form.cleaned_data["registration"], event=event)
+            try:
+                services.choose_session(registration, form.cleaned_data["session"], by=request.user)
+            except DomainError as refusal:
+                messages.error(request, f"{registration.name}: {refusal}")
+            else:
+                messages.success(request, _("%(name)s is moved.") % {"name": registration.name})
+            return redirect(f"{here}#registration-{registration.pk}")
+        messages.error(request, _("Choose a session to move to."))
+        return redirect(here)
+    session_list = list(event.sessions.with_taken())
+    registrations = (
+        Registration.objects.active()
+        .filter(event=event)
+        .select_related("organisation")
+        .order_by(*name_order("profile__"), "pk")
+    )
+    by_session = {session.pk: [] for session in session_list}
+    unassigned, waiting = [], []
+    for registration in registrations:
+        if registration.is_waiting:
+            waiting.append(registration)
+        else:
+            by_session.get(registration.session_id, unassigned).append(registration)
+    names = {session.pk: session.title for session in session_list}
+    for registration in waiting:
+        registration.wish = names.get(registration.session_id, "")
+    return render(
+        request,
+        "events/coordinator/sessions.html",
+        {
+            "event": event,
+            "groups": [(session, by_session[session.pk]) for session in session_list],
+            "unassigned": unassigned,
+            "waiting": waiting,
+            "session_list": session_list,
+        },
+    )
+
+
+def overview(request, slug):
+    """Rule `events.manage_event`: before the event, the programme and the participant overview to every confirmed
+    participant (through the check step), beside the free message to those registered."""
+    event = _event_for(request, "events.manage_event", slug)
+    if request.method == "POST":
+        try:
+            check = checkstep.open_check(kinds.OverviewMail.key, {"event": event.pk}, by=request.user)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("events:overview", slug=event.slug)
+        return redirect(check.get_absolute_url())
+    counts = Registration.objects.filter(event=event).aggregate(
+        confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
+        listed=Count("pk", filter=Q(pk__in=Registration.objects.filter(event=event).listed().values("pk"))),
+    )
+    programme = list(event.programme.select_related("session").prefetch_related("speakers__organisation"))
+    sent = EventMailing.objects.filter(event=event, purpose=EventMailing.Purpose.OVERVIEW).with_progress()
+    return render(
+        request,
+        "events/coordinator/overview.html",
+        {"event": event, "counts": counts, "programme": programme, "sent": list(sent)},
     )
 
 

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from events.models import Event, IntakeQuestion, Invitation, Registration
+from events.models import Event, IntakeQuestion, Invitation, ProgrammeItem, Registration, Session
 from members.tests import factories as members_factories
 from members.tests.factories import OrganisationFactory, UserFactory  # noqa: F401 - shared with this app's tests
 
@@ -91,3 +91,26 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     email = factory.Sequence(lambda n: f"invitee{n}@example.org")
     name = "Invitee"
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Session
+
+    event = factory.SubFactory(EventFactory)
+    title = factory.Sequence(lambda n: f"Deelsessie {n}")
+    capacity = 10
+    room = "Zaal 2"
+    meeting_url = factory.Sequence(lambda n: f"https://meet.example.org/deelsessie-{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class ProgrammeItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgrammeItem
+
+    event = factory.SubFactory(EventFactory)
+    starts_at = factory.LazyAttribute(lambda o: o.event.starts_at)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=30))
+    title = factory.Sequence(lambda n: f"Programmaonderdeel {n}")
+    guest_speakers = "Jeroen Bakker, Pharos"

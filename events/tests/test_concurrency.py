@@ -9,7 +9,7 @@ from django.db import connection, connections
 from events import services
 from events.models import Registration
 
-from .factories import EventFactory, OrganisationFactory, approved_member
+from .factories import EventFactory, OrganisationFactory, SessionFactory, approved_member
 
 pytestmark = [
     pytest.mark.postgres,
@@ -116,3 +116,28 @@ def test_guests_and_members_at_once_for_the_last_seats_confirm_exactly_the_capac
     assert not registrations.filter(state=Registration.State.PENDING).exists()
     assert not registrations.filter(holds_seat=True).exists()
     assert registrations.filter(profile__isnull=True).count() == 40
+
+
+def test_simultaneous_registrations_for_the_last_seats_of_a_session_give_each_seat_once():
+    event = EventFactory(capacity=None)
+    session = SessionFactory(event=event, capacity=3)
+    users = [approved_member() for _ in range(20)]
+    errors = run_together([lambda user=user: services.register(event, user, session=session) for user in users])
+    assert len(errors) == 17 and all(isinstance(e, services.SessionFull) for e in errors)
+    assert Registration.objects.filter(event=event, session=session, state=Registration.State.CONFIRMED).count() == 3
+    assert Registration.objects.filter(event=event).count() == 3  # a refused registration leaves nothing behind
+
+
+def test_simultaneous_changes_into_a_session_fill_it_exactly():
+    event = EventFactory(capacity=None)
+    wanted, other = SessionFactory(event=event, capacity=2), SessionFactory(event=event, capacity=None)
+    users = [approved_member() for _ in range(12)]
+    registrations = [services.register(event, user, session=other) for user in users]
+    errors = run_together(
+        [
+            lambda r=r, user=user: services.choose_session(r, wanted, by=user)
+            for r, user in zip(registrations, users, strict=True)
+        ]
+    )
+    assert len(errors) == 10 and all(isinstance(e, services.SessionFull) for e in errors)
+    assert Registration.objects.filter(session=wanted).count() == 2

@@ -41,4 +41,23 @@ def test_seed_has_a_work_visit_open_to_guests_with_a_confirmed_ministry_guest():
 
 def test_seed_without_members_still_makes_events():
     demo.seed()
-    assert Event.objects.count() == len(demo.EVENTS) + len(demo.EARLIER_EDITIONS)
+    assert Event.objects.count() == len(demo.EVENTS) + len(demo.EARLIER_EDITIONS) + 1  # and the regional meeting
+
+
+def test_the_regional_meeting_has_a_programme_two_breakouts_and_guest_speakers():
+    ProfileFactory.create_batch(30)
+    demo.seed()
+    demo.seed()
+    event = Event.objects.get(slug=demo.PROGRAMME_MEETING["slug"])
+    sessions = list(event.sessions.all())
+    assert len(sessions) == 2 and all(s.capacity and s.meeting_url for s in sessions)
+    items = list(event.programme.all())
+    assert len(items) == len(demo.PROGRAMME_ITEMS)
+    assert {item.session for item in items if item.session} == set(sessions)
+    assert all(item.guest_speaker_lines() for item in items)
+    for item in items:
+        item.full_clean()  # every item lies within the event
+    confirmed = event.registrations.confirmed()
+    assert confirmed.count() == demo.PROGRAMME_MEETING["fill"]
+    assert confirmed.filter(session__isnull=True).exists() and confirmed.filter(session__isnull=False).exists()
+    assert all(session.registrations.count() <= session.capacity for session in sessions)

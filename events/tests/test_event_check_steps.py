@@ -1,5 +1,6 @@
 """Every mass mail of the events passes the check step (issue 15, points 1, 2 and 8): invitations, their reminder,
-materials, a message to participants and cancelling an event. For each kind: the check page's count and who is
+materials, a message to participants, the programme and participant overview (issue 16, point 5) and cancelling an
+event. For each kind: the check page's count and who is
 left out and why, the mail of a real recipient, a test only to the coordinator (whose links answer for nobody),
 one confirm that queues it once, a stale confirm that sends nothing, and the roles that are refused."""
 
@@ -155,6 +156,21 @@ def _message():
     )
 
 
+def _overview():
+    event = EventFactory(title="Werkbezoek kraamzorg")
+    _registered(event)
+    return Scenario(
+        key="events.overview",
+        event=event,
+        compose_url=reverse("events:overview", args=[event.slug]),
+        data={},
+        topic=None,
+        purpose=EventMailing.Purpose.OVERVIEW,
+        mailing_kind=Mailing.Kind.EVENT_MESSAGE,
+        change=lambda: RegistrationFactory(event=event),
+    )
+
+
 def _cancellation():
     event = EventFactory(title="Werkbezoek kraamzorg")
     _registered(event)
@@ -176,6 +192,7 @@ SCENARIOS = {
     "materials": _materials,
     "certificates": _certificates,
     "message": _message,
+    "overview": _overview,
     "cancellation": _cancellation,
 }
 
@@ -195,6 +212,7 @@ def test_every_mass_mail_of_the_events_is_a_kind_of_the_check_step():
         "events.materials",
         "events.certificates",
         "events.message",
+        "events.overview",
         "events.cancellation",
     }
     assert set(checkstep.TOPICS) >= {"invitations", "events"}
