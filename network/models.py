@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -179,6 +179,31 @@ class Coalition(models.Model):
         if trekkers is None:
             return self.trekkers.current().exists()
         return bool(trekkers)
+
+
+def coalition_of(profile, *, prefer=None):
+    """The coalition a person counts for, e.g. on an event registration; None when they belong to none.
+
+    A coalition's people are those working in its municipalities and those of its partner organisations (as
+    `partner_people` says). One person can belong to several: `prefer` (a coalition or its id, e.g. the event's
+    own) wins when they belong to it; else the coalition of a municipality they work in, else one their
+    organisation is a partner of; ties go by name, then id, so the answer is the same every time. One query.
+    """
+    if profile is None or profile.pk is None:
+        return None
+    prefer_id = getattr(prefer, "pk", prefer)
+    by_place = Q(municipality_links__municipality__profiles=profile)
+    by_partner = Q(partnerships__organisation_id=profile.organisation_id) if profile.organisation_id else Q(pk=None)
+    places = CoalitionMunicipality.objects.filter(coalition=OuterRef("pk"), municipality__profiles=profile)
+    return (
+        Coalition.objects.filter(pk__in=Coalition.objects.filter(by_place | by_partner).values("pk"))
+        .annotate(
+            is_preferred=models.ExpressionWrapper(Q(pk=prefer_id or None), output_field=models.BooleanField()),
+            is_by_place=Exists(places),
+        )
+        .order_by("-is_preferred", "-is_by_place", Lower("name"), "pk")
+        .first()
+    )
 
 
 class CoalitionMunicipality(models.Model):

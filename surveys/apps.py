@@ -1,0 +1,9 @@
+"""Asking the network: questions of every type, shared by the events' intake and the surveys."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "surveys"
+    verbose_name = _("Surveys")
