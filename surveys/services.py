@@ -307,7 +307,7 @@ def export_surveys(user: User) -> list[dict[str, Any]]:
     """For "download my data": the surveys the person was invited to or answered, with their named answers.
 
     An anonymous survey's answer cannot be found again (that is the point), so only the participation is listed.
-    Four queries, however many surveys.
+    Two queries, however many surveys.
     """
     participants = (
         Participant.objects.filter(profile__user=user)
