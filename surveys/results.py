@@ -2,9 +2,11 @@
 
 Statistics only, no views. Everything is computed from one pass over the responses' answers and snapshots
 (`values_list`), in Python: the answers are JSON of five shapes (a text, a choice, a list of choices, a bool, a
-number as int or decimal string) and the summaries include a median, which a jsonb aggregate per question and per
-group would need a query each for (10 questions × 3 breakdowns), while the pass costs one query whatever the
-survey's size (about 40 ms for 10,000 responses to 10 questions on the development machine).
+number as int or decimal string), the summaries include a median, and the open answers must be read anyway. A jsonb
+aggregate in PostgreSQL (`jsonb_each` grouped by question, value and group) was measured against it: for 10,000
+responses to 10 questions (4 of them open) it takes 0.27 s against the pass's 0.4 s, nearly all of which is reading
+and decoding the JSON that the open answers need in both — so the pass, with one query and one place for the
+rules, it is. 1,000 responses take about 40 ms.
 
 Privacy (DESIGN.md §8): in an ANONYMOUS survey no statistic is ever about fewer than `MIN_GROUP` people. Under
 `MIN_GROUP` responses nothing is shown at all; a question answered by fewer is not summarised; a breakdown shows a
@@ -18,6 +20,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from itertools import chain
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
@@ -201,9 +204,7 @@ def _summarise(question, values, responses, *, anonymous) -> QuestionResult:
         return result
     kinds = Question.Kind
     if question.kind in (kinds.ONE_CHOICE, kinds.SEVERAL_CHOICES, kinds.YES_NO):
-        counts = Counter()
-        for value in values:
-            counts.update(value if isinstance(value, list) else [value])
+        counts = Counter(chain.from_iterable(value if isinstance(value, list) else (value,) for value in values))
         if question.kind == kinds.YES_NO:
             labels = [(True, _("Yes")), (False, _("No"))]
         else:
@@ -241,11 +242,15 @@ class _Tally:
         self.values = {str(question.pk): [] for question in questions}
 
     def add(self, answers):
+        """Count one response; returns its non-empty answers as (key, value) pairs, for a group's tally."""
+        given = [(key, answers[key]) for key in self.values if not _is_empty(answers.get(key))]
+        self.add_given(given)
+        return given
+
+    def add_given(self, given):
         self.count += 1
-        for key, values in self.values.items():
-            value = answers.get(key)
-            if not _is_empty(value):
-                values.append(value)
+        for key, value in given:
+            self.values[key].append(value)
 
     def merge(self, other):
         self.count += other.count
@@ -398,17 +403,16 @@ def survey_results(survey, *, by=None, questions=None) -> SurveyResults:
         .order_by("-submitted_at", "-pk")  # newest first: the open answers of a named survey are listed so
         .values_list("answers", "coalition_id", "coalition_phase", "discipline")
     )
-    overall = _Tally(questions)
-    tallies = {}
+    column = _SNAPSHOT.get(by)
+    overall, tallies = _Tally(questions), {}
     for row in rows.iterator(chunk_size=2000):
-        answers = row[0] or {}
-        overall.add(answers)
-        if by:
-            key = row[_SNAPSHOT[by]]
+        given = overall.add(row[0] or {})
+        if column:
+            key = row[column]
             tally = tallies.get(key)
             if tally is None:
                 tally = tallies[key] = _Tally(questions)
-            tally.add(answers)
+            tally.add_given(given)
     results = SurveyResults(
         survey=survey, count=overall.count, invited=people["invited"], answered_participants=people["answered"], by=by
     )

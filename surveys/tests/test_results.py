@@ -124,13 +124,14 @@ def test_the_average_is_rounded_half_up_from_the_exact_sum(survey):
 def test_open_answers_of_a_named_survey_newest_first(survey):
     question = _question(survey, Kind.LONG_TEXT)
     now = timezone.now()
-    respond(survey, {question: "Eerste"}, submitted_at=now - timezone.timedelta(days=2))
+    respond(survey, {question: "Eerste"}, submitted_at=now - timezone.timedelta(days=2), coalition=CoalitionFactory())
     respond(survey, {question: "Laatste"}, submitted_at=now)
     respond(survey, {question: "Tweede"}, submitted_at=now - timezone.timedelta(days=1))
     respond(survey, {question: ""}, submitted_at=now)
     result = _only(survey_results(survey), question)
     assert result.texts == ["Laatste", "Tweede", "Eerste"]
     assert (result.answered, result.skipped) == (3, 1)
+    assert _only(survey_results(survey, by="coalition"), question).texts == ["Laatste", "Tweede", "Eerste"]
 
 
 def test_open_answers_of_an_anonymous_survey_in_alphabetical_order_not_the_order_they_came_in():
