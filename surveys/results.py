@@ -52,9 +52,9 @@ def percentage(part, whole) -> Decimal:
 
 
 def _rounded(number):
-    """Two decimals at most, rounded half up; a whole number without them ("4", not "4.00")."""
+    """Two decimals at most, rounded half up, without trailing zeros ("4" and "2.5", not "4.00" and "2.50")."""
     number = number.quantize(TWO_DECIMALS, rounding=ROUND_HALF_UP)
-    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    return Decimal(format(number.normalize(), "f"))  # "f": 10, never 1E+1
 
 
 def _is_empty(value):
