@@ -405,7 +405,7 @@ def survey_results(survey, *, by=None, questions=None) -> SurveyResults:
     )
     column = _SNAPSHOT.get(by)
     overall, tallies = _Tally(questions), {}
-    for row in rows.iterator(chunk_size=2000):
+    for row in rows:
         given = overall.add(row[0] or {})
         if column:
             key = row[column]

@@ -656,3 +656,13 @@ def test_the_csv_with_1000_responses_costs_the_same_queries_as_with_100(coordina
         _fill(survey, questions, coalitions, size)
         counts.append(_queries(client, reverse("surveys:results_csv", args=[survey.slug]))[0])
     assert counts[0] == counts[1]
+
+
+def test_an_unknown_breakdown_shows_all_answers(coordinator, survey):
+    question = _question(survey, Kind.YES_NO)
+    respond(survey, {question: True}, coalition=CoalitionFactory(name="Aa"))
+    assert survey_results(survey, by="municipality").by is None
+    response, page = _page(_client(coordinator), survey, by="municipality")
+    assert 'aria-current="page">All answers</a>' in response.content.decode()
+    assert list(page.tables) == [str(question.pk)]
+    assert b"survey-breakdown" not in response.content
