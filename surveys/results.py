@@ -189,6 +189,11 @@ class SurveyResults:
         return percentage(self.answered_participants, self.invited) if self.invited else None
 
     @property
+    def has_charts(self):
+        """Whether the page draws a chart (and so loads Chart.js)."""
+        return any(result.chart_data() for result in self.questions)
+
+    @property
     def breakdown_label(self):
         return BREAKDOWNS.get(self.by, "")
 

@@ -466,6 +466,7 @@ def test_the_page_shows_numbers_open_answers_and_the_counts(coordinator, survey)
     assert "Meer &lt;b&gt;tijd&lt;/b&gt;" in content
     assert "2 of 5 invited people answered (40.0%)" in content
     assert "Answered: 1 · skipped: 1" in content
+    assert "chart.umd.min.js" not in content  # nothing to draw: Chart.js is not loaded
 
 
 def test_the_page_of_an_anonymous_survey_under_five_says_too_few(coordinator):
