@@ -118,11 +118,13 @@ def submit_response(
         return _record_named(survey, participant, cleaned, now=now)
 
 
-def _snapshot(profile) -> dict:
-    """Who answered, as the results break it down: the coalition, its phase, the discipline (blank without one)."""
+def _snapshot(survey, profile) -> dict:
+    """Who answered, as the results break it down: the coalition, its phase, the discipline (blank without one).
+
+    A person of several coalitions counts for the survey's own coalition when they belong to it."""
     if profile is None:
         return {"coalition": None, "coalition_phase": "", "discipline": ""}
-    coalition = coalition_of(profile)
+    coalition = coalition_of(profile, prefer=survey.coalition_id)
     return {
         "coalition": coalition,
         "coalition_phase": coalition.phase if coalition is not None else "",
@@ -134,11 +136,15 @@ def _record_named(survey, participant, answers, *, now):
     response = Response.objects.filter(participant=participant).first()
     if response is None:
         response = Response.objects.create(
-            survey=survey, participant=participant, answers=answers, submitted_at=now, **_snapshot(participant.profile)
+            survey=survey,
+            participant=participant,
+            answers=answers,
+            submitted_at=now,
+            **_snapshot(survey, participant.profile),
         )
     else:
         # The breakdowns count the person as they are when they last answered.
-        for field, value in _snapshot(participant.profile).items():
+        for field, value in _snapshot(survey, participant.profile).items():
             setattr(response, field, value)
         response.answers = answers
         response.updated_at = now
@@ -157,7 +163,7 @@ def _record_anonymous(survey, participant, answers, *, now):
     # Only the day, on both sides: an exact time on the response and on the participant would tell whose it is.
     day = _start_of_day(now)
     response = Response.objects.create(
-        survey=survey, participant=None, answers=answers, submitted_at=day, **_snapshot(participant.profile)
+        survey=survey, participant=None, answers=answers, submitted_at=day, **_snapshot(survey, participant.profile)
     )
     participant.answered_at = day
     participant.save(update_fields=["answered_at"])

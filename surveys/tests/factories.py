@@ -5,7 +5,8 @@ only; `open_on_site=True`, `is_anonymous=True` or the traits `draft`, `closed` a
 A question's kind decides its choices and limits (`SurveyQuestionFactory(kind=SurveyQuestion.Kind.NUMBER)`);
 `questions_of_every_kind(survey)` adds one of each. A `ParticipantFactory` is an approved member invited to the
 survey; a `ResponseFactory` of a named survey is that participant's answer (their `answered_at` set with it), of
-an anonymous survey tied to nobody (`AnonymousResponseFactory`).
+an anonymous survey tied to nobody (`AnonymousResponseFactory`). `answers_to(questions)` gives a valid answer to
+each question, as stored.
 """
 
 from datetime import timedelta
@@ -135,6 +136,9 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     survey = factory.SubFactory(SurveyFactory)
     participant = factory.SubFactory(ParticipantFactory, survey=factory.SelfAttribute("..survey"))
     answers = factory.LazyAttribute(lambda o: answers_to(o.survey.questions.all()))
+    # The snapshot for the breakdowns: give `coalition=` (its phase follows) and `discipline=` as a test needs.
+    coalition = None
+    coalition_phase = factory.LazyAttribute(lambda o: o.coalition.phase if o.coalition is not None else "")
     discipline = factory.LazyAttribute(lambda o: o.participant.profile.discipline if o.participant else "")
 
     @factory.post_generation

@@ -345,3 +345,19 @@ def test_the_header_links_to_the_surveys_for_approved_members_only(member, pendi
     assert 'href="/surveys/"' in _client(member).get("/").content.decode()
     assert 'href="/surveys/"' not in _client(pending_member).get("/").content.decode()
     assert 'href="/surveys/"' not in _client().get("/").content.decode()
+
+
+def test_a_member_answers_an_anonymous_survey_on_the_site_once(member):
+    survey = SurveyFactory(is_anonymous=True, open_on_site=True)
+    SurveyQuestionFactory(survey=survey, kind=Kind.LONG_TEXT, label="Wat moet anders?")
+    client = _client(member)
+    page = client.get(survey.get_absolute_url())
+    assert "Anonymous: your answers are stored without your name" in _text(page)
+    data = {f"question_{survey.questions.get().pk}": "Meer tijd voor elkaar."}
+    assert client.post(survey.get_absolute_url(), data).status_code == 302
+    thanks = client.get(reverse("surveys:survey_thanks", kwargs={"slug": survey.slug}))
+    assert "Your answers are stored without your name." in _text(thanks)
+    again = client.get(survey.get_absolute_url())
+    assert "You have already answered this anonymous survey" in _text(again)
+    assert "Meer tijd voor elkaar." not in again.content.decode()
+    assert Response.objects.get().participant is None

@@ -312,3 +312,22 @@ def test_participant_of_finds_nobody_for_someone_who_did_not_take_part(member):
     survey = SurveyFactory()
     assert participant_of(survey, member) is None
     assert not Participant.objects.exists()
+
+
+def test_a_person_of_several_coalitions_counts_for_the_surveys_own():
+    here, there = MunicipalityFactory(), MunicipalityFactory()
+    first = CoalitionFactory(name="Aardenburg", municipalities=[here])
+    own = CoalitionFactory(name="Zierikzee", municipalities=[there])
+    profile = ProfileFactory(municipalities=[here, there])
+    regional = SurveyFactory()
+    assert (
+        submit_response(
+            regional, participant=ParticipantFactory(survey=regional, profile=profile), answers={}
+        ).coalition
+        == first
+    )
+    of_own = SurveyFactory(coalition=own)
+    assert (
+        submit_response(of_own, participant=ParticipantFactory(survey=of_own, profile=profile), answers={}).coalition
+        == own
+    )
