@@ -361,3 +361,17 @@ def test_a_member_answers_an_anonymous_survey_on_the_site_once(member):
     assert "You have already answered this anonymous survey" in _text(again)
     assert "Meer tijd voor elkaar." not in again.content.decode()
     assert Response.objects.get().participant is None
+
+
+def test_an_account_without_a_profile_sees_the_surveys_on_the_site(django_user_model):
+    """A superuser (the portal's first account) has no profile: the list and the answer page still work."""
+    admin = django_user_model.objects.create_superuser(email="admin@example.org", password="x")
+    survey = SurveyFactory(title="Voor iedereen", open_on_site=True)
+    SurveyFactory(title="Alleen gemaild")
+    client = _client(admin)
+    response = client.get(reverse("surveys:survey_list"))
+    assert [shown.title for shown in response.context["surveys"]] == ["Voor iedereen"]
+    assert client.post(survey.get_absolute_url(), {}).status_code == 302
+    participant = Participant.objects.get(survey=survey)
+    assert (participant.profile, participant.email) == (None, "admin@example.org")
+    assert (Response.objects.get().coalition, Response.objects.get().discipline) == (None, "")
