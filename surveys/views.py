@@ -1,18 +1,21 @@
 """Views of the surveys: thin, each asks its rule, binds a form and calls a service."""
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from coalition.access import get_object_or_refuse
+from coalition.rules import NotAllowed, refuse
 
 from .exports import survey_csv
-from .models import MIN_GROUP, Survey
+from .forms import AnswerForm
+from .models import MIN_GROUP, Participant, Response, Survey
 from .results import BREAKDOWNS, survey_results
-
-# --- Results (issue 17, point 3) -----------------------------------------------------------------------------------
+from .services import AlreadyAnswered, InvalidAnswers, SurveyNotOpen, ensure_open, participant_of, submit_response
 
 
 def _survey_for_results(request, slug):
@@ -50,3 +53,160 @@ def results_csv(request, slug):
         messages.info(request, _("This anonymous survey has too few answers to download them yet."))
         return redirect("surveys:results", slug=survey.slug)
     return survey_csv(survey)
+
+
+@require_GET
+def survey_list(request):
+    """Rule `surveys.view_survey_list`: the open surveys a member can answer: those open on the site, and those
+    they were sent (by their personal link) and have not answered, or answered by name and can still change.
+    Each says whether they answered and when it closes."""
+    if not request.user.has_perm("surveys.view_survey_list"):
+        refuse(request.user, "surveys.view_survey_list")
+    profile = getattr(request.user, "profile", None)
+    mine = Participant.objects.filter(survey=OuterRef("pk"), profile=profile) if profile else Participant.objects.none()
+    surveys = (
+        Survey.objects.open()
+        .annotate(
+            my_token=Subquery(mine.values("token")[:1]),
+            answered=Exists(mine.filter(answered_at__isnull=False)),
+        )
+        .filter(
+            Q(open_on_site=True)
+            | Q(my_token__isnull=False, answered=False)
+            | Q(my_token__isnull=False, is_anonymous=False)
+        )
+        .order_by("answered", "closes_at", "title", "pk")
+    )
+    return render(request, "surveys/survey_list.html", {"surveys": surveys})
+
+
+def _survey_on_site(request, slug):
+    """A published survey by its address, for someone who may answer it on the site (a draft is a 404)."""
+    return get_object_or_refuse(request, "surveys.answer_on_site", Survey.objects.published(), slug=slug)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_detail(request, slug):
+    """Rule `surveys.answer_on_site`: answer a survey on the site as a member; a named survey's answers are shown
+    again to change until the close."""
+    survey = _survey_on_site(request, slug)
+    participant = participant_of(survey, request.user)
+    return _answer(
+        request,
+        survey,
+        participant,
+        submit=lambda answers: submit_response(survey, user=request.user, answers=answers),
+        thanks_url=reverse("surveys:survey_thanks", kwargs={"slug": survey.slug}),
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer_by_link(request, token):
+    """The personal link from the mail (by its token, no login): anyone who has it answers as that participant."""
+    participant = _participant_by_token(token)
+    if participant is None:
+        return _invalid_link(request)
+    survey = participant.survey
+    return _answer(
+        request,
+        survey,
+        participant,
+        submit=lambda answers: submit_response(survey, participant=participant, answers=answers),
+        thanks_url=reverse("surveys:answer_thanks", kwargs={"token": token}),
+    )
+
+
+def _participant_by_token(token):
+    """The participant of a published survey with this link; None for an unknown, tampered or withdrawn one."""
+    return (
+        Participant.objects.filter(token=token, survey__state=Survey.State.PUBLISHED).select_related("survey").first()
+    )
+
+
+def _invalid_link(request):
+    return render(request, "surveys/invalid_link.html", status=404)
+
+
+def _answer(request, survey, participant, *, submit, thanks_url):
+    """The answer page for both ways in: closed or already answered (anonymous) says so; otherwise the form,
+    with a named survey's stored answers to change."""
+    try:
+        ensure_open(survey)
+    except SurveyNotOpen as refusal:
+        return _not_open(request, survey, str(refusal))
+    answered = participant is not None and participant.answered_at is not None
+    if answered and survey.is_anonymous:
+        return _already_answered(request, survey)
+    response = Response.objects.filter(participant=participant).first() if answered else None
+    questions = survey.questions.all()
+    sections = list(survey.sections.all())
+    form = AnswerForm(
+        request.POST if request.method == "POST" else None,
+        questions=questions,
+        sections=sections,
+        answers=response.answers if response else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit(form.answers())
+        except SurveyNotOpen as refusal:
+            return _not_open(request, survey, str(refusal))
+        except AlreadyAnswered:
+            return _already_answered(request, survey)
+        except InvalidAnswers as refusal:
+            for message in refusal.error.messages:
+                form.add_error(None, message)
+        except NotAllowed:
+            refuse(request.user, "surveys.answer_on_site")
+        else:
+            return redirect(thanks_url)
+    return render(
+        request,
+        "surveys/answer.html",
+        {"survey": survey, "form": form, "response": response, "question_count": len(form.questions.questions)},
+    )
+
+
+def _not_open(request, survey, message):
+    return render(request, "surveys/not_open.html", {"survey": survey, "message": message})
+
+
+def _already_answered(request, survey):
+    return render(request, "surveys/already_answered.html", {"survey": survey})
+
+
+@require_GET
+def survey_thanks(request, slug):
+    """Rule `surveys.answer_on_site`: the thanks after answering on the site (the form again before answering)."""
+    survey = _survey_on_site(request, slug)
+    participant = participant_of(survey, request.user)
+    if participant is None or participant.answered_at is None:
+        return redirect(survey.get_absolute_url())
+    return _thanks(request, survey, edit_url=survey.get_absolute_url())
+
+
+@require_GET
+def answer_thanks(request, token):
+    """The thanks after answering by the personal link (by its token, no login)."""
+    participant = _participant_by_token(token)
+    if participant is None:
+        return _invalid_link(request)
+    edit_url = reverse("surveys:answer_by_link", kwargs={"token": token})
+    if participant.answered_at is None:
+        return redirect(edit_url)
+    return _thanks(request, participant.survey, edit_url=edit_url)
+
+
+def _thanks(request, survey, *, edit_url):
+    return render(
+        request,
+        "surveys/thanks.html",
+        {
+            "survey": survey,
+            "may_change": not survey.is_anonymous and survey.is_open(),
+            "edit_url": edit_url,
+            "may_see_results": request.user.has_perm("surveys.view_results", survey),
+        },
+    )
