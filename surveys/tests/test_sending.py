@@ -596,3 +596,32 @@ def test_every_sending_is_counted_in_its_left_out_reasons(network, survey, coord
     check = open_invitation(survey, whole(network.own), coordinator)
     assert Counter(check.left_out) == Counter({ALREADY_INVITED: 3})
     assert check.recipient_count == 3
+
+
+def test_change_on_the_check_page_brings_back_the_audience_chosen(network, survey, coordinator):
+    check = open_invitation(survey, outer_circle(network.own), coordinator)
+    mass = checkstep.kind_of(check)
+    assert mass.change_url().endswith("?again=1")
+
+    page = _client(coordinator).get(mass.change_url())
+
+    form = page.context["segment_form"]
+    assert [int(pk) for pk in form["coalitions"].value()] == [network.own.pk]
+    assert form["circle"].value() == Circle.OUTER
+
+
+def test_a_draft_says_why_it_cannot_be_sent_and_keeps_the_choice(network, coordinator):
+    draft = survey_with_questions(state=Survey.State.DRAFT)
+    client = _client(coordinator)
+
+    response = client.post(
+        reverse("surveys:send", kwargs={"slug": draft.slug}),
+        {"segment-coalitions": [network.own.pk], "segment-circle": Circle.OUTER},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    with translation.override("en"):
+        assert "Publish the survey before sending it." in str(response.context["segment_form"].non_field_errors())
+    assert response.context["segment_form"]["circle"].value() == Circle.OUTER
+    assert not MailCheck.objects.exists()
