@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.admin import (
@@ -175,9 +177,10 @@ class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
 
 @admin.register(Participant)
 class ParticipantAdmin(ReadOnlyAdmin):
-    """Who was asked and whether (never what) they answered: also for an anonymous survey, for its reminder."""
+    """Who was asked and whether (never what) they answered: also for an anonymous survey, for its reminder. There
+    only whether, not when: the time would match the time of an answer and so tell whose it is."""
 
-    list_display = ["__str__", "survey", "invited_at", "reminded_at", "answered_at"]
+    list_display = ["__str__", "survey", "invited_at", "reminded_at", "answered"]
     list_filter = [
         ("survey", admin.RelatedOnlyFieldListFilter),
         ("answered_at", admin.EmptyFieldListFilter),
@@ -185,7 +188,16 @@ class ParticipantAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["survey"]
     search_fields = ["name", "email", "survey__title"]
-    fields = ["survey", "profile", "name", "email", "invited_at", "reminded_at", "answered_at"]
+    fields = ["survey", "profile", "name", "email", "invited_at", "reminded_at", "answered"]
+    readonly_fields = fields
+
+    @admin.display(description=_("answered"))
+    def answered(self, obj):
+        if obj.answered_at is None:
+            return _("No")
+        if obj.survey.is_anonymous:
+            return _("Yes")
+        return date_format(timezone.localtime(obj.answered_at), "DATETIME_FORMAT")
 
 
 @admin.register(Response)
@@ -193,20 +205,27 @@ class ResponseAdmin(ReadOnlyAdmin):
     """A completed form, its answers shown as the person gave them, per question. An anonymous survey's response is
     tied to nobody, and the admin never shows a participant for it."""
 
-    list_display = ["submitted_at", "survey", "respondent", "coalition", "coalition_phase", "discipline"]
+    list_display = ["submitted", "survey", "respondent", "coalition", "coalition_phase", "discipline"]
     list_filter = [("survey", admin.RelatedOnlyFieldListFilter), "coalition_phase", "discipline"]
     list_select_related = ["survey", "participant", "coalition"]
     search_fields = ["survey__title"]
-    date_hierarchy = "submitted_at"
 
     def get_fields(self, request, obj=None):
-        fields = ["survey", "respondent", "coalition", "coalition_phase", "discipline", "submitted_at", "updated_at"]
+        fields = ["survey", "respondent", "coalition", "coalition_phase", "discipline", "submitted"]
+        if obj is not None and not obj.survey.is_anonymous:
+            fields.append("updated_at")
         if obj is not None and obj.detached_at:
             fields.append("detached_at")
         return [*fields, "answers_shown"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)
+
+    @admin.display(description=_("submitted at"), ordering="submitted_at")
+    def submitted(self, obj):
+        """An anonymous survey's answer shows its day only: with the hour it could be matched to who answered then."""
+        moment = timezone.localtime(obj.submitted_at)
+        return date_format(moment, "DATE_FORMAT" if obj.survey.is_anonymous else "DATETIME_FORMAT")
 
     @admin.display(description=_("respondent"))
     def respondent(self, obj):

@@ -2,6 +2,8 @@
 JSON), readable lists with the response rate in one query, and the answers read-only, never naming anyone in an
 anonymous survey."""
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -290,9 +292,17 @@ def test_a_named_response_shows_who_and_the_answers_per_question(coordinator_cli
 
 def test_an_anonymous_response_never_shows_a_participant(coordinator_client):
     survey = SurveyFactory(is_anonymous=True)
-    participant = ParticipantFactory(survey=survey, name="Sanne de Wit", answered_at=timezone.now())
+    answered_at = timezone.now() - timedelta(hours=3, minutes=17)
+    participant = ParticipantFactory(
+        survey=survey,
+        name="Sanne de Wit",
+        invited_at=answered_at - timedelta(days=2, minutes=41),
+        answered_at=answered_at,
+    )
     # Even if a row were tied to someone (it never is: the answering service stores none), the admin shows nobody.
     response = _answered(survey, participant)
+    Response.objects.filter(pk=response.pk).update(submitted_at=answered_at)
+    response.refresh_from_db()
 
     page = coordinator_client.get(reverse("admin:surveys_response_change", args=[response.pk])).content.decode()
     listing = coordinator_client.get(reverse("admin:surveys_response_changelist")).content.decode()
@@ -300,6 +310,13 @@ def test_an_anonymous_response_never_shows_a_participant(coordinator_client):
     assert "Sanne de Wit" not in page
     assert "Sanne de Wit" not in listing
     assert "Sport, Slaap" in page
+    # Not the time either (it would match the time the person answered), there nor on the participant.
+    hour = timezone.localtime(response.submitted_at).strftime("%H:%M")
+    assert hour not in page and hour not in listing
+    participant_page = coordinator_client.get(
+        reverse("admin:surveys_participant_change", args=[participant.pk])
+    ).content.decode()
+    assert timezone.localtime(participant.answered_at).strftime("%H:%M") not in participant_page
 
 
 def test_participants_and_responses_are_read_only(coordinator_client):
