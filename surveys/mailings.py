@@ -28,8 +28,9 @@ checkstep.add_topic(
     gettext_lazy("Questions from the network and your coalition: needs inventories, feedback, the yearly pulse."),
 )
 
-# Why someone chosen does not get the invitation (beside the check step's own reasons).
-ALREADY_INVITED = "already_invited"
+# Why someone chosen does not get the invitation (beside the check step's own reasons). Its own key: the labels are
+# one registry for every kind, and the events' "already_invited" names an event.
+ALREADY_INVITED = "already_in_survey"
 checkstep.LeftOut.LABELS.setdefault(ALREADY_INVITED, gettext_lazy("already invited to this survey"))
 
 # "Change" on the check page: the send page, filled in again with what was chosen (views.composed_before).
