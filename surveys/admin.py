@@ -55,7 +55,21 @@ class SurveyQuestionInline(ObjectPermissionsStackedInline):
     def get_formset(self, request, obj=None, **kwargs):
         # The survey being edited, for the section's choices below (formfield_for_foreignkey has no obj).
         request._survey_being_edited = obj
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class SectionsReadOnce(formset):
+            """Every question's section list from one query, not one per question."""
+
+            def _construct_form(self, i, **kwargs):
+                form = super()._construct_form(i, **kwargs)
+                field = form.fields.get("section")
+                if field is not None:
+                    if not hasattr(self, "_section_choices"):
+                        self._section_choices = list(field.choices)
+                    field.choices = self._section_choices  # shown from the list; checked against the queryset
+                return form
+
+        return SectionsReadOnce
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "section":

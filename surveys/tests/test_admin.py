@@ -244,6 +244,17 @@ def test_the_list_takes_as_many_queries_for_many_surveys_and_1000_participants(c
     assert Participant.objects.count() == 1000
 
 
+def test_the_change_page_takes_as_many_queries_for_many_questions_under_sections(coordinator_client):
+    survey = survey_with_questions(state=Survey.State.DRAFT)
+    sections = [SectionFactory(survey=survey), SectionFactory(survey=survey)]
+
+    def grow(n):
+        for i in range(n):
+            SurveyQuestionFactory(survey=survey, section=sections[i % 2])
+
+    assert_same_count_as_data_grows(coordinator_client, reverse("admin:surveys_survey_change", args=[survey.pk]), grow)
+
+
 def test_coalition_coordinators_do_not_use_the_surveys_admin(coalition_coordinator):
     client = Client()
     client.force_login(coalition_coordinator)
