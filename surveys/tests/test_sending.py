@@ -476,7 +476,7 @@ def test_a_regional_survey_stays_with_the_regional_coordinators(network, coaliti
     assert regional not in page.context["surveys"]
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "member", "pending_member", "editor"])
+@pytest.mark.parametrize("persona", ["anonymous", "member", "pending_member", "declined_member", "editor"])
 def test_the_coordinators_pages_refuse_everyone_else(request, survey, persona):
     client = Client()
     if persona != "anonymous":
@@ -625,3 +625,21 @@ def test_a_draft_says_why_it_cannot_be_sent_and_keeps_the_choice(network, coordi
         assert "Publish the survey before sending it." in str(response.context["segment_form"].non_field_errors())
     assert response.context["segment_form"]["circle"].value() == Circle.OUTER
     assert not MailCheck.objects.exists()
+
+
+def test_each_person_receives_their_own_link_over_smtp_once(
+    network, coordinator, smtp_server, django_capture_on_commit_callbacks
+):
+    survey = survey_with_questions(coalition=network.own, title="Peiling & <praktijk>")
+    with django_capture_on_commit_callbacks(execute=True):
+        send(survey, outer_circle(network.own), coordinator)
+
+    tokens = dict(Participant.objects.values_list("email", "token"))
+    assert sorted(smtp_server.recipients()) == sorted(tokens)
+    for message in smtp_server.messages:
+        (address,) = message.envelope_recipients
+        text = message.get_body(("plain",)).get_content()
+        assert f"/surveys/answer/{tokens[address]}/" in text
+        assert all(token not in text for other, token in tokens.items() if other != address)
+        assert "Peiling & <praktijk>" in message["Subject"]
+        assert message["List-Unsubscribe"]
