@@ -342,6 +342,11 @@ def test_the_reminder_goes_once_to_those_invited_who_did_not_answer(network, sur
     with pytest.raises(checkstep.CheckError):
         checkstep.open_check(ReminderMail.key, {"survey": survey.pk}, by=coordinator)
     assert Mailing.objects.filter(kind=Mailing.Kind.SURVEY).count() == 2
+    client = _client(coordinator)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("surveys:manage", kwargs={"slug": survey.slug})).content.decode()
+    assert "A reminder went to 2 people on" in page
+    assert "Remind " not in page  # no button: nobody is left to remind
 
 
 def test_a_reminder_confirmed_after_someone_answered_leaves_them_out(network, survey, coordinator):
