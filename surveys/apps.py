@@ -19,3 +19,5 @@ class SurveysConfig(AppConfig):
         account_deleting.connect(receivers.forget_deleted_account, dispatch_uid="surveys.forget_account")
         if ("surveys", services.export_surveys) not in EXPORTERS:
             EXPORTERS.append(("surveys", services.export_surveys))
+        # Importing the mailings registers the survey mails with the check step, and their topic.
+        from . import mailings  # noqa: F401, PLC0415 — apps' ready(): models load after apps.py
