@@ -37,7 +37,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Front-end assets: Bootstrap from npm (served by the portal itself), then the Dutch catalogue.
+# Front-end assets: Bootstrap and Chart.js from npm (served by the portal itself), then the Dutch catalogue.
 assets: node_modules/.installed translations
 
 translations: $(VENV)/.installed

@@ -60,6 +60,7 @@ STATIC_ROWS = "/__bench__/static-rows"
 SETTINGS = "bench.pages_settings"
 MEMBER, COORDINATOR = "member@example.org", "coordinator@example.org"
 EVENT, PAST_EVENT, OPEN_EVENT = "workshop-vroegsignalering", "workshop-mentale-gezondheid-2", "presentatie-geldzorgen"
+PROGRAMME_EVENT, GUEST_EVENT = "regionale-online-bijeenkomst-projectleiders", "werkbezoek-kraamzorg"
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ PAGES = [
     P("invitation", "visitor", "events:invitation_answer", address=lambda d: d.invitation),
     P("events opt-out", "visitor", "events:opt_out", address=lambda d: d.opt_out),
     P("certificate verification form", "visitor", "events:certificate_verify_form"),
+    P("guest register form", "visitor", "events:guest_register", GUEST_EVENT),
+    P("guest registration", "visitor", "events:guest_registration", address=lambda d: d.guest_registration),
+    P("guest cancel", "visitor", "events:guest_cancel", address=lambda d: d.guest_cancel),
+    P("survey by link", "visitor", "surveys:answer_by_link", lambda d: d.survey_link),
     P("certificate verification", "visitor", "events:certificate_verify", address=lambda d: d.certificate_verify),
     P("confirm details", "visitor", "members:confirm_details", address=lambda d: d.confirm_details),
     # A member
@@ -155,6 +160,9 @@ PAGES = [
     P("event", "member", "events:event_detail", EVENT),
     P("register form", "member", "events:register", OPEN_EVENT),
     P("feedback form", "member", "events:feedback", PAST_EVENT),
+    P("event with a programme", "member", "events:event_detail", PROGRAMME_EVENT),
+    P("surveys", "member", "surveys:survey_list"),
+    P("survey on the site", "member", "surveys:survey_detail", lambda d: d.survey_on_site),
     P("participants", "member", "events:participants", EVENT),
     P("my registrations", "member", "events:my_registrations"),
     # The regional coordinator
@@ -186,6 +194,13 @@ PAGES = [
     P("results", "coordinator", "events:results", PAST_EVENT),
     P("send materials", "coordinator", "events:send_materials", PAST_EVENT),
     P("send certificates", "coordinator", "events:send_certificates", PAST_EVENT),
+    P("breakout sessions", "coordinator", "events:sessions", PROGRAMME_EVENT),
+    P("overview before the event", "coordinator", "events:overview", PROGRAMME_EVENT),
+    P("surveys I manage", "coordinator", "surveys:manage_list"),
+    P("survey follow", "coordinator", "surveys:manage", lambda d: d.survey),
+    P("survey send", "coordinator", "surveys:send", lambda d: d.survey),
+    P("survey results", "coordinator", "surveys:results", lambda d: d.survey),
+    P("survey results by coalition", "coordinator", "surveys:results", lambda d: d.survey, query="?by=coalition"),
     P("cancel event", "coordinator", "events:cancel_event", EVENT),
     P("mailings", "coordinator", "events:mailings", EVENT),
     P("message to participants", "coordinator", "events:message", EVENT),
@@ -236,6 +251,13 @@ EXCLUDED = {
     "events:cancel_registration": "POST only",
     "events:material_download": "a download",
     "events:certificate_download": "a download (PDF)",
+    "events:guest_confirm": "needs a pending guest made for the run; confirming is a write (a POST) after it",
+    "events:guest_material": "a download",
+    "events:guest_feedback": "the demo guest's event is upcoming; renders feedback.html, measured as events:feedback",
+    "events:choose_session": "POST only",
+    "surveys:survey_thanks": "a short page after answering; before answering a redirect to the form",
+    "surveys:answer_thanks": "a short page after answering by the link; before answering a redirect to the form",
+    "surveys:results_csv": "a download (CSV)",
     "events:certificate_signed": "a download (PDF)",
     "announcements:attachment_link": "a download, by a recipient's signed link",
     "events:registrations_csv": "a download (CSV)",
@@ -323,12 +345,14 @@ class Demo:
         from coalition import checkstep  # noqa: PLC0415 — needs django.setup()
         from coalition.views import preferences_token  # noqa: PLC0415 — needs django.setup()
         from events import certificates  # noqa: PLC0415 — needs django.setup()
+        from events import demo as events_demo  # noqa: PLC0415 — needs django.setup()
         from events import services as event_services  # noqa: PLC0415 — needs django.setup()
         from events.models import Invitation, Registration  # noqa: PLC0415 — needs django.setup()
         from journal.models import Edition, Subscriber, Tip  # noqa: PLC0415 — needs django.setup()
         from members import services as member_services  # noqa: PLC0415 — needs django.setup()
         from members.models import Municipality, Offering, Organisation, Profile  # noqa: PLC0415 — needs django.setup()
         from network.models import JoinRequest  # noqa: PLC0415 — needs django.setup()
+        from surveys.models import Participant, Survey  # noqa: PLC0415 — needs django.setup()
 
         self.reverse = lambda name, *args: reverse(name, args=args)
         path = lambda url: urlsplit(url).path  # noqa: E731
@@ -351,6 +375,14 @@ class Demo:
         attended = Registration.objects.get(event__slug=PAST_EVENT, profile__user__email=MEMBER)
         code = event_services.issue_certificate(attended).certificate_code
         self.certificate_verify = reverse("events:certificate_verify", args=[certificates.grouped(code)])
+        guest = Registration.objects.get(email=events_demo.MINISTRY_GUEST["email"])
+        self.guest_registration = path(event_services.guest_url(guest))
+        self.guest_cancel = path(event_services.guest_url(guest, "cancel"))
+        open_surveys = Survey.objects.open()
+        self.survey = Survey.objects.filter(kind=Survey.Kind.NEEDS).order_by("pk")[0].slug
+        self.survey_on_site = open_surveys.filter(open_on_site=True).order_by("pk")[0].slug
+        unanswered = Participant.objects.filter(survey__in=open_surveys, answered_at__isnull=True)
+        self.survey_link = unanswered.order_by("pk")[0].token
         self.confirm_details = reverse(
             "members:confirm_details",
             args=[member_services.confirmation_token(Profile.objects.get(user__email=MEMBER))],

@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "events.tasks.detach_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Named survey answers are cut loose from people EVENT_RETENTION_MONTHS after the survey closed.
+    "surveys-detach-old-responses": {
+        "task": "surveys.tasks.detach_responses",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "members-request-confirmations": {
         "task": "members.tasks.request_confirmations",
         "schedule": crontab(hour=9, minute=15),

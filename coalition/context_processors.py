@@ -22,6 +22,7 @@ MAIN_NAV = (
     ("journal:edition_list", _("Journal"), False),
     ("events:event_list", _("Events"), False),
     ("announcements:announcement_list", _("Announcements"), True),
+    ("surveys:survey_list", _("Surveys"), True),
     ("members:profile_list", _("Directory"), True),
     ("members:organisation_list", _("Organisations"), False),
     ("members:offering_list", _("Support for parents"), False),

@@ -225,6 +225,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Installed by npm from package.json (make assets); served by the portal, never a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))

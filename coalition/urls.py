@@ -24,7 +24,13 @@ urlpatterns = [
     path("mail/unsubscribe/<str:token>/", views.mail_unsubscribe, name="mail_unsubscribe"),
     path("mail/preferences/", views.mail_preferences, name="mail_preferences"),
     path("mail/preferences/<str:token>/", views.mail_preferences_link, name="mail_preferences_link"),
-    path("privacy/", TemplateView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path(
+        "privacy/",
+        TemplateView.as_view(
+            template_name="pages/privacy.html", extra_context={"retention_months": settings.EVENT_RETENTION_MONTHS}
+        ),
+        name="privacy",
+    ),
     path("accessibility/", TemplateView.as_view(template_name="pages/accessibility.html"), name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
@@ -33,6 +39,7 @@ urlpatterns = [
     path(f"{MEDIA_PREFIX}<path:name>", views.public_media, name="public_media"),
     path("", include("members.urls")),
     path("coalitions/", include("network.urls")),
+    path("surveys/", include("surveys.urls")),
     path("journal/", include("journal.urls")),
     path("events/", include("events.urls")),
     path("announcements/", include("announcements.urls")),

@@ -39,3 +39,33 @@ class QuestionFields:
             if value is not None:
                 answers[str(question.pk)] = value
         return answers
+
+
+# --- Answering a survey ----------------------------------------------------------------------------------------------
+
+
+class AnswerForm(forms.Form):
+    """A survey's questions as one form, grouped as the page shows them: the questions without a section first,
+    then each section with its own. `groups` is [(section or None, [bound field, …])]; the fields are in the same
+    order, so the error summary lists the problems as the page does."""
+
+    def __init__(self, *args, questions, sections, answers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = list(questions)
+        by_section = {}
+        for question in questions:
+            by_section.setdefault(question.section_id, []).append(question)
+        ordered = [(None, by_section.get(None, []))]
+        ordered += [(section, by_section.get(section.pk, [])) for section in sections]
+        self.questions = QuestionFields(
+            self, [question for _section, group in ordered for question in group], answers=answers
+        )
+        self.order_fields(self.questions.field_names)
+        self.groups = [
+            (section, [self[QuestionFields.field_name(question)] for question in group])
+            for section, group in ordered
+            if group or section is not None
+        ]
+
+    def answers(self) -> dict:
+        return self.questions.answers()

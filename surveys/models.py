@@ -7,15 +7,24 @@ reads them from a form, `clean_answers` checks them anywhere else): a text (str)
 (list of str), yes/no (bool), a number (int, or a decimal as str so nothing is lost to floating point).
 """
 
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from coalition.models import ConstraintErrorsAtFields
+from members.models import Discipline
+from network.models import Phase
 
 TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 4000
@@ -301,3 +310,256 @@ def clean_answers(questions, answers) -> dict:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+# --- Surveys -----------------------------------------------------------------------------------------------------
+
+
+def new_token():
+    return secrets.token_urlsafe(32)
+
+
+class SurveyQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(state=Survey.State.PUBLISHED)
+
+    def open(self, now=None):
+        """Published and taking answers now: opened (or no opening date) and not yet closed."""
+        now = now or timezone.now()
+        return self.published().filter(
+            Q(opens_at__isnull=True) | Q(opens_at__lte=now), Q(closes_at__isnull=True) | Q(closes_at__gt=now)
+        )
+
+
+class Survey(ConstraintErrorsAtFields, models.Model):
+    """A questionnaire to (part of) the network: a needs inventory, an event's feedback, a sounding board, the pulse.
+
+    Regional, or of one coalition (whose coordinators then manage it). Named surveys keep who gave each answer
+    (for breakdowns by coalition, phase and discipline, and for editing until the close); anonymous ones keep only
+    whether a person answered (`Participant.answered_at`, for the reminder), never which answer is theirs.
+    """
+
+    class Kind(models.TextChoices):
+        GENERAL = "general", _("Survey")
+        NEEDS = "needs", _("Needs inventory")
+        FEEDBACK = "feedback", _("Event feedback")
+        SOUNDING_BOARD = "sounding_board", _("Sounding board")
+        PULSE = "pulse", _("Network pulse")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class ResultsFor(models.TextChoices):
+        COORDINATORS = "coordinators", _("Coordinators")
+        COALITION = "coalition", _("Coordinators and the coalition's coordinators")
+        RESPONDENTS = "respondents", _("Coordinators and everyone who answered")
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GENERAL)
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("Why you ask, how long it takes and what happens with the answers.")
+    )
+    coalition = models.ForeignKey(
+        "network.Coalition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("coalition"),
+        help_text=_("Empty for a regional survey."),
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    opens_at = models.DateTimeField(_("opens at"), null=True, blank=True, help_text=_("Empty: as soon as published."))
+    closes_at = models.DateTimeField(_("closes at"), null=True, blank=True, help_text=_("Empty: no closing date."))
+    is_anonymous = models.BooleanField(
+        _("anonymous"),
+        default=False,
+        help_text=_(
+            "Answers are stored without the person who gave them; they cannot be changed afterwards, and results "
+            "by coalition, phase or discipline show only groups of at least five."
+        ),
+    )
+    results_for = models.CharField(
+        _("who sees the results"), max_length=16, choices=ResultsFor.choices, default=ResultsFor.COALITION
+    )
+    open_on_site = models.BooleanField(
+        _("open on the site"),
+        default=False,
+        help_text=_("Approved members can also answer it on the portal, without a mailed link."),
+    )
+    # Who it was mailed to (network.audiences.Segment params), kept for the reminder and the survey's page.
+    segment = models.JSONField(_("audience"), default=dict, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = SurveyQuerySet.as_manager()
+    constraint_error_fields = {"closes_before_opening": "closes_at"}
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True) | Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="survey_closes_after_opening",
+                violation_error_code="closes_before_opening",
+                violation_error_message=_("The survey closes before it opens."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("surveys:survey_detail", kwargs={"slug": self.slug})
+
+    def is_open(self, now=None):
+        now = now or timezone.now()
+        return (
+            self.state == self.State.PUBLISHED
+            and (self.opens_at is None or self.opens_at <= now)
+            and (self.closes_at is None or self.closes_at > now)
+        )
+
+    def has_closed(self, now=None):
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+
+class Section(models.Model):
+    """A heading that groups a survey's questions on its one page: "About you", "Working together"."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="sections", verbose_name=_("survey"))
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.title
+
+
+class SurveyQuestion(Question):
+    """A question of a survey (the shared `Question`), optionally under one of its sections."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="questions",
+        verbose_name=_("section"),
+    )
+
+    class Meta(Question.Meta):
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+
+
+class Participant(ConstraintErrorsAtFields, models.Model):
+    """One person's place in a survey: the personal link they were mailed, and whether (not what) they answered."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="participants", verbose_name=_("survey"))
+    # SET_NULL: deleting an account keeps the count of who answered, not who.
+    profile = models.ForeignKey(
+        "members.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="survey_participations",
+        verbose_name=_("member"),
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_token, editable=False)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    constraint_error_fields = {"participant_twice": "email"}
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "email"],
+                condition=~Q(email=""),
+                name="survey_participant_once_per_address",
+                violation_error_code="participant_twice",
+                violation_error_message=_("This address already takes part in this survey."),
+            ),
+            models.UniqueConstraint(
+                fields=["survey", "profile"],
+                name="survey_participant_once_per_member",
+                violation_error_code="participant_twice",
+                violation_error_message=_("This member already takes part in this survey."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.email or _('(anonymised)')} – {self.survey}"
+
+
+class Response(models.Model):
+    """One completed form. Named: tied to its participant (editable until the close); anonymous: tied to nobody.
+
+    The coalition, its phase and the discipline are recorded when answering, for the breakdowns of the results;
+    in an anonymous survey they are shown only for groups of at least `MIN_GROUP` answers.
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey"))
+    participant = models.OneToOneField(
+        Participant,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="response",
+        verbose_name=_("participant"),
+    )
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    coalition = models.ForeignKey(
+        "network.Coalition",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("coalition"),
+    )
+    coalition_phase = models.CharField(_("phase of the coalition"), max_length=16, choices=Phase.choices, blank=True)
+    discipline = models.CharField(_("discipline"), max_length=32, choices=Discipline.choices, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    detached_at = models.DateTimeField(_("detached from the person at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        indexes = [models.Index(fields=["survey", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.survey}: {self.submitted_at:%Y-%m-%d}"
+
+
+# No statistic about fewer people than this (DESIGN.md §8): in an anonymous survey a breakdown group below it is
+# not shown on its own.
+MIN_GROUP = 5

@@ -59,9 +59,16 @@ def names_in(source):
     return names
 
 
+def counters_in(source):
+    """The names a plural form counts with (`{% blocktranslate count n=minutes %}`): those must be numbers."""
+    return set(re.findall(r"{%\s*blocktrans(?:late)?\s+count\s+\w+\s*=\s*([a-z_][a-z0-9_]*)", source))
+
+
 def everything_asked(files):
-    names = set().union(*(names_in(path.read_text()) for path in files))
-    return {name: Anything(name) for name in names - {"language"}}
+    sources = [path.read_text() for path in files]
+    names = set().union(*(names_in(source) for source in sources))
+    counters = set().union(*(counters_in(source) for source in sources))
+    return {name: 3 if name in counters else Anything(name) for name in names - {"language"}}
 
 
 def portal_mails():

@@ -30,6 +30,8 @@ from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
 from members.models import Profile
 from members.tests.factories import OfferingFactory, OrganisationFactory, ProfileFactory
 from network.tests.factories import CoalitionFactory, DeclarationFactory, JoinRequestFactory
+from surveys.models import Survey
+from surveys.tests.factories import ResponseFactory, SurveyFactory
 
 # coalition_coordinator coordinates world["coalition"] (not world["other_coalition"]); coordinator is regional.
 ROLES = ["anonymous", "pending", "declined", "member", "editor", "coalition_coordinator", "coordinator"]
@@ -147,6 +149,29 @@ TABLE = {
     "events:certificate_verify": Access(
         EVERYONE, lambda w: {"code": certificates.grouped(w["attended_registration"].certificate_code)}
     ),
+    # Visitors (and pending or declined accounts) get the guest form; approved members are sent on to events:register.
+    "events:guest_register": Access(EVERYONE, lambda w: {"slug": w["guest_event"].slug}),
+    "events:guest_confirm": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:guest_cancel": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:guest_registration": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:guest_material": Access(TOKEN, lambda w: {"token": "not-a-token", "pk": w["material"].pk}),
+    "events:guest_feedback": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "events:sessions": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:overview": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:choose_session": Access(
+        {"member", "coordinator"}, lambda w: {"pk": w["own_registration"].pk}, method="post"
+    ),
+    # surveys
+    "surveys:survey_list": Access(APPROVED),
+    "surveys:survey_detail": Access(APPROVED, lambda w: {"slug": w["survey_on_site"].slug}),
+    "surveys:survey_thanks": Access(APPROVED, lambda w: {"slug": w["survey_on_site"].slug}),
+    "surveys:answer_by_link": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "surveys:answer_thanks": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "surveys:manage_list": Access(COALITION_MANAGERS),
+    "surveys:manage": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition_survey"].slug}),
+    "surveys:send": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition_survey"].slug}),
+    "surveys:results": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition_survey"].slug}),
+    "surveys:results_csv": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition_survey"].slug}),
     # announcements
     "announcements:announcement_list": Access(APPROVED),
     "announcements:announcement_new": Access(COALITION_MANAGERS),
@@ -185,6 +210,10 @@ OWN_COALITION = {
 ANOTHER_COALITION = {
     "announcements:announcement_edit": Access(COORDINATORS, lambda w: {"pk": w["other_draft_announcement"].pk}),
     "announcements:announcement_detail": Access(COORDINATORS, lambda w: {"pk": w["other_announcement"].pk}),
+    "surveys:manage": Access(COORDINATORS, lambda w: {"slug": w["other_survey"].slug}),
+    "surveys:send": Access(COORDINATORS, lambda w: {"slug": w["other_survey"].slug}),
+    "surveys:results": Access(COORDINATORS, lambda w: {"slug": w["other_survey"].slug}),
+    "surveys:results_csv": Access(COORDINATORS, lambda w: {"slug": w["other_survey"].slug}),
     "network:change_phase": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
     "network:join_request_list": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
     "network:join_request_detail": Access(
@@ -222,6 +251,13 @@ def personas(pending_member, declined_member, member, editor, coalition_coordina
         "coalition_coordinator": coalition_coordinator,
         "coordinator": coordinator,
     }
+
+
+def _survey_with_answers(coalition):
+    """A published named survey of `coalition` whose results are for its coordinators, with five answers."""
+    survey = SurveyFactory(coalition=coalition, results_for=Survey.ResultsFor.COORDINATORS)
+    ResponseFactory.create_batch(5, survey=survey)
+    return survey
 
 
 @pytest.fixture
@@ -283,6 +319,10 @@ def world(personas):
         "declaration": declaration,
         "join_request": JoinRequestFactory(coalition=coalition),
         "other_join_request": JoinRequestFactory(coalition=other_coalition),
+        "guest_event": EventFactory(open_to_guests=True),
+        "survey_on_site": SurveyFactory(open_on_site=True),
+        "coalition_survey": _survey_with_answers(coalition),
+        "other_survey": _survey_with_answers(other_coalition),
         "newcomer_nearby": ProfileFactory(
             status=Profile.Status.PENDING, municipalities=list(coalition.municipalities.all())
         ),

@@ -8,10 +8,14 @@ from events import demo as events_demo
 from journal import demo as journal_demo
 from members import demo as members_demo
 from network import demo as network_demo
+from surveys import demo as surveys_demo
 
 
 class Command(BaseCommand):
-    help = "Load demo data: members, organisations, offerings, coalitions, journal editions and events (idempotent)."
+    help = (
+        "Load demo data: members, organisations, offerings, coalitions, surveys, journal editions and events "
+        "(idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=0, help="Also build this many extra members (benchmarks).")
@@ -21,6 +25,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
             logins += network_demo.seed(stdout=self.stdout)
+            surveys_demo.seed(stdout=self.stdout)
             journal_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
             announcements_demo.seed(stdout=self.stdout)
