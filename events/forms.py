@@ -13,7 +13,7 @@ from surveys.forms import QuestionFields
 from . import certificates
 from .mailings import To
 from .models import Event
-from .services import Guest
+from .services import Guest, Placing
 
 
 class RegistrationForm(forms.Form):
@@ -181,6 +181,45 @@ class SessionForm(forms.Form):
         if self.registration.is_confirmed:
             return refuse_full_session(self, session, current=self.registration.session)
         return session
+
+
+class PlacingForm(forms.Form):
+    """How the coordinator has everyone without a breakout session placed (services.assign_sessions)."""
+
+    placing = forms.ChoiceField(
+        label=_("Place them"),
+        widget=forms.RadioSelect,
+        required=False,  # nothing ticked: mixed, the first choice
+        initial=Placing.MIX,
+        choices=[
+            (Placing.MIX, _("Mixed: colleagues of one organisation spread over the sessions")),
+            (Placing.PHASE, _("By coalition phase: people whose coalitions are in the same phase together")),
+        ],
+    )
+
+    def __init__(self, *args, event, **kwargs):
+        super().__init__(*args, **kwargs)
+        questions = [q for q in event.intake_questions.all() if q.kind == q.Kind.ONE_CHOICE]
+        self.questions = {str(question.pk): question for question in questions}
+        # One choice per question: "By the answer to “Which topic…?”" (the n-th choice to the n-th session).
+        self.fields["placing"].choices = [
+            *self.fields["placing"].choices,
+            *[
+                (
+                    f"{Placing.ANSWER}:{question.pk}",
+                    _("By the answer to “%(question)s”: the first choice to the first session, and so on")
+                    % {"question": question.label},
+                )
+                for question in questions
+            ],
+        ]
+
+    def chosen(self):
+        """(placing, question) for the service, from the valid form."""
+        value = self.cleaned_data["placing"] or Placing.MIX
+        if value.startswith(f"{Placing.ANSWER}:"):
+            return Placing.ANSWER, self.questions[value.split(":", 1)[1]]
+        return value, None
 
 
 class MoveForm(forms.Form):

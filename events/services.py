@@ -1664,15 +1664,33 @@ class Assignment:
     left: int
 
 
+class Placing:
+    """How `assign_sessions` places people: colleagues spread over the sessions (the default), people of the same
+    coalition phase together, or by their answer to one of the event's one-choice intake questions."""
+
+    MIX = "mix"
+    PHASE = "phase"
+    ANSWER = "answer"
+
+
 @transaction.atomic
-def assign_sessions(event: Event, *, by: User) -> Assignment:
+def assign_sessions(
+    event: Event, *, by: User, placing: str = Placing.MIX, question: IntakeQuestion | None = None
+) -> Assignment:
     """Give every confirmed participant without a breakout session one, within the sessions' seats.
 
-    Colleagues are spread: each goes to the session with the fewest people of their organisation so far, then to
-    the emptiest (by share of its seats), so sessions fill evenly and every group mixes organisations. Someone
-    on the waiting list keeps their wish and is placed on promotion.
+    `Placing.MIX` spreads colleagues: each goes to the session with the fewest people of their organisation so
+    far, then to the emptiest (by share of its seats), so every group mixes organisations. `Placing.PHASE` puts
+    people whose coalition is in the same phase together (the session with the most of their phase, then the
+    emptiest). `Placing.ANSWER` follows `question`, a one-choice intake question: the n-th choice goes to the n-th
+    session, as the field report's subgroups by topic did; a full session or no answer falls back to the same
+    phase. Someone on the waiting list keeps their wish and is placed on promotion.
     """
     ensure_permitted(by, "events.manage_event", event)
+    if placing == Placing.ANSWER and (
+        question is None or question.event_id != event.pk or question.kind != IntakeQuestion.Kind.ONE_CHOICE
+    ):
+        raise EventError(_("Choose one of this event's one-choice questions to place people by."))
     event = _lock(event)
     sessions = list(Session.objects.filter(event=event).with_taken())
     if not sessions:
@@ -1684,20 +1702,32 @@ def assign_sessions(event: Event, *, by: User) -> Assignment:
     def colleague(registration):
         return registration.organisation_id or registration.organisation_name.lower() or f"#{registration.pk}"
 
-    per_organisation = Counter(
-        (session_id, organisation_id or organisation_name.lower())
-        for session_id, organisation_id, organisation_name in confirmed.filter(session__isnull=False).values_list(
-            "session_id", "organisation_id", "organisation_name"
-        )
-    )
+    def phase(registration):
+        return registration.coalition_phase or "-"
+
+    key = colleague if placing == Placing.MIX else phase
+    together = placing != Placing.MIX
+    # Who is in each session by the key, counted from those placed already.
+    placed = Counter()
+    for registration in confirmed.filter(session__isnull=False).only(
+        "session_id", "organisation_id", "organisation_name", "coalition_phase", "pk"
+    ):
+        placed[(registration.session_id, key(registration))] += 1
     unassigned = list(
         confirmed.filter(session__isnull=True)
         .select_for_update(of=("self",))
         .order_by("organisation_name", "name", "pk")
     )
-    # The largest organisations first: they have the most colleagues to spread.
-    sizes = Counter(colleague(registration) for registration in unassigned)
-    unassigned.sort(key=lambda registration: -sizes[colleague(registration)])
+    # The largest groups first: they have the most people to spread (or to keep together).
+    sizes = Counter(key(registration) for registration in unassigned)
+    unassigned.sort(key=lambda registration: (-sizes[key(registration)], str(key(registration))))
+    wanted = {}
+    if placing == Placing.ANSWER:
+        by_choice = {choice: sessions[index] for index, choice in enumerate(question.choices[: len(sessions)])}
+        wanted = {
+            registration.pk: by_choice.get((registration.answers or {}).get(str(question.pk)))
+            for registration in unassigned
+        }
     chosen = defaultdict(list)
     left = 0
     for registration in unassigned:
@@ -1705,14 +1735,17 @@ def assign_sessions(event: Event, *, by: User) -> Assignment:
         if not open_sessions:
             left += 1
             continue
-        key = colleague(registration)
-        best = min(
-            open_sessions,
-            key=lambda s: (per_organisation[(s.pk, key)], taken[s.pk] / (s.capacity or total), s.position, s.pk),
-        )
+        group = key(registration)
+        best = wanted.get(registration.pk)
+        if best is None or best not in open_sessions:
+            sign = -1 if together else 1
+            best = min(
+                open_sessions,
+                key=lambda s: (sign * placed[(s.pk, group)], taken[s.pk] / (s.capacity or total), s.position, s.pk),
+            )
         chosen[best.pk].append(registration.pk)
         taken[best.pk] += 1
-        per_organisation[(best.pk, key)] += 1
+        placed[(best.pk, group)] += 1
     for session_id, registration_ids in chosen.items():
         Registration.objects.filter(pk__in=registration_ids).update(session_id=session_id)
     return Assignment(assigned=sum(len(ids) for ids in chosen.values()), left=left)

@@ -44,6 +44,7 @@ from .forms import (
     InvitationForm,
     MessageForm,
     MoveForm,
+    PlacingForm,
     RegistrationForm,
     SendCertificatesForm,
     SendMaterialsForm,
@@ -1173,8 +1174,13 @@ def sessions(request, slug):
     here = reverse("events:sessions", kwargs={"slug": event.slug})
     if request.method == "POST":
         if request.POST.get("action") == "assign":
+            placing_form = PlacingForm(request.POST, event=event)
+            if not placing_form.is_valid():
+                messages.error(request, _("Choose how to place them."))
+                return redirect(here)
+            placing, question = placing_form.chosen()
             try:
-                done = services.assign_sessions(event, by=request.user)
+                done = services.assign_sessions(event, by=request.user, placing=placing, question=question)
             except DomainError as refusal:
                 messages.error(request, str(refusal))
             else:
@@ -1225,6 +1231,7 @@ def sessions(request, slug):
             "unassigned": unassigned,
             "waiting": waiting,
             "session_list": session_list,
+            "placing_form": PlacingForm(event=event),
         },
     )
 

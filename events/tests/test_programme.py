@@ -16,7 +16,7 @@ from coalition import checkstep
 from coalition.models import MailCheck, Mailing
 from coalition.tests.query_counts import assert_same_count_as_data_grows
 from events import services
-from events.models import EventMailing, ProgrammeItem, Registration
+from events.models import EventMailing, IntakeQuestion, ProgrammeItem, Registration
 from network.tests.factories import CoalitionFactory
 
 from .checks import check_of
@@ -308,6 +308,61 @@ def test_assigning_balances_by_share_of_seats(coordinator):
     RegistrationFactory.create_batch(9, event=event)
     services.assign_sessions(event, by=coordinator)
     assert (big.registrations.count(), small.registrations.count()) == (6, 3)
+
+
+def test_placing_by_phase_keeps_people_of_one_phase_together(coordinator):
+    event = EventFactory(capacity=None)
+    first, second = SessionFactory(event=event, capacity=4), SessionFactory(event=event, capacity=4)
+    for phase in ("exploring", "exploring", "exploring", "executing", "executing", "executing"):
+        RegistrationFactory(event=event, coalition_phase=phase)
+    done = services.assign_sessions(event, by=coordinator, placing=services.Placing.PHASE)
+    assert done == services.Assignment(assigned=6, left=0)
+    for session in (first, second):
+        phases = set(Registration.objects.filter(session=session).values_list("coalition_phase", flat=True))
+        assert len(phases) == 1, f"{session.title} mixes phases: {phases}"
+
+
+def test_placing_by_answer_sends_the_nth_choice_to_the_nth_session_and_the_rest_by_phase(coordinator):
+    event = EventFactory(capacity=None)
+    money, lasting = SessionFactory(event=event, capacity=2, position=0), SessionFactory(event=event, position=1)
+    question = IntakeQuestionFactory(
+        event=event, kind=IntakeQuestion.Kind.ONE_CHOICE, choices=["Geldzorgen", "Na de start"]
+    )
+    wants = ["Geldzorgen", "Geldzorgen", "Geldzorgen", "Na de start", None]
+    registrations = [
+        RegistrationFactory(event=event, answers={str(question.pk): want} if want else {}) for want in wants
+    ]
+    services.assign_sessions(event, by=coordinator, placing=services.Placing.ANSWER, question=question)
+    placed = {r.pk: Registration.objects.get(pk=r.pk).session for r in registrations}
+    assert [placed[r.pk] for r in registrations].count(money) == 2  # its two seats, to two who asked for it
+    assert placed[registrations[3].pk] == lasting
+    assert all(session is not None for session in placed.values())  # the third and the one without an answer too
+
+
+def test_placing_by_answer_needs_a_one_choice_question_of_this_event(coordinator):
+    event = EventFactory()
+    SessionFactory(event=event)
+    text = IntakeQuestionFactory(event=event)
+    elsewhere = IntakeQuestionFactory(kind=IntakeQuestion.Kind.ONE_CHOICE, choices=["a", "b"])
+    for question in (None, text, elsewhere):
+        with pytest.raises(services.EventError, match="one-choice"):
+            services.assign_sessions(event, by=coordinator, placing=services.Placing.ANSWER, question=question)
+
+
+def test_the_sessions_page_offers_placing_by_each_one_choice_question_and_uses_it(coordinator_client):
+    event = EventFactory(capacity=None)
+    first, second = SessionFactory(event=event, position=0), SessionFactory(event=event, position=1)
+    question = IntakeQuestionFactory(
+        event=event, label="Welk onderwerp?", kind=IntakeQuestion.Kind.ONE_CHOICE, choices=["Een", "Twee"]
+    )
+    registration = RegistrationFactory(event=event, answers={str(question.pk): "Twee"})
+    url = reverse("events:sessions", args=[event.slug])
+    page = coordinator_client.get(url)
+    assert f'value="answer:{question.pk}"' in page.text and "Welk onderwerp?" in page.text
+    coordinator_client.post(url, {"action": "assign", "placing": f"answer:{question.pk}"})
+    registration.refresh_from_db()
+    assert registration.session == second
+    assert not first.registrations.exists()
 
 
 def test_assigning_is_for_those_who_manage_the_event(member, coalition_coordinator):
