@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events.models import Event, ProgrammeItem, Registration, Session
+from events.models import Event, IntakeQuestion, ProgrammeItem, Registration, Session
 from members.models import Organisation
 
 DUTCH = {"locale": "nl-NL", "extra_http_headers": {"Accept-Language": "nl"}}
@@ -54,6 +54,7 @@ def meeting(make_user):
             consent_to_list=consent,
             confirmed_at=timezone.now(),
         )
+    IntakeQuestion.objects.create(event=event, label="What would you like to learn?", kind=IntakeQuestion.Kind.TEXT)
     make_user("nieuw@example.org", role="Member", first_name="Nina")
     make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cora")
     return event
@@ -131,14 +132,14 @@ def test_a_coordinator_builds_a_programme_with_breakouts_and_sends_the_overview(
     member = portal.log_in(portal.visitor(), "nieuw@example.org")
     member.goto(f"/events/{SLUG}/register/")
     portal.check(member, "event-register-sessions")
-    portal.field(member, "How far is your coalition?").fill("We zijn net begonnen.")
+    portal.field(member, "What would you like to learn?").fill("We zijn net begonnen.")
     member.get_by_role("radio", name=re.compile(r"^Armoede en schulden")).check()
     member.locator("[name=consent_to_list]").check()
     with member.expect_navigation():
         member.get_by_role("button", name="Register").click()
     assert member.title().startswith("Error:")
     assert "This breakout session is full." in member.locator("#div_id_session").inner_text()
-    assert portal.field(member, "How far is your coalition?").input_value() == "We zijn net begonnen."
+    assert portal.field(member, "What would you like to learn?").input_value() == "We zijn net begonnen."
     member.get_by_role("radio", name=re.compile(r"^Kraamzorg")).check()
     with member.expect_navigation():
         member.get_by_role("button", name="Register").click()
