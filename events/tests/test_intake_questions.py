@@ -220,7 +220,9 @@ def test_the_admin_refuses_a_choice_question_without_choices_at_its_field(coordi
         response = coordinator_client.post(url, _inline_rows(data, rows), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     formset = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is IntakeQuestion)
-    assert formset.forms[0].errors["choices"] == ["A choice question needs at least two choices, one per line."]
+    with translation.override("nl"):  # the admin speaks the portal's language
+        expected = translation.gettext("A choice question needs at least two choices, one per line.")
+    assert formset.forms[0].errors["choices"] == [expected]
     assert "Alleen deze" in response.content.decode()  # what was typed is kept
     assert not event.intake_questions.exists()
 

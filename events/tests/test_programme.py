@@ -121,7 +121,7 @@ def test_the_admin_refuses_a_programme_item_outside_the_event_at_its_field_and_k
     assert response.status_code == 200, response.get("Location")
     (formset,) = [f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "programme"]
     errors = formset.formset.forms[0].errors
-    assert "starts_at" in errors and "must lie within the event" in errors["starts_at"][0]
+    assert "starts_at" in errors and "Het programma valt buiten de bijeenkomst" in errors["starts_at"][0]
     assert formset.formset.forms[0]["guest_speakers"].value() == "Jeroen Bakker, Pharos"
     assert not ProgrammeItem.objects.exists()
 
@@ -450,7 +450,8 @@ def test_a_full_session_is_refused_on_the_event_page_with_the_reason(client, mee
     response = client.post(
         reverse("events:choose_session", args=[registration.pk]), {"session": second.pk}, follow=True
     )
-    assert "This breakout session is full." in response.text
+    with translation.override("nl"):
+        assert translation.gettext("This breakout session is full.") in response.text
     registration.refresh_from_db()
     assert registration.session == first
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from coalition.rules import NotAllowed
 from network.audiences import Segment
@@ -17,6 +17,14 @@ from surveys.services import PULSE_TEMPLATE_SLUG, SurveyError, pulse_trend, star
 from .factories_pulse import QuestionFactory, SurveyFactory, answer
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are read in English here (the services speak the active language)."""
+    with translation.override("en"):
+        yield
+
 
 Kind = SurveyQuestion.Kind
 

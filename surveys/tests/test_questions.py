@@ -15,6 +15,14 @@ from events.models import IntakeQuestion
 from surveys.forms import QuestionFields
 from surveys.models import ChoicesFormField, clean_answers
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The checks' messages are read in English here (they speak the active language)."""
+    with translation.override("en"):
+        yield
+
+
 Kind = IntakeQuestion.Kind
 TOPICS = ["Armoede", "Vroegsignalering", "Kinderopvang"]
 

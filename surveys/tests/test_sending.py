@@ -148,8 +148,9 @@ def test_the_confirm_makes_one_participant_and_one_mail_with_their_own_link_per_
         html = next(content for content, mimetype in message.alternatives if mimetype == "text/html")
         assert link in message.body
         assert f'href="{link}"' in html
-        assert "It takes about 2 minutes." in message.body  # a short and a long text: 90 seconds
-        assert "You can answer until" in message.body
+        # In the portal's language, whatever is active: a short and a long text take 90 seconds.
+        assert "Het duurt ongeveer 2 minuten." in message.body
+        assert "Je kunt antwoorden tot" in message.body
         assert "List-Unsubscribe" in message.extra_headers
     assert survey.sent_at is not None
     assert survey.segment == outer_circle(network.own).to_params()
@@ -249,8 +250,7 @@ def test_sending_the_same_audience_again_finds_nobody_new(network, survey, coord
     with pytest.raises(checkstep.CheckError) as refusal:
         open_invitation(survey, outer_circle(network.own), coordinator)
 
-    with translation.override("en"):
-        assert "already invited" in str(refusal.value)
+    assert "al uitgenodigd voor deze vragenlijst" in str(refusal.value)  # the check step speaks Dutch here
     assert Participant.objects.count() == 3
 
 
