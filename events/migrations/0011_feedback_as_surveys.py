@@ -109,6 +109,15 @@ def feedback_to_surveys(apps, schema_editor):
                 submitted_at=feedback.submitted_at,
                 detached_at=None if known else now,
             )
+    _checked_now(schema_editor)
+
+
+def _checked_now(schema_editor):
+    """Check the deferred foreign keys of the rows just written now, not at the commit: PostgreSQL refuses to alter a
+    table with pending checks ("pending trigger events"), and the schema steps after this one drop columns and a
+    table that point at them."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 def _number(value):
@@ -162,6 +171,7 @@ def surveys_to_feedback(apps, schema_editor):
         survey_id = event.needs_survey_id
         Event.objects.filter(pk=event.pk).update(needs_survey=None)
         Survey.objects.filter(pk=survey_id).delete()
+    _checked_now(schema_editor)
 
 
 class Migration(migrations.Migration):
