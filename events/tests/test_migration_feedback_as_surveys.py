@@ -113,7 +113,7 @@ def test_feedback_becomes_the_events_survey_with_every_answer_and_who_gave_it(be
 
 
 def test_back_the_responses_become_feedback_rows_again(before):
-    workshop, meeting, profile, after = _world(before)
+    *_events, _profile, after = _world(before)
     _migrate(AFTER)
 
     apps = _migrate(BEFORE)
