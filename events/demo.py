@@ -10,8 +10,10 @@ from django.utils import timezone
 from journal.models import Edition
 from members.models import Organisation, Profile, Theme
 from network.models import Coalition, coalition_of
+from surveys import demo as surveys_demo
 from surveys.models import Participant as SurveyParticipant
 from surveys.models import Response as SurveyResponse
+from surveys.models import Survey
 
 from . import services
 from .models import (
@@ -234,6 +236,14 @@ ACCREDITATION = {
 }
 
 
+def attach_needs_inventory():
+    """The surveys' demo needs inventory ("what do you want to learn") is the regional meeting's: its coordinators
+    find its results among the meeting's links. Idempotent; nothing when the surveys' demo was not seeded."""
+    survey = Survey.objects.filter(slug=surveys_demo.NEEDS_SLUG, kind=Survey.Kind.NEEDS, needs_event=None).first()
+    if survey is not None:
+        Event.objects.filter(slug=PROGRAMME_MEETING["slug"], needs_survey__isnull=True).update(needs_survey=survey)
+
+
 def give_feedback(registration, *, score, valuable, improve):
     """The participant's answers to the event's feedback survey, given the day after it (as the old feedback was,
     and as the migration of events/0011 turned it into a survey's response). Written directly, not through
@@ -418,6 +428,7 @@ def seed(*, stdout=None):
                     },
                 )
     seed_programme_meeting(profiles, rng)
+    attach_needs_inventory()
     series, _created = Series.objects.update_or_create(
         slug=SERIES["slug"], defaults={"title": SERIES["title"], "description": SERIES["description"]}
     )

@@ -39,6 +39,20 @@ def test_seed_is_idempotent_and_covers_every_kind():
     assert not Participant.objects.filter(survey__kind=Survey.Kind.FEEDBACK, response__isnull=False, answered_at=None)
 
 
+def test_the_surveys_demo_needs_inventory_is_the_regional_meetings():
+    from members import demo as members_demo  # noqa: PLC0415 - only this test seeds the other apps' demo
+    from network import demo as network_demo  # noqa: PLC0415 - as above
+    from surveys import demo as surveys_demo  # noqa: PLC0415 - as above
+
+    members_demo.seed()
+    network_demo.seed()
+    surveys_demo.seed()
+    demo.seed()
+    demo.seed()
+    meeting = Event.objects.get(slug=demo.PROGRAMME_MEETING["slug"])
+    assert meeting.needs_survey.slug == surveys_demo.NEEDS_SLUG
+
+
 def test_seed_has_a_work_visit_open_to_guests_with_a_confirmed_ministry_guest():
     ProfileFactory.create_batch(10)
     demo.seed()
