@@ -27,7 +27,6 @@ from . import services
 from .models import (
     Event,
     EventMailing,
-    Feedback,
     IntakeQuestion,
     Invitation,
     Material,
@@ -316,6 +315,12 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             ),
             (reverse("events:message", args=[obj.slug]), _("Message to participants")),
             (reverse("events:sessions", args=[obj.slug]), _("Breakout sessions")),
+            (
+                reverse("events:ask_needs", args=[obj.slug]),
+                _("Send the needs inventory")
+                if obj.needs_survey_id
+                else _("Ask the participants-to-be what they want to learn"),
+            ),
             (reverse("events:results", args=[obj.slug]), _("Results and feedback")),
             (reverse("events:mailings", args=[obj.slug]), _("Mailings of this event")),
             (reverse("events:cancel_event", args=[obj.slug]), _("Cancel this event")),
@@ -575,11 +580,3 @@ class InvitationAdmin(ObjectPermissionsModelAdmin):
     list_select_related = ["event"]
     autocomplete_fields = ["profile", "event", "invited_by"]
     readonly_fields = ["token", "answered_at", "reminded_at"]
-
-
-@admin.register(Feedback)
-class FeedbackAdmin(ObjectPermissionsModelAdmin):
-    list_display = ["event", "score", "submitted_at"]
-    list_filter = ["score", "event"]
-    list_select_related = ["event"]
-    autocomplete_fields = ["registration", "event"]

@@ -1,4 +1,5 @@
-"""Demo data of the events app: upcoming and past events of every kind, waiting lists, invitations, feedback."""
+"""Demo data of the events app: upcoming and past events of every kind, waiting lists, invitations, and the
+feedback of past events (answers to each event's feedback survey)."""
 
 import random
 from datetime import datetime, time, timedelta
@@ -9,10 +10,14 @@ from django.utils import timezone
 from journal.models import Edition
 from members.models import Organisation, Profile, Theme
 from network.models import Coalition, coalition_of
+from surveys import demo as surveys_demo
+from surveys.models import Participant as SurveyParticipant
+from surveys.models import Response as SurveyResponse
+from surveys.models import Survey
 
+from . import services
 from .models import (
     Event,
-    Feedback,
     IntakeQuestion,
     Invitation,
     ProgrammeItem,
@@ -231,6 +236,40 @@ ACCREDITATION = {
 }
 
 
+def attach_needs_inventory():
+    """The surveys' demo needs inventory ("what do you want to learn") is the regional meeting's: its coordinators
+    find its results among the meeting's links. Idempotent; nothing when the surveys' demo was not seeded."""
+    survey = Survey.objects.filter(slug=surveys_demo.NEEDS_SLUG, kind=Survey.Kind.NEEDS, needs_event=None).first()
+    if survey is not None:
+        Event.objects.filter(slug=PROGRAMME_MEETING["slug"], needs_survey__isnull=True).update(needs_survey=survey)
+
+
+def give_feedback(registration, *, score, valuable, improve):
+    """The participant's answers to the event's feedback survey, given the day after it (as the old feedback was,
+    and as the migration of events/0011 turned it into a survey's response). Written directly, not through
+    surveys.services.submit_response: the survey of an event long past has closed. Idempotent: once per person."""
+    event = registration.event
+    participant = services.feedback_participant(registration)
+    score_question, valuable_question, improve_question = participant.survey.questions.order_by("position", "pk")
+    answered_at = event.ends_at + timedelta(days=1)
+    SurveyResponse.objects.update_or_create(
+        participant=participant,
+        defaults={
+            "survey_id": participant.survey_id,
+            "answers": {
+                str(score_question.pk): score,
+                str(valuable_question.pk): valuable,
+                str(improve_question.pk): improve,
+            },
+            "coalition": registration.coalition,
+            "coalition_phase": registration.coalition_phase,
+            "discipline": registration.discipline,
+            "submitted_at": answered_at,
+        },
+    )
+    SurveyParticipant.objects.filter(pk=participant.pk).update(answered_at=answered_at)
+
+
 def seed_series_certificates(series, *, profiles, rng):
     """The half-yearly partner meeting as a series with two past dates and a coming one; the past dates have
     check-ins (so their participants, and the demo member at the past workshop, have certificates to download)
@@ -263,16 +302,7 @@ def seed_series_certificates(series, *, profiles, rng):
                 continue
             Registration.objects.filter(pk=registration.pk).update(checked_in=True, checked_in_at=starts_at)
             if gives_feedback:
-                Feedback.objects.update_or_create(
-                    registration=registration,
-                    defaults={
-                        "event": event,
-                        "score": score,
-                        "valuable": valuable,
-                        "improve": improve,
-                        "submitted_at": event.ends_at + timedelta(days=1),
-                    },
-                )
+                give_feedback(registration, score=score, valuable=valuable, improve=improve)
     for slug, (points, registry) in ACCREDITATION.items():
         Event.objects.filter(slug=slug).update(accreditation_points=points, accreditation_registry=registry)
 
@@ -379,16 +409,7 @@ def seed(*, stdout=None):
                 if checked_in:
                     Registration.objects.filter(pk=registration.pk).update(checked_in=True, checked_in_at=starts_at)
                 if gives_feedback:
-                    Feedback.objects.update_or_create(
-                        registration=registration,
-                        defaults={
-                            "event": event,
-                            "score": score,
-                            "valuable": valuable,
-                            "improve": improve,
-                            "submitted_at": event.ends_at + timedelta(days=1),
-                        },
-                    )
+                    give_feedback(registration, score=score, valuable=valuable, improve=improve)
         if not past and index in (1, 2):
             # Invitations with every kind of answer.
             answers = [Invitation.Answer.COMING, Invitation.Answer.NOT_COMING, Invitation.Answer.NO_ANSWER]
@@ -407,6 +428,7 @@ def seed(*, stdout=None):
                     },
                 )
     seed_programme_meeting(profiles, rng)
+    attach_needs_inventory()
     series, _created = Series.objects.update_or_create(
         slug=SERIES["slug"], defaults={"title": SERIES["title"], "description": SERIES["description"]}
     )
@@ -421,7 +443,8 @@ def seed(*, stdout=None):
     if stdout:
         stdout.write(
             f"Events: {Event.objects.count()} events, {Registration.objects.count()} registrations, "
-            f"{Invitation.objects.count()} invitations, {Feedback.objects.count()} feedback."
+            f"{Invitation.objects.count()} invitations, "
+            f"{SurveyResponse.objects.filter(survey__feedback_event__isnull=False).count()} feedback answers."
         )
 
 

@@ -1,4 +1,4 @@
-"""Forms of the events: registering, composing an invitation, feedback, sending materials, messages."""
+"""Forms of the events: registering, composing an invitation, sending materials, messages."""
 
 from django import forms
 from django.db.models import Q
@@ -245,22 +245,6 @@ class InvitationForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class FeedbackForm(forms.Form):
-    score = forms.TypedChoiceField(
-        label=_("How would you rate this event?"),
-        choices=[(i, str(i)) for i in range(1, 6)],
-        coerce=int,
-        widget=forms.RadioSelect,
-        help_text=_("1 is poor, 5 is excellent."),
-    )
-    valuable = forms.CharField(
-        label=_("What was most valuable?"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    improve = forms.CharField(
-        label=_("What could be better?"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 

@@ -221,9 +221,16 @@ class MaterialsMail(EventMail):
     def done_message(self, count: int) -> str:
         return _("The materials are on their way to %(count)d participants.") % {"count": count}
 
+    def for_tester(self, recipient: Recipient, tester) -> Recipient:
+        # Each participant's feedback link answers the feedback survey as them: the test's leads to the event.
+        tested = super().for_tester(recipient, tester)
+        context = {**tested.context, "feedback_url": absolute_url(self.event.get_absolute_url())}
+        return Recipient(email=tested.email, name=tested.name, context=context, attachments=tested.attachments)
+
     def send(self, audience, *, by, check):
+        # The personal feedback links are made here, at confirm, for those the mail goes to (services.send_materials).
         return services.send_materials(
-            self.event, recipients=[*audience.recipients, *audience.suppressed], by=by, check=check
+            self.event, recipients=audience.recipients, skipped=audience.suppressed, by=by, check=check
         )
 
 

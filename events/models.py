@@ -1,4 +1,4 @@
-"""Mini-events, registrations, the waiting list, invitations, materials and feedback."""
+"""Mini-events, registrations, the waiting list, invitations and materials (their feedback is a survey)."""
 
 import secrets
 import uuid
@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -213,6 +213,26 @@ class Event(ConstraintErrorsAtFields, models.Model):
     sequence = models.PositiveIntegerField(_("calendar sequence"), default=0, editable=False)
     materials_sent_at = models.DateTimeField(_("materials sent at"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    # The event's surveys (issue 17), made by a service when first needed (events.services.feedback_survey_of,
+    # ask_needs): the feedback asked with the materials, and the needs inventory before the event.
+    feedback_survey = models.OneToOneField(
+        "surveys.Survey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback_event",
+        verbose_name=_("feedback survey"),
+        editable=False,
+    )
+    needs_survey = models.OneToOneField(
+        "surveys.Survey",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="needs_event",
+        verbose_name=_("needs inventory"),
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -798,44 +818,6 @@ class Material(models.Model):
     @property
     def filename(self):
         return Path(self.file.name).name
-
-
-class Feedback(ConstraintErrorsAtFields, models.Model):
-    """A participant's feedback after an event; detached from the person after the retention period."""
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("event"))
-    registration = models.OneToOneField(
-        Registration,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="feedback",
-        verbose_name=_("registration"),
-    )
-    score = models.PositiveSmallIntegerField(
-        _("score"), validators=[MinValueValidator(1), MaxValueValidator(5)], help_text=_("1 (poor) to 5 (excellent)")
-    )
-    valuable = models.TextField(_("what was most valuable?"), blank=True)
-    improve = models.TextField(_("what could be better?"), blank=True)
-    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-
-    constraint_error_fields = {"score_out_of_range": "score"}
-
-    class Meta:
-        ordering = ["submitted_at", "pk"]
-        verbose_name = _("feedback")
-        verbose_name_plural = _("feedback")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5),
-                name="feedback_score_1_to_5",
-                violation_error_code="score_out_of_range",
-                violation_error_message=_("Choose a score from 1 to 5."),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.event}: {self.score}"
 
 
 class CalendarFeed(models.Model):

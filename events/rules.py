@@ -136,7 +136,6 @@ add_model_perms("events.eventmailing", view=is_coordinator)
 for _model in (
     "invitation",
     "material",
-    "feedback",
     "calendarfeed",
     "series",
     "intakequestion",

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
@@ -36,7 +37,9 @@ from journal.models import Subscriber
 from members.models import Organisation, Profile, User, name_order
 from network.audiences import Person
 from network.models import coalition_of
-from surveys.models import clean_answers
+from surveys.models import Participant as SurveyParticipant
+from surveys.models import Survey, SurveyQuestion, clean_answers
+from surveys.services import forget_participants, link_maker
 
 from . import calendar, certificates
 from .models import (
@@ -44,7 +47,6 @@ from .models import (
     CalendarFeed,
     Event,
     EventMailing,
-    Feedback,
     IntakeQuestion,
     Invitation,
     ProgrammeItem,
@@ -249,6 +251,8 @@ def _guest_materials_context(registration, materials):
         return {}
     return {
         "materials": [{"title": m.title, "url": guest_material_url(registration, m)} for m in materials],
+        # Until the mail is sent (the check page, its test) the feedback link is the guest's own page's; at the
+        # sending every participant gets their personal link to the feedback survey (send_materials).
         "feedback_url": absolute_url(reverse("events:guest_feedback", kwargs={"token": _guest_token(registration)})),
     }
 
@@ -1931,16 +1935,44 @@ def materials_context(event: Event) -> dict[str, Any]:
 
 @transaction.atomic
 def send_materials(
-    event: Event, *, recipients: Iterable[Recipient], by: User, check: MailCheck, now: datetime | None = None
+    event: Event,
+    *,
+    recipients: Iterable[Recipient],
+    by: User,
+    check: MailCheck,
+    skipped: Iterable[Recipient] = (),
+    now: datetime | None = None,
 ) -> Mailing:
     """Mail the materials with a feedback request to `recipients` (the check's count of
-    `participants_for_materials`) and note when they were sent."""
+    `participants_for_materials`) and note when they were sent.
+
+    Each recipient's feedback link is their own link to the event's feedback survey (made now when there is none):
+    it opens their form without logging in, a guest's as a member's. `skipped` (bounced addresses) get a skipped
+    delivery and no place in the survey."""
     now = now or timezone.now()
     event = _lock(event)
     ensure_permitted(by, "events.manage_event", event)
+    recipients = list(recipients)
+    survey = _ensure_feedback_survey(event)
+    registrations = {}
+    for registration in (
+        Registration.objects.confirmed().filter(event=event).select_related("profile__user").order_by("pk")
+    ):
+        if who := _participant(registration):
+            registrations.setdefault(who[0].lower(), registration)
+    wanted = [registrations[r.email.lower()] for r in recipients if r.email.lower() in registrations]
+    places = _feedback_participants(survey, wanted, invited_at=now)
+    answer = link_maker("surveys:answer_by_link")
+    personal = []
+    for recipient in recipients:
+        registration = registrations.get(recipient.email.lower())
+        context = dict(recipient.context)
+        if registration is not None:
+            context["feedback_url"] = answer(places[registration.pk].token)
+        personal.append(replace(recipient, context=context))
     mailing = queue_mailing(
         template="events/materials",
-        recipients=recipients,
+        recipients=[*personal, *skipped],
         context=materials_context(event),
         kind=Mailing.Kind.MATERIALS,
         description=f"{event.title}: {_('materials')}",
@@ -1990,30 +2022,237 @@ def message_participants(
     return mailing
 
 
-@transaction.atomic
-def submit_feedback(
-    registration: Registration, *, score: int, valuable: str = "", improve: str = "", now: datetime | None = None
-) -> Feedback:
-    """One feedback per participant; sending it again replaces the earlier answers."""
-    now = now or timezone.now()
-    registration = Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
-    if not registration.is_confirmed:
-        raise EventError(_("Only participants can give feedback."))
-    if registration.event.starts_at > now:
-        raise EventError(_("Feedback opens when the event has started."))
-    if not 1 <= int(score) <= 5:
-        raise EventError(_("The score must be between 1 and 5."))
-    feedback, _created = Feedback.objects.update_or_create(
-        registration=registration,
-        defaults={
-            "event": registration.event,
-            "score": score,
-            "valuable": valuable,
-            "improve": improve,
-            "submitted_at": now,
-        },
+# --- The event's surveys: its feedback and the needs inventory before it -----------------------------------------
+
+# How long after its end an event's feedback survey takes answers.
+FEEDBACK_OPEN_AFTER_END = timedelta(days=30)
+
+# Rows are data in the portal's language, not gettext's (as the network pulse's questions): Dutch. The migration
+# events/0011 keeps its own copy of these, as they were when it turned the old feedback into surveys.
+FEEDBACK_TITLE = "Feedback: {title}"
+FEEDBACK_INTRODUCTION = (
+    "Hoe was {title}? Drie korte vragen; je antwoorden helpen de volgende bijeenkomst beter te maken."
+)
+FEEDBACK_QUESTIONS = (
+    # A number, not a choice of "1".."5": the results then give its average, as the old feedback's score did.
+    {
+        "label": "Hoe waardeer je deze bijeenkomst?",
+        "help_text": "Een cijfer van 1 (slecht) tot 5 (uitstekend).",
+        "kind": SurveyQuestion.Kind.NUMBER,
+        "required": True,
+        "min_value": 1,
+        "max_value": 5,
+    },
+    {"label": "Wat was het waardevolst?", "kind": SurveyQuestion.Kind.LONG_TEXT},
+    {"label": "Wat kan beter?", "kind": SurveyQuestion.Kind.LONG_TEXT},
+)
+NEEDS_TITLE = "Wat wil je leren? {title}"
+NEEDS_INTRODUCTION = (
+    "We bereiden {title} voor en horen graag wat jij er wilt leren en bespreken. Het kost je een minuut."
+)
+NEEDS_QUESTIONS = (
+    {"label": "Wat wil je op deze bijeenkomst leren?", "kind": SurveyQuestion.Kind.LONG_TEXT, "required": True},
+    {"label": "Welke vraag of casus wil je bespreken?", "kind": SurveyQuestion.Kind.LONG_TEXT},
+)
+# A needs inventory for an event that has started (or is about to) stays open this long.
+NEEDS_OPEN_AT_LEAST = timedelta(days=7)
+
+
+def _free_survey_slug(base: str) -> str:
+    base = base[:190]
+    slug, n = base, 2
+    while Survey.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _new_event_survey(event, *, kind, title, introduction, questions, opens_at, closes_at, by=None) -> Survey:
+    survey = Survey.objects.create(
+        title=title.format(title=event.title)[:200],
+        slug=_free_survey_slug(f"{kind}-{event.slug}"),
+        kind=kind,
+        introduction=introduction.format(title=event.title),
+        coalition=event.coalition,
+        state=Survey.State.PUBLISHED,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        is_anonymous=False,
+        results_for=Survey.ResultsFor.COALITION,
+        open_on_site=False,
+        created_by=by,
     )
-    return feedback
+    SurveyQuestion.objects.bulk_create(
+        SurveyQuestion(survey=survey, position=position, **question)
+        for position, question in enumerate(questions, start=1)
+    )
+    return survey
+
+
+def feedback_survey_of(event: Event) -> Survey | None:
+    """The event's feedback survey, or None when nobody needed it yet (no materials sent, nobody opened it)."""
+    return event.feedback_survey
+
+
+def _ensure_feedback_survey(locked):
+    if locked.feedback_survey_id is None:
+        survey = _new_event_survey(
+            locked,
+            kind=Survey.Kind.FEEDBACK,
+            title=FEEDBACK_TITLE,
+            introduction=FEEDBACK_INTRODUCTION,
+            questions=FEEDBACK_QUESTIONS,
+            opens_at=locked.starts_at,
+            closes_at=locked.ends_at + FEEDBACK_OPEN_AFTER_END,
+        )
+        Event.objects.filter(pk=locked.pk).update(feedback_survey=survey)
+        locked.feedback_survey = survey
+    return locked.feedback_survey
+
+
+@transaction.atomic
+def ensure_feedback_survey(event: Event) -> Survey:
+    """The event's feedback survey, made with the default questions when it has none yet.
+
+    Named (the coalition's coordinators see who said what, by coalition, phase and discipline), of the event's
+    coalition (regional for a regional event), open from the start until FEEDBACK_OPEN_AFTER_END after the end,
+    answered only through each participant's personal link (not open on the site). The event row is locked, so
+    two participants opening their form at once make one survey.
+    """
+    locked = _lock(event)
+    survey = _ensure_feedback_survey(locked)
+    event.feedback_survey = survey
+    return survey
+
+
+def _feedback_participants(survey, registrations, *, invited_at=None) -> dict[int, SurveyParticipant]:
+    """{registration id: its participant of `survey`}: found by member or address, made when missing (one INSERT).
+
+    A guest takes part by address; a member by their profile (and an earlier row with their address gets it)."""
+    people = {registration.pk: _participant(registration) for registration in registrations}
+    people = {pk: who for pk, who in people.items() if who}
+    profiles = {r.profile_id for r in registrations if r.profile_id is not None}
+    emails = {who[0].lower() for who in people.values()}
+    existing = list(
+        SurveyParticipant.objects.filter(survey=survey).filter(Q(profile_id__in=profiles) | Q(email__in=emails))
+    )
+    by_profile = {p.profile_id: p for p in existing if p.profile_id is not None}
+    by_email = {p.email.lower(): p for p in existing if p.email}
+    places, new, changed = {}, [], []
+    for registration in registrations:
+        if registration.pk not in people:
+            continue
+        email, name = people[registration.pk]
+        email = email.lower()
+        place = by_profile.get(registration.profile_id) if registration.profile_id is not None else None
+        place = place or by_email.get(email)
+        if place is None:
+            place = SurveyParticipant(
+                survey=survey, profile_id=registration.profile_id, email=email, name=name, invited_at=invited_at
+            )
+            new.append(place)
+            by_email[email] = place
+            if registration.profile_id is not None:
+                by_profile[registration.profile_id] = place
+        elif place.pk is not None and (
+            (place.profile_id is None and registration.profile_id is not None)
+            or (invited_at is not None and place.invited_at is None)
+        ):
+            place.profile_id = place.profile_id or registration.profile_id
+            place.invited_at = place.invited_at or invited_at
+            changed.append(place)
+        places[registration.pk] = place
+    SurveyParticipant.objects.bulk_create(new, batch_size=500)
+    SurveyParticipant.objects.bulk_update(changed, ["profile", "invited_at"], batch_size=500)
+    return places
+
+
+@transaction.atomic
+def feedback_participant(registration: Registration) -> SurveyParticipant:
+    """The participant's own place in their event's feedback survey (survey and place made when first needed),
+    whose link (`surveys:answer_by_link`) opens their feedback form. Only for a confirmed participant (a member or a
+    guest who confirmed their address) once the event has started: the rule `events.give_feedback`."""
+    registration = Registration.objects.select_related("event", "profile__user").get(pk=registration.pk)
+    if not registration.is_confirmed or _participant(registration) is None:
+        raise EventError(_("Only participants can give feedback."))
+    if not registration.event.has_started:
+        raise EventError(_("Feedback opens when the event has started."))
+    survey = ensure_feedback_survey(registration.event)
+    return _feedback_participants(survey, [registration])[registration.pk]
+
+
+@dataclass(frozen=True)
+class FeedbackSummary:
+    """What the event's results page says of its feedback: how many answered, the average score and its spread."""
+
+    survey: Survey | None
+    count: int = 0
+    average: Decimal | None = None
+    distribution: tuple[tuple[int, int], ...] = ()  # (score, how many), 5 down to 1
+
+
+def _as_number(value) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def feedback_summary(event: Event) -> FeedbackSummary:
+    """The feedback survey's count and, of its score question (the first number question), the average and how
+    many gave each whole score. Three queries however many answered (the survey, its question, the answers)."""
+    survey = event.feedback_survey
+    if survey is None:
+        return FeedbackSummary(survey=None)
+    question = survey.questions.filter(kind=SurveyQuestion.Kind.NUMBER).order_by("position", "pk").first()
+    count, scores = 0, []
+    for answers in survey.responses.values_list("answers", flat=True).iterator(chunk_size=2000):
+        count += 1
+        if question is not None:
+            given = (answers or {}).get(str(question.pk))
+            if given is not None and (score := _as_number(given)) is not None:
+                scores.append(score)
+    spread = Counter(int(score) for score in scores if score == score.to_integral_value())
+    average = (sum(scores) / len(scores)).quantize(Decimal("0.1")) if scores else None
+    return FeedbackSummary(
+        survey=survey,
+        count=count,
+        average=average,
+        distribution=tuple((score, spread.get(score, 0)) for score in range(5, 0, -1)),
+    )
+
+
+def needs_survey_of(event: Event) -> Survey | None:
+    return event.needs_survey
+
+
+@transaction.atomic
+def ask_needs(event: Event, *, by: User, now: datetime | None = None) -> Survey:
+    """ "Ask the participants-to-be what they want to learn": the event's needs inventory, a survey with a default
+    open question or two, made once (asking again gives the same survey). It is sent afterwards, to an audience the
+    coordinator chooses, through the surveys' send page and its check step.
+
+    Named, of the event's coalition, its results for the coalition's coordinators; it takes answers from now until
+    the event starts (at least NEEDS_OPEN_AT_LEAST, for an event that is close or under way)."""
+    now = now or timezone.now()
+    ensure_permitted(by, "events.manage_event", event)
+    locked = _lock(event)
+    if locked.is_cancelled:
+        raise EventError(_("This event has been cancelled."))
+    if locked.needs_survey_id is None:
+        survey = _new_event_survey(
+            locked,
+            kind=Survey.Kind.NEEDS,
+            title=NEEDS_TITLE,
+            introduction=NEEDS_INTRODUCTION,
+            questions=NEEDS_QUESTIONS,
+            opens_at=now,
+            closes_at=max(locked.starts_at, now + NEEDS_OPEN_AT_LEAST),
+            by=by,
+        )
+        Event.objects.filter(pk=locked.pk).update(needs_survey=survey)
+        locked.needs_survey = survey
+    event.needs_survey = locked.needs_survey
+    return locked.needs_survey
 
 
 @transaction.atomic
@@ -2023,7 +2262,8 @@ def detach_personal_data(*, now: datetime | None = None) -> int:
     cutoff = now - timedelta(days=round(settings.EVENT_RETENTION_MONTHS * 365.25 / 12))
     old = Registration.objects.filter(event__ends_at__lt=cutoff, anonymised_at__isnull=True)
     ids = list(old.values_list("pk", flat=True))
-    Feedback.objects.filter(registration_id__in=ids).update(registration=None)
+    # The feedback of those events goes with them (the surveys' own retention would wait for its close).
+    forget_participants(SurveyParticipant.objects.filter(survey__feedback_event__ends_at__lt=cutoff), now=now)
     count = Registration.objects.filter(pk__in=ids).update(
         profile=None,
         name="",
@@ -2044,8 +2284,8 @@ def detach_personal_data(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def forget_account(user: User) -> None:
     """Scrub the copies of a person's data before their account goes; the rows stay for the counts."""
+    # The feedback (a survey) is cut loose from the account by surveys.services.forget_account.
     registrations = Registration.objects.filter(profile__user=user)
-    Feedback.objects.filter(registration__in=registrations).update(registration=None)
     registrations.update(name="", answers={}, consent_to_list=False, anonymised_at=timezone.now())
     for pk in Invitation.objects.filter(profile__user=user).values_list("pk", flat=True):
         Invitation.objects.filter(pk=pk).update(profile=None, name="", email=f"{pk}{ANONYMOUS_DOMAIN}")
@@ -2053,16 +2293,16 @@ def forget_account(user: User) -> None:
 
 
 def export_registrations(user: User) -> list[dict[str, Any]]:
-    """The person's event registrations, with their answers (question → answer as shown) and feedback."""
+    """The person's event registrations, with their answers (question → answer as shown); their feedback is a
+    survey's answer and in the surveys' part of the download (surveys.services.export_surveys)."""
     registrations = (
         Registration.objects.filter(profile__user=user)
-        .select_related("event", "feedback", "coalition")
+        .select_related("event", "coalition")
         .prefetch_related("event__intake_questions")
         .order_by("registered_at", "pk")
     )
     rows = []
     for registration in registrations:
-        feedback = getattr(registration, "feedback", None)
         rows.append(
             {
                 "event": registration.event.title,
@@ -2079,9 +2319,6 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
                 },
                 "appears_on_participant_list": registration.consent_to_list,
                 "checked_in": registration.checked_in,
-                "feedback": None
-                if feedback is None
-                else {"score": feedback.score, "valuable": feedback.valuable, "improve": feedback.improve},
             }
         )
     return rows

@@ -41,6 +41,7 @@ urlpatterns = [
     path("<slug:slug>/check-in/", views.check_in_list, name="check_in_list"),
     path("<slug:slug>/registrations.csv", views.registrations_csv, name="registrations_csv"),
     path("<slug:slug>/results/", views.results, name="results"),
+    path("<slug:slug>/needs/", views.ask_needs, name="ask_needs"),
     path("<slug:slug>/send-materials/", views.send_materials, name="send_materials"),
     path("<slug:slug>/message/", views.message, name="message"),
     path("<slug:slug>/send-certificates/", views.send_certificates, name="send_certificates"),

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,7 +38,6 @@ from . import mailings as kinds
 from .forms import (
     CancelEventForm,
     EventFilterForm,
-    FeedbackForm,
     GuestRegistrationForm,
     GuestWalkInForm,
     InvitationForm,
@@ -52,7 +51,7 @@ from .forms import (
     VerifyCertificateForm,
     WalkInForm,
 )
-from .models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Material, Registration, Series
+from .models import CalendarFeed, Event, EventMailing, Invitation, Material, Registration, Series
 
 EVENTS_PER_PAGE = 20
 # The public feed: calendar apps refresh it every few hours; a shared cache may keep it this long (seconds).
@@ -460,32 +459,28 @@ def guest_material(request, token, pk):
 
 
 @never_cache
+@require_GET
 def guest_feedback(request, token):
-    """The feedback form for a confirmed guest, through their signed link, once the event has started (as
-    `events.give_feedback` for members)."""
+    """A confirmed guest's way to the feedback survey, through their signed link, once the event has started (as
+    `events.give_feedback` for members): their own place in the survey, whose answer page needs no login."""
     try:
         registration = services.read_guest_token(token)
     except DomainError as refusal:
         return _guest_page_error(request, refusal)
-    event = registration.event
-    if not registration.is_confirmed or not event.has_started:
+    if not registration.is_confirmed or not registration.event.has_started:
         return _guest_page_error(
             request, _("Feedback is asked of the confirmed participants once the event has started."), status=403
         )
-    existing = Feedback.objects.filter(registration=registration).first()
-    initial = (
-        {"score": existing.score, "valuable": existing.valuable, "improve": existing.improve} if existing else None
-    )
-    form = FeedbackForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_feedback(registration, **form.cleaned_data)
-        except DomainError as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("Thank you for your feedback!"))
-            return redirect(services.guest_url(registration))
-    return render(request, "events/feedback.html", {"event": event, "form": form, "is_update": existing is not None})
+    return _to_feedback_survey(request, registration, back=services.guest_url(registration))
+
+
+def _to_feedback_survey(request, registration, *, back):
+    try:
+        participant = services.feedback_participant(registration)
+    except DomainError as refusal:
+        messages.error(request, str(refusal))
+        return redirect(back)
+    return redirect("surveys:answer_by_link", token=participant.token)
 
 
 @require_POST
@@ -628,24 +623,15 @@ def material_download(request, pk):
     return FileResponse(handle, as_attachment=True, filename=material.filename)
 
 
+@never_cache
+@require_GET
 def feedback(request, slug):
-    """Rule `events.give_feedback`: confirmed participants in good standing, once the event has started."""
+    """Rule `events.give_feedback`: confirmed participants in good standing, once the event has started. The
+    feedback is the event's survey: this leads to the participant's own answer page (made when first needed), where
+    they answer, and change their answers until the survey closes."""
     event = get_object_or_refuse(request, "events.give_feedback", Event.objects.visible_to(request.user), slug=slug)
     registration = own_registration(event, request.user)
-    existing = Feedback.objects.filter(registration=registration).first()
-    initial = (
-        {"score": existing.score, "valuable": existing.valuable, "improve": existing.improve} if existing else None
-    )
-    form = FeedbackForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.submit_feedback(registration, **form.cleaned_data)
-        except DomainError as refusal:
-            form.add_error(None, str(refusal))
-        else:
-            messages.success(request, _("Thank you for your feedback!"))
-            return redirect(event)
-    return render(request, "events/feedback.html", {"event": event, "form": form, "is_update": existing is not None})
+    return _to_feedback_survey(request, registration, back=event.get_absolute_url())
 
 
 # --- One-click links from mails -------------------------------------------------------------------
@@ -971,11 +957,9 @@ def registrations_csv(request, slug):
 
 @require_GET
 def results(request, slug):
-    """Rule `events.manage_event`: the counts, the scores and the feedback answers."""
+    """Rule `events.manage_event`: the registration counts, and the feedback survey's count, average score and
+    spread, with the way to its full results (surveys:results: the open answers, by coalition, phase, discipline)."""
     event = _event_for(request, "events.manage_event", slug)
-    rows = Feedback.objects.filter(event=event).order_by("-submitted_at")
-    summary = rows.aggregate(average=Avg("score"), count=Count("pk"))
-    distribution = dict(rows.order_by().values_list("score").annotate(n=Count("pk")))
     counts = Registration.objects.filter(event=event).aggregate(
         confirmed=Count("pk", filter=Q(state=Registration.State.CONFIRMED)),
         waiting=Count("pk", filter=Q(state=Registration.State.WAITING)),
@@ -987,12 +971,30 @@ def results(request, slug):
         "events/coordinator/results.html",
         {
             "event": event,
-            "feedback": rows,
-            "summary": summary,
-            "distribution": [(score, distribution.get(score, 0)) for score in range(5, 0, -1)],
             "counts": counts,
+            "feedback": services.feedback_summary(event),
+            "needs_survey": event.needs_survey,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def ask_needs(request, slug):
+    """Rule `events.manage_event`: "ask the participants-to-be what they want to learn". GET explains, the POST
+    makes the event's needs inventory (events.services.ask_needs) and leads to its send page, where the coordinator
+    chooses who gets it (the participants of events among the choices) through the check step. Once it exists, this
+    leads there directly."""
+    event = _event_for(request, "events.manage_event", slug)
+    survey = event.needs_survey
+    if survey is None and request.method == "POST":
+        try:
+            survey = services.ask_needs(event, by=request.user)
+        except DomainError as refusal:
+            messages.error(request, str(refusal))
+            return redirect("events:ask_needs", slug=event.slug)
+    if survey is not None:
+        return redirect("surveys:send", slug=survey.slug)
+    return render(request, "events/coordinator/ask_needs.html", {"event": event, "questions": services.NEEDS_QUESTIONS})
 
 
 def send_materials(request, slug):

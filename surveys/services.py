@@ -282,6 +282,13 @@ def _forget(participants, *, now: datetime) -> int:
 
 
 @transaction.atomic
+def forget_participants(participants: QuerySet, *, now: datetime | None = None) -> int:
+    """For a layer above whose retention comes first (an event's feedback): detach these participants' responses
+    and keep of them only whether they answered, as `detach_responses` does. Returns how many were made anonymous."""
+    return _forget(participants, now=now or timezone.now())
+
+
+@transaction.atomic
 def detach_responses(*, now: datetime | None = None) -> int:
     """After the retention period since a survey closed, cut its answers loose from the people who gave them.
 

@@ -114,3 +114,46 @@ class ProgrammeItemFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(minutes=30))
     title = factory.Sequence(lambda n: f"Programmaonderdeel {n}")
     guest_speakers = "Jeroen Bakker, Pharos"
+
+
+def feedback_answers(event, *, score, valuable="", improve=""):
+    """Form data of the event's feedback survey (its three default questions, in order), as the answer page posts it."""
+    score_question, valuable_question, improve_question = event.feedback_survey.questions.order_by("position", "pk")
+    return {
+        f"question_{score_question.pk}": str(score),
+        f"question_{valuable_question.pk}": valuable,
+        f"question_{improve_question.pk}": improve,
+    }
+
+
+def feedback_of(registration):
+    """The answers a registration's person gave to the event's feedback survey, by question position, or None."""
+    from surveys.models import Response  # noqa: PLC0415 - the factories module is imported by every test
+
+    event = registration.event
+    event.refresh_from_db()
+    if event.feedback_survey is None:
+        return None
+    email = registration.profile.user.email if registration.profile_id else registration.email
+    response = (
+        Response.objects.filter(survey=event.feedback_survey)
+        .filter(participant__email__iexact=email)
+        .select_related("participant")
+        .first()
+    )
+    if response is None:
+        return None
+    questions = list(event.feedback_survey.questions.order_by("position", "pk"))
+    return [response.answers.get(str(question.pk)) for question in questions]
+
+
+def give_feedback(registration, *, score, valuable="", improve="", now=None):
+    """The participant answers their event's feedback survey through their own place in it (as from the mail)."""
+    from events import services  # noqa: PLC0415 - the factories module is imported by every test
+    from surveys.services import submit_response  # noqa: PLC0415 - as above
+
+    participant = services.feedback_participant(registration)
+    survey = participant.survey
+    score_question, valuable_question, improve_question = survey.questions.order_by("position", "pk")
+    answers = {str(score_question.pk): score, str(valuable_question.pk): valuable, str(improve_question.pk): improve}
+    return submit_response(survey, participant=participant, answers=answers, now=now)

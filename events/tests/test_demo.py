@@ -3,7 +3,8 @@
 import pytest
 
 from events import demo
-from events.models import Event, Feedback, Invitation, Registration
+from events.models import Event, Invitation, Registration
+from surveys.models import Participant, Response, Survey
 
 from .factories import ProfileFactory
 
@@ -13,19 +14,43 @@ pytestmark = pytest.mark.django_db
 def test_seed_is_idempotent_and_covers_every_kind():
     ProfileFactory.create_batch(30)
     demo.seed()
-    counts = (Event.objects.count(), Registration.objects.count(), Invitation.objects.count(), Feedback.objects.count())
+
+    def counts():
+        return (
+            Event.objects.count(),
+            Registration.objects.count(),
+            Invitation.objects.count(),
+            Survey.objects.filter(kind=Survey.Kind.FEEDBACK).count(),
+            Participant.objects.count(),
+            Response.objects.count(),
+        )
+
+    first = counts()
     demo.seed()
-    assert counts == (
-        Event.objects.count(),
-        Registration.objects.count(),
-        Invitation.objects.count(),
-        Feedback.objects.count(),
-    )
+    assert counts() == first
     assert {e.kind for e in Event.objects.all()} == set(Event.Kind.values)
     assert Event.objects.past().exists() and Event.objects.upcoming().exists()
     assert Registration.objects.filter(state=Registration.State.WAITING).exists()
     assert set(Invitation.objects.values_list("answer", flat=True)) == set(Invitation.Answer.values)
-    assert Feedback.objects.exists()
+    # The feedback of past events: answers to each one's feedback survey, every answer of a participant's own.
+    feedback = Response.objects.filter(survey__feedback_event__isnull=False)
+    assert feedback.exists()
+    assert not feedback.filter(participant__isnull=True).exists()
+    assert not Participant.objects.filter(survey__kind=Survey.Kind.FEEDBACK, response__isnull=False, answered_at=None)
+
+
+def test_the_surveys_demo_needs_inventory_is_the_regional_meetings():
+    from members import demo as members_demo  # noqa: PLC0415 - only this test seeds the other apps' demo
+    from network import demo as network_demo  # noqa: PLC0415 - as above
+    from surveys import demo as surveys_demo  # noqa: PLC0415 - as above
+
+    members_demo.seed()
+    network_demo.seed()
+    surveys_demo.seed()
+    demo.seed()
+    demo.seed()
+    meeting = Event.objects.get(slug=demo.PROGRAMME_MEETING["slug"])
+    assert meeting.needs_survey.slug == surveys_demo.NEEDS_SLUG
 
 
 def test_seed_has_a_work_visit_open_to_guests_with_a_confirmed_ministry_guest():

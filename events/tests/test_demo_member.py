@@ -33,7 +33,10 @@ def test_the_demo_member_has_a_seat_a_waiting_list_place_and_a_past_event_on_eve
         assert waiting.event.starts_at > timezone.now() and waiting.event.is_full
         assert waiting.waiting_position() > 1, "behind others on the waiting list"
         assert past.event.ends_at < timezone.now() and past.checked_in
-        assert not past.event.feedback.filter(registration=past).exists(), "their feedback is theirs to give"
+        assert past.event.feedback_survey.responses.exists(), "others gave feedback"
+        assert not past.event.feedback_survey.participants.filter(
+            profile=past.profile, answered_at__isnull=False
+        ).exists(), "their feedback is theirs to give"
 
 
 def test_the_readme_describes_the_demo_members_registrations():

@@ -250,6 +250,7 @@ def test_a_test_goes_only_to_the_coordinator_and_its_links_act_for_nobody(
     body = mail.outbox[0].body
     assert "/events/invitation/" not in body  # no answer link of anyone invited
     assert "/events/certificates/" not in body  # no certificate link of anyone else
+    assert "/surveys/answer/" not in body  # no feedback link of anyone else
     if scenario.topic:
         assert "/mail/unsubscribe/" in body
         token = body.split("/mail/unsubscribe/")[1].split("/")[0]
@@ -278,6 +279,10 @@ def test_confirm_queues_the_mail_once_with_its_check(coordinator_client, scenari
     assert event.is_cancelled == (scenario.key == "events.cancellation")
     if scenario.key == "events.materials":
         assert event.materials_sent_at is not None
+        # Each participant's own feedback link, made at confirm: one place in the survey each, none for bounces.
+        assert "/surveys/answer/" in mail.outbox[0].body
+        invited = event.feedback_survey.participants.filter(invited_at__isnull=False)
+        assert sorted(invited.values_list("email", flat=True)) == scenario.expected
     if scenario.key == "events.invitation":
         assert sorted(Invitation.objects.filter(event=event).values_list("email", flat=True)) == scenario.expected
         assert "/events/invitation/" in mail.outbox[0].body  # the real answer links go out at confirm

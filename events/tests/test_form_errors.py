@@ -9,7 +9,7 @@ from django.utils import timezone
 from coalition.tests.form_errors import assert_error_page
 from events.models import Event, Registration
 
-from .factories import EventFactory, IntakeQuestionFactory, RegistrationFactory
+from .factories import EventFactory, IntakeQuestionFactory, RegistrationFactory, feedback_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -36,15 +36,15 @@ def test_registering_without_a_required_answer_comes_back_with_the_summary_and_t
     assert not Registration.objects.exists()
 
 
-def test_feedback_without_a_score_comes_back_with_the_summary_at_the_first_score_and_the_answers_kept(client):
+def test_feedback_without_a_score_comes_back_with_the_summary_at_the_score_and_the_answers_kept(client):
     registration = RegistrationFactory(event=EventFactory(starts_at=timezone.now() - timedelta(hours=3)))
     client.force_login(registration.profile.user)
-    response = client.post(
-        reverse("events:feedback", args=[registration.event.slug]), {"valuable": "De casus", "improve": "Meer tijd"}
-    )
-    assert_error_page(
-        response, fields=["id_score_0"], kept={"score": [], "valuable": "De casus", "improve": "Meer tijd"}
-    )
+    answer_page = client.get(reverse("events:feedback", args=[registration.event.slug])).url
+    registration.event.refresh_from_db()
+    data = feedback_answers(registration.event, score="", valuable="De casus", improve="Meer tijd")
+    score, valuable, improve = (name for name in data)
+    response = client.post(answer_page, data)
+    assert_error_page(response, fields=[f"id_{score}"], kept={score: "", valuable: "De casus", improve: "Meer tijd"})
 
 
 def test_an_invitation_with_a_message_over_the_limit_comes_back_with_the_summary_and_the_choices(coordinator_client):

@@ -22,6 +22,8 @@ from .factories import (
     InvitationFactory,
     OrganisationFactory,
     approved_member,
+    feedback_answers,
+    feedback_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -457,7 +459,7 @@ def test_the_guest_pages_take_a_fixed_number_of_queries(client, django_assert_ma
 def test_a_guest_downloads_the_materials_and_gives_feedback_through_their_own_link(client):
     from django.core.files.base import ContentFile  # noqa: PLC0415 - only this test uploads a file
 
-    from events.models import Feedback, Material  # noqa: PLC0415 - as above
+    from events.models import Material  # noqa: PLC0415 - as above
 
     start = timezone.now() - timedelta(hours=3)
     event = guest_event(starts_at=start, ends_at=start + timedelta(hours=2))
@@ -473,9 +475,15 @@ def test_a_guest_downloads_the_materials_and_gives_feedback_through_their_own_li
     assert client.get(path_of(services.guest_material_url(pending, material))).status_code == 404
     assert client.get(reverse("events:material_download", kwargs={"pk": material.pk})).status_code == 302  # log in
 
+    # Their feedback link leads to their own place in the event's feedback survey, answered without an account.
     feedback_url = path_of(recipient.context["feedback_url"])
-    assert client.post(feedback_url, {"score": "5", "valuable": "De praktijk"}).status_code == 302
-    assert Feedback.objects.get(registration=registration).score == 5
+    answer_page = client.get(feedback_url)
+    assert answer_page.status_code == 302 and answer_page.url.startswith("/surveys/answer/")
+    event.refresh_from_db()
+    sent = client.post(answer_page.url, feedback_answers(event, score=5, valuable="De praktijk"))
+    assert sent.status_code == 302
+    assert feedback_of(registration) == [5, "De praktijk", None]
+    assert client.get(feedback_url).url == answer_page.url, "the same place the next time"
     assert client.get(path_of(services.guest_url(pending)) + "feedback/").status_code == 403
 
 

@@ -9,16 +9,19 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from coalition.models import Mailing
 from coalition.tests.query_counts import assert_same_count_as_data_grows
-from events.models import EventMailing, Feedback, Material, Registration
+from events import services
+from events.models import EventMailing, Material, Registration
 from members.tests.factories import MunicipalityFactory, OrganisationFactory, ThemeFactory
 from network.tests.factories import CoalitionFactory
 
-from .factories import EventFactory, InvitationFactory, RegistrationFactory, approved_member
+from .factories import EventFactory, InvitationFactory, RegistrationFactory, approved_member, give_feedback
 
 pytestmark = pytest.mark.django_db
 
@@ -105,9 +108,22 @@ def test_the_feedback_form_takes_as_many_queries_when_many_gave_feedback(client)
 
     def grow(n):
         for registration in RegistrationFactory.create_batch(n, event=event):
-            Feedback.objects.create(event=event, registration=registration, score=4, valuable="Veel", improve="")
+            give_feedback(registration, score=4, valuable="Veel")
 
-    assert_same_count_as_data_grows(client, reverse("events:feedback", args=[event.slug]), grow, shown=False)
+    # The page leads to the person's own answer page of the feedback survey (surveys' own query tests measure it).
+    url = reverse("events:feedback", args=[event.slug])
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith("/surveys/answer/")
+        return len(captured)
+
+    grow(2)
+    few = count()
+    grow(8)
+    assert count() == few
 
 
 # --- The coordinator's tools -------------------------------------------------------------------------------
@@ -147,10 +163,37 @@ def test_the_results_take_as_many_queries_for_much_feedback(client, coordinator)
 
     def grow(n):
         for registration in RegistrationFactory.create_batch(n, event=event):
-            Feedback.objects.create(event=event, registration=registration, score=5, valuable="Alles", improve="")
+            give_feedback(registration, score=5, valuable="Alles")
         RegistrationFactory(event=event, state=Registration.State.CANCELLED)
 
     assert_same_count_as_data_grows(client, reverse("events:results", args=[event.slug]), grow)
+
+
+def test_the_results_with_a_needs_inventory_take_as_many_queries_for_many_answers(client, coordinator):
+    from surveys.services import submit_response  # noqa: PLC0415 - only this test answers a needs inventory
+    from surveys.tests.factories import ParticipantFactory  # noqa: PLC0415 - as above
+
+    event = _past_event()
+    survey = services.ask_needs(event, by=coordinator)
+    question = survey.questions.order_by("position").first()
+    client.force_login(coordinator)
+
+    def grow(n):
+        for registration in RegistrationFactory.create_batch(n, event=event):
+            give_feedback(registration, score=3)
+        for _n in range(n):
+            participant = ParticipantFactory(survey=survey)
+            submit_response(survey, participant=participant, answers={str(question.pk): "Casuïstiek"})
+
+    assert_same_count_as_data_grows(client, reverse("events:results", args=[event.slug]), grow)
+    assert_same_count_as_data_grows(client, reverse("events:event_detail", args=[event.slug]), grow, shown=False)
+
+
+def test_the_needs_inventory_page_takes_as_many_queries_for_many_events(client, coordinator):
+    client.force_login(coordinator)
+    event = EventFactory()
+    grow = lambda n: EventFactory.create_batch(n)  # noqa: E731
+    assert_same_count_as_data_grows(client, reverse("events:ask_needs", args=[event.slug]), grow, shown=False)
 
 
 def test_sending_materials_takes_as_many_queries_for_many_materials_and_participants(client, coordinator):

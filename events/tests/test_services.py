@@ -12,13 +12,21 @@ from coalition import checkstep
 from coalition.models import Mailing
 from coalition.rules import NotAllowed
 from events import services
-from events.models import CalendarFeed, Event, EventMailing, Feedback, Invitation, Registration
+from events.models import CalendarFeed, Event, EventMailing, Invitation, Registration
 from events.services import EventError
 from journal.tests.factories import SubscriberFactory
 from members.models import Municipality
 
 from .checks import audience_emails, segment, send
-from .factories import EventFactory, OrganisationFactory, ProfileFactory, RegistrationFactory, approved_member
+from .factories import (
+    EventFactory,
+    OrganisationFactory,
+    ProfileFactory,
+    RegistrationFactory,
+    approved_member,
+    feedback_of,
+    give_feedback,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -327,14 +335,16 @@ def test_feedback_only_from_participants_after_the_start_and_replaced_when_sent_
     event = EventFactory()
     registration = RegistrationFactory(event=event)
     with pytest.raises(EventError, match="opens"):
-        services.submit_feedback(registration, score=4)
-    after = event.starts_at + timedelta(hours=3)
-    services.submit_feedback(registration, score=4, valuable="De casus", now=after)
-    services.submit_feedback(registration, score=5, now=after)
-    assert Feedback.objects.get().score == 5
+        services.feedback_participant(registration)
+    started = timezone.now() - timedelta(hours=3)
+    Event.objects.filter(pk=event.pk).update(starts_at=started, ends_at=started + timedelta(hours=2))
+    give_feedback(registration, score=4, valuable="De casus")
+    give_feedback(registration, score=5)
+    assert feedback_of(registration) == [5, None, None]
+    assert event.feedback_survey.responses.count() == 1
     waiting = RegistrationFactory(event=event, state=Registration.State.WAITING)
     with pytest.raises(EventError, match="participants"):
-        services.submit_feedback(waiting, score=3, now=after)
+        services.feedback_participant(waiting)
 
 
 def test_retention_detaches_answers_and_feedback_but_keeps_counts(settings):
@@ -342,15 +352,23 @@ def test_retention_detaches_answers_and_feedback_but_keeps_counts(settings):
     old = EventFactory(starts_at=timezone.now() - timedelta(days=400))
     recent = EventFactory(starts_at=timezone.now() - timedelta(days=30))
     old_registration = RegistrationFactory(event=old, answers={"Vraag": "Antwoord"})
-    RegistrationFactory(event=recent)
-    Feedback.objects.create(event=old, registration=old_registration, score=4, valuable="Goed")
+    recent_registration = RegistrationFactory(event=recent)
+    give_feedback(old_registration, score=4, valuable="Goed", now=old.starts_at + timedelta(hours=3))
+    give_feedback(recent_registration, score=5)
     Invitation.objects.create(event=old, email="someone@example.org", name="Someone")
     assert services.detach_personal_data() == 1
     old_registration.refresh_from_db()
     assert old_registration.profile is None and old_registration.name == "" and old_registration.answers == {}
     assert Registration.objects.confirmed().filter(event=old).count() == 1
-    feedback = Feedback.objects.get()
-    assert feedback.registration is None and feedback.score == 4
+    # The answers stay for the results, tied to nobody; only whether someone answered is kept of them.
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    (score, _valuable, _improve) = old.feedback_survey.questions.order_by("position")
+    feedback = old.feedback_survey.responses.get()
+    assert feedback.participant is None and feedback.answers[str(score.pk)] == 4 and feedback.detached_at
+    (place,) = old.feedback_survey.participants.all()
+    assert (place.profile, place.email, place.name) == (None, "", "") and place.answered_at
+    assert recent.feedback_survey.responses.get().participant.profile == recent_registration.profile
     assert Invitation.objects.get().email.endswith("anonymised.invalid")
     assert Registration.objects.get(event=recent).profile is not None
     assert services.detach_personal_data() == 0

@@ -60,7 +60,6 @@ def _refused(response, how):
 URLS = {
     "participant list": lambda event: reverse("events:participants", args=[event.slug]),
     "material download": lambda event: event.materials.get().get_absolute_url(),
-    "feedback form": lambda event: reverse("events:feedback", args=[event.slug]),
     "my registrations": lambda event: reverse("events:my_registrations"),
 }
 
@@ -76,12 +75,17 @@ def test_a_participant_who_lost_standing_is_refused(client, past_event, particip
 
 
 @pytest.mark.parametrize("how", ["declined", "deactivated"])
-def test_a_participant_who_lost_standing_cannot_send_feedback(client, past_event, participant, coordinator, how):
+def test_a_participant_who_lost_standing_is_not_led_to_the_feedback_survey(
+    client, past_event, participant, coordinator, how
+):
     client.force_login(participant)
-    _lose_standing(participant, how, coordinator)
     url = reverse("events:feedback", args=[past_event.slug])
-    assert _refused(client.post(url, {"score": "5", "valuable": "", "improve": ""}, HTTP_ACCEPT_LANGUAGE="en"), how)
-    assert not past_event.feedback.exists()
+    assert client.get(url).url.startswith("/surveys/answer/"), "a participant in good standing is"
+    past_event.refresh_from_db()
+    past_event.feedback_survey.participants.all().delete()
+    _lose_standing(participant, how, coordinator)
+    assert _refused(client.get(url, HTTP_ACCEPT_LANGUAGE="en"), how)
+    assert not past_event.feedback_survey.participants.exists()
 
 
 @pytest.mark.parametrize("how", ["declined", "deactivated"])

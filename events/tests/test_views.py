@@ -22,6 +22,7 @@ from journal.models import Edition
 from journal.tests.factories import EditionFactory
 from network.models import Phase
 from network.tests.factories import CoalitionFactory
+from surveys.models import Participant
 
 from .checks import audience_emails, check_of, confirm_on_page, segment
 from .factories import (
@@ -31,6 +32,9 @@ from .factories import (
     ProfileFactory,
     RegistrationFactory,
     approved_member,
+    feedback_answers,
+    feedback_of,
+    give_feedback,
 )
 
 pytestmark = pytest.mark.django_db
@@ -340,14 +344,22 @@ def test_feedback_form_for_participants_only(client, member):
     event = EventFactory(starts_at=timezone.now() - timedelta(hours=3))
     registration = RegistrationFactory(event=event)
     url = reverse("events:feedback", args=[event.slug])
-    refused = login(client, member).post(url, {"score": "1"}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = login(client, member).get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert refused.status_code == 403
     assert "Feedback is asked of the confirmed participants once the event has started." in refused.text
-    assert not event.feedback.exists()
+    assert not Participant.objects.filter(profile=member.profile).exists()
     client.force_login(registration.profile.user)
-    response = client.post(url, {"score": "4", "valuable": "De casus", "improve": ""})
+    to_survey = client.get(url)
+    assert to_survey.status_code == 302 and to_survey.url.startswith("/surveys/answer/")
+    event.refresh_from_db()
+    form = client.get(to_survey.url)
+    assert "Hoe waardeer je deze bijeenkomst?" in form.text
+    response = client.post(to_survey.url, feedback_answers(event, score=4, valuable="De casus"))
     assert response.status_code == 302
-    assert registration.feedback.score == 4
+    assert feedback_of(registration) == [4, "De casus", None]
+    # Coming back shows the answers to change, in the same place of the survey.
+    again = client.get(url)
+    assert again.url == to_survey.url and "De casus" in client.get(again.url).text
 
 
 # --- One-click invitation links --------------------------------------------------------------------------
@@ -571,13 +583,22 @@ def test_csv_export_leaves_out_addresses_of_profiles_no_longer_approved(coordina
     assert registration.profile.user.email not in response.content.decode()
 
 
-def test_results_show_average_score(coordinator_client):
+def test_results_show_average_score_and_lead_to_the_feedback_surveys_results(coordinator_client):
     event = EventFactory(starts_at=timezone.now() - timedelta(days=1))
+    empty = coordinator_client.get(reverse("events:results", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "No feedback yet" in empty.text
     for score in (4, 5):
-        services.submit_feedback(RegistrationFactory(event=event), score=score, valuable=f"Antwoord {score}")
+        give_feedback(RegistrationFactory(event=event), score=score, valuable=f"Antwoord {score}")
+    RegistrationFactory(event=event, state=Registration.State.WAITING)
     response = coordinator_client.get(reverse("events:results", args=[event.slug]))
     assert "4,5" in response.text or "4.5" in response.text
-    assert "Antwoord 5" in response.text
+    event.refresh_from_db()
+    results_url = reverse("surveys:results", args=[event.feedback_survey.slug])
+    assert f'href="{results_url}"' in response.text
+    assert response.context["counts"]["confirmed"] == 2 and response.context["counts"]["waiting"] == 1
+    assert dict(response.context["feedback"].distribution) == {5: 1, 4: 1, 3: 0, 2: 0, 1: 0}
+    # The open answers are on the survey's results page, which the event's coordinator may read.
+    assert "Antwoord 5" in coordinator_client.get(results_url).text
 
 
 def test_admin_pages_load_for_coordinator(coordinator_client):

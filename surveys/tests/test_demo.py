@@ -26,7 +26,10 @@ def test_seed_demo_twice_leaves_the_same_surveys_and_answers(capsys):
     assert "survey answers" in capsys.readouterr().out
     call_command("seed_demo")
     assert _counts() == counts
-    assert Survey.objects.count() == 4  # the pulse template, the needs inventory, two pulses
+    # The pulse template, the needs inventory, two pulses; and the events' demo feedback, each its event's survey.
+    assert Survey.objects.exclude(kind=Survey.Kind.FEEDBACK).count() == 4
+    feedback = Survey.objects.filter(kind=Survey.Kind.FEEDBACK)
+    assert feedback.exists() and not feedback.filter(feedback_event__isnull=True).exists()
 
 
 @pytest.fixture
