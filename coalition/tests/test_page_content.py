@@ -409,7 +409,7 @@ PAGES = [
     ("events-past", "member", lambda: reverse("events:past_events")),
     ("event", "member", lambda: reverse("events:event_detail", args=[EVENT])),
     ("event-register", "member", lambda: reverse("events:register", args=["presentatie-geldzorgen"])),
-    ("event-feedback", "member", lambda: reverse("events:feedback", args=[PAST_EVENT])),
+    ("surveys", "member", lambda: reverse("surveys:survey_list")),
     ("event-participants", "member", lambda: reverse("events:participants", args=[EVENT])),
     ("my-registrations", "member", lambda: reverse("events:my_registrations")),
     # The regional coordinator

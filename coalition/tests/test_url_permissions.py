@@ -157,6 +157,7 @@ TABLE = {
     "events:guest_material": Access(TOKEN, lambda w: {"token": "not-a-token", "pk": w["material"].pk}),
     "events:guest_feedback": Access(TOKEN, lambda w: {"token": "not-a-token"}),
     "events:sessions": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
+    "events:ask_needs": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:overview": Access(COORDINATORS, lambda w: {"slug": w["event"].slug}),
     "events:choose_session": Access(
         {"member", "coordinator"}, lambda w: {"pk": w["own_registration"].pk}, method="post"
