@@ -219,7 +219,8 @@ def test_only_those_who_manage_the_event_ask_its_participants_to_be(client):
     client.force_login(owner)
     page = client.get(reverse("events:event_detail", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en")
     assert f'href="{url}"' in page.text and "what they want to learn" in page.text
-    assert client.get(url).status_code == 200 and not Survey.objects.filter(kind=Survey.Kind.NEEDS).exists(), "GET only explains"
+    assert client.get(url).status_code == 200
+    assert not Survey.objects.filter(kind=Survey.Kind.NEEDS).exists(), "GET only explains"
     made = client.post(url)
     survey = Survey.objects.get(kind=Survey.Kind.NEEDS)
     assert made.url == reverse("surveys:send", args=[survey.slug])

@@ -70,7 +70,8 @@ def test_feedback_becomes_the_events_survey_with_every_answer_and_who_gave_it(be
     Event = apps.get_model("events", "Event")
     Survey = apps.get_model("surveys", "Survey")
     workshop, meeting = Event.objects.get(pk=workshop.pk), Event.objects.get(pk=meeting.pk)
-    assert Survey.objects.filter(kind="feedback").count() == 2 and Event.objects.get(slug="stil").feedback_survey_id is None
+    assert Survey.objects.filter(kind="feedback").count() == 2
+    assert Event.objects.get(slug="stil").feedback_survey_id is None
     survey = workshop.feedback_survey
     assert (survey.kind, survey.state, survey.is_anonymous, survey.open_on_site, survey.coalition_id) == (
         "feedback",
