@@ -2034,11 +2034,12 @@ FEEDBACK_INTRODUCTION = (
     "Hoe was {title}? Drie korte vragen; je antwoorden helpen de volgende bijeenkomst beter te maken."
 )
 FEEDBACK_QUESTIONS = (
-    # A number, not a choice of "1".."5": the results then give its average, as the old feedback's score did.
+    # A scale, not a choice of "1".."5": one tap on a phone, and the results give its average beside the counts, as
+    # the old feedback's score did.
     {
         "label": "Hoe waardeer je deze bijeenkomst?",
-        "help_text": "Een cijfer van 1 (slecht) tot 5 (uitstekend).",
-        "kind": SurveyQuestion.Kind.NUMBER,
+        "help_text": "Van 1 (slecht) tot 5 (uitstekend).",
+        "kind": SurveyQuestion.Kind.SCALE,
         "required": True,
         "min_value": 1,
         "max_value": 5,
@@ -2198,12 +2199,13 @@ def _as_number(value) -> Decimal | None:
 
 
 def feedback_summary(event: Event) -> FeedbackSummary:
-    """The feedback survey's count and, of its score question (the first number question), the average and how
+    """The feedback survey's count and, of its score question (the first scale or number), the average and how
     many gave each whole score. Three queries however many answered (the survey, its question, the answers)."""
     survey = event.feedback_survey
     if survey is None:
         return FeedbackSummary(survey=None)
-    question = survey.questions.filter(kind=SurveyQuestion.Kind.NUMBER).order_by("position", "pk").first()
+    kinds = (SurveyQuestion.Kind.SCALE, SurveyQuestion.Kind.NUMBER)
+    question = survey.questions.filter(kind__in=kinds).order_by("position", "pk").first()
     count, scores = 0, []
     for answers in survey.responses.values_list("answers", flat=True).iterator(chunk_size=2000):
         count += 1

@@ -226,7 +226,7 @@ def _pulse(year, people, by, now, *, opens_at, closes_at, better):
                 count = rng.choices([0, 1, 2, 3], weights=[3 - better, 4, 3, 1 + better])[0]
                 chosen = set(rng.sample(others, count))
                 answers[key] = [choice for choice in others if choice in chosen] or ["Geen"]
-            elif question.kind == SurveyQuestion.Kind.NUMBER:
+            elif question.kind in (SurveyQuestion.Kind.SCALE, SurveyQuestion.Kind.NUMBER):
                 low, high = int(question.min_value or 1), int(question.max_value or 5)
                 mean = 3 + better * 0.5 + (0.4 if coalition and coalition.phase in ("carrying_out", "embedding") else 0)
                 answers[key] = max(low, min(high, round(rng.gauss(mean, 0.9))))

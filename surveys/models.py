@@ -30,6 +30,8 @@ TEXT_MAX_LENGTH = 500
 LONG_TEXT_MAX_LENGTH = 4000
 CHOICE_MAX_LENGTH = 200
 YES, NO = "yes", "no"
+# A scale runs between two whole numbers (1 to 5 unless set), at most this many steps apart: a row of options.
+SCALE_DEFAULT, MAX_SCALE_STEPS = (1, 5), 10
 
 
 class ChoicesFormField(forms.Field):
@@ -103,6 +105,7 @@ class Question(models.Model):
         SEVERAL_CHOICES = "several_choices", _("Several choices")
         YES_NO = "yes_no", _("Yes or no")
         NUMBER = "number", _("Number")
+        SCALE = "scale", _("Scale (one tap from low to high, e.g. 1 to 5)")
 
     label = models.CharField(_("question"), max_length=500)
     help_text = models.CharField(_("explanation"), max_length=500, blank=True, help_text=_("Shown under the question."))
@@ -115,10 +118,20 @@ class Question(models.Model):
         help_text=_("Only for a choice question: one choice per line, at least two."),
     )
     min_value = models.DecimalField(
-        _("lowest number"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Only for a number.")
+        _("lowest number"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only for a number or a scale."),
     )
     max_value = models.DecimalField(
-        _("highest number"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("Only for a number.")
+        _("highest number"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Only for a number or a scale."),
     )
     position = models.PositiveIntegerField(
         _("position"), default=0, help_text=_("The questions are asked from the lowest number up.")
@@ -147,7 +160,22 @@ class Question(models.Model):
                 )
         else:
             self.choices = []
-        if self.kind == self.Kind.NUMBER:
+        if self.kind == self.Kind.SCALE:
+            if self.min_value is None:
+                self.min_value = SCALE_DEFAULT[0]
+            if self.max_value is None:
+                self.max_value = SCALE_DEFAULT[1]
+            if self.min_value != int(self.min_value) or self.max_value != int(self.max_value):
+                errors["max_value"] = ValidationError(
+                    _("A scale runs between two whole numbers, such as 1 and 5."), code="scale_not_whole"
+                )
+            elif not 0 < self.max_value - self.min_value <= MAX_SCALE_STEPS:
+                errors["max_value"] = ValidationError(
+                    _("A scale's highest number is above its lowest, and at most %(steps)d above it (e.g. 1 to 5).")
+                    % {"steps": MAX_SCALE_STEPS},
+                    code="scale_size",
+                )
+        elif self.kind == self.Kind.NUMBER:
             if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
                 errors["max_value"] = ValidationError(
                     _("The highest number is lower than the lowest number."), code="limits_reversed"
@@ -183,6 +211,15 @@ class Question(models.Model):
                 widget=forms.RadioSelect,
                 **common,
             )
+        elif self.kind == kinds.SCALE:
+            # A row of options: one tap on a phone, nothing to type.
+            field = forms.TypedChoiceField(
+                choices=[(str(step), str(step)) for step in self.scale_steps()],
+                coerce=int,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                **common,
+            )
         else:
             # A text box with a numeric keyboard rather than <input type="number">: a browser shows nothing of a
             # value it cannot read as a number, so "abc" sent back with its error would look erased, and it would
@@ -200,6 +237,12 @@ class Question(models.Model):
             field.initial = self._as_data(initial)
         return field
 
+    def scale_steps(self) -> list[int]:
+        """The options of a scale, lowest first."""
+        low = int(self.min_value) if self.min_value is not None else SCALE_DEFAULT[0]
+        high = int(self.max_value) if self.max_value is not None else SCALE_DEFAULT[1]
+        return list(range(low, high + 1))
+
     def _choice_pairs(self):
         return [(choice, choice) for choice in self.choices or []]
 
@@ -207,6 +250,8 @@ class Question(models.Model):
         """A stored answer as the form field takes it."""
         if self.kind == self.Kind.YES_NO and isinstance(answer, bool):
             return YES if answer else NO
+        if self.kind == self.Kind.SCALE and not isinstance(answer, bool):
+            return str(answer)
         return answer
 
     def to_answer(self, cleaned):
@@ -221,6 +266,8 @@ class Question(models.Model):
             return int(number) if number == number.to_integral_value() else str(number.normalize())
         if self.kind == self.Kind.YES_NO:
             return bool(cleaned)
+        if self.kind == self.Kind.SCALE:
+            return int(cleaned)
         return str(cleaned)
 
     def clean_answer(self, value):
@@ -237,10 +284,18 @@ class Question(models.Model):
             if not isinstance(value, bool):
                 raise _wrong_type(self)
             data = YES if value else NO
-        elif self.kind == kinds.NUMBER:
+        elif self.kind in (kinds.NUMBER, kinds.SCALE):
             if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
                 raise _wrong_type(self)
             data = str(value)
+            if self.kind == kinds.SCALE:
+                # A scale's options are whole numbers: 4.0 is the option 4.
+                try:
+                    number = Decimal(data)
+                except InvalidOperation:
+                    raise _wrong_type(self) from None
+                if number.is_finite() and number == number.to_integral_value():
+                    data = str(int(number))
         elif self.kind == kinds.SEVERAL_CHOICES:
             if not isinstance(value, list | tuple) or not all(isinstance(choice, str) for choice in value):
                 raise _wrong_type(self)

@@ -113,7 +113,12 @@ class QuestionResult:
 
     @property
     def is_choice(self):
-        return self.kind in (Question.Kind.ONE_CHOICE, Question.Kind.SEVERAL_CHOICES, Question.Kind.YES_NO)
+        return self.kind in (
+            Question.Kind.ONE_CHOICE,
+            Question.Kind.SEVERAL_CHOICES,
+            Question.Kind.YES_NO,
+            Question.Kind.SCALE,  # counted per step, with its average beside
+        )
 
     @property
     def is_several(self):
@@ -201,6 +206,18 @@ class SurveyResults:
 # --- Summing up a group of answers ---------------------------------------------------------------------------------
 
 
+def _number_summary(numbers) -> "NumberSummary | None":
+    if not numbers:
+        return None
+    return NumberSummary(
+        count=len(numbers),
+        average=_rounded(sum(numbers) / len(numbers)),
+        median=_rounded(Decimal(statistics.median(numbers))),
+        lowest=min(numbers),
+        highest=max(numbers),
+    )
+
+
 def _summarise(question, values, responses, *, anonymous) -> QuestionResult:
     """The result of `question` over `values` (the non-empty answers given in a group of `responses`)."""
     result = QuestionResult(question=question, responses=responses, answered=len(values))
@@ -220,16 +237,17 @@ def _summarise(question, values, responses, *, anonymous) -> QuestionResult:
         result.choices = [
             ChoiceCount(str(label), counts[key], percentage(counts[key], len(values))) for key, label in labels
         ]
+    elif question.kind == kinds.SCALE:
+        numbers = [number for number in map(_number, values) if number is not None]
+        counts = Counter(int(number) for number in numbers if number == number.to_integral_value())
+        steps = question.scale_steps()
+        # Every step of the scale, also those nobody chose; a step since taken out still counts, after them.
+        keys = steps + sorted(set(counts) - set(steps))
+        result.choices = [ChoiceCount(str(key), counts[key], percentage(counts[key], len(values))) for key in keys]
+        result.numbers = _number_summary(numbers)
     elif question.kind == kinds.NUMBER:
         numbers = [number for number in map(_number, values) if number is not None]
-        if numbers:
-            result.numbers = NumberSummary(
-                count=len(numbers),
-                average=_rounded(sum(numbers) / len(numbers)),
-                median=_rounded(Decimal(statistics.median(numbers))),
-                lowest=min(numbers),
-                highest=max(numbers),
-            )
+        result.numbers = _number_summary(numbers)
     else:
         texts = [str(value) for value in values]
         # Named: newest first (the values come in that order). Anonymous: alphabetically, in no order that follows

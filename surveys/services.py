@@ -175,6 +175,7 @@ class PulseTrend:
 # Open answers are read on the results page, not summed up over the years.
 _TREND_KINDS = (
     SurveyQuestion.Kind.NUMBER,
+    SurveyQuestion.Kind.SCALE,
     SurveyQuestion.Kind.ONE_CHOICE,
     SurveyQuestion.Kind.SEVERAL_CHOICES,
     SurveyQuestion.Kind.YES_NO,
@@ -198,7 +199,7 @@ def _trend_point(year: int, survey: Survey, question: SurveyQuestion, answers: l
         return TrendPoint(year=year, survey=survey, answered=len(answers), is_hidden=True)
     counts: Counter = Counter()
     average = None
-    if question.kind == SurveyQuestion.Kind.NUMBER:
+    if question.kind in (SurveyQuestion.Kind.NUMBER, SurveyQuestion.Kind.SCALE):
         numbers = [number for number in map(_as_decimal, answers) if number is not None]
         counts.update(_number_key(number) for number in numbers)
         if numbers:
@@ -511,6 +512,7 @@ SECONDS_PER_QUESTION = {
     Question.Kind.TEXT: 30,
     Question.Kind.LONG_TEXT: 60,
     Question.Kind.NUMBER: 15,
+    Question.Kind.SCALE: 10,
     Question.Kind.YES_NO: 10,
     Question.Kind.ONE_CHOICE: 15,
     Question.Kind.SEVERAL_CHOICES: 20,

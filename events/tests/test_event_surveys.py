@@ -57,7 +57,7 @@ def test_the_feedback_survey_is_made_once_with_the_three_questions_of_the_old_fo
     score, valuable, improve = survey.questions.order_by("position")
     assert (score.label, score.kind, score.required, score.min_value, score.max_value) == (
         "Hoe waardeer je deze bijeenkomst?",
-        SurveyQuestion.Kind.NUMBER,
+        SurveyQuestion.Kind.SCALE,
         True,
         1,
         5,

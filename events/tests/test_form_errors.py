@@ -44,7 +44,9 @@ def test_feedback_without_a_score_comes_back_with_the_summary_at_the_score_and_t
     data = feedback_answers(registration.event, score="", valuable="De casus", improve="Meer tijd")
     score, valuable, improve = (name for name in data)
     response = client.post(answer_page, data)
-    assert_error_page(response, fields=[f"id_{score}"], kept={score: "", valuable: "De casus", improve: "Meer tijd"})
+    # The score is a scale, a row of options: the summary links to its first.
+    kept = {score: [], valuable: "De casus", improve: "Meer tijd"}
+    assert_error_page(response, fields=[f"id_{score}_0"], kept=kept)
 
 
 def test_an_invitation_with_a_message_over_the_limit_comes_back_with_the_summary_and_the_choices(coordinator_client):

@@ -8,13 +8,14 @@ from django.apps import apps
 from surveys.services import pulse_template
 
 _pulse_migration = importlib.import_module("surveys.migrations.0002_network_pulse")
+_scales_migration = importlib.import_module("surveys.migrations.0003_scales")
 
 
 @pytest.fixture(autouse=True)
 def _pulse_template_as_migrated(request):
-    """Migration 0002 makes the pulse's template; a transactional test elsewhere empties every table when it ends
-    (pytest-django flushes), data migrations' rows included. Put it back, as the migration makes it, so each test
-    meets the database a real installation has, whichever tests ran before."""
+    """Migrations 0002 and 0003 make the pulse's template; a transactional test elsewhere empties every table when
+    it ends (pytest-django flushes), data migrations' rows included. Put it back, as the migrations make it, so each
+    test meets the database a real installation has, whichever tests ran before."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None:
         return
@@ -22,3 +23,4 @@ def _pulse_template_as_migrated(request):
     request.getfixturevalue("transactional_db" if transactional else "db")
     if pulse_template() is None:
         _pulse_migration.create_template(apps, None)
+        _scales_migration.numbers_to_scales(apps, None)

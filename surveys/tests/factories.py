@@ -21,6 +21,7 @@ Kind = SurveyQuestion.Kind
 
 CHOICES = ["Verloskunde", "Kraamzorg", "Jeugdgezondheidszorg", "Sociaal werk"]
 NUMBER_LIMITS = (0, 10)
+SCALE_LIMITS = (1, 5)
 
 
 class SurveyFactory(factory.django.DjangoModelFactory):
@@ -64,7 +65,8 @@ def _choices(question):
 
 
 def _limit(index):
-    return lambda question: NUMBER_LIMITS[index] if question.kind == Kind.NUMBER else None
+    limits = {Kind.NUMBER: NUMBER_LIMITS, Kind.SCALE: SCALE_LIMITS}
+    return lambda question: limits[question.kind][index] if question.kind in limits else None
 
 
 class SurveyQuestionFactory(factory.django.DjangoModelFactory):
@@ -104,6 +106,7 @@ VALID_ANSWERS = {
     Kind.SEVERAL_CHOICES: [CHOICES[0], CHOICES[2]],
     Kind.YES_NO: True,
     Kind.NUMBER: 7,
+    Kind.SCALE: 4,
 }
 
 

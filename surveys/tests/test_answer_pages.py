@@ -78,7 +78,7 @@ def test_the_link_shows_the_survey_with_its_sections_and_questions(survey):
     for words in ("Wat wil je leren?", "Drie minuten, beloofd.", "Samenwerken", "Over de coalitie.", "Je functie"):
         assert words in text
     assert "Open until" in text and "Named: your answers are stored with your name" in text
-    assert "8 questions" in text
+    assert "9 questions" in text
     page = response.content.decode()
     assert page.count('<fieldset class="mb-4">') == 2, "each section is a fieldset"
     assert '<legend class="h3">Samenwerken</legend>' in page

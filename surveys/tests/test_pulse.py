@@ -70,8 +70,9 @@ def test_the_template_asks_what_the_issue_asks_in_dutch_in_sections_and_every_qu
     for question, domain in ((medical, "medische domein"), (social, "sociale domein"), (education, "onderwijs")):
         assert domain in question.label
     for question in (medical, social, education, satisfaction):
+        # Numbers when migration 0002 made them, scales since 0003: one tap on a phone.
         assert (question.kind, question.required, question.min_value, question.max_value) == (
-            Kind.NUMBER,
+            Kind.SCALE,
             True,
             Decimal(1),
             Decimal(5),

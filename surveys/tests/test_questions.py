@@ -263,3 +263,42 @@ def test_stored_answers_fill_the_fields():
     QuestionFields(form, [question(Kind.YES_NO, pk=4)], answers={"4": True})
     assert form["question_4"].value() == "yes"
     assert 'value="yes" id="id_question_4_0" checked' in str(form["question_4"])
+
+
+# --- A scale ---------------------------------------------------------------------------------------------------------
+
+
+def test_a_scale_is_a_row_of_options_from_its_lowest_to_its_highest_number_one_to_five_unless_set():
+    scale = question(Kind.SCALE)
+    scale.min_value = scale.max_value = None
+    scale.clean()
+    assert (scale.min_value, scale.max_value) == (1, 5)
+    field = scale.form_field()
+    assert isinstance(field.widget, forms.RadioSelect)
+    assert [value for value, _label in field.choices] == ["1", "2", "3", "4", "5"]
+    assert scale.form_field(initial=4).initial == "4"
+
+
+@pytest.mark.parametrize(("low", "high"), [(Decimal("0.5"), 5), (1, 1), (0, 11), (5, 1)])
+def test_a_scale_runs_between_two_whole_numbers_at_most_ten_apart(low, high):
+    scale = question(Kind.SCALE)
+    scale.min_value, scale.max_value = low, high
+    with pytest.raises(ValidationError) as refused:
+        scale.clean()
+    assert list(refused.value.message_dict) == ["max_value"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [(4, 4), ("4", 4), ("4.0", 4), (Decimal("2"), 2)])
+def test_a_scale_answer_is_stored_as_its_whole_number(given, stored):
+    scale = question(Kind.SCALE)
+    scale.min_value, scale.max_value = 1, 5
+    assert scale.clean_answer(given) == stored
+    assert scale.display(stored) == str(stored)
+
+
+@pytest.mark.parametrize("given", [6, 0, "3.5", "drie", True])
+def test_a_scale_refuses_what_is_not_one_of_its_options(given):
+    scale = question(Kind.SCALE)
+    scale.min_value, scale.max_value = 1, 5
+    with pytest.raises(ValidationError):
+        scale.clean_answer(given)

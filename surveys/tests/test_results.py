@@ -100,6 +100,22 @@ def test_a_choice_since_taken_out_of_the_question_still_counts(survey):
     assert sum(row.count for row in result.choices) == 2
 
 
+def test_a_scale_counts_every_step_also_the_unchosen_and_gives_its_average(survey):
+    question = _question(survey, Kind.SCALE, min_value=1, max_value=5)
+    for answer in [5, 4, 4, 2, None]:
+        respond(survey, {question: answer})
+    result = _only(survey_results(survey), question)
+    assert result.is_choice and not result.is_number
+    assert _rows(result) == [
+        ("1", 0, Decimal("0.0")),
+        ("2", 1, Decimal("25.0")),
+        ("3", 0, Decimal("0.0")),
+        ("4", 2, Decimal("50.0")),
+        ("5", 1, Decimal("25.0")),
+    ]
+    assert (result.numbers.count, result.numbers.average, result.numbers.median) == (4, Decimal("3.75"), 4)
+
+
 def test_numbers_count_average_median_lowest_and_highest_exactly(survey):
     question = _question(survey, Kind.NUMBER)
     # Stored as the form stores them: an int, or a decimal as a string (no floating point on the way).
