@@ -1827,35 +1827,52 @@ def overview_context(event: Event) -> dict[str, Any]:
 
 
 def participants_for_overview(event: Event) -> list[Recipient]:
-    """The confirmed participants in good standing, each with their own breakout session and its link."""
+    """The confirmed participants in good standing, each with their own breakout session and its link (and a guest
+    with their own links, as in every mail to a guest)."""
     registrations = in_good_standing(Registration.objects.confirmed().filter(event=event))
     recipients = []
     for registration in registrations.select_related("profile__user", "session").order_by("name", "pk"):
         who = _participant(registration)
         if who:
-            recipients.append(Recipient(email=who[0], name=who[1], context=_session_context(registration)))
+            context = {**_guest_links(registration), **_session_context(registration)}
+            recipients.append(Recipient(email=who[0], name=who[1], context=context))
     return recipients
 
 
-@transaction.atomic
 def send_overview(
     event: Event, *, recipients: Iterable[Recipient], context: dict[str, Any], by: User, check: MailCheck
 ) -> Mailing:
     """Mail the programme and the participant overview to the confirmed participants, as the check showed it."""
+    return _mail_participants(
+        event,
+        template="events/overview",
+        recipients=recipients,
+        context=context,
+        description=f"{event.title}: {_('programme and participants')}",
+        purpose=EventMailing.Purpose.OVERVIEW,
+        by=by,
+        check=check,
+    )
+
+
+@transaction.atomic
+def _mail_participants(event, *, template, recipients, context, description, purpose, by, check):
+    """A coordinator's mail to those registered for a coming event (the overview, a message), as the check showed
+    it: under the event lock, by someone who manages the event, never for a cancelled one."""
     event = _lock(event)
     ensure_permitted(by, "events.manage_event", event)
     if event.is_cancelled:
         raise EventError(_("This event has been cancelled."))
     mailing = queue_mailing(
-        template="events/overview",
+        template=template,
         recipients=recipients,
         context=context,
         kind=Mailing.Kind.EVENT_MESSAGE,
-        description=f"{event.title}: {_('programme and participants')}",
+        description=description,
         created_by=by,
         check=check,
     )
-    _link(event, mailing, EventMailing.Purpose.OVERVIEW)
+    _link(event, mailing, purpose)
     return mailing
 
 
@@ -2000,26 +2017,20 @@ def people_registered(event: Event, *, confirmed: bool = True, waiting: bool = F
     return recipients
 
 
-@transaction.atomic
 def message_participants(
     event: Event, *, recipients: Iterable[Recipient], context: dict[str, Any], by: User, check: MailCheck
 ) -> Mailing:
     """A coordinator's own message to those registered (a room change, parking), as the check showed it."""
-    event = _lock(event)
-    ensure_permitted(by, "events.manage_event", event)
-    if event.is_cancelled:
-        raise EventError(_("This event has been cancelled."))
-    mailing = queue_mailing(
+    return _mail_participants(
+        event,
         template="events/message",
         recipients=recipients,
         context=context,
-        kind=Mailing.Kind.EVENT_MESSAGE,
         description=f"{event.title}: {context['subject']}",
-        created_by=by,
+        purpose=EventMailing.Purpose.MESSAGE,
+        by=by,
         check=check,
     )
-    _link(event, mailing, EventMailing.Purpose.MESSAGE)
-    return mailing
 
 
 # --- The event's surveys: its feedback and the needs inventory before it -----------------------------------------

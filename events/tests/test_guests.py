@@ -510,3 +510,13 @@ def test_an_invited_visitor_whose_address_became_a_members_is_told_to_log_in(cli
     assert response.context["form"].non_field_errors()
     assert 'value="VWS"' in response.text
     assert not Registration.objects.filter(event=event).exists()
+
+
+def test_the_overview_before_the_event_gives_a_guest_their_own_cancel_link_and_a_member_none():
+    event = EventFactory(open_to_guests=True)
+    guest = GuestRegistrationFactory(event=event)
+    member = approved_member()
+    services.register(event, member)
+    recipients = {recipient.email: recipient for recipient in services.participants_for_overview(event)}
+    assert recipients[guest.email].context["cancel_url"] == services.guest_url(guest, "cancel")
+    assert "cancel_url" not in recipients[member.email].context
