@@ -3,33 +3,18 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the migration is tested on PostgreSQL"),
-]
+from coalition.tests.migrations import MIGRATION_TEST, migrate, schema_at
+
+pytestmark = MIGRATION_TEST
 
 BEFORE = [("events", "0010_programme")]
 AFTER = [("events", "0011_feedback_as_surveys")]
 START = datetime(2026, 3, 1, 14, tzinfo=UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def before():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+before = schema_at(BEFORE)
 
 
 def _world(apps):
@@ -66,7 +51,7 @@ def _world(apps):
 def test_feedback_becomes_the_events_survey_with_every_answer_and_who_gave_it(before):
     workshop, meeting, profile, after = _world(before)
 
-    apps = _migrate(AFTER)
+    apps = migrate(AFTER)
     Event = apps.get_model("events", "Event")
     Survey = apps.get_model("surveys", "Survey")
     workshop, meeting = Event.objects.get(pk=workshop.pk), Event.objects.get(pk=meeting.pk)
@@ -115,9 +100,9 @@ def test_feedback_becomes_the_events_survey_with_every_answer_and_who_gave_it(be
 
 def test_back_the_responses_become_feedback_rows_again(before):
     *_events, _profile, after = _world(before)
-    _migrate(AFTER)
+    migrate(AFTER)
 
-    apps = _migrate(BEFORE)
+    apps = migrate(BEFORE)
     Feedback = apps.get_model("events", "Feedback")
     rows = {
         (f.event.slug, f.registration.name if f.registration else None, f.score, f.valuable, f.improve)

@@ -1,36 +1,20 @@
-"""Migration 0007 turns the JSON question texts and the fixed coalition question into typed question rows, with every
+"""Migration 0009 turns the JSON question texts and the fixed coalition question into typed question rows, with every
 answer keyed by its question's id, and back (PostgreSQL, the database the portal runs on)."""
 
 from datetime import UTC, datetime
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import translation
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the migration is tested on PostgreSQL"),
-]
+from coalition.tests.migrations import MIGRATION_TEST, migrate, schema_at
+
+pytestmark = MIGRATION_TEST
 
 BEFORE = [("events", "0008_guests")]
 AFTER = [("events", "0009_typed_questions")]
 START = datetime(2026, 3, 1, 14, tzinfo=UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def before():
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+before = schema_at(BEFORE)
 
 
 def _event(apps, slug, questions):
@@ -54,7 +38,7 @@ def test_question_texts_become_long_text_rows_and_answers_follow_them(before, se
     Registration.objects.create(event=plain, name="Cor", coalition_progress="", answers={"Wat neem je mee?": "Niets"})
     empty = _event(before, "empty", [])
 
-    after = _migrate(AFTER)
+    after = migrate(AFTER)
     IntakeQuestion = after.get_model("events", "IntakeQuestion")
     Registration = after.get_model("events", "Registration")
     with translation.override(settings.LANGUAGE_CODE):
@@ -85,7 +69,7 @@ def test_question_texts_become_long_text_rows_and_answers_follow_them(before, se
     IntakeQuestion.objects.create(event_id=plain.pk, label="Lunch?", kind="yes_no", position=1)
     lunch = IntakeQuestion.objects.get(label="Lunch?")
     Registration.objects.filter(name="Cor").update(answers={str(only.pk): "Niets", str(lunch.pk): True})
-    back = _migrate(BEFORE)
+    back = migrate(BEFORE)
     Event = back.get_model("events", "Event")
     Registration = back.get_model("events", "Registration")
     assert Event.objects.get(slug="asked").intake_questions == ["Wat wil je leren?", "Dieetwensen?"]

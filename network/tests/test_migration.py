@@ -3,33 +3,16 @@ database with data (PostgreSQL, the database the portal runs on)."""
 
 from datetime import date
 
-import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+from coalition.tests.migrations import MIGRATION_TEST, migrate, schema_at
 
-pytestmark = [
-    pytest.mark.postgres,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the migration is tested on PostgreSQL"),
-]
+pytestmark = MIGRATION_TEST
 
 BEFORE = [("network", "0001_initial"), ("members", "0003_search_indexes")]
 AFTER = [("network", "0002_partnerships_from_organisations")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def before():
-    """The schema just before 0002, with today's data: organisations with circles and declaration dates."""
-    apps = _migrate(BEFORE)
-    yield apps
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+# The schema just before 0002, with today's data: organisations with circles and declaration dates.
+before = schema_at(BEFORE)
 
 
 def test_organisations_land_in_the_coalition_of_each_of_their_municipalities(before):
@@ -61,7 +44,7 @@ def test_organisations_land_in_the_coalition_of_each_of_their_municipalities(bef
     regional = organisation("Schuldhulp", "outer", date(2023, 3, 1))  # no municipalities: the whole region
     Municipality.objects.create(name="Tholen", slug="tholen")  # named by nobody: no coalition for it
 
-    after = _migrate(AFTER)
+    after = migrate(AFTER)
     Coalition = after.get_model("network", "Coalition")
     Partnership = after.get_model("network", "Partnership")
     Signature = after.get_model("network", "Signature")
@@ -97,5 +80,5 @@ def test_organisations_land_in_the_coalition_of_each_of_their_municipalities(bef
 
 
 def test_running_the_migration_on_a_database_without_organisations_changes_nothing(before):
-    after = _migrate(AFTER)
+    after = migrate(AFTER)
     assert not after.get_model("network", "Coalition").objects.exists()
