@@ -255,6 +255,29 @@ def kind_of(check: MailCheck) -> MassMail:
     return cls(check.params)
 
 
+# "Change" on the check page leads back to the page the mail was composed on with this: it then shows what was chosen
+# (a kind's `change_url` adds it; the page asks `composed_before`).
+AGAIN = "?again=1"
+
+
+def composed_before(request, key: str, **target) -> dict | None:
+    """The params this person last composed of kind `key` for `target` (e.g. `event=event.pk`) and did not send,
+    when they come back from the check page with "Change" (`AGAIN`); else None."""
+    if not request.GET.get("again"):
+        return None
+    check = (
+        MailCheck.objects.filter(
+            kind=key,
+            created_by=request.user,
+            confirmed_at__isnull=True,
+            **{f"params__{name}": value for name, value in target.items()},
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return check.params if check else None
+
+
 class CheckError(DomainError):
     """The check step cannot go on (nobody to mail, already sent, changed meanwhile)."""
 

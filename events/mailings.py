@@ -39,9 +39,6 @@ checkstep.add_topic(
     gettext_lazy("The reminder before an event you registered for, and its materials afterwards."),
 )
 
-# "Change" on the check page: the composing page, filled in again with what was composed (views.composed_before).
-AGAIN = "?again=1"
-
 # Why someone chosen for an invitation does not get it (beside the check step's own reasons).
 ALREADY_INVITED = "already_invited"
 checkstep.LeftOut.LABELS.setdefault(ALREADY_INVITED, gettext_lazy("already invited to this event"))
@@ -124,7 +121,7 @@ class InvitationMail(EventMail):
         return services.invitation_context(self.event, message=self.params.get("message", ""))
 
     def change_url(self) -> str:
-        return reverse("events:invite", kwargs={"slug": self.event.slug}) + AGAIN
+        return reverse("events:invite", kwargs={"slug": self.event.slug}) + checkstep.AGAIN
 
     def done_url(self, mailing: Mailing) -> str:
         return reverse("events:invitations", kwargs={"slug": self.event.slug})
@@ -216,7 +213,7 @@ class MaterialsMail(EventMail):
         return services.materials_context(self.event)
 
     def change_url(self) -> str:
-        return reverse("events:send_materials", kwargs={"slug": self.event.slug}) + AGAIN
+        return reverse("events:send_materials", kwargs={"slug": self.event.slug}) + checkstep.AGAIN
 
     def done_message(self, count: int) -> str:
         return _("The materials are on their way to %(count)d participants.") % {"count": count}
@@ -329,7 +326,7 @@ class MessageMail(EventMail):
         }
 
     def change_url(self) -> str:
-        return reverse("events:message", kwargs={"slug": self.event.slug}) + AGAIN
+        return reverse("events:message", kwargs={"slug": self.event.slug}) + checkstep.AGAIN
 
     def send(self, audience, *, by, check):
         return _screen_errors(
@@ -410,7 +407,7 @@ class CancellationMail(EventMail):
         return services.cancellation_context(self.event, reason=self.params.get("reason", ""))
 
     def change_url(self) -> str:
-        return reverse("events:cancel_event", kwargs={"slug": self.event.slug}) + AGAIN
+        return reverse("events:cancel_event", kwargs={"slug": self.event.slug}) + checkstep.AGAIN
 
     def done_url(self, mailing: Mailing) -> str:
         return self.event.get_absolute_url()

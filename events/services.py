@@ -232,6 +232,16 @@ def read_guest_token(token: str, *, confirm: bool = False) -> Registration:
     return registration
 
 
+def _recipient(registration, *, context=None):
+    """The Recipient of a mail about `registration`, or None when it has no address (`_participant`). A guest's
+    mail carries their own links whatever the mail (cancel, their registration: they have no account)."""
+    who = _participant(registration)
+    if who is None:
+        return None
+    email, name = who
+    return Recipient(email=email, name=name, context={**_guest_links(registration), **(context or {})})
+
+
 def _guest_links(registration):
     """What a guest's mail adds: their signed links (members cancel on My registrations)."""
     if registration.profile_id is not None or not registration.token:
@@ -1153,15 +1163,13 @@ def people_to_tell_of_cancellation(event: Event, *, now: datetime | None = None)
     recipients = []
     registrations = Registration.objects.active().filter(event=event).select_related("profile__user")
     for registration in registrations.order_by("registered_at", "pk"):
-        who = _participant(registration)
-        if who is None:
+        recipient = _recipient(registration)
+        if recipient is None:
             continue
-        attachments = []
         if registration.is_confirmed:
-            attachments.append(calendar.attachment(preview, method=calendar.CANCEL, attendee=who))
-        recipients.append(
-            Recipient(email=who[0], name=who[1], context=_guest_links(registration), attachments=attachments)
-        )
+            attendee = (recipient.email, recipient.name)
+            recipient.attachments.append(calendar.attachment(preview, method=calendar.CANCEL, attendee=attendee))
+        recipients.append(recipient)
     return recipients
 
 
@@ -1832,10 +1840,8 @@ def participants_for_overview(event: Event) -> list[Recipient]:
     registrations = in_good_standing(Registration.objects.confirmed().filter(event=event))
     recipients = []
     for registration in registrations.select_related("profile__user", "session").order_by("name", "pk"):
-        who = _participant(registration)
-        if who:
-            context = {**_guest_links(registration), **_session_context(registration)}
-            recipients.append(Recipient(email=who[0], name=who[1], context=context))
+        if recipient := _recipient(registration, context=_session_context(registration)):
+            recipients.append(recipient)
     return recipients
 
 
@@ -1929,15 +1935,9 @@ def participants_for_materials(event: Event, *, only_checked_in: bool = False) -
     recipients = []
     materials = list(event.materials.order_by("pk"))
     for registration in registrations.select_related("profile__user").order_by("name", "pk"):
-        who = _participant(registration)
-        if who:
-            unsubscribe = checkstep.unsubscribe_url(who[0], TOPIC_EVENTS)
-            context = {
-                "unsubscribe_url": unsubscribe,
-                **_guest_links(registration),
-                **_guest_materials_context(registration, materials),
-            }
-            recipients.append(Recipient(email=who[0], name=who[1], context=context))
+        if recipient := _recipient(registration, context=_guest_materials_context(registration, materials)):
+            recipient.context["unsubscribe_url"] = checkstep.unsubscribe_url(recipient.email, TOPIC_EVENTS)
+            recipients.append(recipient)
     return recipients
 
 
@@ -2012,8 +2012,8 @@ def people_registered(event: Event, *, confirmed: bool = True, waiting: bool = F
     registrations = Registration.objects.filter(event=event, state__in=states).select_related("profile__user")
     recipients = []
     for registration in registrations.order_by("name", "pk"):
-        if who := _participant(registration):
-            recipients.append(Recipient(email=who[0], name=who[1], context=_guest_links(registration)))
+        if recipient := _recipient(registration):
+            recipients.append(recipient)
     return recipients
 
 

@@ -27,7 +27,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalition import checkstep, ratelimits
 from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
-from coalition.models import MailCheck
 from coalition.rules import DomainError, is_approved_member
 from members.models import Profile, name_order
 from network.audiences import Segment
@@ -741,19 +740,6 @@ def opt_out(request, token):
 # --- Coordinator tools (linked from the admin) ------------------------------------------------------
 
 
-def composed_before(request, key, event):
-    """What this person last composed of kind `key` for `event` and did not send, when they come back to change it
-    ("Change" on the check page adds ?again=1); else None."""
-    if not request.GET.get("again"):
-        return None
-    check = (
-        MailCheck.objects.filter(kind=key, created_by=request.user, confirmed_at__isnull=True, params__event=event.pk)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return check.params if check else None
-
-
 def open_check(request, key, params, form):
     """Count the composed mail and go to its check page; a refusal (nobody to mail, the event not open) is shown
     at the form, with what was typed kept. Returns the redirect, or None to show the form again."""
@@ -769,7 +755,7 @@ def invite(request, slug):
     """Rule `events.send_invitations`: choose a part of the network (the one audience rule, network.audiences) and
     a message; the check page counts who it reaches, without those already invited, and shows the mail."""
     event = _event_for(request, "events.send_invitations", slug)
-    before = composed_before(request, kinds.InvitationMail.key, event)
+    before = checkstep.composed_before(request, kinds.InvitationMail.key, event=event.pk)
     segment_initial = Segment.from_params(before.get("segment", {})).initial() if before else None
     segment_form = SegmentForm(request.POST or None, initial=segment_initial)
     form = InvitationForm(request.POST or None, initial={"message": before.get("message", "")} if before else None)
@@ -1001,7 +987,7 @@ def send_materials(request, slug):
     """Rule `events.manage_event`: mail the materials and a feedback request to the participants, through the
     check step."""
     event = _event_for(request, "events.manage_event", slug)
-    before = composed_before(request, kinds.MaterialsMail.key, event)
+    before = checkstep.composed_before(request, kinds.MaterialsMail.key, event=event.pk)
     initial = {"only_checked_in": bool(before.get("only_checked_in"))} if before else None
     # Bound on every POST: an empty one (the box left unticked) is a valid choice.
     form = SendMaterialsForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -1020,7 +1006,7 @@ def message(request, slug):
     """Rule `events.manage_event`: a message of the coordinator's own to those registered (a room change, parking),
     through the check step."""
     event = _event_for(request, "events.manage_event", slug)
-    before = composed_before(request, kinds.MessageMail.key, event)
+    before = checkstep.composed_before(request, kinds.MessageMail.key, event=event.pk)
     form = MessageForm(request.POST or None, initial=before)
     if request.method == "POST" and form.is_valid():
         params = {"event": event.pk, **form.cleaned_data}
@@ -1038,7 +1024,7 @@ def cancel_event(request, slug):
     event is cancelled when that mail is confirmed; an event nobody registered for, or whose registered people's
     addresses all bounced, is cancelled at once without mail."""
     event = _event_for(request, "events.manage_event", slug)
-    before = composed_before(request, kinds.CancellationMail.key, event)
+    before = checkstep.composed_before(request, kinds.CancellationMail.key, event=event.pk)
     form = CancelEventForm(request.POST if request.method == "POST" else None, initial=before)
     registered = Registration.objects.active().filter(event=event).exclude(profile__isnull=True, email="").count()
     mailable = services.mailable_of_cancellation(event) if registered and not event.is_cancelled else 0

@@ -33,9 +33,6 @@ checkstep.add_topic(
 ALREADY_INVITED = "already_in_survey"
 checkstep.LeftOut.LABELS.setdefault(ALREADY_INVITED, gettext_lazy("already invited to this survey"))
 
-# "Change" on the check page: the send page, filled in again with what was chosen (views.composed_before).
-AGAIN = "?again=1"
-
 
 class SurveyMail(checkstep.MassMail):
     """What both survey mails share: `params["survey"]` is the survey's id; its coordinators' rule."""
@@ -118,7 +115,7 @@ class InvitationMail(SurveyMail):
         return services.invitation_description(self.survey)
 
     def change_url(self) -> str:
-        return reverse("surveys:send", kwargs={"slug": self.survey.slug}) + AGAIN
+        return reverse("surveys:send", kwargs={"slug": self.survey.slug}) + checkstep.AGAIN
 
     def done_message(self, count: int) -> str:
         return _("The survey is on its way to %(count)d people.") % {"count": count}

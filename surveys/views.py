@@ -291,19 +291,6 @@ def manage(request, slug):
     )
 
 
-def composed_before(request, key, survey):
-    """What this person last chose for `survey` and did not send, when they come back from the check page with
-    "Change" (?again=1); else None."""
-    if not request.GET.get("again"):
-        return None
-    check = (
-        MailCheck.objects.filter(kind=key, created_by=request.user, confirmed_at__isnull=True, params__survey=survey.pk)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    return check.params if check else None
-
-
 def _segment_form(request, initial):
     """Who it goes to: any part of the network for a regional coordinator; for a coalition coordinator the people
     of their own coalitions only, without the groups that reach beyond them (as announcements and invitations)."""
@@ -323,7 +310,7 @@ def send(request, slug):
     reaches, without those already invited, shows the mail and sends it at confirm. Sending again reaches only those
     not invited before."""
     survey = _managed_survey(request, slug)
-    before = composed_before(request, InvitationMail.key, survey)
+    before = checkstep.composed_before(request, InvitationMail.key, survey=survey.pk)
     params = before.get("segment") if before else survey.segment
     segment_form = _segment_form(request, Segment.from_params(params).initial() if params else None)
     if request.method == "POST" and segment_form.is_valid():
@@ -344,6 +331,6 @@ def send(request, slug):
             "survey": survey,
             "segment_form": segment_form,
             "sending_problem": services.sending_problem(survey),
-            "invited": survey.participants.filter(Q(invited_at__isnull=False)).count(),
+            "invited": survey.participants.filter(invited_at__isnull=False).count(),
         },
     )
