@@ -39,7 +39,7 @@ from network.audiences import Person
 from network.models import coalition_of
 from surveys.models import Participant as SurveyParticipant
 from surveys.models import Survey, SurveyQuestion, clean_answers
-from surveys.services import forget_participants, link_maker
+from surveys.services import forget_participants, link_maker, place_people
 
 from . import calendar, certificates
 from .models import (
@@ -2137,45 +2137,16 @@ def ensure_feedback_survey(event: Event) -> Survey:
 
 
 def _feedback_participants(survey, registrations, *, invited_at=None) -> dict[int, SurveyParticipant]:
-    """{registration id: its participant of `survey`}: found by member or address, made when missing (one INSERT).
-
-    A guest takes part by address; a member by their profile (and an earlier row with their address gets it)."""
+    """{registration id: its place in `survey`} (surveys.services.place_people: a member by their profile, a guest
+    by address; made when missing). A registration whose mails have no address has none."""
     people = {registration.pk: _participant(registration) for registration in registrations}
-    people = {pk: who for pk, who in people.items() if who}
-    profiles = {r.profile_id for r in registrations if r.profile_id is not None}
-    emails = {who[0].lower() for who in people.values()}
-    existing = list(
-        SurveyParticipant.objects.filter(survey=survey).filter(Q(profile_id__in=profiles) | Q(email__in=emails))
-    )
-    by_profile = {p.profile_id: p for p in existing if p.profile_id is not None}
-    by_email = {p.email.lower(): p for p in existing if p.email}
-    places, new, changed = {}, [], []
-    for registration in registrations:
-        if registration.pk not in people:
-            continue
-        email, name = people[registration.pk]
-        email = email.lower()
-        place = by_profile.get(registration.profile_id) if registration.profile_id is not None else None
-        place = place or by_email.get(email)
-        if place is None:
-            place = SurveyParticipant(
-                survey=survey, profile_id=registration.profile_id, email=email, name=name, invited_at=invited_at
-            )
-            new.append(place)
-            by_email[email] = place
-            if registration.profile_id is not None:
-                by_profile[registration.profile_id] = place
-        elif place.pk is not None and (
-            (place.profile_id is None and registration.profile_id is not None)
-            or (invited_at is not None and place.invited_at is None)
-        ):
-            place.profile_id = place.profile_id or registration.profile_id
-            place.invited_at = place.invited_at or invited_at
-            changed.append(place)
-        places[registration.pk] = place
-    SurveyParticipant.objects.bulk_create(new, batch_size=500)
-    SurveyParticipant.objects.bulk_update(changed, ["profile", "invited_at"], batch_size=500)
-    return places
+    persons = [
+        Person(email=who[0], name=who[1], profile_id=registration.profile_id)
+        for registration in registrations
+        if (who := people[registration.pk])
+    ]
+    places = place_people(survey, persons, invited_at=invited_at)
+    return {pk: places[who[0].strip().lower()] for pk, who in people.items() if who}
 
 
 @transaction.atomic

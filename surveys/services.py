@@ -626,6 +626,44 @@ def split_invited(survey: Survey, people: Iterable[Person]) -> tuple[list[Person
     return to_invite, already
 
 
+def place_people(
+    survey: Survey, people: Iterable[Person], *, invited_at: datetime | None = None
+) -> dict[str, Participant]:
+    """Each person's place in `survey`, keyed by their lower-case address: found by member, else by address, and
+    made when missing (one INSERT per batch: an audience can be the whole network). A place found without the
+    person's member, address or invitation gets them. Invitations and an event's feedback both place people here."""
+    people = [person for person in people if person.email.strip()]
+    emails = {person.email.strip().lower() for person in people}
+    profiles = {person.profile_id for person in people if person.profile_id is not None}
+    existing = Participant.objects.filter(survey=survey).filter(Q(profile_id__in=profiles) | Q(email__in=emails))
+    by_profile = {place.profile_id: place for place in existing if place.profile_id is not None}
+    by_email = {place.email.lower(): place for place in existing if place.email}
+    places, new, changed = {}, [], {}
+    for person in people:
+        email = person.email.strip().lower()
+        place = by_profile.get(person.profile_id) if person.profile_id is not None else None
+        place = place or by_email.get(email)
+        if place is None:
+            place = Participant(
+                survey=survey, profile_id=person.profile_id, email=email, name=person.name, invited_at=invited_at
+            )
+            new.append(place)
+        elif place.pk is not None:
+            before = (place.profile_id, place.email, place.invited_at)
+            place.profile_id = place.profile_id or person.profile_id
+            place.email = place.email or email
+            place.invited_at = place.invited_at or invited_at
+            if (place.profile_id, place.email, place.invited_at) != before:
+                changed[place.pk] = place
+        by_email[email] = place
+        if person.profile_id is not None:
+            by_profile[person.profile_id] = place
+        places[email] = place
+    Participant.objects.bulk_create(new, batch_size=500)
+    Participant.objects.bulk_update(changed.values(), ["profile", "email", "invited_at"], batch_size=500)
+    return places
+
+
 @transaction.atomic
 def send_invitations(
     survey: Survey,
@@ -649,47 +687,29 @@ def send_invitations(
     ensure_permitted(by, "surveys.manage_survey", survey)
     ensure_segment_allowed(segment, by=by)
     ensure_sendable(survey, now=now)
-    invitees = [person for person in invitees if person.email.strip()]
     addresses, profiles = invited_addresses(survey)
-    waiting = {  # rows of the survey that were never invited nor answered: invited now, with their own token
-        (participant.email.lower() if participant.email else f"profile:{participant.profile_id}"): participant
-        for participant in Participant.objects.filter(survey=survey, invited_at__isnull=True, answered_at__isnull=True)
-    }
-    new, reused, unsubscribe = [], [], unsubscribe_link_maker()
-    unsubscribe_urls = {}
+    to_invite, unsubscribe_urls, unsubscribe = [], {}, unsubscribe_link_maker()
     for person in invitees:
         email = person.email.strip().lower()
-        if email in addresses or (person.profile_id is not None and person.profile_id in profiles):
+        if not email or email in addresses or (person.profile_id is not None and person.profile_id in profiles):
             continue
         addresses.add(email)
         if person.profile_id is not None:
             profiles.add(person.profile_id)
         unsubscribe_urls[email] = person.unsubscribe_url or unsubscribe(email)
-        existing = waiting.get(email) or waiting.get(f"profile:{person.profile_id}")
-        if existing is not None:
-            existing.invited_at = now
-            existing.email = email
-            reused.append(existing)
-        else:
-            new.append(
-                Participant(survey=survey, profile_id=person.profile_id, email=email, name=person.name, invited_at=now)
-            )
-    if not new and not reused:
+        to_invite.append(person)
+    if not to_invite:
         raise SurveyError(_("Everyone in this audience has already been invited."))
-    # One INSERT per batch, not per person: an audience can be the whole network.
-    Participant.objects.bulk_create(new, batch_size=500)
-    Participant.objects.bulk_update(reused, ["invited_at", "email"], batch_size=500)
+    # A row made without an invitation (none answered: e.g. an event's feedback place) is invited with its token.
+    places = place_people(survey, to_invite, invited_at=now)
     answer = link_maker("surveys:answer_by_link")
     recipients = [
         Recipient(
-            email=participant.email,
-            name=participant.name,
-            context={
-                "answer_url": answer(participant.token),
-                "unsubscribe_url": unsubscribe_urls[participant.email.lower()],
-            },
+            email=email,
+            name=place.name,
+            context={"answer_url": answer(place.token), "unsubscribe_url": unsubscribe_urls[email]},
         )
-        for participant in [*reused, *new]
+        for email, place in places.items()
     ]
     mailing = queue_mailing(
         template="surveys/invitation",
