@@ -26,6 +26,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coalition import checkstep, ratelimits
 from coalition.celery import enqueue_after_commit
@@ -1599,6 +1600,47 @@ def invitation_registration(invitation: Invitation) -> Registration | None:
     if invitation.profile_id is not None:
         return registrations.filter(profile_id=invitation.profile_id).first()
     return registrations.filter(profile__isnull=True, email__iexact=invitation.email).first()
+
+
+class InvitationStanding:
+    """Where an invited person stands: their answer, and for "coming" the registration it led to ("coming" is a
+    confirmed seat; waiting and a guest's unconfirmed address are shown as such)."""
+
+    STANDINGS = ("coming", "waiting", "pending", "coming_unregistered", "not_coming", "no_answer")
+    LABELS = {
+        "coming": gettext_lazy("Coming (confirmed)"),
+        "waiting": gettext_lazy("On the waiting list"),
+        "pending": gettext_lazy("Address not confirmed yet"),
+        "coming_unregistered": gettext_lazy("Said coming, not registered"),
+        "not_coming": gettext_lazy("Not coming"),
+        "no_answer": gettext_lazy("No answer"),
+    }
+
+    @staticmethod
+    def of(invitation, registration):
+        if registration is not None:
+            if registration.is_confirmed:
+                return "coming"
+            return "waiting" if registration.is_waiting else "pending"
+        if invitation.answer == Invitation.Answer.COMING:
+            return "coming_unregistered"
+        return "not_coming" if invitation.answer == Invitation.Answer.NOT_COMING else "no_answer"
+
+
+def invitations_with_standing(event: Event) -> tuple[list[Invitation], list[tuple[str, int]]]:
+    """The event's invitations, each with its `standing` and `standing_label` (the registration it led to, read
+    for all in one query), and the (label, count) of every standing, so the totals agree with the rows."""
+    rows = list(Invitation.objects.filter(event=event).order_by("answer", "name", "email"))
+    registrations = Registration.objects.active().filter(event=event).only("state", "profile_id", "email")
+    by_profile = {r.profile_id: r for r in registrations if r.profile_id}
+    by_address = {r.email.lower(): r for r in registrations if r.profile_id is None and r.email}
+    totals = dict.fromkeys(InvitationStanding.STANDINGS, 0)
+    for invitation in rows:
+        registration = by_profile.get(invitation.profile_id) or by_address.get(invitation.email.lower())
+        invitation.standing = InvitationStanding.of(invitation, registration)
+        invitation.standing_label = InvitationStanding.LABELS[invitation.standing]
+        totals[invitation.standing] += 1
+    return rows, [(InvitationStanding.LABELS[key], totals[key]) for key in InvitationStanding.STANDINGS]
 
 
 @transaction.atomic

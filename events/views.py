@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -786,51 +785,17 @@ def invitations(request, slug):
             messages.error(request, str(refusal))
             return redirect("events:invitations", slug=event.slug)
         return redirect(check.get_absolute_url())
-    rows = list(Invitation.objects.filter(event=event).order_by("answer", "name", "email"))
-    # "Coming" is a confirmed seat: each answer is shown with the registration it led to (one query for all).
-    registrations = Registration.objects.active().filter(event=event).only("state", "profile_id", "email")
-    by_profile = {r.profile_id: r for r in registrations if r.profile_id}
-    by_address = {r.email.lower(): r for r in registrations if r.profile_id is None and r.email}
-    totals = dict.fromkeys(InvitationRow.STANDINGS, 0)
-    for invitation in rows:
-        registration = by_profile.get(invitation.profile_id) or by_address.get(invitation.email.lower())
-        invitation.standing = InvitationRow.standing(invitation, registration)
-        invitation.standing_label = InvitationRow.LABELS[invitation.standing]
-        totals[invitation.standing] += 1
+    rows, totals = services.invitations_with_standing(event)
     return render(
         request,
         "events/coordinator/invitations.html",
         {
             "event": event,
             "invitations": rows,
-            "totals": [(InvitationRow.LABELS[key], totals[key]) for key in InvitationRow.STANDINGS],
+            "totals": totals,
             "remindable": Invitation.objects.filter(event=event).remindable().count(),
         },
     )
-
-
-class InvitationRow:
-    """Where an invited person stands: their answer, and for "coming" the registration it led to."""
-
-    STANDINGS = ("coming", "waiting", "pending", "coming_unregistered", "not_coming", "no_answer")
-    LABELS = {
-        "coming": _lazy("Coming (confirmed)"),
-        "waiting": _lazy("On the waiting list"),
-        "pending": _lazy("Address not confirmed yet"),
-        "coming_unregistered": _lazy("Said coming, not registered"),
-        "not_coming": _lazy("Not coming"),
-        "no_answer": _lazy("No answer"),
-    }
-
-    @staticmethod
-    def standing(invitation, registration):
-        if registration is not None:
-            if registration.is_confirmed:
-                return "coming"
-            return "waiting" if registration.is_waiting else "pending"
-        if invitation.answer == Invitation.Answer.COMING:
-            return "coming_unregistered"
-        return "not_coming" if invitation.answer == Invitation.Answer.NOT_COMING else "no_answer"
 
 
 WALK_IN_CANDIDATES = 10
