@@ -1,5 +1,6 @@
 """Shared fixtures: test personas for every role, and the settings the suite runs with."""
 
+import importlib
 import os
 import socket
 import threading
@@ -17,6 +18,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
+from django.apps import apps
 from django.conf import settings as django_settings
 from django.db import connections
 from django.test import Client
@@ -31,6 +33,7 @@ from django.contrib.auth.models import Group  # noqa: E402
 from coalition.celery import app  # noqa: E402
 from members.models import Municipality, Profile  # noqa: E402
 from network.models import Coalition, CoalitionCoordinator  # noqa: E402
+from surveys.services import pulse_template  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -62,6 +65,26 @@ def _cache_of_its_own(settings):
     settings.CACHES = {
         alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"} for alias, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _rows_the_migrations_make(request):
+    """Data migrations make rows a real installation has (the network pulse's template: surveys 0002 and 0003);
+    a transactional test empties every table when it ends (pytest-django flushes), those rows included. Put them
+    back, as the migrations make them, so each database test meets the same database whichever tests ran before."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None:
+        return
+    transactional = marker.kwargs.get("transaction", False) or (marker.args and marker.args[0])
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    restore_rows_the_migrations_make()
+
+
+def restore_rows_the_migrations_make():
+    """The rows the data migrations make, made again as they make them where a flush took them away."""
+    if pulse_template() is None:
+        importlib.import_module("surveys.migrations.0002_network_pulse").create_template(apps, None)
+        importlib.import_module("surveys.migrations.0003_scales").numbers_to_scales(apps, None)
 
 
 # Every test persona logs in with this password.

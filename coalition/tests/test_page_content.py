@@ -42,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone as django_timezone
 from django.utils import translation
 
+from conftest import restore_rows_the_migrations_make
 from events import services as events_services
 
 GOLDEN_DIR = Path(__file__).parent / "page_content"
@@ -91,6 +92,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}},
     )
     with django_db_blocker.unblock(), overrides, frozen_now(), translation.override("nl"), transaction.atomic():
+        restore_rows_the_migrations_make()  # a transactional test before this one may have flushed them
         # The same primary keys on every run (they appear in links): sequences start after the rows that
         # are already there (those the migrations create).
         with connection.cursor() as cursor:
