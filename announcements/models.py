@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.markdown import render_markdown
 from coalition.models import Delivery, Mailing
-from coalition.storage import PrivateStorage
-from events.models import MATERIAL_EXTENSIONS
+from coalition.storage import PrivateStorage, validate_document
 from network.models import Coalition
 
-# The same file types as an event's materials (events.models.MATERIAL_EXTENSIONS), smaller: it goes to many.
+# The same file types as every shared document (coalition.storage.DOCUMENT_EXTENSIONS), smaller: it goes to many.
 ATTACHMENT_MAX_BYTES = 10 * 2**20
 
 _attachment_storage = PrivateStorage("announcements")
@@ -34,16 +33,8 @@ def attachment_path(instance, filename):
 
 
 def validate_attachment(file) -> None:
-    """A document of an allowed type (the event materials' list) and at most ATTACHMENT_MAX_BYTES."""
-    extension = Path(file.name).suffix.lower().lstrip(".")
-    if extension not in MATERIAL_EXTENSIONS:
-        raise ValidationError(
-            _("Allowed file types: %(types)s."), params={"types": ", ".join(sorted(MATERIAL_EXTENSIONS))}
-        )
-    if file.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large; the limit is %(mb)d MB."), params={"mb": ATTACHMENT_MAX_BYTES // 2**20}
-        )
+    """A document of an allowed type (coalition.storage.DOCUMENT_EXTENSIONS) and at most ATTACHMENT_MAX_BYTES."""
+    validate_document(file, max_bytes=ATTACHMENT_MAX_BYTES)
 
 
 _web_link = URLValidator(schemes=["http", "https"], message=_("Enter a valid URL."))

@@ -65,6 +65,9 @@ class Mailing(models.Model):
         EVENT_MESSAGE = "event_message", _("Message to participants")
         SURVEY = "survey", _("Survey")
         GROUP_NOTES = "group_notes", _("Group notes")
+        # One member's own news of a group (an action assigned to them, due, their daily digest): sent by a service
+        # or the beat for one person; it says how to stop it and carries List-Unsubscribe for that group.
+        GROUP_NOTICE = "group_notice", _("Group notification")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "coalition",
     "members",
     "network",
+    "groups",
     "surveys",
     "journal",
     "events",

@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 PDF_MAX_BYTES = 25 * 2**20
 
+# What people share as documents (an event's materials, a group's documents, an announcement's attachment): office
+# documents, PDF, images and plain text, never anything that runs.
+DOCUMENT_EXTENSIONS = frozenset(
+    {"pdf", "pptx", "ppt", "docx", "doc", "xlsx", "odp", "odt", "ods", "png", "jpg", "jpeg", "txt"}
+)
+DOCUMENT_MAX_BYTES = 25 * 2**20
+
 
 @deconstructible(path="coalition.storage.PrivateStorage")
 class PrivateStorage(FileSystemStorage):
@@ -51,3 +58,15 @@ def validate_pdf(file: File, *, max_bytes: int | None = None) -> None:
     file.seek(position)
     if head != b"%PDF-":
         raise ValidationError(_("This file is not a PDF document."))
+
+
+def validate_document(file: File, *, max_bytes: int | None = None) -> None:
+    """A document of an allowed type (DOCUMENT_EXTENSIONS) of at most `max_bytes` (DOCUMENT_MAX_BYTES)."""
+    max_bytes = max_bytes or DOCUMENT_MAX_BYTES
+    extension = Path(file.name).suffix.lower().lstrip(".")
+    if extension not in DOCUMENT_EXTENSIONS:
+        raise ValidationError(
+            _("Allowed file types: %(types)s."), params={"types": ", ".join(sorted(DOCUMENT_EXTENSIONS))}
+        )
+    if file.size > max_bytes:
+        raise ValidationError(_("The file is too large; the limit is %(mb)d MB."), params={"mb": max_bytes // 2**20})

@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.models import ConstraintErrorsAtFields, Delivery
 from coalition.rules import is_coordinator
-from coalition.storage import PrivateStorage
+from coalition.storage import PrivateStorage, validate_document
+from groups.privacy import validate_no_identifiers
 from network.models import Phase
 from surveys.models import Question
 
@@ -103,6 +104,7 @@ class Event(ConstraintErrorsAtFields, models.Model):
         SERIOUS_GAME = "serious_game", _("Serious game")
         ONLINE_MEETING = "online_meeting", _("Online regional meeting")
         PARTNER_MEETING = "partner_meeting", _("Half-yearly partner meeting")
+        GROUP_MEETING = "group_meeting", _("Group meeting")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -159,6 +161,22 @@ class Event(ConstraintErrorsAtFields, models.Model):
         blank=True,
         related_name="events",
         verbose_name=_("series"),
+    )
+    # A meeting of a working group, sounding-board group or case consultation (issue 18): registration, calendar,
+    # reminders and check-in as for any event; its notes and cases are MeetingNotes and Case below.
+    group = models.ForeignKey(
+        "groups.Group",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("group"),
+        help_text=_("For a meeting of a group: its notes are sent to the group's members."),
+    )
+    group_only = models.BooleanField(
+        _("only for the group's members"),
+        default=True,
+        help_text=_("A group's meeting is seen and attended by its members only, unless this is switched off."),
     )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -773,11 +791,6 @@ class Invitation(ConstraintErrorsAtFields, models.Model):
         return f"{self.email} – {self.event}"
 
 
-# Presentations and documents only; no executables, archives or web pages.
-MATERIAL_EXTENSIONS = {"pdf", "pptx", "ppt", "docx", "doc", "xlsx", "odp", "odt", "ods", "png", "jpg", "jpeg", "txt"}
-MATERIAL_MAX_BYTES = 25 * 2**20
-
-
 def material_path(instance, filename):
     return f"{instance.event_id}/{filename}"
 
@@ -803,17 +816,11 @@ class Material(models.Model):
 
     def clean(self):
         super().clean()
-        if not self.file:
-            return
-        extension = Path(self.file.name).suffix.lower().lstrip(".")
-        if extension not in MATERIAL_EXTENSIONS:
-            raise ValidationError(
-                {"file": _("Allowed file types: %(types)s.") % {"types": ", ".join(sorted(MATERIAL_EXTENSIONS))}}
-            )
-        if self.file.size > MATERIAL_MAX_BYTES:
-            raise ValidationError(
-                {"file": _("The file is too large; the limit is %(mb)d MB.") % {"mb": MATERIAL_MAX_BYTES // 2**20}}
-            )
+        if self.file:
+            try:
+                validate_document(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error.messages}) from error
 
     @property
     def filename(self):
@@ -885,3 +892,83 @@ class EventMailing(models.Model):
 
     def __str__(self):
         return f"{self.event}: {self.get_purpose_display()}"
+
+
+class MeetingNotes(models.Model):
+    """What a group's meeting decided, written by a group coordinator afterwards and sent to the group."""
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="notes", verbose_name=_("meeting"))
+    decisions = models.TextField(
+        _("decisions"), max_length=10000, help_text=_("Markdown: **bold**, *italic*, lists and links.")
+    )
+    summary = models.TextField(
+        _("other notes"), max_length=10000, blank=True, help_text=_("Markdown: **bold**, *italic*, lists and links.")
+    )
+    # Linked, not retyped: the group's actions this meeting created and those it closed.
+    actions_created = models.ManyToManyField(
+        "groups.Action", blank=True, related_name="created_in_notes", verbose_name=_("actions created")
+    )
+    actions_closed = models.ManyToManyField(
+        "groups.Action", blank=True, related_name="closed_in_notes", verbose_name=_("actions closed")
+    )
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("meeting notes")
+        verbose_name_plural = _("meeting notes")
+
+    def __str__(self):
+        return str(self.event)
+
+
+class Case(models.Model):
+    """A case put to a case consultation (MDO) meeting: a theme and a question, never anything about the client.
+
+    The professional keeps consent and the case's details in their own system. The text fields are checked for
+    obvious identifiers (groups.privacy); after the retention period the case is detached from who submitted it.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="cases", verbose_name=_("meeting"))
+    theme = models.CharField(
+        _("theme"),
+        max_length=200,
+        validators=[validate_no_identifiers],
+        help_text=_("For example: money worries around a birth."),
+    )
+    question = models.TextField(
+        _("question for the consultation"),
+        max_length=2000,
+        validators=[validate_no_identifiers],
+        help_text=_("What you would like the others to think about."),
+    )
+    advice = models.TextField(
+        _("what the consultation advised"), max_length=4000, blank=True, validators=[validate_no_identifiers]
+    )
+    submitted_by = models.ForeignKey(
+        "members.Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="submitted_cases",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    detached_at = models.DateTimeField(_("detached from the submitter at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+
+    def __str__(self):
+        return self.theme

@@ -28,6 +28,8 @@ EXEMPT_KINDS = {
     Mailing.Kind.TRANSACTIONAL,
     # Due for one registration at a time, sent by the beat, with nobody there to ask.
     Mailing.Kind.REMINDER,
+    # One member's own action or daily digest of a group, sent by a service or the beat for that person alone.
+    Mailing.Kind.GROUP_NOTICE,
 }
 
 # Checked kinds that no MassMail sends yet: group notes (issue 18) add theirs. When they do, take them out of here.
@@ -54,7 +56,7 @@ def test_every_kind_of_mailing_is_either_checked_or_exempt():
 
 
 def test_the_exempt_kinds_are_only_the_personal_ones():
-    assert {Mailing.Kind.TRANSACTIONAL, Mailing.Kind.REMINDER} == EXEMPT_KINDS
+    assert {Mailing.Kind.TRANSACTIONAL, Mailing.Kind.REMINDER, Mailing.Kind.GROUP_NOTICE} == EXEMPT_KINDS
 
 
 # --- (b) every checked kind the portal sends has its MassMail -----------------------------------------------------

@@ -1,0 +1,1 @@
+"""Pages of groups: the list, a group's page, joining and members, the action list, documents, notifications."""
