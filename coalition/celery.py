@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "surveys.tasks.detach_responses",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Owners of an action hear ACTION_REMINDER_DAYS before it is due, in the morning, once per due date.
+    "groups-remind-due-actions": {
+        "task": "groups.tasks.remind_due_actions",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "members-request-confirmations": {
         "task": "members.tasks.request_confirmations",
         "schedule": crontab(hour=9, minute=15),

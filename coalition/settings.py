@@ -299,6 +299,11 @@ BOUNCE_IMAP_TIMEOUT = env_int("BOUNCE_IMAP_TIMEOUT", 30, minimum=1)
 #    {"address", "reason", "permanent": true} (or a list of them) from the mail provider. Not found while empty.
 BOUNCE_WEBHOOK_TOKEN = env_str("BOUNCE_WEBHOOK_TOKEN", "").strip()
 
+# --- Groups ---------------------------------------------------------------------------------
+
+# The owners of an unfinished action get a reminder this many days before its due date (once per due date).
+ACTION_REMINDER_DAYS = env_int("ACTION_REMINDER_DAYS", 3, minimum=0)
+
 # --- Events ---------------------------------------------------------------------------------
 
 # Confirmed participants get a reminder this many days before an event.

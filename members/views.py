@@ -41,6 +41,8 @@ ORGANISATION_PAGE_SIZE = 30
 # organisation is a partner of, in which circle, and its signatures). Each takes (organisation, user) and returns
 # an object with `title`, `template` and `context`, or None to add nothing.
 ORGANISATION_PAGE_SECTIONS = []
+# Parts a higher layer adds to a member's own page (groups: "My actions"), the same way: each takes (profile, user).
+OWN_PAGE_SECTIONS = []
 
 
 # Each view names the permission it needs (members/rules.py); a refusal is the one 403 page, or login for visitors.
@@ -207,6 +209,7 @@ def me(request):
             "form": form,
             "profile": profile,
             "organisations": Organisation.objects.editable_by(request.user).filter(contacts=profile),
+            "sections": [s for make in OWN_PAGE_SECTIONS if (s := make(profile, request.user))],
         },
     )
 

@@ -1,0 +1,134 @@
+"""Forms of groups: joining and members, the action list and its filters, documents."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import FilterForm, with_blank
+from members.models import Profile
+from network.forms import DateInput
+
+from .models import Action, Document, Membership
+
+# --- The action list and documents (H2) -----------------------------------------------------------------------
+
+
+def _member_choices(group, *, also=()):
+    """The group's active members as (pk, name) by surname, and `also` (an action's owners who have left since)."""
+    members = list(
+        Profile.objects.filter(group_memberships__group=group, group_memberships__state=Membership.State.ACTIVE)
+        .only("first_name", "last_name")
+        .order_by("sort_surname", "sort_first_name", "pk")
+    )
+    seen = {profile.pk for profile in members}
+    members += [profile for profile in also if profile.pk not in seen]
+    return [(profile.pk, profile.full_name) for profile in members]
+
+
+class ActionForm(forms.Form):
+    """A new action, or an action changed as a whole. Owners are ticked from the group's members; whether each is
+    a member is the service's rule (groups.services.create_action), so its message stands at this field."""
+
+    title = forms.CharField(label=_("What"), max_length=300)
+    owners = forms.ModelMultipleChoiceField(
+        label=_("Who"),
+        queryset=Profile.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One or more members of the group."),
+    )
+    due_on = forms.DateField(label=_("Due date"), required=False, widget=DateInput())
+    description = forms.CharField(
+        label=_("Explanation"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, group, action=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        current = list(action.owners.all()) if action is not None else []
+        self.fields["owners"].widget.choices = _member_choices(group, also=current)
+        if action is not None:
+            self.fields["status"] = forms.ChoiceField(label=_("Status"), choices=Action.Status.choices)
+            self.fields["progress_note"] = forms.CharField(label=_("Progress"), required=False, max_length=500)
+            self.fields["result_url"] = forms.URLField(
+                label=_("Result (link)"), required=False, max_length=500, assume_scheme="https"
+            )
+            self.fields["result_document"] = forms.ModelChoiceField(
+                label=_("Result (document)"),
+                required=False,
+                queryset=Document.objects.filter(group=group).only("title"),
+                empty_label=_("No document"),
+            )
+            self.fields["note"] = forms.CharField(
+                label=_("Note with this change"),
+                required=False,
+                max_length=500,
+                help_text=_("Shown in the history, e.g. why the date moved."),
+            )
+            self.initial = {
+                "title": action.title,
+                "owners": [profile.pk for profile in current],
+                "due_on": action.due_on,
+                "description": action.description,
+                "status": action.status,
+                "progress_note": action.progress_note,
+                "result_url": action.result_url,
+                "result_document": action.result_document_id,
+                **self.initial,
+            }
+
+
+class ActionStatusForm(forms.Form):
+    """The quick buttons on an action's page: one status, nothing else."""
+
+    status = forms.ChoiceField(choices=Action.Status.choices)
+
+
+class ActionFilterForm(FilterForm):
+    """The action list's filters: which status (unfinished unless chosen), whose."""
+
+    UNFINISHED, OVERDUE, EVERY, MINE = "", "overdue", "all", "mine"
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            (UNFINISHED, _("Open and in progress")),
+            (OVERDUE, _("Overdue")),
+            *Action.Status.choices,
+            (EVERY, _("All actions")),
+        ],
+    )
+    owner = forms.TypedChoiceField(label=_("Who"), required=False, coerce=str)
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = with_blank(
+            [(self.MINE, _("My actions")), *((str(pk), name) for pk, name in _member_choices(group))],
+            _("Everyone"),
+        )
+
+    def filter(self, queryset, *, profile):
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        status = data.get("status", self.UNFINISHED)
+        if status == self.UNFINISHED:
+            queryset = queryset.unfinished()
+        elif status == self.OVERDUE:
+            queryset = queryset.overdue()
+        elif status != self.EVERY:
+            queryset = queryset.filter(status=status)
+        owner = data.get("owner", "")
+        if owner == self.MINE:
+            queryset = queryset.of_profile(profile) if profile is not None else queryset.none()
+        elif owner:
+            queryset = queryset.filter(owners__pk=owner)
+        return queryset
+
+
+class DocumentForm(forms.Form):
+    """A document to share: its title and the file (type and size are checked by groups.services.share_document)."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        max_length=300,
+        help_text=Document._meta.get_field("file").help_text,
+    )
