@@ -2622,7 +2622,7 @@ def write_notes(
 def notes_of(event: Event) -> MeetingNotes | None:
     """The meeting's notes with their linked actions and the actions' owners, in a fixed number of queries."""
     owners = Prefetch("owners", queryset=Profile.objects.order_by(*name_order()))
-    actions = Action.objects.order_by("due_on", "pk").prefetch_related(owners)
+    actions = Action.objects.select_related("group").order_by("due_on", "pk").prefetch_related(owners)
     return (
         MeetingNotes.objects.filter(event=event)
         .prefetch_related(Prefetch("actions_created", queryset=actions), Prefetch("actions_closed", queryset=actions))
