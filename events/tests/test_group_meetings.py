@@ -331,3 +331,24 @@ def test_membership_state_counts_not_just_the_row(group):
     meeting = MeetingFactory(group=group)
     assert not user.has_perm("events.view_event_page", meeting)
     assert not Event.objects.visible_to(user).filter(pk=meeting.pk).exists()
+
+
+def test_the_admin_sets_the_group_and_whether_the_meeting_is_the_groups_own(coordinator_client, group):
+    meeting = MeetingFactory(group=group)
+    page = coordinator_client.get(reverse("admin:events_event_change", args=[meeting.pk]))
+    assert page.status_code == 200
+    assert 'name="group"' in page.text and 'name="group_only"' in page.text
+    listed = coordinator_client.get(reverse("admin:events_event_changelist"), {"group__id__exact": group.pk})
+    assert listed.status_code == 200 and meeting.title in listed.text
+
+
+def test_the_admin_lists_notes_and_cases_for_reading(coordinator_client, group):
+    from events.models import Case, MeetingNotes  # noqa: PLC0415
+
+    meeting = MeetingFactory(group=group)
+    MeetingNotes.objects.create(event=meeting, decisions="Besluit")
+    case = Case.objects.create(event=meeting, theme="Geldzorgen", question="Hoe?")
+    assert meeting.title in coordinator_client.get(reverse("admin:events_meetingnotes_changelist")).text
+    assert "Geldzorgen" in coordinator_client.get(reverse("admin:events_case_changelist")).text
+    change = coordinator_client.get(reverse("admin:events_case_change", args=[case.pk]))
+    assert change.status_code == 200 and 'name="theme"' not in change.text  # read only
