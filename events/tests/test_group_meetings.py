@@ -352,3 +352,33 @@ def test_the_admin_lists_notes_and_cases_for_reading(coordinator_client, group):
     assert "Geldzorgen" in coordinator_client.get(reverse("admin:events_case_changelist")).text
     change = coordinator_client.get(reverse("admin:events_case_change", args=[case.pk]))
     assert change.status_code == 200 and 'name="theme"' not in change.text  # read only
+
+
+def test_the_group_section_takes_the_same_queries_however_many_meetings(group, people):
+    from django.db import connection  # noqa: PLC0415
+    from django.template.loader import render_to_string  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    from events.models import MeetingNotes  # noqa: PLC0415
+
+    user = people["group_coordinator"]
+
+    def grow(count):
+        for number in range(count):
+            MeetingFactory(group=group, starts_at=timezone.now() + timedelta(days=number + 1))
+            start = timezone.now() - timedelta(days=number + 1)
+            past = MeetingFactory(group=group, starts_at=start, ends_at=start + timedelta(hours=1))
+            MeetingNotes.objects.create(event=past, decisions="Besluit")
+
+    def measure():
+        with CaptureQueriesContext(connection) as captured:
+            section = group_meetings(group, user)
+            html = render_to_string(section.template, {"section": section})
+        return len(captured), len(html)
+
+    grow(2)
+    measure()  # the role caches on the user
+    few, few_length = measure()
+    grow(8)
+    many, many_length = measure()
+    assert many == few and many_length > few_length
