@@ -2366,7 +2366,7 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
 # Fields a copy takes over unchanged; the times move along with the start, the rest starts afresh.
 _COPIED_FIELDS = (
     "title", "kind", "edition", "coalition", "host", "co_host", "venue", "address", "meeting_url", "capacity",
-    "max_per_organisation", "description", "accreditation_points", "accreditation_registry",
+    "max_per_organisation", "description", "accreditation_points", "accreditation_registry", "group", "group_only",
 )  # fmt: skip
 # What a copy takes over of what hangs on the event: its intake questions, as they are.
 _COPIED_QUESTION_FIELDS = ("label", "help_text", "kind", "required", "choices", "min_value", "max_value", "position")

@@ -382,3 +382,9 @@ def test_the_group_section_takes_the_same_queries_however_many_meetings(group, p
     grow(8)
     many, many_length = measure()
     assert many == few and many_length > few_length
+
+
+def test_a_copy_of_a_group_meeting_stays_the_groups_own(group, coordinator):
+    meeting = MeetingFactory(group=group)
+    copy = services.copy_event(meeting, starts_at=meeting.starts_at + timedelta(days=28), by=coordinator)
+    assert copy.group == group and copy.group_only
