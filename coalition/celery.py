@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "events.tasks.detach_personal_data",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Cases of a case consultation are detached from who submitted them CASE_RETENTION_MONTHS after the meeting.
+    "events-detach-old-cases": {
+        "task": "events.tasks.detach_old_cases",
+        "schedule": crontab(hour=3, minute=35),
+    },
     # Named survey answers are cut loose from people EVENT_RETENTION_MONTHS after the survey closed.
     "surveys-detach-old-responses": {
         "task": "surveys.tasks.detach_responses",

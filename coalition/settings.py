@@ -310,6 +310,8 @@ ACTION_REMINDER_DAYS = env_int("ACTION_REMINDER_DAYS", 3, minimum=0)
 EVENT_REMINDER_DAYS = env_int("EVENT_REMINDER_DAYS", 2, minimum=0)
 # After this many months the answers and feedback of an event are detached from the person.
 EVENT_RETENTION_MONTHS = env_int("EVENT_RETENTION_MONTHS", 12, minimum=1)
+# After this many months from its meeting, a case of a case consultation (MDO) no longer says who submitted it.
+CASE_RETENTION_MONTHS = env_int("CASE_RETENTION_MONTHS", 6, minimum=1)
 
 # --- Celery ---------------------------------------------------------------------------------
 

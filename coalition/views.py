@@ -57,7 +57,7 @@ def home(request):
         {
             "latest_edition": Edition.objects.published().order_by("-published_at").first(),
             "newest_members": newest_members,
-            "upcoming_events": Event.objects.published().upcoming()[:HOME_UPCOMING_EVENTS],
+            "upcoming_events": Event.objects.published().visible_to(request.user).upcoming()[:HOME_UPCOMING_EVENTS],
             "next_registration": _next_registration(request.user),
         },
     )

@@ -25,11 +25,13 @@ from coalition.rules import DomainError
 
 from . import services
 from .models import (
+    Case,
     Event,
     EventMailing,
     IntakeQuestion,
     Invitation,
     Material,
+    MeetingNotes,
     ProgrammeItem,
     Registration,
     Series,
@@ -200,7 +202,15 @@ class EventAdmin(ObjectPermissionsModelAdmin):
     form = EventAdminForm
     # What a coordinator comes for first, so it stays in view at 1280 px beside the filters.
     list_display = ["title", "starts_at", "seats", "confirmed", "waiting", "state", "kind", "edition"]
-    list_filter = ["state", "kind", "themes", "series", "edition", ("starts_at", admin.DateFieldListFilter)]
+    list_filter = [
+        "state",
+        "kind",
+        "themes",
+        "series",
+        "edition",
+        ("group", admin.RelatedOnlyFieldListFilter),
+        ("starts_at", admin.DateFieldListFilter),
+    ]
     search_fields = ["title", "description", "venue"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "starts_at"
@@ -236,6 +246,16 @@ class EventAdmin(ObjectPermissionsModelAdmin):
             },
         ),
         (_("Time and place"), {"fields": ["starts_at", "ends_at", "venue", "address", "meeting_url"]}),
+        (
+            _("Meeting of a group"),
+            {
+                "fields": ["group", "group_only"],
+                "description": _(
+                    "For a meeting of a working group, sounding-board group or case consultation: its notes are "
+                    "written on the site and sent to the group's members."
+                ),
+            },
+        ),
         (
             _("Registration"),
             {
@@ -580,3 +600,29 @@ class InvitationAdmin(ObjectPermissionsModelAdmin):
     list_select_related = ["event"]
     autocomplete_fields = ["profile", "event", "invited_by"]
     readonly_fields = ["token", "answered_at", "reminded_at"]
+
+
+@admin.register(MeetingNotes)
+class MeetingNotesAdmin(ObjectPermissionsModelAdmin):
+    """The notes of groups' meetings: written and sent on the site (the meeting's notes page); here to read and
+    correct."""
+
+    list_display = ["event", "written_by", "written_at", "sent_at"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["event__title", "decisions", "summary"]
+    list_select_related = ["event", "written_by"]
+    fields = ["event", "decisions", "summary", "actions_created", "actions_closed", "written_by", "sent_at"]
+    readonly_fields = ["event", "actions_created", "actions_closed", "written_by", "sent_at"]
+
+
+@admin.register(Case)
+class CaseAdmin(ObjectPermissionsModelAdmin):
+    """The cases of case consultations, read only: a case is put and advised on the site. A coordinator can remove
+    one that holds client data after all."""
+
+    list_display = ["theme", "event", "submitted_at", "detached_at"]
+    list_filter = [("detached_at", admin.EmptyFieldListFilter)]
+    search_fields = ["theme", "question", "event__title"]
+    list_select_related = ["event"]
+    fields = ["event", "theme", "question", "advice", "submitted_by", "submitted_at", "detached_at"]
+    readonly_fields = fields

@@ -10,12 +10,14 @@ class EventsConfig(AppConfig):
 
     def ready(self):
         # Models (and what imports them) load only once every app is registered, so not at the top of apps.py.
+        from groups.sections import GROUP_SECTIONS, MEETINGS  # noqa: PLC0415 — apps' ready()
         from journal.services import EDITION_MAIL_SECTIONS  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready(): models load after apps.py
         from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
         from network.sections import LAST_ACTIVITY, PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
         from . import mailings, receivers, services  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from .group_hooks import group_meetings, meetings  # noqa: PLC0415 — apps' ready()
         from .journal_hooks import edition_events_for_mail  # noqa: PLC0415 — apps' ready()
         from .network_hooks import coalition_events, last_events  # noqa: PLC0415 — apps' ready()
 
@@ -30,5 +32,9 @@ class EventsConfig(AppConfig):
             EXPORTERS.append(("event_registrations", services.export_registrations))
         # A coalition's page lists its upcoming events and the regional overview its last one: the network asks.
         for registry, entry in ((PAGE_SECTIONS, coalition_events), (LAST_ACTIVITY, last_events)):
+            if entry not in registry:
+                registry.append(entry)
+        # A group's page lists its meetings, and the look back and ahead their decisions: groups asks.
+        for registry, entry in ((GROUP_SECTIONS, group_meetings), (MEETINGS, meetings)):
             if entry not in registry:
                 registry.append(entry)

@@ -12,7 +12,7 @@ from surveys.forms import QuestionFields
 
 from . import certificates
 from .mailings import To
-from .models import Event
+from .models import Case, Event
 from .services import Guest, Placing
 
 
@@ -378,3 +378,102 @@ class EventFilterForm(FilterForm):
         elif data.get("place") == self.ON_SITE:
             events = events.exclude(online)
         return events
+
+
+# --- A group's meetings, their notes and the cases of a case consultation (issue 18) ---------------------------------
+
+
+def _moment_field(label):
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class GroupMeetingForm(forms.Form):
+    """A group coordinator plans a meeting of the group: when, where (a venue or an online link) and how many."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = _moment_field(_("Starts at"))
+    ends_at = _moment_field(_("Ends at"))
+    venue = forms.CharField(
+        label=_("Venue"), max_length=200, required=False, help_text=_("For example: Wijkcentrum De Brug")
+    )
+    address = forms.CharField(label=_("Address"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    meeting_url = forms.URLField(
+        label=_("Online meeting link"),
+        required=False,
+        help_text=_("Shown only to those registered and in their reminder."),
+    )
+    capacity = forms.IntegerField(label=_("Seats"), min_value=1, required=False, help_text=_("Empty means unlimited."))
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    group_only = forms.BooleanField(
+        label=_("Only for the group's members"),
+        required=False,
+        initial=True,
+        help_text=_("Switch this off to let every member of the network see the meeting and register for it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at, ends_at = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts_at and ends_at and ends_at < starts_at:
+            self.add_error("ends_at", _("The end is before the start."))
+        if not (cleaned.get("venue") or cleaned.get("address") or cleaned.get("meeting_url")):
+            self.add_error("venue", _("Give a venue, an address or an online meeting link."))
+        return cleaned
+
+
+class MeetingNotesForm(forms.Form):
+    """The notes of a group's meeting: decisions and other notes in Markdown, and the group's actions it created
+    and closed, chosen from the group's action list (linked, not retyped)."""
+
+    decisions = forms.CharField(
+        label=_("Decisions"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Markdown: **bold**, *italic*, lists and links."),
+    )
+    summary = forms.CharField(
+        label=_("Other notes"),
+        max_length=10000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Markdown: **bold**, *italic*, lists and links."),
+    )
+    actions_created = forms.ModelMultipleChoiceField(
+        label=_("Actions this meeting agreed"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Add new actions to the group's action list first; then choose them here."),
+    )
+    actions_closed = forms.ModelMultipleChoiceField(
+        label=_("Actions this meeting closed"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, actions, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("actions_created", "actions_closed"):
+            self.fields[name].queryset = actions
+
+
+class CaseForm(forms.ModelForm):
+    """A case for a case consultation: a theme and a question only (the model's validators refuse identifiers)."""
+
+    class Meta:
+        model = Case
+        fields = ["theme", "question"]
+        widgets = {"question": forms.Textarea(attrs={"rows": 6})}
+
+
+class AdviceForm(forms.ModelForm):
+    """What the consultation advised on a case (checked for identifiers like the case itself)."""
+
+    class Meta:
+        model = Case
+        fields = ["advice"]
+        widgets = {"advice": forms.Textarea(attrs={"rows": 4})}

@@ -15,8 +15,9 @@ EDITION_MAIL_EVENTS = 10
 
 
 def edition_events_for_mail(edition) -> list[dict]:
-    """The edition's upcoming published events, soonest first, as plain data for the mail (JSON, rendered later)."""
-    events = Event.objects.published().filter(edition=edition).upcoming()[:EDITION_MAIL_EVENTS]
+    """The edition's upcoming published events, soonest first, as plain data for the mail (JSON, rendered later);
+    a group's own meetings never go out with the journal."""
+    events = Event.objects.published().listed().filter(edition=edition).upcoming()[:EDITION_MAIL_EVENTS]
     return [
         {
             "title": event.title,

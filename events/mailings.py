@@ -427,6 +427,61 @@ class CancellationMail(EventMail):
         return check.mailing
 
 
+# --- A group's meeting notes (issue 18) -------------------------------------------------------------------------
+
+
+@checkstep.register
+class GroupNotesMail(EventMail):
+    """The notes of a group's meeting to the group's active members, without those who switched the group's mails
+    off (counted as left out); each member's mail carries the link that stops this group's mails. Confirming marks
+    the notes sent."""
+
+    key = "groups.notes"
+    label = gettext_lazy("Meeting notes")
+    mailing_kind = Mailing.Kind.GROUP_NOTES
+    template = "groups/notes"
+    permission = "events.write_notes"
+
+    @property
+    def purpose_text(self):
+        return _("notes")
+
+    @cached_property
+    def notes(self):
+        if self.event.group_id is None:
+            raise checkstep.CheckError(_("This event is not a meeting of a group."))
+        notes = services.notes_of(self.event)
+        if notes is None:
+            raise checkstep.CheckError(_("Write the notes before you send them."))
+        return notes
+
+    def audience(self) -> checkstep.Audience:
+        self.notes  # noqa: B018 — refuses a meeting without notes before anyone is counted
+        return services.notes_audience(self.event)
+
+    def context(self) -> dict[str, Any]:
+        return services.notes_context(self.notes)
+
+    def change_url(self) -> str:
+        return reverse("events:meeting_notes", kwargs={"slug": self.event.slug})
+
+    def done_url(self, mailing: Mailing) -> str:
+        return self.change_url()
+
+    def done_message(self, count: int) -> str:
+        return _("The notes are on their way to %(count)d members of the group.") % {"count": count}
+
+    def for_tester(self, recipient: Recipient, tester) -> Recipient:
+        # The stop link is the member's own: in a test it leads to the notes instead, so a click stops nobody's mail.
+        context = {**recipient.context, "unsubscribe_url": absolute_url(self.change_url())}
+        return Recipient(email=recipient.email, name=recipient.name, context=context, attachments=recipient.attachments)
+
+    def send(self, audience, *, by, check):
+        mailing = super().send(audience, by=by, check=check)
+        services.mark_notes_sent(self.notes)
+        return mailing
+
+
 # --- Groups for segments (network.audiences) --------------------------------------------------------------
 
 # Events whose participants may be chosen: published, from this long ago on, and every coming one.

@@ -19,8 +19,11 @@ from django.utils.translation import gettext_lazy as _
 from coalition.models import ConstraintErrorsAtFields, Delivery
 from coalition.rules import is_coordinator
 from coalition.storage import PrivateStorage, validate_document
+from groups.models import Membership
 from groups.privacy import validate_no_identifiers
+from groups.rules import group_roles
 from network.models import Phase
+from network.rules import coordinated_coalition_ids
 from surveys.models import Question
 
 _material_storage = PrivateStorage("event-materials")
@@ -34,18 +37,37 @@ def new_token():
     return secrets.token_urlsafe(32)
 
 
+def _reaching(user):
+    """The events `user` may see as far as groups go: all but the group-only meetings of groups they do not see
+    inside (its active members, and the coordinators of its coalition; regional coordinators see everything)."""
+    reach = Q(group__isnull=True) | Q(group_only=False)
+    seen = [group_id for group_id, (state, _role) in group_roles(user).items() if state == Membership.State.ACTIVE]
+    if seen:
+        reach |= Q(group_id__in=seen)
+    coalitions = coordinated_coalition_ids(user)
+    if coalitions:
+        reach |= Q(group__coalition_id__in=coalitions)
+    return reach
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(state=Event.State.PUBLISHED)
 
     def visible_to(self, user):
-        """Drafts only for coordinators; a cancelled event stays visible so people see it was cancelled.
+        """Drafts only for coordinators; a cancelled event stays visible so people see it was cancelled; a group's
+        own meeting (group_only) only for those who see inside the group (groups.view_inside).
 
         The rule `events.view_event_page` says the same of one event.
         """
         if is_coordinator(user):
             return self
-        return self.filter(state__in=[Event.State.PUBLISHED, Event.State.CANCELLED])
+        return self.filter(state__in=[Event.State.PUBLISHED, Event.State.CANCELLED]).filter(_reaching(user))
+
+    def listed(self):
+        """What lists for everyone show (the public feed, a coalition's page, the home page, the journal's mail):
+        without the meetings a group keeps to itself."""
+        return self.exclude(group__isnull=False, group_only=True)
 
     def upcoming(self, now=None):
         return self.filter(ends_at__gte=now or timezone.now()).order_by("starts_at", "pk")

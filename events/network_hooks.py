@@ -14,8 +14,10 @@ COALITION_PAGE_EVENTS = 5
 
 
 def coalition_events(coalition, user):
-    """The coalition's upcoming published events, soonest first; one query."""
-    events = list(Event.objects.published().filter(coalition=coalition).upcoming()[:COALITION_PAGE_EVENTS])
+    """The coalition's upcoming published events the viewer may see (a group's own meetings only for those who
+    see inside the group), soonest first; one query."""
+    events = Event.objects.published().visible_to(user).filter(coalition=coalition).upcoming()
+    events = list(events[:COALITION_PAGE_EVENTS])
     if not events:
         return None
     return Section(
@@ -24,9 +26,11 @@ def coalition_events(coalition, user):
 
 
 def last_events(coalitions):
-    """{coalition id: Activity} of each coalition's last past published event, in one query for all coalitions."""
+    """{coalition id: Activity} of each coalition's last past published event, in one query for all coalitions
+    (not a group's own meeting: the overview is for everyone)."""
     events = (
         Event.objects.published()
+        .listed()
         .past()
         .filter(coalition__in=[coalition.pk for coalition in coalitions])
         # PostgreSQL's DISTINCT ON: the first row per coalition in this order is its latest event.

@@ -22,18 +22,22 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coalition import checkstep, ratelimits
 from coalition.celery import enqueue_after_commit
 from coalition.mail import Recipient, absolute_url, new_message_id, queue_mailing
+from coalition.markdown import render_markdown
 from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
+from groups.models import Action, Group, Membership
+from groups.notifications import stop_url
 from journal.models import Subscriber
 from members.models import Organisation, Profile, User, name_order
 from network.audiences import Person
@@ -46,10 +50,12 @@ from . import calendar, certificates
 from .models import (
     GUEST_CONFIRMATION_HOURS,
     CalendarFeed,
+    Case,
     Event,
     EventMailing,
     IntakeQuestion,
     Invitation,
+    MeetingNotes,
     ProgrammeItem,
     Registration,
     Series,
@@ -484,6 +490,8 @@ def register(
     """
     if not is_approved_member(user):
         raise EventError(_("Only approved members of the network can register."))
+    if not user.has_perm("events.register", event):
+        raise EventError(_("This meeting is for the members of its group."))
     profile = getattr(user, "profile", None)
     if profile is None:
         raise EventError(_("You need a member profile to register."))
@@ -1065,6 +1073,11 @@ def _schedule(event):
 def create_event(event: Event, *, by: User) -> Event:
     """Save a new event with its time and place in canonical form; nobody is registered yet, so nobody is mailed."""
     ensure_permitted(by, "events.add_event")
+    return _save_new_event(event)
+
+
+def _save_new_event(event):
+    """What every new event goes through, whoever may make it (create_event, plan_group_meeting)."""
     for field, value in _schedule(event).items():
         setattr(event, field, value)
     event.save()
@@ -2353,7 +2366,7 @@ def export_registrations(user: User) -> list[dict[str, Any]]:
 # Fields a copy takes over unchanged; the times move along with the start, the rest starts afresh.
 _COPIED_FIELDS = (
     "title", "kind", "edition", "coalition", "host", "co_host", "venue", "address", "meeting_url", "capacity",
-    "max_per_organisation", "description", "accreditation_points", "accreditation_registry",
+    "max_per_organisation", "description", "accreditation_points", "accreditation_registry", "group", "group_only",
 )  # fmt: skip
 # What a copy takes over of what hangs on the event: its intake questions, as they are.
 _COPIED_QUESTION_FIELDS = ("label", "help_text", "kind", "required", "choices", "min_value", "max_value", "position")
@@ -2520,3 +2533,195 @@ def send_certificates(event: Event, *, recipients: Iterable[Recipient], by: User
     )
     _link(event, mailing, EventMailing.Purpose.CERTIFICATES)
     return mailing
+
+
+# --- Groups' meetings, their notes and the cases of a case consultation (issue 18) ------------------------------------
+#
+# A group's meeting is an event with `group` set, so registering, the calendar, reminders and check-in are the
+# events' own. Its notes link the group's actions (groups.Action) rather than retyping them and go to the group
+# through the check step (events.mailings.GroupNotesMail). The cases of a case consultation hold no client data:
+# their fields are checked by groups.privacy, and they are detached from the submitter after CASE_RETENTION_MONTHS.
+
+
+@transaction.atomic
+def plan_group_meeting(
+    group: Group,
+    *,
+    by: User,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str = "",
+    address: str = "",
+    meeting_url: str = "",
+    capacity: int | None = None,
+    description: str = "",
+    group_only: bool = True,
+) -> Event:
+    """A published meeting of `group`: its members register for it as for any event (calendar, reminders and
+    check-in come with it); a group-only meeting is seen only by those who see inside the group."""
+    ensure_permitted(by, "events.plan_group_meeting", group)
+    if group.is_archived:
+        raise EventError(_("This group is archived: it plans no more meetings."))
+    event = Event(
+        title=title,
+        slug=_free_slug(slugify(f"{group.slug}-{title}")[:150] or group.slug),
+        kind=Event.Kind.GROUP_MEETING,
+        coalition_id=group.coalition_id,
+        group=group,
+        group_only=group_only,
+        state=Event.State.PUBLISHED,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        address=address,
+        meeting_url=meeting_url,
+        capacity=capacity,
+        description=description,
+    )
+    event.validate_constraints()
+    return _save_new_event(event)
+
+
+def _group_actions(event, actions):
+    """The actions chosen, refused unless every one belongs to the meeting's group (linked, never another's)."""
+    actions = list(actions or ())
+    if any(action.group_id != event.group_id for action in actions):
+        raise EventError(_("Choose only actions of this group."))
+    return actions
+
+
+@transaction.atomic
+def write_notes(
+    event: Event,
+    *,
+    by: User,
+    decisions: str,
+    summary: str = "",
+    actions_created: Iterable[Action] = (),
+    actions_closed: Iterable[Action] = (),
+) -> MeetingNotes:
+    """Write (or rewrite) the notes of a group's meeting: its decisions, other notes, and the group's actions it
+    created and closed, linked. Sending them to the group is a separate step, through the check step."""
+    ensure_permitted(by, "events.write_notes", event)
+    created = _group_actions(event, actions_created)
+    closed = _group_actions(event, actions_closed)
+    if not decisions.strip():
+        raise EventError(_("Write down what the meeting decided."))
+    notes, made = MeetingNotes.objects.get_or_create(
+        event=event, defaults={"decisions": decisions, "summary": summary, "written_by": by}
+    )
+    if not made:
+        notes.decisions, notes.summary, notes.written_by = decisions, summary, by
+        notes.save(update_fields=["decisions", "summary", "written_by", "updated_at"])
+    notes.actions_created.set(created)
+    notes.actions_closed.set(closed)
+    return notes
+
+
+def notes_of(event: Event) -> MeetingNotes | None:
+    """The meeting's notes with their linked actions and the actions' owners, in a fixed number of queries."""
+    owners = Prefetch("owners", queryset=Profile.objects.order_by(*name_order()))
+    actions = Action.objects.select_related("group").order_by("due_on", "pk").prefetch_related(owners)
+    return (
+        MeetingNotes.objects.filter(event=event)
+        .prefetch_related(Prefetch("actions_created", queryset=actions), Prefetch("actions_closed", queryset=actions))
+        .first()
+    )
+
+
+def _action_line(action):
+    """An action as the notes show it and mail it: plain data (the mail's context is stored as JSON)."""
+    return {
+        "title": action.title,
+        "owners": ", ".join(owner.full_name for owner in action.owners.all()),
+        "status": action.get_status_display(),
+        "due": formats.date_format(action.due_on, "DATE_FORMAT") if action.due_on else "",
+        "url": absolute_url(action.get_absolute_url()),
+    }
+
+
+def notes_context(notes: MeetingNotes) -> dict[str, Any]:
+    """What the notes' mail shows every member: the meeting, the decisions and other notes (rendered from
+    Markdown by the one sanitiser), and the linked actions with who, status, due date and link."""
+    event = notes.event
+    return {
+        "group_name": event.group.name,
+        "meeting_title": event.title,
+        "meeting_when": _format(event.starts_at),
+        "decisions": notes.decisions,
+        "decisions_html": render_markdown(notes.decisions),
+        "summary": notes.summary,
+        "summary_html": render_markdown(notes.summary),
+        "actions_created": [_action_line(action) for action in notes.actions_created.all()],
+        "actions_closed": [_action_line(action) for action in notes.actions_closed.all()],
+        "notes_url": absolute_url(reverse("events:meeting_notes", kwargs={"slug": event.slug})),
+    }
+
+
+# Why a member of the group does not get its notes (beside the check step's own reasons).
+GROUP_MAILS_OFF = "group_mails_off"
+checkstep.LeftOut.LABELS.setdefault(GROUP_MAILS_OFF, gettext_lazy("switched off the mails of this group"))
+
+
+def notes_audience(event: Event) -> checkstep.Audience:
+    """The group's active members who are approved members, each with the link that stops this group's mails;
+    those who switched the group's mails off are counted as left out."""
+    memberships = (
+        Membership.objects.active()
+        .filter(group_id=event.group_id, profile__in=Profile.objects.approved())
+        .select_related("profile__user")
+        .order_by(*name_order("profile__"), "pk")
+    )
+    left_out = Counter()
+    candidates = []
+    for membership in memberships:
+        if membership.notifications == Membership.Notifications.OFF:
+            left_out[GROUP_MAILS_OFF] += 1
+            continue
+        profile = membership.profile
+        candidates.append(
+            Recipient(
+                email=profile.user.email,
+                name=profile.full_name,
+                context={"unsubscribe_url": stop_url(membership)},
+            )
+        )
+    return checkstep.screen(candidates, topic=None, left_out=left_out)
+
+
+@transaction.atomic
+def mark_notes_sent(notes: MeetingNotes, *, now: datetime | None = None) -> None:
+    """Called by the notes' mass mail at confirm, in its transaction: the notes say when they went out."""
+    MeetingNotes.objects.filter(pk=notes.pk).update(sent_at=now or timezone.now())
+
+
+@transaction.atomic
+def submit_case(event: Event, *, by: User, theme: str, question: str) -> Case:
+    """Put a case to a coming meeting of a case consultation: a theme and a question, never client data (every
+    field is checked for obvious identifiers; a ValidationError names the field)."""
+    ensure_permitted(by, "events.submit_case", event)
+    case = Case(event=event, theme=theme, question=question, submitted_by=by.profile)
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def record_advice(case: Case, *, by: User, advice: str) -> Case:
+    """Record what the consultation advised on a case (checked for identifiers as the case's other fields)."""
+    ensure_permitted(by, "events.record_advice", case)
+    case.advice = advice
+    case.full_clean()
+    case.save(update_fields=["advice"])
+    return case
+
+
+def detach_old_cases(*, now: datetime | None = None) -> int:
+    """After CASE_RETENTION_MONTHS from its meeting, a case no longer says who submitted it; safe to run twice
+    (a detached case is not touched again)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=round(settings.CASE_RETENTION_MONTHS * 365.25 / 12))
+    return Case.objects.filter(event__ends_at__lt=cutoff, detached_at__isnull=True).update(
+        submitted_by=None, detached_at=now
+    )

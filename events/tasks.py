@@ -26,6 +26,12 @@ def detach_personal_data():
     return services.detach_personal_data()
 
 
+@shared_task
+def detach_old_cases():
+    """Safe to run twice: a case already detached from its submitter is skipped."""
+    return services.detach_old_cases()
+
+
 # The names these tasks had until issue 11. A beat tick queued under an old name before a deploy is still
 # waiting in the broker afterwards: it runs the same service. Remove them one release later.
 shared_task(name="events.tasks.send_event_reminders")(send_due_reminders.run)

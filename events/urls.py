@@ -28,6 +28,9 @@ urlpatterns = [
     path("certificates/verify/", views.certificate_verify, name="certificate_verify_form"),
     path("certificates/verify/<str:code>/", views.certificate_verify, name="certificate_verify"),
     path("certificates/<str:token>.pdf", views.certificate_signed, name="certificate_signed"),
+    # A group's meetings, their notes and the cases of a case consultation (issue 18).
+    path("group/<slug:slug>/new/", views.plan_group_meeting, name="plan_group_meeting"),
+    path("cases/<int:pk>/advice/", views.case_advice, name="case_advice"),
     path("series/<slug:slug>/", views.series_detail, name="series_detail"),
     path("series/<slug:slug>/calendar.ics", views.series_feed, name="series_feed"),
     path("<slug:slug>/", views.event_detail, name="event_detail"),
@@ -35,6 +38,10 @@ urlpatterns = [
     path("<slug:slug>/calendar.ics", views.event_ics, name="event_ics"),
     path("<slug:slug>/participants/", views.participants, name="participants"),
     path("<slug:slug>/feedback/", views.feedback, name="feedback"),
+    path("<slug:slug>/notes/", views.meeting_notes, name="meeting_notes"),
+    path("<slug:slug>/notes/send/", views.send_meeting_notes, name="send_meeting_notes"),
+    path("<slug:slug>/cases/", views.case_list, name="case_list"),
+    path("<slug:slug>/cases/new/", views.case_new, name="case_new"),
     # Coordinator tools, linked from the admin.
     path("<slug:slug>/invite/", views.invite, name="invite"),
     path("<slug:slug>/invitations/", views.invitations, name="invitations"),

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -26,7 +28,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coalition import checkstep, ratelimits
 from coalition.access import get_object_or_404_unless_permitted, get_object_or_refuse, permission_required
 from coalition.mail import absolute_url
-from coalition.rules import DomainError, is_approved_member
+from coalition.markdown import render_markdown
+from coalition.rules import DomainError, is_approved_member, refuse
+from groups.models import Action, Group
+from groups.privacy import CASE_WARNING
 from members.models import Profile, name_order
 from network.audiences import Segment
 from network.forms import SegmentForm
@@ -34,11 +39,15 @@ from network.forms import SegmentForm
 from . import calendar, certificates, exports, services
 from . import mailings as kinds
 from .forms import (
+    AdviceForm,
     CancelEventForm,
+    CaseForm,
     EventFilterForm,
+    GroupMeetingForm,
     GuestRegistrationForm,
     GuestWalkInForm,
     InvitationForm,
+    MeetingNotesForm,
     MessageForm,
     MoveForm,
     PlacingForm,
@@ -49,7 +58,7 @@ from .forms import (
     VerifyCertificateForm,
     WalkInForm,
 )
-from .models import CalendarFeed, Event, EventMailing, Invitation, Material, Registration, Series
+from .models import CalendarFeed, Case, Event, EventMailing, Invitation, Material, Registration, Series
 
 EVENTS_PER_PAGE = 20
 # The public feed: calendar apps refresh it every few hours; a shared cache may keep it this long (seconds).
@@ -185,7 +194,8 @@ def feed(request):
     form = EventFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
         raise Http404
-    events = form.filter(Event.objects.published().upcoming())
+    # Public: a group's own meetings stay out whoever asks (the feed is cached as public).
+    events = form.filter(Event.objects.published().listed().upcoming())
     text = calendar.public_feed_ics(events, name=settings.SITE_NAME)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="events.ics"'
@@ -244,6 +254,7 @@ def event_detail(request, slug):
         "session_form": SessionForm(event=event, registration=mine, initial={"session": mine.session_id})
         if can_choose_session
         else None,
+        "meeting": group_meeting_context(event, user),
     }
     return render(request, "events/event_detail.html", context)
 
@@ -1234,9 +1245,167 @@ def series_detail(request, slug):
 def series_feed(request, slug):
     """The public iCal feed of a series: its published dates, never a meeting link, no drafts, no cancelled dates."""
     series = get_object_or_404(Series, slug=slug)
-    events = series.events.published().order_by("starts_at", "pk")
+    events = series.events.published().listed().order_by("starts_at", "pk")
     text = calendar.public_feed_ics(events, name=series.title)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{series.slug}.ics"'
     patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
     return response
+
+
+# --- A group's meetings, their notes and the cases of a case consultation (issue 18) ---------------------------------
+
+
+def group_meeting_context(event, user):
+    """What the event page shows of a group's meeting: its group, and to those who see inside the group its notes
+    and cases; None for any other event."""
+    if event.group_id is None:
+        return None
+    can_view_notes = user.has_perm("events.view_notes", event)
+    notes = services.notes_of(event) if can_view_notes else None
+    return {
+        "group": event.group,
+        "notes": notes,
+        "decisions_html": mark_safe(render_markdown(notes.decisions)) if notes else "",  # sanitised by nh3
+        "summary_html": mark_safe(render_markdown(notes.summary)) if notes else "",  # sanitised by nh3
+        "can_write_notes": user.has_perm("events.write_notes", event),
+        "can_view_cases": user.has_perm("events.view_cases", event),
+        "can_submit_case": user.has_perm("events.submit_case", event),
+    }
+
+
+def plan_group_meeting(request, slug):
+    """Rule `events.plan_group_meeting`: a coordinator of the group (or of its coalition) plans a meeting of it;
+    its members register for it as for any event."""
+    group = get_object_or_refuse(
+        request, "events.plan_group_meeting", Group.objects.select_related("coalition"), slug=slug
+    )
+    form = GroupMeetingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.plan_group_meeting(group, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The meeting is planned. The group's members can register for it now."))
+            return redirect(event)
+    return render(request, "events/meeting_plan.html", {"group": group, "form": form})
+
+
+def _group_meeting(request, permission, slug):
+    """The group's meeting `slug` names if `permission` allows; a meeting one may not see is not found (404),
+    except that a visitor is sent to log in first."""
+    if not request.user.is_authenticated:
+        refuse(request.user, permission)
+    events = Event.objects.visible_to(request.user).select_related("group__coalition", "coalition")
+    event = get_object_or_404(events, slug=slug, group__isnull=False)
+    if not request.user.has_perm(permission, event):
+        refuse(request.user, permission)
+    return event
+
+
+def meeting_notes(request, slug):
+    """Rule `events.view_notes` to read a meeting's notes; `events.write_notes` to write them (decisions, other
+    notes, the group's actions it created and closed) and to send them to the group through the check step."""
+    event = _group_meeting(request, "events.view_notes", slug)
+    can_write = request.user.has_perm("events.write_notes", event)
+    notes = services.notes_of(event)
+    form = None
+    if can_write:
+        actions = Action.objects.filter(group=event.group).order_by("status", "due_on", "pk")
+        initial = None
+        if notes is not None:
+            initial = {
+                "decisions": notes.decisions,
+                "summary": notes.summary,
+                "actions_created": list(notes.actions_created.all()),
+                "actions_closed": list(notes.actions_closed.all()),
+            }
+        form = MeetingNotesForm(request.POST or None, actions=actions, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.write_notes(event, by=request.user, **form.cleaned_data)
+            except DomainError as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                messages.success(request, _("The notes are saved. Send them to the group when they are complete."))
+                return redirect("events:meeting_notes", slug=event.slug)
+    elif request.method == "POST":
+        refuse(request.user, "events.write_notes")
+    context = {
+        "event": event,
+        "group": event.group,
+        "notes": notes,
+        "decisions_html": mark_safe(render_markdown(notes.decisions)) if notes else "",  # sanitised by nh3
+        "summary_html": mark_safe(render_markdown(notes.summary)) if notes else "",  # sanitised by nh3
+        "form": form,
+    }
+    return render(request, "events/meeting_notes.html", context)
+
+
+@require_POST
+def send_meeting_notes(request, slug):
+    """Rule `events.write_notes`: "Send to the group" counts the group's members and opens the check page."""
+    event = _group_meeting(request, "events.write_notes", slug)
+    try:
+        check = checkstep.open_check(kinds.GroupNotesMail.key, {"event": event.pk}, by=request.user)
+    except DomainError as refusal:
+        messages.error(request, str(refusal))
+        return redirect("events:meeting_notes", slug=event.slug)
+    return redirect(check.get_absolute_url())
+
+
+def case_new(request, slug):
+    """Rule `events.submit_case`: a member of a case consultation puts a case to a coming meeting, as a theme and a
+    question only, under the fixed warning; identifiers are refused at the field, with the rest kept."""
+    event = _group_meeting(request, "events.submit_case", slug)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_case(event, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("Your case is put to the meeting."))
+            return redirect("events:case_list", slug=event.slug)
+    return render(request, "events/case_form.html", {"event": event, "form": form, "warning": CASE_WARNING})
+
+
+@require_GET
+def case_list(request, slug):
+    """Rule `events.view_cases`: the cases of a case consultation meeting, for those who see inside the group."""
+    event = _group_meeting(request, "events.view_cases", slug)
+    cases = list(event.cases.select_related("submitted_by"))
+    can_advise = request.user.has_perm("events.record_advice", cases[0]) if cases else False
+    context = {
+        "event": event,
+        "group": event.group,
+        "cases": cases,
+        "can_advise": can_advise,
+        "can_submit_case": request.user.has_perm("events.submit_case", event),
+        "warning": CASE_WARNING,
+    }
+    return render(request, "events/case_list.html", context)
+
+
+def case_advice(request, pk):
+    """Rule `events.record_advice`: a coordinator of the consultation records what it advised on a case."""
+    case = get_object_or_refuse(
+        request, "events.record_advice", Case.objects.select_related("event__group__coalition"), pk=pk
+    )
+    form = AdviceForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_advice(case, by=request.user, advice=form.cleaned_data["advice"])
+        except DomainError as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            messages.success(request, _("The advice is saved."))
+            return redirect("events:case_list", slug=case.event.slug)
+    return render(
+        request, "events/case_advice.html", {"case": case, "event": case.event, "form": form, "warning": CASE_WARNING}
+    )

@@ -18,11 +18,11 @@ CASE_WARNING = _(
 
 # Nine digits, optionally written in groups (123 456 789, 1234.56.789): the shape a BSN takes in typed text.
 _NINE_DIGITS = re.compile(r"(?<![\d])(\d(?:[ .-]?\d){8})(?![\d])")
-# A Dutch postcode (1234 AB) followed by a house number ("1234 AB 12", "1234AB, 12a"), or a street-like word with a
-# number before the postcode ("Dorpsstraat 12, 4451 AB").
+# A Dutch postcode (1234 AB) followed by a house number ("1234 AB 12", "1234AB, 12a", "1234AB12"), or a street-like
+# word with a number before the postcode ("Dorpsstraat 12, 4451 AB").
 _POSTCODE = r"[1-9]\d{3}\s?(?!SA|SD|SS)[A-Za-z]{2}"
 _POSTCODE_AND_NUMBER = re.compile(
-    rf"(?<![\w])(?:{_POSTCODE}[\s,]+(?:nr\.?\s*)?\d{{1,5}}\s?[A-Za-z]?(?![\w])|\d{{1,5}}\s?[A-Za-z]?[\s,]+{_POSTCODE}(?![\w]))",
+    rf"(?<![\w])(?:{_POSTCODE}[\s,]*(?:nr\.?\s*)?\d{{1,5}}\s?[A-Za-z]?(?![\w])|\d{{1,5}}\s?[A-Za-z]?[\s,]+{_POSTCODE}(?![\w]))",
     re.IGNORECASE,
 )
 _MONTHS = (
@@ -34,7 +34,14 @@ _MONTHS = (
 _NUMERIC_DATE = re.compile(r"(?<![\d])(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?![\d])")
 _ISO_DATE = re.compile(r"(?<![\d])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
 _WRITTEN_DATE = re.compile(rf"(?<![\w])\d{{1,2}}\s+(?:{_MONTHS})\.?\s+\d{{4}}(?![\d])", re.IGNORECASE)
-_BIRTH_WORDS = re.compile(r"\b(geb\.|geboren|geboortedatum|born|date of birth|d\.o\.b\.?)", re.IGNORECASE)
+# A birth word alone is no identifier ("te vroeg geboren" is a theme); followed within two words by a day and a month
+# or a month and a year it is a date of birth ("geboren op 3 april", "geb. 3-4", "geboortedatum: maart 2023").
+_BIRTH_WORDS = r"\b(?:geb\.|geboren|geboortedatum|born|date of birth|d\.o\.b\.?)"
+_DAY_AND_MONTH = rf"\d{{1,2}}\s*[-/.]\s*\d{{1,2}}(?!\d)|\d{{1,2}}\s+(?:{_MONTHS})\b"
+_MONTH_AND_YEAR = rf"(?:{_MONTHS})\.?\s+\d{{4}}|\d{{1,2}}[-/.]\d{{4}}"
+_DATE_OF_BIRTH = re.compile(
+    rf"{_BIRTH_WORDS}\W{{0,5}}(?:[^\W\d]+\s+){{0,2}}(?:{_DAY_AND_MONTH}|{_MONTH_AND_YEAR})", re.IGNORECASE
+)
 
 
 def passes_eleven_proof(digits: str) -> bool:
@@ -76,7 +83,7 @@ def identifiers_in(text: str) -> list[str]:
             break
     if _POSTCODE_AND_NUMBER.search(text or ""):
         found.append(_("This text holds a postcode with a house number, which is an address. Leave it out."))
-    if _has_full_date(text or "") or _BIRTH_WORDS.search(text or ""):
+    if _has_full_date(text or "") or _DATE_OF_BIRTH.search(text or ""):
         found.append(
             _(
                 "This text holds a date that could be a date of birth. Leave it out; write an age in months or "
@@ -90,4 +97,4 @@ def validate_no_identifiers(value: str) -> None:
     """A field validator for every text field of an MDO case."""
     messages = identifiers_in(value)
     if messages:
-        raise ValidationError(messages, code="identifier")
+        raise ValidationError([ValidationError(message, code="identifier") for message in messages])
