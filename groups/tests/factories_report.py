@@ -1,6 +1,5 @@
 """Factories for the look back and ahead's tests (H1 writes groups/tests/factories.py; these stay apart)."""
 
-
 import factory
 from django.utils import timezone
 from django.utils.text import slugify
