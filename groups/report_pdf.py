@@ -53,7 +53,7 @@ def _short_date(value) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
-def _action_line(action, *, today) -> str:
+def _action_line(action) -> str:
     """'Title — Owner, Owner — due 6-12-2026 (progress)' as plain text."""
     parts = [action.title]
     owners = ", ".join(owner.full_name for owner in action.owners.all())
@@ -85,7 +85,7 @@ def _decisions_text(markdown: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _group_story(entry, styles, *, today, now):
+def _group_story(entry, styles, *, now):
     group = entry.group
     story = [Paragraph(_text(group.name), styles["group"])]
     facts = [str(group.get_kind_display())]
@@ -107,7 +107,7 @@ def _group_story(entry, styles, *, today, now):
     for label, actions, style in sections:
         if actions:
             story.append(Paragraph(_text(f"{label} ({len(actions)})"), styles["heading"]))
-            story.append(_bullets([_action_line(action, today=today) for action in actions], style))
+            story.append(_bullets([_action_line(action) for action in actions], style))
     if entry.meetings:
         story.append(Paragraph(_text(_("Meetings (%(count)d)") % {"count": len(entry.meetings)}), styles["heading"]))
         for meeting in entry.meetings:
@@ -179,6 +179,6 @@ def render_pdf(report: Report) -> bytes:
         story.append(Paragraph(_text(_("This coalition has no groups yet.")), styles["text"]))
     for entry in report.groups:
         story.append(HRFlowable(width="100%", color=ACCENT, thickness=0.5, spaceBefore=2 * mm, spaceAfter=2 * mm))
-        story.append(KeepTogether(_group_story(entry, styles, today=report.today, now=now)))
+        story.append(KeepTogether(_group_story(entry, styles, now=now)))
     document.build(story)
     return buffer.getvalue()

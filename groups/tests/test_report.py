@@ -94,6 +94,18 @@ def test_actions_count_as_done_dropped_open_or_overdue_from_the_date_on(fake_mee
     assert (report.done_count, report.open_count, report.overdue_count) == (2, 3, 2)
 
 
+def test_an_action_closed_without_a_recorded_day_counts_by_its_last_change(fake_meetings):
+    group = ReportGroupFactory()
+    recent = ReportActionFactory(group=group, title="Onlangs klaar", status=DONE)
+    old = ReportActionFactory(group=group, title="Lang geleden klaar", status=DONE)
+    Action.objects.filter(pk=recent.pk).update(updated_at=_at(date(2026, 10, 1)))
+    Action.objects.filter(pk=old.pk).update(updated_at=_at(date(2026, 1, 1)))
+
+    (entry,) = look_back(group.coalition, since=SINCE, today=TODAY).groups
+
+    assert [a.title for a in entry.done] == ["Onlangs klaar"]
+
+
 def test_the_report_holds_the_coalitions_groups_only_and_those_archived_in_the_period(fake_meetings):
     coalition = CoalitionFactory()
     mine = ReportGroupFactory(coalition=coalition, name="B-werkgroep")
