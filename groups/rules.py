@@ -124,8 +124,9 @@ rules.add_perm("groups.manage_group", is_approved_member & manages_group)
 rules.add_perm("groups.keep_actions", is_approved_member & (is_group_member | manages_group))
 rules.add_perm("groups.share_document", is_approved_member & (is_group_member | manages_group))
 rules.add_perm("groups.remove_document", is_approved_member & manages_group)
-# A coalition coordinator's half-yearly look back and ahead, for the coalition (a regional coordinator: any).
-rules.add_perm("groups.view_report", is_coordinator | is_coalition_coordinator)
+# A coalition coordinator's half-yearly look back and ahead, asked with the coalition (groups.report_views): a
+# coalition's coordinators for their own coalition only, a regional coordinator for any.
+rules.add_perm("groups.view_report", is_approved_member & (is_coordinator | is_coalition_coordinator))
 
 # The admin (and starting a group: for their coalition, its coordinators; regional groups, the regional
 # coordinators): coordinators of the region and of coalitions (the admin narrows the rows to their coalitions).

@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from . import views
+from . import report_views, views
 
 app_name = "groups"
 urlpatterns = []
 
-# The action list and documents (H2).
+# The look back and ahead of a coalition (groups.report_views): on screen, printable, and as a PDF. "report" is a
+# reserved group slug (groups.models.RESERVED_SLUGS), so no group hides these.
+urlpatterns += [
+    path("report/<slug:slug>/", report_views.report, name="report"),
+    path("report/<slug:slug>/pdf/", report_views.report_download, name="report_pdf"),
+]
+
+# The action list and documents.
 urlpatterns += [
     path("<slug:slug>/actions/", views.action_list, name="action_list"),
     path("<slug:slug>/actions/new/", views.action_create, name="action_create"),

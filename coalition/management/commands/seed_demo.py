@@ -5,6 +5,8 @@ from django.db import transaction
 
 from announcements import demo as announcements_demo
 from events import demo as events_demo
+from events import group_meetings_demo
+from groups import demo as groups_demo
 from journal import demo as journal_demo
 from members import demo as members_demo
 from network import demo as network_demo
@@ -13,7 +15,7 @@ from surveys import demo as surveys_demo
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: members, organisations, offerings, coalitions, surveys, journal editions and events "
+        "Load demo data: members, organisations, offerings, coalitions, groups, surveys, journal editions and events "
         "(idempotent)."
     )
 
@@ -25,9 +27,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
             logins += network_demo.seed(stdout=self.stdout)
+            groups_demo.seed(stdout=self.stdout)
             surveys_demo.seed(stdout=self.stdout)
             journal_demo.seed(stdout=self.stdout)
             events_demo.seed(stdout=self.stdout)
+            group_meetings_demo.seed(stdout=self.stdout)
             announcements_demo.seed(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for role, email, password in logins:
