@@ -17,6 +17,7 @@ from network.demo import COALITION_COORDINATOR_EMAIL
 from network.models import Coalition, partner_people
 
 from .models import Action, ActionChange, Group, Membership
+from .services import readable_value
 
 REGIONAL_COORDINATOR = "coordinator@example.org"
 DEMO_MEMBER = "member@example.org"
@@ -167,17 +168,16 @@ def _memberships(group, coalition, by, now, *, start):
 
 def _history(action, *, by, made_at, closed_at, status, progress):
     """The steps an action went through: made, started, and finished or dropped, as groups.services records them
-    ({field: [old, new]}, statuses by their value, dates in ISO)."""
-    owners = ", ".join(owner.full_name for owner in action.owners.all())
-    steps = [
-        (made_at, {"title": ["", action.title], "owners": ["", owners],
-                   "due_on": ["", action.due_on.isoformat() if action.due_on else ""]}, ""),
-    ]  # fmt: skip
+    ({field: [old, new]} in the readable values of groups.services.readable_value)."""
+    owners = readable_value("owners", list(action.owners.all()))
+    due = readable_value("due_on", action.due_on)
+    open_, in_progress = readable_value("status", OPEN), readable_value("status", IN_PROGRESS)
+    steps = [(made_at, {"title": ["", action.title], "owners": ["", owners], "due_on": ["", due]}, "")]
     if status != OPEN:
         started_at = made_at + (closed_at - made_at) / 3 if closed_at else made_at + timedelta(days=7)
-        steps.append((started_at, {"status": [OPEN, IN_PROGRESS]}, "Opgepakt."))
+        steps.append((started_at, {"status": [open_, in_progress]}, "Opgepakt."))
     if status in (DONE, DROPPED):
-        steps.append((closed_at, {"status": [IN_PROGRESS, status]}, progress))
+        steps.append((closed_at, {"status": [in_progress, readable_value("status", status)]}, progress))
     elif progress:
         steps.append((min(made_at + timedelta(days=14), timezone.now()), {"progress_note": ["", progress]}, ""))
     ActionChange.objects.bulk_create(

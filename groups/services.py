@@ -65,7 +65,7 @@ def _in_portal_language(text_maker):
         return text_maker()
 
 
-def _readable(field, value):
+def readable_value(field, value):
     """A value of an action as its history shows it: names, dates and labels rather than ids and codes."""
     if value is None or value == "":
         return ""
@@ -201,7 +201,7 @@ def update_action(action, *, by, note="", **changes):
         if field == "owners":
             new = _check_owners(group, new, already=old_owners)
             if {p.pk for p in new} != {p.pk for p in old_owners}:
-                recorded[field] = [_readable(field, old_owners), _readable(field, new)]
+                recorded[field] = [readable_value(field, old_owners), readable_value(field, new)]
             continue
         if isinstance(new, str):
             new = new.strip()
@@ -214,7 +214,7 @@ def update_action(action, *, by, note="", **changes):
             _check_result_document(group, new)
         if field == "status":
             new = Action.Status(new)
-        recorded[field] = [_readable(field, old), _readable(field, new)]
+        recorded[field] = [readable_value(field, old), readable_value(field, new)]
         setattr(action, field, new)
     if not recorded and not note.strip():
         return None
@@ -303,7 +303,7 @@ def remind_due_actions(today=None):
                 group=action.group,
                 kind=Notice.Kind.ACTION_DUE,
                 text=_in_portal_language(lambda a=action: _("Due on %(date)s in %(group)s: %(title)s"))
-                % {"date": _readable("due_on", action.due_on), "group": action.group.name, "title": action.title},
+                % {"date": readable_value("due_on", action.due_on), "group": action.group.name, "title": action.title},
                 url=action.get_absolute_url(),
             )
     return len(due)
