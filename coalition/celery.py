@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "surveys.tasks.detach_responses",
         "schedule": crontab(hour=3, minute=40),
     },
+    # Members who chose a daily digest of their groups get it in the morning, one mail over all their groups.
+    "groups-send-digests": {
+        "task": "groups.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "members-request-confirmations": {
         "task": "members.tasks.request_confirmations",
         "schedule": crontab(hour=9, minute=15),
