@@ -21,7 +21,7 @@ from .rules import forget_group_roles
 
 
 class OwnGroupsOnly(RulesAdminMixin):
-    """Lists hold the rows of the person's own coalitions' groups; another coalition's row is refused with the reason."""
+    """Lists hold the groups of the person's own coalitions; another coalition's group is refused with the reason."""
 
     group_path = ""
 

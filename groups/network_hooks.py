@@ -54,7 +54,8 @@ def group_members(group_ids):
     for profile_id, email, first_name, last_name in rows:
         if email:
             people.setdefault(
-                email.lower(), Person(email=email.lower(), name=f"{first_name} {last_name}".strip(), profile_id=profile_id)
+                email.lower(),
+                Person(email=email.lower(), name=f"{first_name} {last_name}".strip(), profile_id=profile_id),
             )
     return list(people.values())
 

@@ -133,7 +133,9 @@ def join(group, *, by, message=""):
                     _active_coordinator_profiles(group),
                     group=group,
                     kind=Notice.Kind.JOIN_REQUEST,
-                    text=_portal(gettext_lazy("%(name)s asks to join %(group)s."), name=profile.full_name, group=group.name),
+                    text=_portal(
+                        gettext_lazy("%(name)s asks to join %(group)s."), name=profile.full_name, group=group.name
+                    ),
                     url=reverse("groups:manage_members", kwargs={"slug": group.slug}),
                 )
     except IntegrityError:
@@ -211,7 +213,9 @@ def invite(group, *, profile, by, message=""):
             group=group,
             kind=Notice.Kind.INVITATION,
             text=_portal(
-                gettext_lazy("You are invited to join %(group)s. Accept or decline the invitation on the group's page."),
+                gettext_lazy(
+                    "You are invited to join %(group)s. Accept or decline the invitation on the group's page."
+                ),
                 group=group.name,
             ),
             url=group.get_absolute_url(),

@@ -93,7 +93,7 @@ def _with_cards(profiles, user):
 def group_detail(request, slug):
     group = _page_group(slug)
     user = request.user
-    state, role = _own_membership(group, user)
+    state, _role = _own_membership(group, user)
     active = [m for m in group.all_memberships if m.is_active]
     coordinators = _with_cards([m.profile for m in active if m.is_coordinator], user)
     may_see_inside = user.has_perm("groups.view_inside", group)
@@ -129,7 +129,8 @@ def group_detail(request, slug):
 def join(request, slug):
     """Rule: approved members see the page; the service decides (groups.join) and says why when it refuses."""
     group = get_object_or_404(Group, slug=slug)
-    form = JoinForm(request.POST or None)
+    # An empty message posts nothing else: bound on POST, whatever it holds.
+    form = JoinForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.join(group, by=request.user, message=form.cleaned_data["message"])
@@ -172,7 +173,10 @@ def leave(request, slug):
         and not Membership.objects.coordinators().filter(group=group).exclude(pk=membership.pk).exists()
     )
     form = LeaveForm(
-        request.POST or None, group=group, profile=membership.profile, needs_successor=needs_successor
+        request.POST if request.method == "POST" else None,
+        group=group,
+        profile=membership.profile,
+        needs_successor=needs_successor,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -182,9 +186,7 @@ def leave(request, slug):
         else:
             messages.success(request, _("You have left %(group)s.") % {"group": group})
             return redirect(group)
-    return render(
-        request, "groups/leave.html", {"group": group, "form": form, "needs_successor": needs_successor}
-    )
+    return render(request, "groups/leave.html", {"group": group, "form": form, "needs_successor": needs_successor})
 
 
 @require_POST
@@ -223,9 +225,7 @@ def _done_message(action):
 
 @require_http_methods(["GET", "POST"])
 def manage_members(request, slug):
-    group = get_object_or_refuse(
-        request, "groups.manage_group", Group.objects.select_related("coalition"), slug=slug
-    )
+    group = get_object_or_refuse(request, "groups.manage_group", Group.objects.select_related("coalition"), slug=slug)
     action = request.POST.get("action") if request.method == "POST" else None
     invite_form = InviteForm(request.POST if action == "invite" else None, group=group, prefix="invite")
     if action == "invite" and invite_form.is_valid():
@@ -235,9 +235,7 @@ def manage_members(request, slug):
         except DomainError as error:
             _form_error(invite_form, error)
         else:
-            messages.success(
-                request, _("%(name)s is invited; we told them.") % {"name": data["profile"].full_name}
-            )
+            messages.success(request, _("%(name)s is invited; we told them.") % {"name": data["profile"].full_name})
             return redirect("groups:manage_members", slug=slug)
     elif action in MEMBER_ACTIONS:
         membership = Membership.objects.filter(group=group, pk=request.POST.get("membership") or 0).first()
@@ -294,4 +292,3 @@ def stop_notifications(request, token):
         services.stop_notifications(profile, groups)
         context["stopped"] = True
     return render(request, "groups/stop_notifications.html", context)
-

@@ -60,4 +60,3 @@ def persona(request):
         return request.getfixturevalue({"pending": "pending_member"}.get(role, role))
 
     return get
-

@@ -294,7 +294,9 @@ def test_making_and_unmaking_coordinators_keeps_at_least_one(group, group_coordi
     assert not Membership.objects.get(pk=mine.pk).is_coordinator
 
 
-def test_removing_a_member_and_never_the_last_coordinator(group, group_coordinator, group_member, coalition_coordinator):
+def test_removing_a_member_and_never_the_last_coordinator(
+    group, group_coordinator, group_member, coalition_coordinator
+):
     services.remove_member(Membership.objects.get(group=group, profile__user=group_member), by=group_coordinator)
     assert not group_member.has_perm("groups.view_inside", group)
     with pytest.raises(GroupError, match="at least one group coordinator"):
