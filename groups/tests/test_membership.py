@@ -2,6 +2,7 @@
 invitations, leaving, coordinators, removing, archiving."""
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from coalition.rules import NotAllowed
@@ -177,10 +178,15 @@ def test_a_group_coordinator_accepts_a_request_and_the_member_is_told(group, gro
         services.accept_request(request, by=group_coordinator)
 
 
-def test_declining_removes_the_request_and_mails_the_person(group, group_coordinator, member, mailoutbox):
+def test_declining_removes_the_request_and_mails_the_person(
+    group, group_coordinator, member, django_capture_on_commit_callbacks
+):
     request = services.join(group, by=member)
-    services.decline_request(request, by=group_coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decline_request(request, by=group_coordinator)
     assert not Membership.objects.filter(pk=request.pk).exists()
+    [message] = [m for m in mail.outbox if member.email in m.to[0]]
+    assert group.name in message.subject and group.get_absolute_url() in message.body
     # They may ask again later.
     assert member.has_perm("groups.join", group)
 
