@@ -232,8 +232,7 @@ def test_the_coalition_page_lists_its_groups_for_approved_members_only(client, g
 
 
 def _grow_groups(coalition, n):
-    for _ in range(n):
-        group = GroupFactory(coalition=coalition)
+    for group in GroupFactory.create_batch(n, coalition=coalition):
         MembershipFactory.create_batch(2, group=group)
         MembershipFactory(group=group, role=Membership.Role.COORDINATOR)
 
