@@ -324,11 +324,11 @@ def archive_group(group, *, by):
 
 def set_notifications(group, *, by, notifications):
     """A member chooses how they hear about this group: a mail for each thing, a daily digest, or nothing."""
+    ensure_permitted(by, "groups.choose_notifications", group)
     if notifications not in Membership.Notifications.values:
         raise GroupError(_("Choose one of the options."), field="notifications")
-    updated = Membership.objects.filter(group=group, profile__user=by).update(notifications=notifications)
-    if not updated:
-        raise GroupError(_("Only a member of this group chooses how they hear about it."))
+    with transaction.atomic():
+        Membership.objects.filter(group=group, profile__user=by).update(notifications=notifications)
 
 
 # --- Telling members ------------------------------------------------------------------------------------------

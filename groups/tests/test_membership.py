@@ -326,7 +326,7 @@ def test_archiving_closes_joining_and_is_idempotent(group, group_coordinator, me
 def test_choosing_notifications_is_for_members(group, group_member, member):
     services.set_notifications(group, by=group_member, notifications=Membership.Notifications.DIGEST)
     assert Membership.objects.get(profile__user=group_member).notifications == Membership.Notifications.DIGEST
-    with pytest.raises(GroupError):
+    with pytest.raises(NotAllowed):
         services.set_notifications(group, by=member, notifications=Membership.Notifications.OFF)
     with pytest.raises(GroupError, match="Choose one"):
         services.set_notifications(group, by=group_member, notifications="weekly")
