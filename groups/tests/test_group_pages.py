@@ -285,3 +285,16 @@ def test_the_members_page_takes_as_many_queries_for_many_members(
     MembershipFactory.create_batch(10, group=group, state=Membership.State.REQUESTED)
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200
+
+
+def test_the_coalition_page_takes_as_many_queries_for_many_groups(client, member, group, django_assert_max_num_queries):
+    client.force_login(member)
+    url = reverse("network:coalition_detail", args=[group.coalition.slug])
+    _grow_groups(group.coalition, 2)
+    client.get(url)
+    with django_assert_max_num_queries(100) as few:
+        client.get(url)
+    _grow_groups(group.coalition, 20)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+    assert response.content.decode().count("/groups/werkgroep-") == 22
