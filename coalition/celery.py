@@ -60,6 +60,11 @@ app.conf.beat_schedule = {
         "task": "groups.tasks.remind_due_actions",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Members who chose a daily digest of their groups get it in the morning, one mail over all their groups.
+    "groups-send-digests": {
+        "task": "groups.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "members-request-confirmations": {
         "task": "members.tasks.request_confirmations",
         "schedule": crontab(hour=9, minute=15),

@@ -36,8 +36,8 @@ from coalition.markdown import render_markdown
 from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
+from groups import services as groups_services
 from groups.models import Action, Group, Membership
-from groups.notifications import stop_url
 from journal.models import Subscriber
 from members.models import Organisation, Profile, User, name_order
 from network.audiences import Person
@@ -2684,7 +2684,7 @@ def notes_audience(event: Event) -> checkstep.Audience:
             Recipient(
                 email=profile.user.email,
                 name=profile.full_name,
-                context={"unsubscribe_url": stop_url(membership)},
+                context={"unsubscribe_url": groups_services.stop_url(membership.profile_id, [membership.group_id])},
             )
         )
     return checkstep.screen(candidates, topic=None, left_out=left_out)

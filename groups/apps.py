@@ -9,11 +9,25 @@ class GroupsConfig(AppConfig):
     verbose_name = _("Groups")
 
     def ready(self):
-        # The action list and documents (H2): their parts of a group's page, and "My actions" on a member's own
-        # page (members never imports groups: it offers a registry).
-        from members.views import OWN_PAGE_SECTIONS  # noqa: PLC0415 — the apps are loaded only now
+        # Models (and what imports them) load only once every app is registered, so not at the top of apps.py.
+        from members.views import OWN_PAGE_SECTIONS  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from network.audiences import SOURCES, add_source  # noqa: PLC0415 — apps' ready()
+        from network.sections import PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
-        from . import sections, views  # noqa: PLC0415 — views import models, loaded only now
+        from . import sections, views  # noqa: PLC0415 — apps' ready()
+        from .network_hooks import GROUP_MEMBERS_SOURCE, coalition_groups  # noqa: PLC0415 — apps' ready()
 
-        sections.GROUP_SECTIONS.extend([views.actions_section, views.documents_section])
-        OWN_PAGE_SECTIONS.append(views.my_actions_section)
+        for registry, entry in (
+            # The inside of a group's page: its open actions and latest documents.
+            (sections.GROUP_SECTIONS, views.actions_section),
+            (sections.GROUP_SECTIONS, views.documents_section),
+            # "My actions" on a member's own page (members never imports groups: it offers a registry).
+            (OWN_PAGE_SECTIONS, views.my_actions_section),
+            # A coalition's page lists its groups: the network asks, groups answer.
+            (PAGE_SECTIONS, coalition_groups),
+        ):
+            if entry not in registry:
+                registry.append(entry)
+        # Announcements, invitations and surveys can go to the members of chosen groups (issue 17's audiences).
+        if GROUP_MEMBERS_SOURCE.key not in SOURCES:
+            add_source(GROUP_MEMBERS_SOURCE)

@@ -16,6 +16,14 @@ from network.models import Coalition
 
 _document_storage = PrivateStorage("group-documents")
 
+# /groups/<slug>/ may not take these: a page of groups lives there (groups/urls.py).
+RESERVED_SLUGS = {"report", "mail"}
+
+
+def validate_group_slug(value):
+    if value in RESERVED_SLUGS:
+        raise ValidationError(_("This web address is reserved for a page of the portal; choose another."))
+
 
 def document_storage():
     return _document_storage
@@ -65,6 +73,7 @@ class Group(models.Model):
         _("web address"),
         max_length=100,
         unique=True,
+        validators=[validate_group_slug],
         help_text=_("The last part of the group's page address: lower-case letters, digits and hyphens."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WORKING_GROUP)

@@ -107,6 +107,12 @@ def is_owner_of_action(user, action):
     return action is not None and any(owner.user_id == user.pk for owner in action.owners.all())
 
 
+@rules.predicate
+def coordinates_this_coalition(user, coalition):
+    """Coordinator of `coalition` (a regional group, `None`, has none)."""
+    return coalition is not None and coalition.pk in coordinated_coalition_ids(user)
+
+
 manages_group = is_coordinator | coordinates_coalition_of_group | is_group_coordinator
 sees_inside_group = is_group_member | manages_group
 
@@ -118,6 +124,8 @@ rules.add_perm("groups.view_inside", is_approved_member & sees_inside_group)
 rules.add_perm("groups.join", is_approved_member & is_outside_group & takes_requests)
 rules.add_perm("groups.accept_invitation", is_approved_member & is_invited)
 rules.add_perm("groups.leave", is_group_member)
+# How a member hears about the group (a mail for each thing, a daily digest, nothing): the member themselves.
+rules.add_perm("groups.choose_notifications", is_group_member)
 # Accepting requests, inviting, naming coordinators, removing members, changing the group, writing notes.
 rules.add_perm("groups.manage_group", is_approved_member & manages_group)
 # The action list is the group's shared board: every member adds and updates actions.
@@ -131,6 +139,8 @@ rules.add_perm("groups.view_report", is_approved_member & (is_coordinator | is_c
 # The admin (and starting a group: for their coalition, its coordinators; regional groups, the regional
 # coordinators): coordinators of the region and of coalitions (the admin narrows the rows to their coalitions).
 rules.add_perm("groups", is_coordinator | is_coalition_coordinator)
+# Starting a group of a coalition (the object; None for a regional group): its coordinators or the region's.
+rules.add_perm("groups.start_group", is_coordinator | (is_approved_member & coordinates_this_coalition))
 add_model_perms("groups.group", view=manages_group, add=is_coordinator | is_coalition_coordinator,
                 change=manages_group, delete=is_coordinator)  # fmt: skip
 add_model_perms("groups.membership", view=manages_group, add=manages_group, change=manages_group,
@@ -148,8 +158,10 @@ explain(
 explain("groups.join", _("You can ask to join a group you are not yet in, unless it takes members by invitation only."))
 explain("groups.accept_invitation", _("Only someone invited to this group can accept the invitation."))
 explain("groups.leave", _("Only a member of this group can leave it."))
+explain("groups.choose_notifications", _("Only a member of this group chooses how they hear about it."))
 explain("groups.manage_group", _("A group is managed by its coordinators and the coordinators of its coalition."))
 explain("groups.add_group", _("Groups are started by the coordinators of a coalition or of the region."))
+explain("groups.start_group", _("A group is started by the coordinators of its coalition or of the region."))
 explain("groups.keep_actions", _("Only the group's members keep its action list."))
 explain("groups.share_document", _("Only the group's members share documents in it."))
 explain("groups.remove_document", _("Only the group's coordinators remove its documents."))

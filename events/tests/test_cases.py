@@ -18,7 +18,7 @@ from groups.models import Group
 
 from .factories_groups import GroupFactory, MeetingFactory, in_group, roles_around
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("events.tests.group_urls")]
+pytestmark = pytest.mark.django_db
 
 INSIDE = {"member", "group_coordinator", "own_coalition_coordinator", "regional_coordinator"}
 MANAGERS = {"group_coordinator", "own_coalition_coordinator", "regional_coordinator"}

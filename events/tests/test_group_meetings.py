@@ -20,7 +20,7 @@ from journal.tests import factories as journal_factories
 from .factories import EventFactory
 from .factories_groups import GroupFactory, MeetingFactory, in_group, roles_around
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("events.tests.group_urls")]
+pytestmark = pytest.mark.django_db
 
 # Who sees inside the group, and so sees and registers for its group-only meetings.
 INSIDE = {"member", "group_coordinator", "own_coalition_coordinator", "regional_coordinator"}

@@ -81,7 +81,7 @@ def test_nobody_is_told_when_you_assign_an_action_to_yourself(group, keeper, tol
 
 
 def test_an_action_due_in_the_past_is_refused_at_the_due_date(group, keeper):
-    with translation.override("en"), pytest.raises(services.ActionError) as refused:
+    with translation.override("en"), pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Te laat", owners=[keeper], due_on=today() - timedelta(1))
     assert refused.value.field == "due_on"
     assert str(refused.value) == "The due date is in the past: choose today or a later date."
@@ -94,7 +94,7 @@ def test_an_action_due_today_is_fine(group, keeper):
 
 def test_an_owner_who_is_not_a_member_is_refused_at_the_owners_by_name(group, keeper):
     outsider = ProfileFactory(first_name="Otto", last_name="Buiten")
-    with translation.override("en"), pytest.raises(services.ActionError) as refused:
+    with translation.override("en"), pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Iets", owners=[keeper, outsider])
     assert refused.value.field == "owners"
     assert str(refused.value) == "Otto Buiten is not a member of this group."
@@ -103,13 +103,13 @@ def test_an_owner_who_is_not_a_member_is_refused_at_the_owners_by_name(group, ke
 
 def test_someone_who_only_asked_to_join_cannot_own_an_action(group, keeper):
     asking = ActionMembershipFactory(group=group, state=Membership.State.REQUESTED).profile
-    with pytest.raises(services.ActionError) as refused:
+    with pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Iets", owners=[asking])
     assert refused.value.field == "owners"
 
 
 def test_an_action_needs_an_owner(group, keeper):
-    with pytest.raises(services.ActionError) as refused:
+    with pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Iets", owners=[])
     assert refused.value.field == "owners"
 
@@ -122,12 +122,12 @@ def test_someone_outside_the_group_cannot_add_an_action(group, keeper):
 def test_an_archived_group_takes_no_new_actions(group, keeper):
     group.archived_at = timezone.now()
     group.save()
-    with pytest.raises(services.ActionError):
+    with pytest.raises(services.GroupError):
         services.create_action(group, by=keeper.user, title="Iets", owners=[keeper])
 
 
 def test_a_link_that_is_not_a_link_is_refused_at_its_field(group, keeper):
-    with pytest.raises(services.ActionError) as refused:
+    with pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Iets", owners=[keeper], result_url="geen link")
     assert refused.value.field == "result_url"
 
@@ -174,7 +174,7 @@ def test_dropping_an_action_also_closes_it(group, keeper):
 
 def test_moving_the_due_date_into_the_past_is_refused_and_nothing_is_recorded(group, keeper):
     action = ActionFactory(group=group, owners=[keeper], due_on=today() + timedelta(3))
-    with pytest.raises(services.ActionError) as refused:
+    with pytest.raises(services.GroupError) as refused:
         services.update_action(action, by=keeper.user, due_on=today() - timedelta(1), progress_note="bijna")
     assert refused.value.field == "due_on"
     action.refresh_from_db()
@@ -200,7 +200,7 @@ def test_an_owner_who_left_the_group_may_stay_but_no_outsider_is_added(group, ke
     action = ActionFactory(group=group, owners=[colleague])
     Membership.objects.filter(profile=colleague).delete()
     assert services.update_action(action, by=keeper.user, owners=[colleague, keeper])
-    with pytest.raises(services.ActionError):
+    with pytest.raises(services.GroupError):
         services.update_action(action, by=keeper.user, owners=[colleague, keeper, ProfileFactory()])
 
 
@@ -221,7 +221,7 @@ def test_the_result_may_be_one_of_the_groups_documents_only(group, keeper):
     own = DocumentFactory(group=group, title="Routekaart")
     change = services.update_action(action, by=keeper.user, result_document=own)
     assert change.changes["result_document"] == ["", "Routekaart"]
-    with pytest.raises(services.ActionError) as refused:
+    with pytest.raises(services.GroupError) as refused:
         services.update_action(action, by=keeper.user, result_document=DocumentFactory())
     assert refused.value.field == "result_document"
 
@@ -291,7 +291,7 @@ def test_a_document_is_kept_privately_and_the_other_members_are_told(group, keep
 
 
 def test_a_document_of_a_forbidden_type_is_refused_at_the_file(group, keeper):
-    with translation.override("en"), pytest.raises(services.ActionError) as refused:
+    with translation.override("en"), pytest.raises(services.GroupError) as refused:
         services.share_document(group, by=keeper.user, title="Script", file=upload("run.exe", b"MZ"))
     assert refused.value.field == "file"
     assert str(refused.value).startswith("Allowed file types: ")
@@ -300,7 +300,7 @@ def test_a_document_of_a_forbidden_type_is_refused_at_the_file(group, keeper):
 
 def test_a_document_over_the_limit_is_refused_at_the_file(group, keeper, monkeypatch):
     monkeypatch.setattr("coalition.storage.DOCUMENT_MAX_BYTES", 2**20)
-    with translation.override("en"), pytest.raises(services.ActionError) as refused:
+    with translation.override("en"), pytest.raises(services.GroupError) as refused:
         services.share_document(group, by=keeper.user, title="Groot", file=upload(content=b"x" * (2**20 + 1)))
     assert refused.value.field == "file"
     assert str(refused.value) == "The file is too large; the limit is 1 MB."
