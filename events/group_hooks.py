@@ -4,6 +4,8 @@ Registered in EventsConfig.ready() into groups.sections (groups is a lower layer
 events/network_hooks.py does into network.sections.
 """
 
+from datetime import datetime, time
+
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,10 @@ def group_meetings(group, user):
 
 def meetings(groups, since):
     """{group id: [Meeting]} of the groups' published meetings from `since` on, oldest first, each with what its
-    notes decided and the actions it created and closed; three queries for all groups together."""
+    notes decided and the actions it created and closed; three queries for all groups together. `since` is a day
+    (from its start, in the portal's time zone) or a moment."""
+    if not isinstance(since, datetime):
+        since = timezone.make_aware(datetime.combine(since, time.min))
     titles = Action.objects.order_by("pk").only("title")
     events = (
         Event.objects.published()

@@ -243,7 +243,7 @@ def test_send_opens_the_check_page_with_the_count_and_who_is_left_out(client, re
     assert "Overleg mei" in shown.subject and "Vroegsignalering" in shown.subject
     assert "<strong>pilot</strong>" in shown.html
     assert "Folder maken" in shown.text and people["member"].profile.full_name in shown.text
-    assert "/groups/stop/" in shown.text
+    assert "/groups/mail/stop/" in shown.text
     assert shown.headers["List-Unsubscribe"].startswith("<http")
     assert not Mailing.objects.filter(kind=Mailing.Kind.GROUP_NOTES).exists()
 
@@ -257,7 +257,7 @@ def test_a_test_goes_only_to_the_sender_and_stops_nobodys_mail(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(check.get_absolute_url(), {"action": "test"})
     assert _addresses() == [sender.email]
-    assert "/groups/stop/" not in mail.outbox[0].body
+    assert "/groups/mail/stop/" not in mail.outbox[0].body
     assert MeetingNotes.objects.get().sent_at is None
 
 

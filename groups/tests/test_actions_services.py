@@ -146,7 +146,7 @@ def test_a_change_is_recorded_with_who_and_readable_old_and_new_values(group, ke
         in_portal_language(Action.Status.OPEN),
         in_portal_language(Action.Status.IN_PROGRESS),
     ]
-    assert change.changes["due_on"][1] == services._readable("due_on", new_date)
+    assert change.changes["due_on"][1] == services.readable_value("due_on", new_date)
     assert change.changes["owners"] == [
         keeper.full_name,
         ", ".join(sorted([keeper.full_name, colleague.full_name], key=str.casefold)),
