@@ -22,8 +22,10 @@ from coalition.models import Delivery, Mailing
 from coalition.tests.checkstep_kind import Notice, notice_kind, notice_params  # noqa: F401 — notice_kind is a fixture
 from events import certificates
 from events import services as event_services
-from events.models import Material, Registration, Series
+from events.models import Case, Event, Material, Registration, Series
 from events.tests.factories import EventFactory, RegistrationFactory
+from groups.models import Group, Membership
+from groups.tests.factories import ActionFactory, DocumentFactory, GroupFactory, MembershipFactory
 from journal import services as journal_services
 from journal.models import State
 from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
@@ -42,6 +44,9 @@ EDITORS = {"editor", "coordinator"}
 COORDINATORS = {"coordinator"}
 COALITION_MANAGERS = {"coalition_coordinator", "coordinator"}
 TOKEN = "token"  # reachable by its token only
+# Inside world["own_group"] (the member is in it) and world["mdo"] (the member coordinates it): its members and those
+# who manage the coalition's groups.
+GROUP_INSIDE = {"member", "coalition_coordinator", "coordinator"}
 
 pytestmark = pytest.mark.usefixtures("notice_kind")  # the check page renders a registered kind
 
@@ -196,6 +201,45 @@ TABLE = {
     ),
     "network:regional_overview": Access(COORDINATORS),
     "network:regional_overview_csv": Access(COORDINATORS),
+    # Groups: every approved member sees that a group exists; inside is for its members and the coordinators.
+    "groups:group_list": Access(APPROVED),
+    "groups:group_detail": Access(APPROVED, lambda w: {"slug": w["group"].slug}),
+    "groups:join": Access(APPROVED, lambda w: {"slug": w["group"].slug}),
+    "groups:answer_invitation": Access(
+        {"member"}, lambda w: {"slug": w["invited_group"].slug}, method="post", data={"action": "decline"}
+    ),
+    "groups:leave": Access({"member"}, lambda w: {"slug": w["own_group"].slug}),
+    "groups:choose_notifications": Access(
+        {"member"}, lambda w: {"slug": w["own_group"].slug}, method="post", data={"notifications": "digest"}
+    ),
+    "groups:manage_members": Access(COALITION_MANAGERS, lambda w: {"slug": w["group"].slug}),
+    "groups:stop_notifications": Access(TOKEN, lambda w: {"token": "not-a-token"}),
+    "groups:action_list": Access(GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug}),
+    "groups:action_create": Access(GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug}),
+    "groups:action_detail": Access(GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug, "pk": w["group_action"].pk}),
+    "groups:action_status": Access(
+        GROUP_INSIDE,
+        lambda w: {"slug": w["own_group"].slug, "pk": w["group_action"].pk},
+        method="post",
+        data={"status": "in_progress"},
+    ),
+    "groups:document_list": Access(GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug}),
+    "groups:document_upload": Access(GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug}),
+    "groups:document_download": Access(
+        GROUP_INSIDE, lambda w: {"slug": w["own_group"].slug, "pk": w["group_document"].pk}
+    ),
+    "groups:document_delete": Access(
+        COALITION_MANAGERS, lambda w: {"slug": w["own_group"].slug, "pk": w["group_document"].pk}
+    ),
+    "groups:report": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition"].slug}),
+    "groups:report_pdf": Access(COALITION_MANAGERS, lambda w: {"slug": w["coalition"].slug}),
+    # A group's meetings, their notes and the cases of a case consultation (the member coordinates world["mdo"]).
+    "events:plan_group_meeting": Access(GROUP_INSIDE, lambda w: {"slug": w["mdo"].slug}),
+    "events:meeting_notes": Access(GROUP_INSIDE, lambda w: {"slug": w["group_meeting"].slug}),
+    "events:send_meeting_notes": Access(GROUP_INSIDE, lambda w: {"slug": w["group_meeting"].slug}, method="post"),
+    "events:case_list": Access(GROUP_INSIDE, lambda w: {"slug": w["group_meeting"].slug}),
+    "events:case_new": Access({"member"}, lambda w: {"slug": w["group_meeting"].slug}),
+    "events:case_advice": Access(GROUP_INSIDE, lambda w: {"pk": w["case"].pk}),
 }
 
 # A coalition coordinator approves the people who work in their coalition (members:approve above is someone
@@ -209,6 +253,18 @@ OWN_COALITION = {
 
 # A coalition coordinator's rights end at their own coalition: the same pages of another coalition.
 ANOTHER_COALITION = {
+    "groups:manage_members": Access(COORDINATORS, lambda w: {"slug": w["other_group"].slug}),
+    "groups:action_list": Access(COORDINATORS, lambda w: {"slug": w["other_group"].slug}),
+    "groups:action_detail": Access(
+        COORDINATORS, lambda w: {"slug": w["other_group"].slug, "pk": w["other_group_action"].pk}
+    ),
+    "groups:document_download": Access(
+        COORDINATORS, lambda w: {"slug": w["other_group"].slug, "pk": w["other_group_document"].pk}
+    ),
+    "groups:document_delete": Access(
+        COORDINATORS, lambda w: {"slug": w["other_group"].slug, "pk": w["other_group_document"].pk}
+    ),
+    "groups:report": Access(COORDINATORS, lambda w: {"slug": w["other_coalition"].slug}),
     "announcements:announcement_edit": Access(COORDINATORS, lambda w: {"pk": w["other_draft_announcement"].pk}),
     "announcements:announcement_detail": Access(COORDINATORS, lambda w: {"pk": w["other_announcement"].pk}),
     "surveys:manage": Access(COORDINATORS, lambda w: {"slug": w["other_survey"].slug}),
@@ -292,7 +348,27 @@ def world(personas):
     other_announcement = Announcement.objects.create(coalition=other_coalition, subject="Elders", body="Tekst")
     other_mailing = Mailing.objects.create(kind=Mailing.Kind.ANNOUNCEMENT, state=Mailing.State.SENT)
     Announcement.objects.filter(pk=other_announcement.pk).update(mailing=other_mailing, sent_at=now)
+    own_group, other_group = GroupFactory(coalition=coalition), GroupFactory(coalition=other_coalition)
+    MembershipFactory(group=own_group, profile=member.profile)
+    invited_group = GroupFactory(coalition=coalition)
+    MembershipFactory(group=invited_group, profile=member.profile, state=Membership.State.INVITED)
+    mdo = GroupFactory(coalition=coalition, kind=Group.Kind.CASE_CONSULTATION)
+    MembershipFactory(group=mdo, profile=member.profile, role=Membership.Role.COORDINATOR)
+    group_meeting = EventFactory(group=mdo, group_only=False, kind=Event.Kind.GROUP_MEETING, coalition=coalition)
     return {
+        "group": GroupFactory(coalition=coalition),
+        "own_group": own_group,
+        "invited_group": invited_group,
+        "other_group": other_group,
+        "group_action": ActionFactory(group=own_group, owners=[member.profile]),
+        "group_document": DocumentFactory(group=own_group),
+        "other_group_action": ActionFactory(group=other_group),
+        "other_group_document": DocumentFactory(group=other_group),
+        "mdo": mdo,
+        "group_meeting": group_meeting,
+        "case": Case.objects.create(
+            event=group_meeting, theme="Geldzorgen", question="Hoe?", submitted_by=member.profile
+        ),
         "series": Series.objects.create(slug="partnerbijeenkomst", title="Partnerbijeenkomst"),
         "live_check": live_check,
         "announcement": announcement,
