@@ -115,6 +115,7 @@ PAGES = [
     P("event series", "visitor", "events:series_detail", "halfjaarlijkse-partnerbijeenkomst"),
     P("event series feed", "visitor", "events:series_feed", "halfjaarlijkse-partnerbijeenkomst"),
     P("mail unsubscribe", "visitor", "mail_unsubscribe", address=lambda d: d.mail_unsubscribe),
+    P("group mail stop", "visitor", "groups:stop_notifications", address=lambda d: d.group_stop),
     P("mail preferences link", "visitor", "mail_preferences_link", address=lambda d: d.mail_preferences_link),
     P("events", "visitor", "events:event_list"),
     P("past events", "visitor", "events:past_events"),
@@ -147,6 +148,17 @@ PAGES = [
     P("offerings", "member", "members:offering_list"),
     P("coalitions", "member", "network:coalition_list"),
     P("coalition", "member", "network:coalition_detail", "borsele"),
+    P("groups", "member", "groups:group_list"),
+    P("group", "member", "groups:group_detail", lambda d: d.group),
+    P("join a group", "member", "groups:join", lambda d: d.working_group),
+    P("leave a group", "member", "groups:leave", lambda d: d.group),
+    P("group actions", "member", "groups:action_list", lambda d: d.group),
+    P("group actions, all", "member", "groups:action_list", lambda d: d.group, query="?status=all"),
+    P("group action", "member", "groups:action_detail", lambda d: d.group, lambda d: d.group_action),
+    P("new group action", "member", "groups:action_create", lambda d: d.group),
+    P("group documents", "member", "groups:document_list", lambda d: d.group),
+    P("share a document", "member", "groups:document_upload", lambda d: d.group),
+    P("MDO case form", "member", "events:case_new", lambda d: d.mdo_meeting),
     P("join a coalition", "member", "network:join", "walcheren"),
     P("journal", "member", "journal:edition_list"),
     P("edition", "member", "journal:edition_detail", EDITION),
@@ -176,6 +188,15 @@ PAGES = [
     P("offering edit", "coordinator", "members:offering_edit", lambda d: d.offering[0], lambda d: d.offering[1]),
     P("coalitions", "coordinator", "network:coalition_list"),
     P("coalition", "coordinator", "network:coalition_detail", "borsele"),
+    P("groups", "coordinator", "groups:group_list"),
+    P("group", "coordinator", "groups:group_detail", lambda d: d.working_group),
+    P("group members", "coordinator", "groups:manage_members", lambda d: d.working_group),
+    P("delete a document", "coordinator", "groups:document_delete", lambda d: d.working_group, lambda d: d.document),
+    P("look back and ahead", "coordinator", "groups:report", "borsele"),
+    P("plan a group meeting", "coordinator", "events:plan_group_meeting", lambda d: d.working_group),
+    P("meeting notes", "coordinator", "events:meeting_notes", lambda d: d.notes_meeting),
+    P("MDO cases", "coordinator", "events:case_list", lambda d: d.mdo_meeting),
+    P("MDO advice", "coordinator", "events:case_advice", lambda d: d.mdo_case),
     P("regional overview", "coordinator", "network:regional_overview"),
     P("coalition phase", "coordinator", "network:change_phase", "borsele"),
     P("join requests", "coordinator", "network:join_request_list", "borsele"),
@@ -224,6 +245,12 @@ QUICK = {
 # Named URL patterns of the portal that are not measured, and why (coalition/tests/test_bench_pages.py checks
 # that every other one is in PAGES, so a new page cannot be forgotten).
 EXCLUDED = {
+    "groups:answer_invitation": "a form's POST (accept or decline), redirecting to the group's page",
+    "groups:choose_notifications": "a form's POST, redirecting to the group's page",
+    "groups:action_status": "a form's POST (one status button), redirecting to the action",
+    "groups:document_download": "a download (a private file)",
+    "groups:report_pdf": "a download (PDF)",
+    "events:send_meeting_notes": "a form's POST that opens the check step (bench/announcements.py measures that)",
     "healthz": "a probe for the load balancer, not a page",
     "mail_bounces": "a webhook for the mail provider (POST, bearer token), not a page",
     "mail_check": "needs a mail composed for the run; bench/announcements.py measures the check step for 10,000",
@@ -345,10 +372,13 @@ class Demo:
         from announcements.models import Announcement  # noqa: PLC0415 — needs django.setup()
         from coalition import checkstep  # noqa: PLC0415 — needs django.setup()
         from coalition.views import preferences_token  # noqa: PLC0415 — needs django.setup()
-        from events import certificates  # noqa: PLC0415 — needs django.setup()
+        from events import certificates, group_meetings_demo  # noqa: PLC0415 — needs django.setup()
         from events import demo as events_demo  # noqa: PLC0415 — needs django.setup()
         from events import services as event_services  # noqa: PLC0415 — needs django.setup()
-        from events.models import Invitation, Registration  # noqa: PLC0415 — needs django.setup()
+        from events.models import Case, Invitation, Registration  # noqa: PLC0415 — needs django.setup()
+        from groups import demo as groups_demo  # noqa: PLC0415 — needs django.setup()
+        from groups import services as group_services  # noqa: PLC0415 — needs django.setup()
+        from groups.models import Action, Document, Membership  # noqa: PLC0415 — needs django.setup()
         from journal.models import Edition, Subscriber, Tip  # noqa: PLC0415 — needs django.setup()
         from members import services as member_services  # noqa: PLC0415 — needs django.setup()
         from members.models import Municipality, Offering, Organisation, Profile  # noqa: PLC0415 — needs django.setup()
@@ -395,6 +425,14 @@ class Demo:
         sent = Announcement.objects.filter(sent_at__isnull=False, coalition__isnull=True).order_by("pk")
         self.announcement = sent[0].pk
         self.draft_announcement = Announcement.objects.filter(sent_at__isnull=True).order_by("pk")[0].pk
+        # Groups: the member is on Walcheren's sounding board and in Borsele's MDO, not in its working groups.
+        self.group, self.working_group = groups_demo.SOUNDING_BOARD, groups_demo.EARLY_SIGNALLING
+        self.group_action = Action.objects.filter(group__slug=self.group).order_by("pk")[0].pk
+        self.document = Document.objects.filter(group__slug=self.working_group).order_by("pk")[0].pk
+        self.notes_meeting, self.mdo_meeting = group_meetings_demo.NOTES_MEETING, group_meetings_demo.MDO_MEETING
+        self.mdo_case = Case.objects.filter(event__slug=self.mdo_meeting).order_by("pk")[0].pk
+        membership = Membership.objects.get(group__slug=self.group, profile__user__email=MEMBER)
+        self.group_stop = path(group_services.stop_url(membership.profile_id, [membership.group_id]))
 
     @staticmethod
     def session_cookies():

@@ -110,6 +110,7 @@ MEETINGS = [
 
 # The cases on the coming MDO meeting: a theme and a question, nothing that identifies a family.
 MDO_MEETING = "mdo-borsele-casusoverleg"
+NOTES_MEETING = "werkgroep-vroegsignalering-startoverleg"  # a past meeting with notes (the bench reads it)
 CASES = [
     (
         "Geldzorgen rond de geboorte",

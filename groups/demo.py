@@ -10,13 +10,14 @@ coordinates a working group. Idempotent: a group that exists is left alone, with
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from members.models import Profile, Theme
 from network.demo import COALITION_COORDINATOR_EMAIL
 from network.models import Coalition, partner_people
 
-from .models import Action, ActionChange, Group, Membership
+from .models import Action, ActionChange, Document, Group, Membership
 from .services import readable_value
 
 REGIONAL_COORDINATOR = "coordinator@example.org"
@@ -80,6 +81,7 @@ SIZES = {EARLY_SIGNALLING: (1, 6), FITTING_OFFERINGS: (1, 4), SOUNDING_BOARD: (1
 LOGIN_ROLES = {
     FITTING_OFFERINGS: [(COALITION_COORDINATOR_EMAIL, Membership.Role.COORDINATOR)],
     SOUNDING_BOARD: [(DEMO_MEMBER, Membership.Role.MEMBER)],
+    MDO: [(DEMO_MEMBER, Membership.Role.MEMBER)],
 }
 
 DONE, DROPPED, OPEN, IN_PROGRESS = (Action.Status.DONE, Action.Status.DROPPED, Action.Status.OPEN,
@@ -211,6 +213,36 @@ def _actions(group, members, by, now):
     return made
 
 
+# (group slug, title, file name, text): documents the groups share (plain text, so the demo needs no PDF maker).
+DOCUMENTS = [
+    (
+        EARLY_SIGNALLING,
+        "Signaleringskaart (versie 1)",
+        "signaleringskaart-v1.txt",
+        "Signaleringskaart Kansrijke Start Borsele\n\nZie je zorgen over geld, wonen, gezondheid of veiligheid?\n"
+        "1. Bespreek het met de ouders.\n2. Bel de contactpersoon van de werkgroep.\n3. Leg vast wat je afspreekt.",
+    ),
+    (
+        FITTING_OFFERINGS,
+        "Verslag test digitale klantroute",
+        "verslag-test-klantroute.txt",
+        "Vijf gezinnen probeerden de klantroute. Ze vonden het aanbod rond de geboorte snel; het aanbod voor de "
+        "zwangerschap minder.",
+    ),
+]
+
+
+def _documents(group, by):
+    for slug, title, name, text in DOCUMENTS:
+        if slug == group.slug:
+            document = Document(group=group, title=title, uploaded_by=by)
+            document.file.save(name, ContentFile(text.encode()), save=True)
+            # A done action's result is the document it made.
+            action = group.actions.filter(status=DONE, result_url="").order_by("pk").first()
+            if action is not None:
+                Action.objects.filter(pk=action.pk).update(result_document=document)
+
+
 def seed(*, stdout=None):
     """Create the demo groups once (idempotent: a group that exists is left alone)."""
     by = get_user_model().objects.filter(email=REGIONAL_COORDINATOR).first()
@@ -229,6 +261,7 @@ def seed(*, stdout=None):
         members = _memberships(group, coalition, by, now, start=position * 4)
         if members:
             _actions(group, members, by, now)
+        _documents(group, by)
         made += 1
     if stdout is not None and made:
         stdout.write(f"Groups: {made} groups with their members and actions.")

@@ -269,7 +269,15 @@ def test_coalition_coordinator_opens_their_own_coalitions_pages_and_is_refused_t
     coordinator = User.objects.get(email="coalition@example.org")
     own = Coalition.objects.managed_by(coordinator)
     assert list(own.values_list("slug", flat=True)) == ["borsele"]
-    paths = {"network.coalition": "pk", "network.declaration": "coalition", "network.joinrequest": "coalition"}
+    paths = {
+        "network.coalition": "pk",
+        "network.declaration": "coalition",
+        "network.joinrequest": "coalition",
+        "groups.group": "coalition",
+        "groups.membership": "group__coalition",
+        "groups.action": "group__coalition",
+        "groups.document": "group__coalition",
+    }
 
     def visible(model):
         return model._default_manager.filter(**{f"{paths[model._meta.label_lower]}__in": own})
