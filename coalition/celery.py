@@ -60,10 +60,11 @@ app.conf.beat_schedule = {
         "task": "groups.tasks.remind_due_actions",
         "schedule": crontab(hour=7, minute=30),
     },
-    # Members who chose a daily digest of their groups get it in the morning, one mail over all their groups.
+    # Members who chose a daily digest of their groups get it in the morning, one mail over all their groups; after
+    # the reminders, so the day's due actions are in it.
     "groups-send-digests": {
         "task": "groups.tasks.send_digests",
-        "schedule": crontab(hour=7, minute=30),
+        "schedule": crontab(hour=7, minute=45),
     },
     "members-request-confirmations": {
         "task": "members.tasks.request_confirmations",

@@ -23,6 +23,7 @@ MAIN_NAV = (
     ("events:event_list", _("Events"), False),
     ("announcements:announcement_list", _("Announcements"), True),
     ("surveys:survey_list", _("Surveys"), True),
+    ("groups:group_list", _("Groups"), True),
     ("members:profile_list", _("Directory"), True),
     ("members:organisation_list", _("Organisations"), False),
     ("members:offering_list", _("Support for parents"), False),
