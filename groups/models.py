@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.models import ConstraintErrorsAtFields
 from coalition.storage import PrivateStorage, validate_document
@@ -206,10 +207,11 @@ class Action(ConstraintErrorsAtFields, models.Model):
     """What a group agreed to do: who does it, by when, how far it is, and what came of it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        DROPPED = "dropped", _("Dropped")
+        # In their own context: "In progress" of an action is not the journal edition's ("In de maak").
+        OPEN = "open", pgettext_lazy("action status", "Open")
+        IN_PROGRESS = "in_progress", pgettext_lazy("action status", "In progress")
+        DONE = "done", pgettext_lazy("action status", "Done")
+        DROPPED = "dropped", pgettext_lazy("action status", "Dropped")
 
     UNFINISHED = (Status.OPEN, Status.IN_PROGRESS)
 

@@ -87,7 +87,7 @@ def identifiers_in(text: str) -> list[str]:
         found.append(
             _(
                 "This text holds a date that could be a date of birth. Leave it out; write an age in months or "
-                "years if it matters (\u201c8 months old\u201d)."
+                "years if it matters (“8 months old”)."
             )
         )
     return found
