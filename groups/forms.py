@@ -114,7 +114,7 @@ class NotificationsForm(forms.Form):
     )
 
 
-# --- The action list and documents (H2) -----------------------------------------------------------------------
+# --- The action list and documents -----------------------------------------------------------------------------
 
 
 def _member_choices(group, *, also=()):

@@ -520,7 +520,6 @@ def send_digests(*, now=None):
 
 
 # --- The action list, its history and the group's documents (issue 18: actions, documents, "my actions") -------
-# (H2's section; kept apart so the memberships' section above and this one merge cleanly.)
 
 
 # What update_action was not given: None is a value (no due date, no result document).

@@ -309,7 +309,7 @@ def stop_notifications(request, token):
     return render(request, "groups/stop_notifications.html", context)
 
 
-# --- The action list, an action's page and history, documents, and the sections they add (H2) -----------------
+# --- The action list, an action's page and history, documents, and the sections they add ----------------------
 # (Kept apart from the group pages so both helpers' parts merge cleanly; the imports go to the top on merging.)
 
 

@@ -1,7 +1,4 @@
-"""Small factories for groups, their members and actions, for the events' tests of group meetings (issue 18).
-
-Kept apart from groups/tests/factories.py, which the groups core writes, so the two never collide.
-"""
+"""Factories of group meetings for the events' tests (issue 18), on top of groups/tests/factories.py."""
 
 from datetime import timedelta
 
@@ -9,47 +6,24 @@ import factory
 from django.utils import timezone
 
 from events.models import Event
-from groups.models import Action, Group, Membership
+from groups.models import Membership
+from groups.tests import factories as groups_factories
+from groups.tests.factories import GroupFactory
 from network.tests.factories import CoalitionFactory, coalition_coordinator_of
 
 from .factories import EventFactory, approved_member
 
 
-class GroupFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Group
+class MembershipFactory(groups_factories.MembershipFactory):
+    """An active member whose account is an approved member of the events' tests."""
 
-    name = factory.Sequence(lambda n: f"Werkgroep {n}")
-    slug = factory.Sequence(lambda n: f"werkgroep-{n}")
-    kind = Group.Kind.WORKING_GROUP
-    coalition = factory.SubFactory(CoalitionFactory)
-    purpose = "Vroegsignalering en tijdige ondersteuning."
-
-
-class MembershipFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Membership
-
-    group = factory.SubFactory(GroupFactory)
     profile = factory.LazyFunction(lambda: approved_member().profile)
-    role = Membership.Role.MEMBER
-    state = Membership.State.ACTIVE
-    joined_at = factory.LazyFunction(timezone.now)
 
 
-class ActionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Action
-        skip_postgeneration_save = True
+class ActionFactory(groups_factories.ActionFactory):
+    """An open action due in two weeks."""
 
-    group = factory.SubFactory(GroupFactory)
-    title = factory.Sequence(lambda n: f"Actiepunt {n}")
     due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
-
-    @factory.post_generation
-    def owners(obj, create, extracted, **kwargs):
-        if create and extracted:
-            obj.owners.set(extracted)
 
 
 class MeetingFactory(EventFactory):

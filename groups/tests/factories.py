@@ -1,7 +1,5 @@
 """Factories of groups: groups, memberships, actions and documents; people come from the members app's factories."""
 
-from datetime import timedelta
-
 import factory
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -45,7 +43,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class ActionFactory(factory.django.DjangoModelFactory):
-    """An open action due in two weeks; `owners=[profile, ...]` names who does it."""
+    """An open action without a due date; `owners=[profile, ...]` names who does it, `closed_on` dates a closed one."""
 
     class Meta:
         model = Action
@@ -53,7 +51,6 @@ class ActionFactory(factory.django.DjangoModelFactory):
 
     group = factory.SubFactory(GroupFactory)
     title = factory.Sequence(lambda n: f"Actiepunt {n}")
-    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
     status = Action.Status.OPEN
 
     @factory.post_generation

@@ -1,5 +1,5 @@
 """The action list's and documents' pages as every role meets them, their forms' errors, history, filters, the
-sections they add to a group's page and a member's own page, and their query counts (groups.views, H2)."""
+sections they add to a group's page and a member's own page, and their query counts (groups.views)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -17,7 +17,7 @@ from members.models import Profile
 from members.tests.factories import ProfileFactory
 from network.models import CoalitionCoordinator
 
-from .factories_actions import ActionFactory, ActionGroupFactory, ActionMembershipFactory, DocumentFactory
+from .factories import ActionFactory, DocumentFactory, GroupFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ TODAY = timezone.localdate
 
 @pytest.fixture(autouse=True)
 def told(monkeypatch):
-    """What groups.services.notify was asked (its delivery is the memberships' part, H1)."""
+    """What groups.services.notify was asked (its delivery is tested in test_notifications.py)."""
     calls = []
     monkeypatch.setattr(
         services, "notify", lambda profiles, **kwargs: calls.append(SimpleNamespace(profiles=list(profiles), **kwargs))
@@ -37,9 +37,9 @@ def told(monkeypatch):
 @pytest.fixture
 def world(coordinator, coalition_coordinator, pending_member):
     """A group with an action and a document, and a person in every role towards it."""
-    group = ActionGroupFactory(name="Vroegsignalering", slug="vroegsignalering")
-    member = ActionMembershipFactory(group=group, profile=ProfileFactory(first_name="Mila", last_name="Lid")).profile
-    chair = ActionMembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
+    group = GroupFactory(name="Vroegsignalering", slug="vroegsignalering")
+    member = MembershipFactory(group=group, profile=ProfileFactory(first_name="Mila", last_name="Lid")).profile
+    chair = MembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
     own_coalition_coordinator = ProfileFactory().user
     CoalitionCoordinator.objects.create(coalition=group.coalition, user=own_coalition_coordinator)
     action = ActionFactory(group=group, owners=[member], title="Signaleringskaart verspreiden")
@@ -129,7 +129,7 @@ def test_changing_an_action_through_its_page_asks_the_same_rule(world, role):
 
 
 def test_a_member_adds_an_action_and_lands_on_its_page(world, told):
-    colleague = ActionMembershipFactory(group=world.group).profile
+    colleague = MembershipFactory(group=world.group).profile
     due = TODAY() + timedelta(days=14)
     response = client_as(world.member.user).post(
         reverse("groups:action_create", kwargs={"slug": world.group.slug}),
@@ -220,7 +220,7 @@ def test_the_list_puts_overdue_actions_first_with_a_badge_and_words(world):
 )
 def test_the_list_filters_by_status_owner_and_mine(world, query, expected):
     Action.objects.all().delete()
-    colleague = ActionMembershipFactory(group=world.group).profile
+    colleague = MembershipFactory(group=world.group).profile
     made = {
         "late": ActionFactory(group=world.group, owners=[world.member], due_on=TODAY() - timedelta(1)),
         "mine": ActionFactory(group=world.group, owners=[world.member], due_on=TODAY() + timedelta(1)),
@@ -232,7 +232,7 @@ def test_the_list_filters_by_status_owner_and_mine(world, query, expected):
 
 
 def test_the_list_filters_by_one_owner(world):
-    colleague = ActionMembershipFactory(group=world.group).profile
+    colleague = MembershipFactory(group=world.group).profile
     theirs = ActionFactory(group=world.group, owners=[colleague])
     response = client_as(world.member.user).get(
         reverse("groups:action_list", kwargs={"slug": world.group.slug}), {"owner": str(colleague.pk)}
@@ -246,7 +246,7 @@ def test_the_list_filters_by_one_owner(world):
 def test_a_document_is_downloaded_only_through_the_checking_view(world):
     response = client_as(world.member.user).get(world.document.get_absolute_url())
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 test"
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"
     assert response["Content-Disposition"].startswith("attachment;")
     assert world.document.file.storage.base_url is None  # private storage: no address but this view
 
@@ -344,7 +344,7 @@ def test_the_group_page_shows_a_few_open_actions_overdue_first_and_a_link_to_all
 
 
 def test_my_actions_are_on_my_own_page_across_my_groups(world):
-    other = ActionMembershipFactory(profile=world.member).group
+    other = MembershipFactory(profile=world.member).group
     late = ActionFactory(group=other, owners=[world.member], due_on=TODAY() - timedelta(1), title="Bel de JGZ")
     page = client_as(world.member.user).get(reverse("members:me"), HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
@@ -365,7 +365,7 @@ def test_someone_in_no_group_sees_no_my_actions(world):
 @pytest.fixture
 def busy_group(world):
     """200 actions with two owners each, and 30 documents."""
-    people = [ActionMembershipFactory(group=world.group).profile for _ in range(8)]
+    people = [MembershipFactory(group=world.group).profile for _ in range(8)]
     actions = Action.objects.bulk_create(
         Action(group=world.group, title=f"Actie {n}", due_on=TODAY() + timedelta(days=n % 40 - 10)) for n in range(200)
     )

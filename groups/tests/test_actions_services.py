@@ -1,4 +1,4 @@
-"""The action list's and documents' services: every rule, the history, the reminders (groups.services, H2)."""
+"""The action list's and documents' services: every rule, the history, the reminders (groups.services)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -13,14 +13,14 @@ from groups import services
 from groups.models import Action, ActionChange, Document, Membership, Notice
 from members.tests.factories import ProfileFactory
 
-from .factories_actions import ActionFactory, ActionGroupFactory, ActionMembershipFactory, DocumentFactory
+from .factories import ActionFactory, DocumentFactory, GroupFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def told(monkeypatch):
-    """What groups.services.notify was asked to tell whom (its delivery is the memberships' part, H1)."""
+    """What groups.services.notify was asked to tell whom (its delivery is tested in test_notifications.py)."""
     calls = []
 
     def fake_notify(profiles, *, group, kind, text, url=""):
@@ -32,18 +32,18 @@ def told(monkeypatch):
 
 @pytest.fixture
 def group():
-    return ActionGroupFactory()
+    return GroupFactory()
 
 
 @pytest.fixture
 def keeper(group):
     """A group member who keeps the list."""
-    return ActionMembershipFactory(group=group).profile
+    return MembershipFactory(group=group).profile
 
 
 @pytest.fixture
 def colleague(group):
-    return ActionMembershipFactory(group=group).profile
+    return MembershipFactory(group=group).profile
 
 
 def today():
@@ -102,7 +102,7 @@ def test_an_owner_who_is_not_a_member_is_refused_at_the_owners_by_name(group, ke
 
 
 def test_someone_who_only_asked_to_join_cannot_own_an_action(group, keeper):
-    asking = ActionMembershipFactory(group=group, state=Membership.State.REQUESTED).profile
+    asking = MembershipFactory(group=group, state=Membership.State.REQUESTED).profile
     with pytest.raises(services.GroupError) as refused:
         services.create_action(group, by=keeper.user, title="Iets", owners=[asking])
     assert refused.value.field == "owners"
@@ -189,7 +189,7 @@ def test_an_overdue_action_can_be_closed_without_moving_its_date(group, keeper):
 
 
 def test_only_new_owners_are_told(group, keeper, colleague, told):
-    third = ActionMembershipFactory(group=group).profile
+    third = MembershipFactory(group=group).profile
     action = ActionFactory(group=group, owners=[colleague])
     services.update_action(action, by=keeper.user, owners=[colleague, third])
     [call] = told
@@ -314,7 +314,7 @@ def test_someone_outside_the_group_cannot_share_a_document(group):
 def test_removing_a_document_leaves_a_trace_in_the_actions_it_was_the_result_of(
     group, keeper, django_capture_on_commit_callbacks
 ):
-    coordinator = ActionMembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
+    coordinator = MembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
     document = services.share_document(group, by=keeper.user, title="Routekaart", file=upload())
     path = document.file.path
     action = ActionFactory(group=group, owners=[keeper], result_document=document)
@@ -332,10 +332,10 @@ def test_removing_a_document_leaves_a_trace_in_the_actions_it_was_the_result_of(
 
 
 def test_unfinished_actions_of_a_person_are_across_their_groups_overdue_first(keeper, group):
-    other = ActionMembershipFactory(profile=keeper).group
+    other = MembershipFactory(profile=keeper).group
     later = ActionFactory(group=group, owners=[keeper], due_on=today() + timedelta(5))
     late = ActionFactory(group=other, owners=[keeper], due_on=today() - timedelta(2))
     undated = ActionFactory(group=group, owners=[keeper])
     ActionFactory(group=group, owners=[keeper], status=Action.Status.DONE)
-    ActionFactory(group=ActionGroupFactory(), owners=[keeper])  # a group they are not in (anymore)
+    ActionFactory(group=GroupFactory(), owners=[keeper])  # a group they are not in (anymore)
     assert list(services.unfinished_actions_of(keeper)) == [late, later, undated]

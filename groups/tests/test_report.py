@@ -19,7 +19,7 @@ from members.tests.factories import ProfileFactory
 from network.models import Coalition
 from network.tests.factories import CoalitionFactory
 
-from .factories_report import ReportActionFactory, ReportGroupFactory, ReportMembershipFactory
+from .factories import ActionFactory, GroupFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +71,8 @@ def test_six_months_ago_is_the_same_day_or_the_last_day_of_a_shorter_month():
 
 
 def test_actions_count_as_done_dropped_open_or_overdue_from_the_date_on(fake_meetings):
-    group = ReportGroupFactory(name="Vroegsignalering")
-    make = lambda title, status, **kw: ReportActionFactory(group=group, title=title, status=status, **kw)  # noqa: E731
+    group = GroupFactory(name="Vroegsignalering")
+    make = lambda title, status, **kw: ActionFactory(group=group, title=title, status=status, **kw)  # noqa: E731
     make("Kaart verspreid", DONE, closed_on=date(2026, 9, 1))
     make("Lang geleden klaar", DONE, closed_on=date(2026, 5, 31))
     make("Klaar op de dag zelf", DONE, closed_on=SINCE)
@@ -95,9 +95,9 @@ def test_actions_count_as_done_dropped_open_or_overdue_from_the_date_on(fake_mee
 
 
 def test_an_action_closed_without_a_recorded_day_counts_by_its_last_change(fake_meetings):
-    group = ReportGroupFactory()
-    recent = ReportActionFactory(group=group, title="Onlangs klaar", status=DONE)
-    old = ReportActionFactory(group=group, title="Lang geleden klaar", status=DONE)
+    group = GroupFactory()
+    recent = ActionFactory(group=group, title="Onlangs klaar", status=DONE)
+    old = ActionFactory(group=group, title="Lang geleden klaar", status=DONE)
     Action.objects.filter(pk=recent.pk).update(updated_at=_at(date(2026, 10, 1)))
     Action.objects.filter(pk=old.pk).update(updated_at=_at(date(2026, 1, 1)))
 
@@ -108,12 +108,12 @@ def test_an_action_closed_without_a_recorded_day_counts_by_its_last_change(fake_
 
 def test_the_report_holds_the_coalitions_groups_only_and_those_archived_in_the_period(fake_meetings):
     coalition = CoalitionFactory()
-    mine = ReportGroupFactory(coalition=coalition, name="B-werkgroep")
-    mdo = ReportGroupFactory(coalition=coalition, name="A-MDO", kind=Group.Kind.CASE_CONSULTATION)
-    ReportGroupFactory(coalition=coalition, name="Lang geleden gestopt", archived_at=_at(date(2026, 2, 1)))
-    recently = ReportGroupFactory(coalition=coalition, name="Net gestopt", archived_at=_at(date(2026, 10, 1)))
-    ReportGroupFactory(name="Van een andere coalitie")
-    ReportGroupFactory(coalition=None, name="Regionaal")
+    mine = GroupFactory(coalition=coalition, name="B-werkgroep")
+    mdo = GroupFactory(coalition=coalition, name="A-MDO", kind=Group.Kind.CASE_CONSULTATION)
+    GroupFactory(coalition=coalition, name="Lang geleden gestopt", archived_at=_at(date(2026, 2, 1)))
+    recently = GroupFactory(coalition=coalition, name="Net gestopt", archived_at=_at(date(2026, 10, 1)))
+    GroupFactory(name="Van een andere coalitie")
+    GroupFactory(coalition=None, name="Regionaal")
 
     report = look_back(coalition, since=SINCE, today=TODAY)
 
@@ -123,7 +123,7 @@ def test_the_report_holds_the_coalitions_groups_only_and_those_archived_in_the_p
 
 
 def test_each_group_gets_its_meetings_since_the_date_with_their_decisions(fake_meetings):
-    group, other = ReportGroupFactory(), ReportGroupFactory()
+    group, other = GroupFactory(), GroupFactory()
     fake_meetings.meetings = {
         group.pk: [
             sections.Meeting(starts_at=_at(date(2026, 5, 1)), title="Te vroeg"),
@@ -148,10 +148,10 @@ def test_each_group_gets_its_meetings_since_the_date_with_their_decisions(fake_m
 
 
 def test_the_coordinators_and_the_number_of_members_are_named(fake_meetings):
-    group = ReportGroupFactory()
-    coordinator = ReportMembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
-    ReportMembershipFactory(group=group)
-    ReportMembershipFactory(group=group, state=Membership.State.REQUESTED)
+    group = GroupFactory()
+    coordinator = MembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile
+    MembershipFactory(group=group)
+    MembershipFactory(group=group, state=Membership.State.REQUESTED)
 
     (entry,) = look_back(group.coalition, since=SINCE, today=TODAY).groups
 
@@ -164,11 +164,11 @@ def _big_coalition(groups, actions_per_group):
     owners = ProfileFactory.create_batch(3)
     statuses = [DONE, DROPPED, OPEN, IN_PROGRESS]
     for n in range(groups):
-        group = ReportGroupFactory(coalition=coalition, name=f"Groep {coalition.pk}-{n}")
-        ReportMembershipFactory(group=group, profile=owners[n % 3], role=Membership.Role.COORDINATOR)
+        group = GroupFactory(coalition=coalition, name=f"Groep {coalition.pk}-{n}")
+        MembershipFactory(group=group, profile=owners[n % 3], role=Membership.Role.COORDINATOR)
         for i in range(actions_per_group):
             status = statuses[i % 4]
-            ReportActionFactory(
+            ActionFactory(
                 group=group,
                 status=status,
                 due_on=TODAY + timedelta(days=(i % 7) - 3),
@@ -218,8 +218,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client, name, own_coalition, fake
 def test_members_pending_people_and_group_members_are_refused(
     client, name, own_coalition, member, pending_member, fake_meetings
 ):
-    group = ReportGroupFactory(coalition=own_coalition)
-    in_group = ReportMembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile.user
+    group = GroupFactory(coalition=own_coalition)
+    in_group = MembershipFactory(group=group, role=Membership.Role.COORDINATOR).profile.user
     for user in (member, pending_member, in_group):
         response = _get(client, user, name, own_coalition)
         assert response.status_code == 403, user
@@ -252,12 +252,12 @@ def test_the_rule_is_asked_with_the_coalition(coalition_coordinator, own_coaliti
 
 
 def test_the_page_shows_each_group_with_its_actions_and_meetings(coordinator_client, fake_meetings):
-    group = ReportGroupFactory(name="Passend en afgestemd aanbod")
-    owner = ReportMembershipFactory(group=group).profile
+    group = GroupFactory(name="Passend en afgestemd aanbod")
+    owner = MembershipFactory(group=group).profile
     today = timezone.localdate()
-    ReportActionFactory(group=group, title="Sociale kaart bijgewerkt", status=DONE, closed_on=today, owners=[owner])
-    ReportActionFactory(group=group, title="Folder vertalen", status=OPEN, due_on=today + timedelta(days=5))
-    ReportActionFactory(group=group, title="Wachttijden in kaart", status=OPEN, due_on=today - timedelta(days=3))
+    ActionFactory(group=group, title="Sociale kaart bijgewerkt", status=DONE, closed_on=today, owners=[owner])
+    ActionFactory(group=group, title="Folder vertalen", status=OPEN, due_on=today + timedelta(days=5))
+    ActionFactory(group=group, title="Wachttijden in kaart", status=OPEN, due_on=today - timedelta(days=3))
     fake_meetings.meetings = {
         group.pk: [
             sections.Meeting(
@@ -287,9 +287,9 @@ def test_the_page_shows_each_group_with_its_actions_and_meetings(coordinator_cli
 
 
 def test_the_date_chosen_narrows_the_look_back(coordinator_client, fake_meetings):
-    group = ReportGroupFactory()
+    group = GroupFactory()
     today = timezone.localdate()
-    ReportActionFactory(group=group, title="Een maand terug klaar", status=DONE, closed_on=today - timedelta(days=30))
+    ActionFactory(group=group, title="Een maand terug klaar", status=DONE, closed_on=today - timedelta(days=30))
     url = reverse("groups:report", args=[group.coalition.slug])
 
     recent = coordinator_client.get(url, {"since": (today - timedelta(days=7)).isoformat()})
@@ -301,7 +301,7 @@ def test_the_date_chosen_narrows_the_look_back(coordinator_client, fake_meetings
 
 @pytest.mark.parametrize("typed", ["morgen", "2999-01-01"])
 def test_a_wrong_date_is_refused_at_the_field_and_the_report_still_shows(coordinator_client, fake_meetings, typed):
-    group = ReportGroupFactory(name="Klankbordgroep professionals")
+    group = GroupFactory(name="Klankbordgroep professionals")
 
     response = coordinator_client.get(reverse("groups:report", args=[group.coalition.slug]), {"since": typed})
 
@@ -317,13 +317,13 @@ def test_a_wrong_date_is_refused_at_the_field_and_the_report_still_shows(coordin
 
 def test_the_pdf_is_a_real_pdf_with_the_groups_their_actions_and_decisions(coordinator_client, fake_meetings):
     coalition = CoalitionFactory(name="Kansrijke Start Borsele", slug="borsele")
-    early = ReportGroupFactory(coalition=coalition, name="Vroegsignalering en tijdige ondersteuning")
-    fitting = ReportGroupFactory(coalition=coalition, name="Passend en afgestemd aanbod")
-    owner = ReportMembershipFactory(group=early, profile=ProfileFactory(first_name="Fatima", last_name="El Amrani"))
+    early = GroupFactory(coalition=coalition, name="Vroegsignalering en tijdige ondersteuning")
+    fitting = GroupFactory(coalition=coalition, name="Passend en afgestemd aanbod")
+    owner = MembershipFactory(group=early, profile=ProfileFactory(first_name="Fatima", last_name="El Amrani"))
     today = timezone.localdate()
-    ReportActionFactory(group=early, title="Signaleringskaart verspreiden", status=DONE, closed_on=today,
+    ActionFactory(group=early, title="Signaleringskaart verspreiden", status=DONE, closed_on=today,
                         owners=[owner.profile])  # fmt: skip
-    ReportActionFactory(group=fitting, title="Wachttijden in kaart", status=OPEN, due_on=today - timedelta(days=2))
+    ActionFactory(group=fitting, title="Wachttijden in kaart", status=OPEN, due_on=today - timedelta(days=2))
     fake_meetings.meetings = {
         early.pk: [
             sections.Meeting(
