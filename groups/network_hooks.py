@@ -32,8 +32,15 @@ def coalition_groups(coalition, user):
     return Section(title=_("Groups"), template="groups/includes/coalition_groups.html", context={"groups": groups})
 
 
+class GroupChoiceField(forms.ModelMultipleChoiceField):
+    """Groups by name and coalition: two coalitions may each have a "Klankbordgroep professionals"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.coalition.name if obj.coalition_id else _('regional')})"
+
+
 def group_members_field():
-    return forms.ModelMultipleChoiceField(
+    return GroupChoiceField(
         label=_("Members of groups"),
         queryset=Group.objects.active().select_related("coalition").order_by("name", "pk"),
         required=False,

@@ -12,6 +12,7 @@ from events.models import Event, MeetingNotes
 from groups.models import Action, Group, Membership
 from members.models import Organisation
 from network.models import Coalition
+from surveys.models import Survey, SurveyQuestion
 
 pytestmark = pytest.mark.browser
 
@@ -138,3 +139,35 @@ def test_a_member_joins_does_her_action_and_receives_the_meetings_notes(portal, 
     portal.check(english, "journey-group-inside-en")
     english.goto(f"/groups/vroegsignalering/actions/{action.pk}/")
     portal.check(english, "journey-action-en")
+
+
+def test_a_coordinator_sends_a_survey_to_the_members_of_a_working_group(portal, borsele, make_user):
+    """Issue 17's last audience: "a working group" — the survey reaches the group's active members only."""
+    group = borsele["group"]
+    mila = make_user("sanne@example.org", role="Member", first_name="Sanne")
+    Membership.objects.create(group=group, profile=mila.profile)
+    make_user("outsider@example.org", role="Member", first_name="Olaf")
+    make_user("coordinator@example.org", role="Coordinator", is_staff=True, first_name="Cora")
+    now = timezone.now()
+    survey = Survey.objects.create(
+        title="Werkt de signaleringskaart?",
+        slug="werkt-de-signaleringskaart",
+        state=Survey.State.PUBLISHED,
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=14),
+    )
+    SurveyQuestion.objects.create(
+        survey=survey, label="Gebruik je de kaart?", kind=SurveyQuestion.Kind.YES_NO, required=True, position=0
+    )
+    page = portal.log_in(portal.visitor(**DUTCH), "coordinator@example.org")
+    page.goto(f"/surveys/{survey.slug}/send/")
+    page.get_by_label("Leden van groepen").select_option(label=group.name + " (Kansrijke Start Borsele)")
+    portal.check(page, "survey-send-to-group-nl")
+    with page.expect_navigation():
+        page.get_by_role("button", name="De mail controleren").click()
+    assert page.locator("[data-recipient-count]").get_attribute("data-recipient-count") == "2"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Versturen naar 2 mensen").click()
+    assert len(portal.mails_to("sanne@example.org")) == 1
+    assert len(portal.mails_to("ilse@example.org")) == 1
+    assert portal.mails_to("outsider@example.org") == []
