@@ -17,7 +17,7 @@ ENGLISH = {"locale": "en-GB", "extra_http_headers": {"Accept-Language": "en"}}
 
 @pytest.fixture
 def working_group(transactional_db, make_user, monkeypatch):
-    """Borsele's working group with two members; what they are told is recorded (its delivery is tested in test_groups_pages.py)."""
+    """Borsele's working group with two members; what they are told is recorded (test_groups_pages.py mails it)."""
     told = []
     monkeypatch.setattr(services, "notify", lambda profiles, **kwargs: told.append((list(profiles), kwargs)))
     coalition = Coalition.objects.create(name="Kansrijke Start Borsele", slug="borsele")
