@@ -6,12 +6,14 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from events.models import Event, MeetingNotes
+from events.tests.factories import EventFactory
 from groups import sections
-from groups.models import Group, Membership
+from groups.models import Action, Group, Membership
 from network.sections import Section
 
 from .conftest import ROLES
-from .factories import GroupFactory, MembershipFactory, member_of
+from .factories import ActionFactory, DocumentFactory, GroupFactory, MembershipFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -298,3 +300,33 @@ def test_the_coalition_page_takes_as_many_queries_for_many_groups(client, member
     with django_assert_max_num_queries(len(few)):
         response = client.get(url)
     assert response.content.decode().count("/groups/werkgroep-") == 22
+
+
+@pytest.mark.parametrize("role", ["group_member", "coordinator"])
+def test_the_whole_group_page_takes_as_many_queries_with_200_actions_and_many_meetings(
+    role, persona, client, group, django_assert_max_num_queries
+):
+    """Every section of the inside (actions, documents, meetings with notes, members) together: nothing grows with
+    the data, from a few of each to 200 actions, 30 documents, 40 members and 20 meetings."""
+    client = _client(client, persona, role)
+    url = group.get_absolute_url()
+    owners = [MembershipFactory(group=group).profile for _ in range(4)]
+
+    def grow(n):
+        for index in range(n):
+            ActionFactory(group=group, owners=owners[index % 4 : index % 4 + 2], due_on=None)
+        DocumentFactory.create_batch(max(1, n // 7), group=group)
+        MembershipFactory.create_batch(max(1, n // 5), group=group)
+        for index in range(max(1, n // 10)):
+            meeting = EventFactory(group=group, kind=Event.Kind.GROUP_MEETING, coalition=group.coalition)
+            MeetingNotes.objects.create(event=meeting, decisions=f"Besluit {index}")
+
+    grow(3)
+    client.get(url)
+    with django_assert_max_num_queries(100) as few:
+        client.get(url)
+    grow(197)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert Action.objects.filter(group=group).count() == 200
