@@ -37,7 +37,7 @@ from coalition.models import Delivery, MailCheck, Mailing, OptOut, Suppression
 from coalition.rules import DomainError, ensure_permitted, is_approved_member
 from coalition.rules import NotAllowed as NotAllowed  # re-exported: callers and tests name services.NotAllowed
 from groups import services as groups_services
-from groups.models import Action, Group, Membership
+from groups.models import Action, Group, Membership, Notice
 from journal.models import Subscriber
 from members.models import Organisation, Profile, User, name_order
 from network.audiences import Person
@@ -2580,7 +2580,23 @@ def plan_group_meeting(
         description=description,
     )
     event.validate_constraints()
-    return _save_new_event(event)
+    with transaction.atomic():
+        event = _save_new_event(event)
+        # The members hear of it (each as they chose: a mail, the digest, or nothing), so nobody has to look.
+        members = Profile.objects.filter(
+            group_memberships__group=group, group_memberships__state=Membership.State.ACTIVE
+        ).exclude(user=by)
+        when = groups_services.in_portal_language(
+            lambda: formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
+        )
+        text = groups_services.in_portal_language(
+            lambda: (
+                _("New meeting of %(group)s on %(date)s: %(title)s")
+                % {"group": group.name, "date": when, "title": event.title}
+            )
+        )
+        groups_services.notify(members, group=group, kind=Notice.Kind.MEETING, text=text, url=event.get_absolute_url())
+    return event
 
 
 def _group_actions(event, actions):

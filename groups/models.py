@@ -319,6 +319,7 @@ class Notice(models.Model):
         INVITATION = "invitation", _("Invitation to join")
         ACCEPTED = "accepted", _("Request accepted")
         DOCUMENT = "document", _("New document")
+        MEETING = "meeting", _("New meeting")
 
     profile = models.ForeignKey(Profile, on_delete=models.CASCADE, related_name="group_notices", verbose_name=_("for"))
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="notices", verbose_name=_("group"))

@@ -538,7 +538,7 @@ TRACKED_FIELDS = (
 )
 
 
-def _in_portal_language(text_maker):
+def in_portal_language(text_maker):
     """What is stored for people to read later (history, notices) is in the portal's language, not the actor's."""
     with translation.override(settings.LANGUAGE_CODE):
         return text_maker()
@@ -551,9 +551,9 @@ def readable_value(field, value):
     if field == "owners":
         return ", ".join(sorted((profile.full_name for profile in value), key=str.casefold))
     if field == "due_on":
-        return _in_portal_language(lambda: date_format(value, "SHORT_DATE_FORMAT"))
+        return in_portal_language(lambda: date_format(value, "SHORT_DATE_FORMAT"))
     if field == "status":
-        return _in_portal_language(lambda: str(Action.Status(value).label))
+        return in_portal_language(lambda: str(Action.Status(value).label))
     if field == "result_document":
         return value.title
     return str(value)
@@ -613,7 +613,7 @@ def _tell_owners(action, profiles, *, by):
             profiles,
             group=action.group,
             kind=Notice.Kind.ACTION_ASSIGNED,
-            text=_in_portal_language(lambda: _("Action for you in %(group)s: %(title)s"))
+            text=in_portal_language(lambda: _("Action for you in %(group)s: %(title)s"))
             % {"group": action.group.name, "title": action.title},
             url=action.get_absolute_url(),
         )
@@ -781,7 +781,7 @@ def remind_due_actions(today=None):
                 owners,
                 group=action.group,
                 kind=Notice.Kind.ACTION_DUE,
-                text=_in_portal_language(lambda a=action: _("Due on %(date)s in %(group)s: %(title)s"))
+                text=in_portal_language(lambda a=action: _("Due on %(date)s in %(group)s: %(title)s"))
                 % {"date": readable_value("due_on", action.due_on), "group": action.group.name, "title": action.title},
                 url=action.get_absolute_url(),
             )
@@ -812,7 +812,7 @@ def share_document(group, *, by, title, file):
             others,
             group=group,
             kind=Notice.Kind.DOCUMENT,
-            text=_in_portal_language(lambda: _("New document in %(group)s: %(title)s"))
+            text=in_portal_language(lambda: _("New document in %(group)s: %(title)s"))
             % {"group": group.name, "title": title},
             url=document.get_absolute_url(),
         )

@@ -4,6 +4,7 @@ and feed, and a group coordinator planning one."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -14,7 +15,7 @@ from events.journal_hooks import edition_events_for_mail
 from events.models import Event, Registration
 from events.network_hooks import coalition_events, last_events
 from groups import sections
-from groups.models import Group, Membership
+from groups.models import Group, Membership, Notice
 from journal.tests import factories as journal_factories
 
 from .factories import EventFactory
@@ -196,6 +197,23 @@ def test_a_group_coordinator_plans_a_published_group_only_meeting(client, group,
     assert meeting.group_only and meeting.coalition == group.coalition
     assert meeting.capacity is None
     assert meeting.slug.startswith(group.slug)
+
+
+def test_planning_a_meeting_tells_the_groups_members_as_each_chose_but_not_the_planner(
+    client, group, people, django_capture_on_commit_callbacks
+):
+    quiet = in_group(group)
+    Membership.objects.filter(profile__user=quiet).update(notifications=Membership.Notifications.OFF)
+    _login(client, people, "group_coordinator")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("events:plan_group_meeting", args=[group.slug]), _plan())
+    meeting = Event.objects.get(group=group)
+    told = Notice.objects.filter(group=group, kind=Notice.Kind.MEETING)
+    assert {notice.profile.user for notice in told} == {people["member"]}
+    (notice,) = told
+    assert meeting.title in notice.text and notice.url == meeting.get_absolute_url()
+    (message,) = [m for m in mail.outbox if people["member"].email in m.to[0]]
+    assert meeting.title in message.body and "/groups/mail/stop/" in message.body
 
 
 @pytest.mark.parametrize(
