@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.admin import LabelledTabularInline
 from coalition.roles import is_coordinator
-from coalition.rules import DomainError, refuse
-from network.admin import RulesAdminMixin
+from coalition.rules import DomainError
+from network.admin import OwnCoalitionsOnly, RulesAdminMixin
 from network.models import Coalition
 
 from . import services
@@ -20,27 +20,11 @@ from .models import Action, ActionChange, Document, Group, Membership
 from .rules import forget_group_roles
 
 
-class OwnGroupsOnly(RulesAdminMixin):
+class OwnGroupsOnly(OwnCoalitionsOnly):
     """Lists hold the groups of the person's own coalitions; another coalition's group is refused with the reason."""
 
-    group_path = ""
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if is_coordinator(request.user):
-            return queryset
-        return queryset.filter(**{f"{self.group_path}coalition__in": Coalition.objects.managed_by(request.user)})
-
-    def get_object(self, request, object_id, from_field=None):
-        # Looked up among all rows, so that another coalition's group says why it is closed (not "does not exist").
-        field = self.opts.pk if from_field is None else self.opts.get_field(from_field)
-        try:
-            obj = self.model._default_manager.get(**{field.name: field.to_python(object_id)})
-        except (self.model.DoesNotExist, ValueError, forms.ValidationError):
-            return None
-        if not self.has_view_or_change_permission(request, obj):
-            refuse(request.user, "groups.manage_group")
-        return obj
+    coalition_path = "coalition"
+    refused_by = "groups.manage_group"
 
 
 class MembershipInlineForm(forms.ModelForm):
@@ -151,7 +135,7 @@ class GroupAdmin(OwnGroupsOnly, admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(OwnGroupsOnly, admin.ModelAdmin):
-    group_path = "group__"
+    coalition_path = "group__coalition"
     list_display = ["profile", "group", "role", "state", "notifications", "joined_at"]
     list_filter = ["state", "role", "notifications", "group__kind", "group__coalition"]
     search_fields = ["profile__first_name", "profile__last_name", "group__name"]
@@ -198,7 +182,7 @@ class ActionChangeInline(RulesAdminMixin, admin.TabularInline):
 class ActionAdmin(OwnGroupsOnly, admin.ModelAdmin):
     """Read-mostly: the group keeps its action list on the site, where each change is recorded in its history."""
 
-    group_path = "group__"
+    coalition_path = "group__coalition"
     list_display = ["title", "group", "status", "due_on", "closed_on"]
     list_filter = ["status", "group__kind", "group__coalition"]
     search_fields = ["title", "description", "group__name"]
@@ -216,7 +200,7 @@ class ActionAdmin(OwnGroupsOnly, admin.ModelAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(OwnGroupsOnly, admin.ModelAdmin):
-    group_path = "group__"
+    coalition_path = "group__coalition"
     list_display = ["title", "group", "uploaded_by", "uploaded_at"]
     list_filter = ["group__kind", "group__coalition"]
     search_fields = ["title", "group__name"]

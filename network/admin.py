@@ -58,6 +58,8 @@ class OwnCoalitionsOnly(RulesAdminMixin):
     """Lists hold the rows of the person's own coalitions; another coalition's page is refused with the reason."""
 
     coalition_path = "coalition"
+    # The rule whose reason the refusal page gives.
+    refused_by = "network.change_coalition"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -73,7 +75,7 @@ class OwnCoalitionsOnly(RulesAdminMixin):
         except (self.model.DoesNotExist, ValueError, forms.ValidationError):
             return None
         if not self.has_view_or_change_permission(request, obj):
-            refuse(request.user, "network.change_coalition")
+            refuse(request.user, self.refused_by)
         return obj
 
 
