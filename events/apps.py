@@ -28,8 +28,9 @@ class EventsConfig(AppConfig):
         # The edition mail lists the edition's upcoming events: the journal asks, this app answers.
         EDITION_MAIL_SECTIONS["events"] = edition_events_for_mail
         # "Download my data" holds what this app keeps about a person too.
-        if ("event_registrations", services.export_registrations) not in EXPORTERS:
-            EXPORTERS.append(("event_registrations", services.export_registrations))
+        for section in (("event_registrations", services.export_registrations), ("cases", services.export_cases)):
+            if section not in EXPORTERS:
+                EXPORTERS.append(section)
         # A coalition's page lists its upcoming events and the regional overview its last one: the network asks.
         for registry, entry in ((PAGE_SECTIONS, coalition_events), (LAST_ACTIVITY, last_events)):
             if entry not in registry:

@@ -2331,6 +2331,21 @@ def forget_account(user: User) -> None:
     CalendarFeed.objects.filter(profile__user=user).delete()
 
 
+def export_cases(user: User) -> list[dict[str, Any]]:
+    """The cases the person put to a case consultation and that still name them (retention detaches them)."""
+    cases = Case.objects.filter(submitted_by__user=user).select_related("event").order_by("submitted_at", "pk")
+    return [
+        {
+            "event": case.event.title,
+            "theme": case.theme,
+            "question": case.question,
+            "advice": case.advice,
+            "submitted_at": case.submitted_at.isoformat(),
+        }
+        for case in cases
+    ]
+
+
 def export_registrations(user: User) -> list[dict[str, Any]]:
     """The person's event registrations, with their answers (question → answer as shown); their feedback is a
     survey's answer and in the surveys' part of the download (surveys.services.export_surveys)."""

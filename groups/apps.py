@@ -10,11 +10,12 @@ class GroupsConfig(AppConfig):
 
     def ready(self):
         # Models (and what imports them) load only once every app is registered, so not at the top of apps.py.
-        from members.views import OWN_PAGE_SECTIONS  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready(): models load after apps.py
+        from members.views import OWN_PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
         from network.audiences import SOURCES, add_source  # noqa: PLC0415 — apps' ready()
         from network.sections import PAGE_SECTIONS  # noqa: PLC0415 — apps' ready()
 
-        from . import sections, views  # noqa: PLC0415 — apps' ready()
+        from . import sections, services, views  # noqa: PLC0415 — apps' ready()
         from .network_hooks import GROUP_MEMBERS_SOURCE, coalition_groups  # noqa: PLC0415 — apps' ready()
 
         for registry, entry in (
@@ -25,6 +26,8 @@ class GroupsConfig(AppConfig):
             (OWN_PAGE_SECTIONS, views.my_actions_section),
             # A coalition's page lists its groups: the network asks, groups answer.
             (PAGE_SECTIONS, coalition_groups),
+            # "Download my data" holds the person's groups and actions too.
+            (EXPORTERS, ("groups", services.export_member_data)),
         ):
             if entry not in registry:
                 registry.append(entry)

@@ -829,3 +829,36 @@ def remove_document(document, *, by):
     document.delete()
     # The file goes only once the row is surely gone.
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- "Download my data" -----------------------------------------------------------------------------------------
+
+
+def export_member_data(user):
+    """For 'download my data': the person's places in groups (with how they hear of each) and the actions that
+    are theirs. Their cases of a case consultation are in the events' part (events.services.export_cases)."""
+    memberships = Membership.objects.filter(profile__user=user).select_related("group").order_by("created_at", "pk")
+    actions = Action.objects.filter(owners__user=user).select_related("group").order_by("created_at", "pk")
+    return {
+        "group_memberships": [
+            {
+                "group": membership.group.name,
+                "group_role": membership.role,
+                "membership_state": membership.state,
+                "notifications": membership.notifications,
+                "message": membership.message,
+                "joined_at": membership.joined_at.isoformat() if membership.joined_at else None,
+            }
+            for membership in memberships
+        ],
+        "group_actions": [
+            {
+                "group": action.group.name,
+                "what": action.title,
+                "action_status": action.status,
+                "due_on": action.due_on.isoformat() if action.due_on else None,
+                "progress": action.progress_note,
+            }
+            for action in actions
+        ],
+    }

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from coalition.exports import csv_response
 
@@ -127,6 +128,8 @@ EXPORT_LABELS = {
     "coalitions": _("Coalitions"),
     "tips": _("Tips sent to the editorial team"),
     "journal_subscription": _("Subscription to the journal"),
+    "groups": _("Groups"),
+    "cases": _("Cases put to a case consultation"),
     "exported_at": _("Downloaded at"),
     # fields
     "email": _("e-mail address"),
@@ -181,6 +184,20 @@ EXPORT_LABELS = {
     "receives_journal": _("receives the journal"),
     "receives_invitations": _("receives invitations"),
     "confirmed_at": _("confirmed at"),
+    "group_memberships": _("groups you are in"),
+    "group": _("group"),
+    "group_role": _("role in the group"),
+    "membership_state": _("membership"),
+    "notifications": _("mails about this group"),
+    "joined_at": _("joined at"),
+    "group_actions": _("actions that are yours"),
+    "action_status": _("status"),
+    "due_on": _("due date"),
+    "progress": _("progress"),
+    "theme": _("theme"),
+    "question": _("question"),
+    "advice": _("advice"),
+    "submitted_at": _("submitted at"),
 }
 
 # The stored codes of choices, by the key they appear under, and how a person reads them. The members' own choices
@@ -200,6 +217,15 @@ EXPORT_CHOICES = {
         "declined": _("Declined"),
     },
     "role": {"content": _("Trekker (content)"), "policy": _("Trekker (policy)"), "deputy": _("Deputy")},
+    "group_role": {"member": _("Member"), "coordinator": _("Group coordinator")},
+    "membership_state": {"requested": _("Asked to join"), "invited": _("Invited"), "active": _("Member")},
+    "notifications": {"each": _("A mail for each new thing"), "digest": _("One daily digest"), "off": _("No mails")},
+    "action_status": {
+        "open": pgettext_lazy("action status", "Open"),
+        "in_progress": pgettext_lazy("action status", "In progress"),
+        "done": pgettext_lazy("action status", "Done"),
+        "dropped": pgettext_lazy("action status", "Dropped"),
+    },
 }
 
 
