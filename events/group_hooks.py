@@ -6,7 +6,7 @@ events/network_hooks.py does into network.sections.
 
 from datetime import datetime, time
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +29,9 @@ def group_meetings(group, user):
         .annotate(has_notes=Exists(MeetingNotes.objects.filter(event=OuterRef("pk"))))
         .only("title", "slug", "starts_at", "ends_at", "state", "venue", "meeting_url", "address")
     )
+    if group.is_case_consultation:
+        # Each meeting of a case consultation says how many cases it has, and leads to them.
+        meetings = meetings.annotate(case_count=Count("cases"))
     upcoming = list(meetings.upcoming(now))
     past = list(meetings.past(now)[:GROUP_PAGE_PAST_MEETINGS])
     can_plan = user.has_perm("events.plan_group_meeting", group)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -522,7 +523,7 @@ def actions_section(group, user):
         total=models.Count("pk"), overdue=models.Count("pk", filter=models.Q(due_on__lt=timezone.localdate()))
     )
     return Section(
-        title=_("Actions"),
+        title=pgettext_lazy("a group's section", "Actions"),
         template="groups/includes/actions_section.html",
         context={
             "group": group,

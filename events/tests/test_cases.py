@@ -225,6 +225,15 @@ def test_the_meeting_page_links_the_cases_for_those_inside(client, meeting, peop
     assert reverse("events:case_new", args=[meeting.slug]) in page.text
 
 
+def test_the_group_page_counts_each_meetings_cases_and_leads_to_them(client, meeting, people):
+    Case.objects.create(event=meeting, theme="Geldzorgen", question="Wie belt?", submitted_by=None)
+    Case.objects.create(event=meeting, theme="Somberheid", question="Wanneer de huisarts?", submitted_by=None)
+    _login(client, people, "member")
+    html = client.get(meeting.group.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="nl").text
+    assert f'href="{reverse("events:case_list", args=[meeting.slug])}"' in html
+    assert "2 casussen" in html
+
+
 def test_the_case_list_takes_the_same_queries_however_many_cases(client, meeting, group, people):
     def grow(count):
         for number in range(count):
