@@ -614,6 +614,10 @@ class MeetingNotesAdmin(ObjectPermissionsModelAdmin):
     fields = ["event", "decisions", "summary", "actions_created", "actions_closed", "written_by", "sent_at"]
     readonly_fields = ["event", "actions_created", "actions_closed", "written_by", "sent_at"]
 
+    def has_add_permission(self, request):
+        # Notes belong to a meeting and are written on its notes page (events.services.write_notes), not here.
+        return False
+
 
 @admin.register(Case)
 class CaseAdmin(ObjectPermissionsModelAdmin):
@@ -626,3 +630,7 @@ class CaseAdmin(ObjectPermissionsModelAdmin):
     list_select_related = ["event"]
     fields = ["event", "theme", "question", "advice", "submitted_by", "submitted_at", "detached_at"]
     readonly_fields = fields
+
+    def has_add_permission(self, request):
+        # A case is put on the site, under the warning and the identifier check (events.services.submit_case).
+        return False

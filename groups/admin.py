@@ -168,14 +168,24 @@ class MembershipAdmin(OwnGroupsOnly, admin.ModelAdmin):
         self.message_user(request, _("%(count)d members are now group coordinators.") % {"count": done})
 
 
-class ActionChangeInline(RulesAdminMixin, admin.TabularInline):
+class ActionChangeInline(RulesAdminMixin, LabelledTabularInline):
+    """The action's history, read only: each step as the site shows it (field: old → new), never its JSON."""
+
     model = ActionChange
-    fields = ["at", "by", "changes", "note"]
+    fields = ["at", "by", "what_changed", "note"]
     readonly_fields = fields
     extra = 0
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, change):
+        return "; ".join(f"{label}: {old or '–'} → {new or '–'}" for label, old, new in services.change_rows(change))
 
 
 @admin.register(Action)
