@@ -461,6 +461,13 @@ def _by_phase(offerings):
     return [(phase.value, phase.label, groups[phase.value]) for phase in LifePhase]
 
 
+def _route_phases(form, offerings):
+    """The route's phases that hold support, as _by_phase; with a phase chosen, that phase alone (an offering in
+    several phases matches the filter by one of them, and is listed only there)."""
+    chosen = form.cleaned_data.get("life_phase") if form.is_bound and form.is_valid() else ""
+    return [group for group in _by_phase(offerings) if group[2] and (not chosen or group[0] == chosen)]
+
+
 def _route_offerings(request):
     """The filter form and the offerings it selects, for the route and its print view alike."""
     form = OfferingFilterForm(request.GET or None)
@@ -502,7 +509,7 @@ def _contact_people(offerings, viewer):
 def offering_list(request):
     form, offerings = _route_offerings(request)
     offerings = _contact_people(list(offerings), request.user)
-    phases = [group for group in _by_phase(offerings) if group[2]]
+    phases = _route_phases(form, offerings)
     return render(
         request,
         "members/offering_list.html",
@@ -515,7 +522,7 @@ def offering_print(request):
     """The route as a page to print or send to parents: the same filters, only what is public (no contact person)."""
     form, offerings = _route_offerings(request)
     offerings = list(offerings)
-    phases = [group for group in _by_phase(offerings) if group[2]]
+    phases = _route_phases(form, offerings)
     return render(
         request,
         "members/offering_print.html",
