@@ -492,6 +492,8 @@ class MunicipalityAdmin(ObjectPermissionsModelAdmin):
         super().save_related(request, form, formsets, change)
         municipality = form.instance
         transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(municipalities=municipality)))
+        # Offerings' search documents hold their places' names too.
+        transaction.on_commit(lambda: services.reindex_offerings(Offering.objects.filter(municipalities=municipality)))
 
 
 @admin.register(Theme)
@@ -504,3 +506,4 @@ class ThemeAdmin(ObjectPermissionsModelAdmin):
         super().save_related(request, form, formsets, change)
         theme = form.instance
         transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(themes=theme)))
+        transaction.on_commit(lambda: services.reindex_offerings(Offering.objects.filter(themes=theme)))

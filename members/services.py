@@ -296,6 +296,7 @@ def save_organisation(
         organisation.municipalities.set(municipalities)
     if contacts is not None:
         organisation.contacts.set(contacts)
+        release_former_contacts(organisation)
     reindex_profiles(Profile.objects.filter(organisation=organisation))
     if before is not None:
         follow_organisation_contact_change(organisation, before=before)
@@ -428,6 +429,26 @@ def _request_offering_confirmation(organisation_id, *, cutoff, now):
         description=_("Confirm offerings: %(organisation)s") % {"organisation": organisation.name},
     )
     return 1
+
+
+def release_former_contacts(organisation: Organisation) -> int:
+    """Offerings whose contact person is no longer one of the organisation's contacts lose them, with a note to check.
+
+    Members would otherwise be sent to someone who no longer speaks for the offering; its public phone and e-mail stay.
+    """
+    offerings = list(
+        organisation.offerings.filter(contact_person__isnull=False)
+        .exclude(contact_person__in=organisation.contacts.all())
+        .select_related("contact_person")
+    )
+    for offering in offerings:
+        note = _("%(name)s is no longer a contact of the organisation: choose another contact person.") % {
+            "name": offering.contact_person
+        }
+        offering.contact_person = None
+        offering.needs_review = f"{offering.needs_review}\n{note}".strip()
+        offering.save(update_fields=["contact_person", "needs_review"])
+    return len(offerings)
 
 
 def follow_organisation_contact_change(organisation: Organisation, *, before: dict[str, str]) -> int:

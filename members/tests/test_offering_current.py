@@ -209,3 +209,15 @@ def test_search_uses_dutch_stemming_on_postgresql(db):
         pytest.skip("full-text search is PostgreSQL's")
     OfferingFactory(title="Begeleiding bij zwangerschappen")
     assert [o.title for o in Offering.objects.search("zwangerschap")] == ["Begeleiding bij zwangerschappen"]
+
+
+def test_a_contact_person_who_stops_being_a_contact_is_released_with_a_note(organisation, coordinator):
+    anna, bert = organisation.contacts.order_by("user__email")
+    offering = OfferingFactory(organisation=organisation, contact_person=anna, phone="0113-123456")
+    kept = OfferingFactory(organisation=organisation, contact_person=bert)
+    services.save_organisation(organisation, by=coordinator, contacts=[bert])
+    offering.refresh_from_db()
+    kept.refresh_from_db()
+    assert offering.contact_person is None and anna.full_name in offering.needs_review
+    assert offering.phone == "0113-123456"
+    assert kept.contact_person == bert and kept.needs_review == ""
