@@ -405,6 +405,10 @@ class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         for offering in formset.deleted_objects:
             offering.delete()
         for offering in offerings:
+            if offering.pk:
+                # save_model's save_organisation may have just followed a new phone, e-mail or address into these
+                # rows (or released their contact person); the inline's copies, read before, must not undo that.
+                offering.refresh_from_db(fields=["phone", "email", "address", "contact_person"])
             services.save_offering(offering, by=request.user)
         return offerings
 

@@ -221,3 +221,18 @@ def test_a_contact_person_who_stops_being_a_contact_is_released_with_a_note(orga
     assert offering.contact_person is None and anna.full_name in offering.needs_review
     assert offering.phone == "0113-123456"
     assert kept.contact_person == bert and kept.needs_review == ""
+
+
+def test_a_new_phone_in_the_admin_is_not_undone_by_an_offering_edited_on_the_same_page(coordinator_client):
+    from coalition.tests.test_admin_pages import unchanged_post_data  # noqa: PLC0415 — the admin's own helper
+
+    organisation = OrganisationFactory(phone="0113-123456")
+    offering = OfferingFactory(organisation=organisation, phone="0113-123456", title="Oud")
+    url = reverse("admin:members_organisation_change", args=[organisation.pk])
+    data = unchanged_post_data(coordinator_client.get(url))
+    data["phone"] = "0113-654321"
+    prefix = next(key for key in data if key.endswith("-0-title")).removesuffix("-0-title")
+    data[f"{prefix}-0-title"] = "Nieuw"
+    assert coordinator_client.post(url, data).status_code == 302
+    offering.refresh_from_db()
+    assert (offering.title, offering.phone) == ("Nieuw", "0113-654321")
