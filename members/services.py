@@ -315,8 +315,11 @@ def save_offering(
 ) -> Offering:
     """Save an offering on the parents' route (its organisation's contacts on the site, coordinators in the admin)."""
     ensure_permitted(by, "members.edit_offering", offering)
-    # Whoever saves it has looked at it: a pending review note is done with.
+    # Whoever saves it has looked at it: a pending review note is done with. When one of the organisation's own
+    # contacts saves it, that also counts as confirming it is right (as a member's own edit confirms a profile).
     offering.needs_review = ""
+    if offering.organisation.contacts.filter(user=by).exists():
+        offering.confirmed_at = timezone.now()
     offering.save()
     if municipalities is not None:
         offering.municipalities.set(municipalities)

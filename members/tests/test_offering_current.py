@@ -236,3 +236,12 @@ def test_a_new_phone_in_the_admin_is_not_undone_by_an_offering_edited_on_the_sam
     assert coordinator_client.post(url, data).status_code == 302
     offering.refresh_from_db()
     assert (offering.title, offering.phone) == ("Nieuw", "0113-654321")
+
+
+def test_a_contacts_own_edit_confirms_the_offering_and_a_coordinators_does_not(organisation, stale, coordinator):
+    services.save_offering(stale, by=coordinator)
+    stale.refresh_from_db()
+    assert stale.confirmed_at < _ago(150)
+    services.save_offering(stale, by=organisation.contacts.first().user)
+    stale.refresh_from_db()
+    assert stale.confirmed_at > _ago(1)

@@ -247,3 +247,10 @@ def test_the_route_takes_as_many_queries_for_many_offerings(client, request, db,
     if role:
         client.force_login(request.getfixturevalue(role))
     assert_same_count_as_data_grows(client, url, _many)
+
+
+def test_the_edit_page_tells_the_contact_what_to_check(client, offering, contact):
+    Offering.objects.filter(pk=offering.pk).update(needs_review="Telefoonnummer gewijzigd: kijk even.")
+    client.force_login(contact.user)
+    url = reverse("members:offering_edit", args=[offering.organisation.slug, offering.pk])
+    assert "Telefoonnummer gewijzigd" in client.get(url).content.decode()
