@@ -70,6 +70,12 @@ app.conf.beat_schedule = {
         "task": "members.tasks.request_confirmations",
         "schedule": crontab(hour=9, minute=15),
     },
+    # Organisations' contacts get one mail each listing their offerings unconfirmed for OFFERING_CONFIRM_MONTHS
+    # (after the members' own requests, so a contact's morning mail comes in the same minute or two).
+    "members-request-offering-confirmations": {
+        "task": "members.tasks.request_offering_confirmations",
+        "schedule": crontab(hour=9, minute=20),
+    },
 }
 
 # Read only when the bounce mailbox is configured (BOUNCE_IMAP_HOST); added once the settings are loaded.

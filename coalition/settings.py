@@ -299,6 +299,13 @@ BOUNCE_IMAP_TIMEOUT = env_int("BOUNCE_IMAP_TIMEOUT", 30, minimum=1)
 #    {"address", "reason", "permanent": true} (or a list of them) from the mail provider. Not found while empty.
 BOUNCE_WEBHOOK_TOKEN = env_str("BOUNCE_WEBHOOK_TOKEN", "").strip()
 
+# --- Offerings (the parents' route) ---------------------------------------------------------
+
+# An offering unconfirmed this many months: its organisation's contacts are asked "is this still right?" ...
+OFFERING_CONFIRM_MONTHS = env_int("OFFERING_CONFIRM_MONTHS", 6, minimum=1)
+# ... and unconfirmed this many months, the route and the admin mark it possibly outdated.
+OFFERING_OUTDATED_MONTHS = env_int("OFFERING_OUTDATED_MONTHS", 9, minimum=1)
+
 # --- Groups ---------------------------------------------------------------------------------
 
 # The owners of an unfinished action get a reminder this many days before its due date (once per due date).

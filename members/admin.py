@@ -16,7 +16,7 @@ from coalition.admin import is_autocomplete_request
 from . import services
 from .exports import organisations_csv, profiles_csv
 from .forms import ImageUploadMixin, ProfileForm, image_field
-from .models import OUTDATED_AFTER, Municipality, Offering, Organisation, Profile, Theme, User, Visibility
+from .models import OUTDATED_AFTER, LifePhase, Municipality, Offering, Organisation, Profile, Theme, User, Visibility
 
 
 def sees_everyone(request):
@@ -364,7 +364,7 @@ class ProfileAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
 class OfferingInline(ObjectPermissionsStackedInline):
     model = Offering
     extra = 0
-    fields = ["title", "life_phase", "access", "is_active"]
+    fields = ["title", "life_phases", "access", "is_active"]
     show_change_link = True
 
 
@@ -405,6 +405,10 @@ class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         for offering in formset.deleted_objects:
             offering.delete()
         for offering in offerings:
+            if offering.pk:
+                # save_model's save_organisation may have just followed a new phone, e-mail or address into these
+                # rows (or released their contact person); the inline's copies, read before, must not undo that.
+                offering.refresh_from_db(fields=["phone", "email", "address", "contact_person"])
             services.save_offering(offering, by=request.user)
         return offerings
 
@@ -413,17 +417,73 @@ class OrganisationAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
         return organisations_csv(queryset, viewer=request.user)
 
 
+class LifePhaseFilter(admin.SimpleListFilter):
+    """Offerings in one life phase: they hold a list of phases, which a field filter cannot narrow."""
+
+    title = _("life phase")
+    parameter_name = "phase"
+
+    def lookups(self, request, model_admin):
+        return LifePhase.choices
+
+    def queryset(self, request, queryset):
+        return queryset.in_phase(self.value()) if self.value() in LifePhase.values else queryset
+
+
+class OfferingOutdatedFilter(admin.SimpleListFilter):
+    title = _("confirmation")
+    parameter_name = "outdated"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Possibly outdated")), ("no", _("Current")), ("review", _("To check"))]
+
+    def queryset(self, request, queryset):
+        outdated = queryset.possibly_outdated()
+        if self.value() == "yes":
+            return outdated
+        if self.value() == "no":
+            return queryset.exclude(pk__in=outdated.values("pk"))
+        if self.value() == "review":
+            return queryset.exclude(needs_review="")
+        return queryset
+
+
 @admin.register(Offering)
 class OfferingAdmin(SavedByServiceMixin, ObjectPermissionsModelAdmin):
-    list_display = ["title", "organisation", "life_phase", "access", "is_active", "updated_at"]
-    list_filter = ["life_phase", "access", "is_active", "themes", "municipalities", "organisation__discipline"]
+    list_display = [
+        "title", "organisation", "phases", "access", "is_active", "confirmed_at", "outdated", "to_check", "updated_at"
+    ]  # fmt: skip
+    list_filter = [
+        LifePhaseFilter, OfferingOutdatedFilter, "access", "is_active", "themes", "municipalities",
+        "organisation__discipline",
+    ]  # fmt: skip
     search_fields = ["title", "description", "target_group", "organisation__name"]
     list_select_related = ["organisation"]
-    autocomplete_fields = ["organisation"]
+    autocomplete_fields = ["organisation", "contact_person"]
     filter_horizontal = ["municipalities", "themes"]
+    actions = ["confirm"]
+
+    @admin.display(description=_("life phases"))
+    def phases(self, obj):
+        return ", ".join(str(label) for label in obj.life_phase_labels)
+
+    @admin.display(description=_("possibly outdated"), boolean=True)
+    def outdated(self, obj):
+        return obj.is_possibly_outdated
+
+    @admin.display(description=_("to check"))
+    def to_check(self, obj):
+        return obj.needs_review
 
     def save_model(self, request, obj, form, change):
         services.save_offering(obj, by=request.user, **many_to_many(form, "municipalities", "themes"))
+
+    @admin.action(description=_("Mark the selected offerings as still right"))
+    def confirm(self, request, queryset):
+        for offering in queryset:
+            if request.user.has_perm("members.edit_offering", offering):
+                services.confirm_offering(offering)
+        self.message_user(request, gettext("The offerings are confirmed."), messages.SUCCESS)
 
 
 @admin.register(Municipality)
@@ -436,6 +496,8 @@ class MunicipalityAdmin(ObjectPermissionsModelAdmin):
         super().save_related(request, form, formsets, change)
         municipality = form.instance
         transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(municipalities=municipality)))
+        # Offerings' search documents hold their places' names too.
+        transaction.on_commit(lambda: services.reindex_offerings(Offering.objects.filter(municipalities=municipality)))
 
 
 @admin.register(Theme)
@@ -448,3 +510,4 @@ class ThemeAdmin(ObjectPermissionsModelAdmin):
         super().save_related(request, form, formsets, change)
         theme = form.instance
         transaction.on_commit(lambda: services.reindex_profiles(Profile.objects.filter(themes=theme)))
+        transaction.on_commit(lambda: services.reindex_offerings(Offering.objects.filter(themes=theme)))

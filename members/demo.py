@@ -25,7 +25,7 @@ from .models import (
     User,
     Visibility,
 )
-from .services import reindex_profiles
+from .services import reindex_offerings, reindex_profiles
 
 DEMO_PASSWORD = "kansrijke-start-demo"  # noqa: S105 (public demo login, printed by seed_demo)
 
@@ -329,28 +329,47 @@ def _members(rng, organisations, municipalities, themes):
             organisation.contacts.add(profile)
 
 
+# Offerings that serve more than one phase of the route, besides the phase they are listed with above.
+MORE_PHASES = {
+    "Kraamzorg thuis": [LifePhase.PREGNANCY],
+    "Borstvoedingsspreekuur": [LifePhase.PREGNANCY, LifePhase.FIRST_YEAR],
+    "Opvoedspreekuur": [LifePhase.FIRST_YEAR],
+    "Preconceptiespreekuur": [LifePhase.PREGNANCY],
+}
+# Every third offering was last confirmed long ago, so the route and the admin show "possibly outdated".
+OUTDATED_EVERY = 3
+
+
 def _offerings(rng, organisations, themes):
     by_discipline = {}
     for organisation in organisations:
         by_discipline.setdefault(organisation.discipline, []).append(organisation)
-    for title, phase, discipline, access, referral_by, theme_names in OFFERINGS:
+    now = timezone.now()
+    for index, (title, phase, discipline, access, referral_by, theme_names) in enumerate(OFFERINGS):
         organisation = by_discipline[discipline][0]
+        phases = {phase, *MORE_PHASES.get(title, [])}
+        outdated = index % OUTDATED_EVERY == OUTDATED_EVERY - 1
         offering, created = Offering.objects.get_or_create(
             organisation=organisation,
             title=title,
             defaults={
                 "description": f"{title}: {organisation.name} helpt (aanstaande) ouders hierbij, dichtbij huis.",
-                "life_phase": phase,
+                "life_phases": [p for p in LifePhase.values if p in phases],
                 "target_group": "(aanstaande) ouders" if phase != LifePhase.WISH else "mensen met een kinderwens",
                 "access": access,
                 "referral_by": referral_by,
-                "contact": f"{organisation.phone} of {organisation.email}",
+                "phone": organisation.phone,
+                "email": organisation.email,
+                "address": organisation.address,
+                "contact_person": organisation.contacts.order_by("pk").first(),
                 "conditions": "Gratis." if access == Access.SELF_REFERRAL else "Na verwijzing, vergoed.",
+                "confirmed_at": now - timedelta(days=300 + index) if outdated else now - timedelta(days=20 + index),
             },
         )
         if created:
             offering.municipalities.set(organisation.municipalities.all() if rng.random() < 0.5 else [])
             offering.themes.set([themes[name] for name in theme_names])
+    reindex_offerings(Offering.objects.all())
 
 
 def _bulk(rng, *, extra_members, extra_organisations, municipalities, themes, stdout):

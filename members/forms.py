@@ -8,7 +8,18 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Discipline, Level, LifePhase, Municipality, Offering, Organisation, Profile, Theme
+from .models import (
+    CONTACT_PERSON_MESSAGE,
+    Discipline,
+    Level,
+    LifePhase,
+    Municipality,
+    Offering,
+    Organisation,
+    Profile,
+    Theme,
+    name_order,
+)
 from .photos import process_image
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
@@ -270,11 +281,15 @@ class OfferingForm(forms.ModelForm):
         fields = [
             "title",
             "description",
-            "life_phase",
+            "life_phases",
             "target_group",
             "conditions",
             "access",
             "referral_by",
+            "phone",
+            "email",
+            "address",
+            "contact_person",
             "contact",
             "municipalities",
             "themes",
@@ -289,7 +304,19 @@ class OfferingForm(forms.ModelForm):
         }
         help_texts = {
             "municipalities": _("Leave empty when it is offered in the whole region."),
+            "phone": _("Shown to everyone, parents included, as a number to tap."),
+            "email": _("Shown to everyone, parents included."),
+            "contact": _("Anything else parents need to know to get in touch, for example opening hours."),
         }
+        labels = {"contact": _("Other contact information")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the organisation's contacts can be chosen; anyone else is refused at the field, in words.
+        field = self.fields["contact_person"]
+        field.queryset = self.instance.organisation.contacts.select_related("user").order_by(*name_order())
+        field.error_messages["invalid_choice"] = CONTACT_PERSON_MESSAGE
+        field.empty_label = _("No contact person")
 
 
 def with_blank(choices, label):
@@ -433,9 +460,16 @@ class OfferingFilterForm(FilterForm):
     life_phase = forms.ChoiceField(
         label=_("Life phase"), required=False, choices=with_blank(LifePhase.choices, _("All phases"))
     )
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+
+    field_order = ["q", "municipality", "theme", "life_phase"]
 
     def filter(self, queryset):
         data = self.cleaned_data
+        if data.get("q"):
+            queryset = queryset.search(data["q"])
         if data.get("municipality"):
             queryset = queryset.for_municipality(data["municipality"])
         if data.get("theme"):
@@ -443,7 +477,7 @@ class OfferingFilterForm(FilterForm):
                 pk__in=Offering.themes.through.objects.filter(theme=data["theme"]).values("offering_id")
             )
         if data.get("life_phase"):
-            queryset = queryset.filter(life_phase=data["life_phase"])
+            queryset = queryset.in_phase(data["life_phase"])
         return queryset
 
 

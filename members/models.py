@@ -1,9 +1,12 @@
 """People, organisations, municipalities, themes and the offerings for parents."""
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django import forms
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.postgres.search import (
     SearchQuery,
@@ -614,9 +617,103 @@ class Access(models.TextChoices):
     REFERRAL = "referral", _("By referral")
 
 
+def months(count):
+    """A number of months from the settings as a timedelta (a month is a twelfth of a year)."""
+    return timedelta(days=round(count * 365.25 / 12))
+
+
+def offering_confirm_after():
+    """How long an offering goes unconfirmed before its organisation's contacts are asked (OFFERING_CONFIRM_MONTHS)."""
+    return months(settings.OFFERING_CONFIRM_MONTHS)
+
+
+def offering_outdated_after():
+    """How long an offering goes unconfirmed before the route marks it possibly outdated (OFFERING_OUTDATED_MONTHS)."""
+    return months(settings.OFFERING_OUTDATED_MONTHS)
+
+
+# A Dutch number, loosely: after dropping spaces, dashes, dots and brackets (and the "(0)" of "+31 (0)113"), a
+# 0 and nine digits, the same after +31 or 0031, a free or paid service number (0800/0900/0909 and 4 to 7
+# digits) or a municipality's 14 number (14 and 3 or 4 digits, "14 0113").
+DUTCH_PHONE = re.compile(r"^(?:(?:\+31|0031|0)[1-9]\d{8}|09(?:00|06|09)\d{4,7}|0800\d{4,7}|14\d{3,4})$")
+
+
+def validate_dutch_phone(value):
+    digits = re.sub(r"[\s().\-/]", "", (value or "").replace("(0)", ""))
+    if not DUTCH_PHONE.match(digits):
+        raise ValidationError(
+            _("Enter a Dutch phone number, for example 0113 123 456 or +31 113 123 456."), code="invalid_phone"
+        )
+
+
+def validate_life_phases(value):
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one life phase."), code="required")
+    unknown = [phase for phase in value if phase not in LifePhase.values]
+    if unknown:
+        raise ValidationError(_("Unknown life phase: %(phases)s.") % {"phases": ", ".join(map(str, unknown))})
+
+
+class LifePhasesField(models.JSONField):
+    """One or more LifePhase values as a JSON list: portable to SQLite, edited as checkboxes (never as JSON)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        return name, path, args, kwargs
+
+    def formfield(self, **kwargs):
+        return forms.TypedMultipleChoiceField(
+            label=self.verbose_name,
+            help_text=self.help_text,
+            required=not self.blank,
+            choices=LifePhase.choices,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"required": _("Choose at least one life phase.")},
+        )
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        validate_life_phases(value)
+
+
+CONTACT_PERSON_MESSAGE = _(
+    "Choose one of this organisation's contacts. Someone else can first be added as a contact of the organisation."
+)
+
+
 class OfferingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def in_phase(self, phase):
+        """Offerings in this life phase (one of several): the JSON list's text holds '"phase"' on every database."""
+        return self.filter(life_phases__icontains=f'"{phase}"')
+
+    def possibly_outdated(self, *, now=None):
+        return self.filter(confirmed_at__lt=(now or timezone.now()) - offering_outdated_after())
+
+    def search(self, text):
+        """Offerings matching every word of `text`, case and accents folded.
+
+        PostgreSQL matches the Dutch full-text document (stemming: "zwangere" finds "zwangerschap") or, for a
+        word typed halfway ("kraam"), every word as part of the folded text; other databases only the latter.
+        """
+        words = fold(text).split()
+        if not words:
+            return self
+        contained = Q()
+        for word in words:
+            contained &= Q(search_text__contains=word)
+        if connections[self.db].vendor == "postgresql":
+            query = SearchQuery(" ".join(words), config="dutch", search_type="websearch")
+            return self.filter(Q(search_vector=query) | contained)
+        return self.filter(contained)
 
     def for_municipality(self, municipality):
         """Offerings in this municipality, and those without municipalities (the whole region)."""
@@ -631,12 +728,40 @@ class Offering(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"))
-    life_phase = models.CharField(_("life phase"), max_length=16, choices=LifePhase.choices)
+    life_phases = LifePhasesField(
+        _("life phases"), help_text=_("Every phase of the route this offering is for: it is listed in each.")
+    )
     target_group = models.CharField(_("target group"), max_length=200, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     access = models.CharField(_("how to get it"), max_length=10, choices=Access.choices, default=Access.SELF_REFERRAL)
     referral_by = models.CharField(_("referral by"), max_length=200, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
+    # What everyone, parents included, may see and tap; the contact person below is for approved members only.
+    phone = models.CharField(_("public phone"), max_length=40, blank=True, validators=[validate_dutch_phone])
+    email = models.EmailField(_("public e-mail"), blank=True)
+    address = models.TextField(_("address"), blank=True)
+    contact_person = models.ForeignKey(
+        "Profile",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offerings_as_contact",
+        verbose_name=_("contact person"),
+        help_text=_("One of the organisation's contacts; members see their details as that person allows."),
+    )
+    confirmed_at = models.DateTimeField(_("last confirmed"), default=timezone.now)
+    confirmation_requested_at = models.DateTimeField(
+        _("confirmation last requested"), null=True, blank=True, editable=False
+    )
+    # Set when the organisation's phone, e-mail or address changed and this offering had a different one of its own:
+    # someone must look. Cleared when a contact saves or confirms the offering.
+    needs_review = models.TextField(_("to check"), blank=True)
+    # Folded public text (title, description, organisation, phases, places, themes), kept by
+    # members.services.reindex_offerings; never a phone number, address or person.
+    search_text = models.TextField(_("search text"), blank=True, editable=False)
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True, editable=False
+    )
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="offerings", verbose_name=_("municipalities")
     )
@@ -654,7 +779,34 @@ class Offering(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def is_possibly_outdated(self):
+        return self.confirmed_at < timezone.now() - offering_outdated_after()
+
+    @property
+    def life_phase_labels(self):
+        return [LifePhase(phase).label for phase in LifePhase.values if phase in (self.life_phases or [])]
+
+    def build_search_text(self):
+        """The folded search document; a saved offering reads its themes and places (prefetch them for many)."""
+        parts = [self.title, self.description, self.target_group, self.organisation.name]
+        for language in ("nl", "en"):
+            with translation.override(language):
+                parts.extend(str(label) for label in self.life_phase_labels)
+        parts.extend(sorted(theme.name for theme in self.themes.all()))
+        parts.extend(sorted(municipality.name for municipality in self.municipalities.all()))
+        return fold(" ".join(part for part in parts if part))
+
     def clean(self):
+        if isinstance(self.life_phases, list):
+            # Stored in the order of life, once each, whatever order they were ticked in.
+            self.life_phases = [phase for phase in LifePhase.values if phase in self.life_phases]
+        if (
+            self.contact_person_id
+            and self.organisation_id
+            and not self.organisation.contacts.filter(pk=self.contact_person_id).exists()
+        ):
+            raise ValidationError({"contact_person": CONTACT_PERSON_MESSAGE})
         # "By referral" alone leaves a parent's professional guessing who can refer (site form and admin alike).
         if self.access == Access.REFERRAL and not self.referral_by.strip():
             raise ValidationError({"referral_by": _("Say who can refer parents, for example the midwife or the GP.")})

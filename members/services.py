@@ -14,12 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coalition.mail import absolute_url, send_mail
+from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.roles import MEMBER
 from coalition.rules import DomainError, ensure_permitted
 
 from . import signals
-from .models import CONFIRMATION_REQUEST_AFTER, Municipality, Offering, Organisation, Profile, Theme, User
+from .models import (
+    CONFIRMATION_REQUEST_AFTER,
+    Municipality,
+    Offering,
+    Organisation,
+    Profile,
+    Theme,
+    User,
+    offering_confirm_after,
+)
 from .photos import ProcessedImage
 
 logger = logging.getLogger(__name__)
@@ -274,6 +283,9 @@ def save_organisation(
     Its people's search documents follow a change of name; a replaced logo leaves the disk.
     """
     ensure_permitted(by, "members.edit_organisation", organisation)
+    before = (
+        Organisation.objects.filter(pk=organisation.pk).values(*PROPAGATED_FIELDS).first() if organisation.pk else None
+    )
     old_files = []
     if logo is not None or remove_logo:
         old_files = [f.name for f in (organisation.logo, organisation.logo_thumbnail) if f]
@@ -284,7 +296,11 @@ def save_organisation(
         organisation.municipalities.set(municipalities)
     if contacts is not None:
         organisation.contacts.set(contacts)
+        release_former_contacts(organisation)
     reindex_profiles(Profile.objects.filter(organisation=organisation))
+    if before is not None:
+        follow_organisation_contact_change(organisation, before=before)
+        reindex_offerings(organisation.offerings.all())
     _delete_files_on_commit(old_files)
     return organisation
 
@@ -299,12 +315,171 @@ def save_offering(
 ) -> Offering:
     """Save an offering on the parents' route (its organisation's contacts on the site, coordinators in the admin)."""
     ensure_permitted(by, "members.edit_offering", offering)
+    # Whoever saves it has looked at it: a pending review note is done with. When one of the organisation's own
+    # contacts saves it, that also counts as confirming it is right (as a member's own edit confirms a profile).
+    offering.needs_review = ""
+    if offering.organisation.contacts.filter(user=by).exists():
+        offering.confirmed_at = timezone.now()
     offering.save()
     if municipalities is not None:
         offering.municipalities.set(municipalities)
     if themes is not None:
         offering.themes.set(themes)
+    reindex_offerings(Offering.objects.filter(pk=offering.pk))
     return offering
+
+
+# --- Offerings that stay current -----------------------------------------------------------------
+# The same cycle as a profile's: after OFFERING_CONFIRM_MONTHS the organisation's contacts get one mail listing its
+# offerings due, each with a signed one-button link (a POST, so link scanners cannot confirm); after
+# OFFERING_OUTDATED_MONTHS unconfirmed the route and the admin mark an offering possibly outdated.
+
+OFFERING_CONFIRMATION_SALT = "members.confirm-offering"
+# The contact details of an organisation that its offerings may repeat: when one changes, they follow.
+PROPAGATED_FIELDS = ("phone", "email", "address")
+
+
+def reindex_offerings(queryset: QuerySet[Offering]) -> int:
+    """Rebuild the folded search document of these offerings (after a change to what it covers)."""
+    offerings = list(queryset.select_related("organisation").prefetch_related("themes", "municipalities").order_by())
+    for offering in offerings:
+        offering.search_text = offering.build_search_text()
+    Offering.objects.bulk_update(offerings, ["search_text"], batch_size=500)
+    return len(offerings)
+
+
+def offering_confirmation_token(offering: Offering) -> str:
+    return signing.dumps({"offering": offering.pk}, salt=OFFERING_CONFIRMATION_SALT, compress=True)
+
+
+def offering_for_confirmation_token(token: str) -> Offering | None:
+    """The offering a confirmation link is for, or None when the link is forged, expired or its offering gone."""
+    max_age = int(offering_confirm_after().total_seconds())
+    try:
+        payload = signing.loads(token, salt=OFFERING_CONFIRMATION_SALT, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    return Offering.objects.filter(pk=payload.get("offering")).select_related("organisation").first()
+
+
+@transaction.atomic
+def confirm_offering(offering: Offering, *, now: datetime | None = None) -> Offering:
+    """A contact of the organisation says the offering is still right (the signed link is their authority)."""
+    offering.confirmed_at = now or timezone.now()
+    offering.needs_review = ""
+    offering.save(update_fields=["confirmed_at", "needs_review", "updated_at"])
+    return offering
+
+
+def _offerings_due(cutoff):
+    return (
+        Offering.objects.active()
+        .filter(confirmed_at__lt=cutoff)
+        .filter(Q(confirmation_requested_at__isnull=True) | Q(confirmation_requested_at__lt=cutoff))
+    )
+
+
+def request_offering_confirmations(*, now: datetime | None = None) -> int:
+    """Ask the contacts of each organisation with offerings unconfirmed for a period, in one mail per organisation.
+
+    An offering is asked about at most once per period (as profiles are); safe to run twice, also concurrently.
+    Returns the number of mails queued. An organisation without an approved contact with an address is skipped
+    and asked again on a later run, once it has one.
+    """
+    now = now or timezone.now()
+    cutoff = now - offering_confirm_after()
+    organisation_ids = _offerings_due(cutoff).values_list("organisation_id", flat=True).distinct().order_by()
+    return sum(_request_offering_confirmation(pk, cutoff=cutoff, now=now) for pk in list(organisation_ids))
+
+
+@transaction.atomic
+def _request_offering_confirmation(organisation_id, *, cutoff, now):
+    contacts = list(
+        Profile.objects.approved().filter(contact_for=organisation_id).exclude(user__email="").select_related("user")
+    )
+    if not contacts:
+        return 0
+    # Locked so a concurrent run finds them asked (skip_locked: it passes them by instead of waiting and mailing).
+    offerings = list(
+        _offerings_due(cutoff)
+        .filter(organisation_id=organisation_id)
+        .select_for_update(skip_locked=True)
+        .select_related("organisation")
+        .order_by("title", "pk")
+    )
+    if not offerings:  # confirmed or asked by a concurrent run meanwhile
+        return 0
+    Offering.objects.filter(pk__in=[o.pk for o in offerings]).update(confirmation_requested_at=now)
+    organisation = offerings[0].organisation
+    queue_mailing(
+        template="members/offering_confirm",
+        recipients=[Recipient(email=p.user.email, name=p.full_name) for p in contacts],
+        context={
+            "organisation": organisation.name,
+            "offerings": [
+                {
+                    "title": offering.title,
+                    "confirm_url": absolute_url(
+                        reverse("members:offering_confirm", args=[offering_confirmation_token(offering)])
+                    ),
+                    "edit_url": absolute_url(reverse("members:offering_edit", args=[organisation.slug, offering.pk])),
+                    "confirmed_on": timezone.localtime(offering.confirmed_at).date().isoformat(),
+                }
+                for offering in offerings
+            ],
+            "organisation_url": absolute_url(organisation.get_absolute_url()),
+        },
+        description=_("Confirm offerings: %(organisation)s") % {"organisation": organisation.name},
+    )
+    return 1
+
+
+def release_former_contacts(organisation: Organisation) -> int:
+    """Offerings whose contact person is no longer one of the organisation's contacts lose them, with a note to check.
+
+    Members would otherwise be sent to someone who no longer speaks for the offering; its public phone and e-mail stay.
+    """
+    offerings = list(
+        organisation.offerings.filter(contact_person__isnull=False)
+        .exclude(contact_person__in=organisation.contacts.all())
+        .select_related("contact_person")
+    )
+    for offering in offerings:
+        note = _("%(name)s is no longer a contact of the organisation: choose another contact person.") % {
+            "name": offering.contact_person
+        }
+        offering.contact_person = None
+        offering.needs_review = f"{offering.needs_review}\n{note}".strip()
+        offering.save(update_fields=["contact_person", "needs_review"])
+    return len(offerings)
+
+
+def follow_organisation_contact_change(organisation: Organisation, *, before: dict[str, str]) -> int:
+    """After the organisation's phone, e-mail or address changed, its offerings follow or are marked for review.
+
+    An offering that repeated the old value gets the new one; one with a value of its own, different from the old,
+    may have meant the organisation's too, so it gets a note for its contacts and the coordinators to check.
+    Called inside save_organisation's transaction; returns the number of offerings changed or marked.
+    """
+    labels = {"phone": _("phone"), "email": _("e-mail"), "address": _("address")}
+    touched = 0
+    for field in PROPAGATED_FIELDS:
+        old, new = (before.get(field) or "").strip(), (getattr(organisation, field) or "").strip()
+        if old == new:
+            continue
+        offerings = organisation.offerings.all()
+        if old:
+            touched += offerings.filter(**{field: old}).update(**{field: new}, updated_at=timezone.now())
+        note = _("The organisation's %(field)s changed from “%(old)s” to “%(new)s”; check this offering's.") % {
+            "field": labels[field],
+            "old": old,
+            "new": new,
+        }
+        for offering in offerings.exclude(**{field: ""}).exclude(**{field: new}).only("pk", "needs_review"):
+            offering.needs_review = f"{offering.needs_review}\n{note}".strip()
+            offering.save(update_fields=["needs_review"])
+            touched += 1
+    return touched
 
 
 # --- Export and deletion -----------------------------------------------------------------------

@@ -24,4 +24,6 @@ urlpatterns = [
     path("organisations/<slug:slug>/offerings/new/", views.offering_edit, name="offering_create"),
     path("organisations/<slug:slug>/offerings/<int:pk>/edit/", views.offering_edit, name="offering_edit"),
     path("offerings/", views.offering_list, name="offering_list"),
+    path("offerings/print/", views.offering_print, name="offering_print"),
+    path("offerings/confirm/<str:token>/", views.offering_confirm, name="offering_confirm"),
 ]

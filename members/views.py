@@ -381,7 +381,7 @@ def organisation_detail(request, slug):
     # Those who keep the page current also see switched-off offerings: otherwise an offering
     # once marked inactive could never be found again to switch it back on.
     offerings = organisation.offerings.all() if can_edit else organisation.offerings.active()
-    offerings = offerings.prefetch_related("municipalities", "themes").order_by("life_phase", "title")
+    offerings = offerings.prefetch_related("municipalities", "themes").order_by("title", "pk")
     # People are shown to approved members only (visible_to is empty for everyone else).
     people = _with_cards(
         list(
@@ -397,7 +397,7 @@ def organisation_detail(request, slug):
         "members/organisation_detail.html",
         {
             "organisation": organisation,
-            "offerings": _by_phase(offerings),
+            "offerings": _by_phase(_contact_people(list(offerings), request.user)),
             "people": people,
             "can_edit": can_edit,
             "sections": [s for make in ORGANISATION_PAGE_SECTIONS if (s := make(organisation, request.user))],
@@ -449,22 +449,94 @@ def offering_edit(request, slug, pk=None):
 
 
 def _by_phase(offerings):
-    """Offerings grouped on the route, in the order of life: [(phase value, label, [offerings])]."""
+    """Offerings grouped on the route, in the order of life: [(phase value, label, [offerings])].
+
+    An offering for several phases is listed in each of them.
+    """
     groups = {phase.value: [] for phase in LifePhase}
     for offering in offerings:
-        groups[offering.life_phase].append(offering)
+        for phase in offering.life_phases or []:
+            if phase in groups:
+                groups[phase].append(offering)
     return [(phase.value, phase.label, groups[phase.value]) for phase in LifePhase]
 
 
-@require_GET
-def offering_list(request):
+def _route_phases(form, offerings):
+    """The route's phases that hold support, as _by_phase; with a phase chosen, that phase alone (an offering in
+    several phases matches the filter by one of them, and is listed only there)."""
+    chosen = form.cleaned_data.get("life_phase") if form.is_bound and form.is_valid() else ""
+    return [group for group in _by_phase(offerings) if group[2] and (not chosen or group[0] == chosen)]
+
+
+def _route_offerings(request):
+    """The filter form and the offerings it selects, for the route and its print view alike."""
     form = OfferingFilterForm(request.GET or None)
     offerings = (
         Offering.objects.active()
         .select_related("organisation")
         .prefetch_related(Prefetch("municipalities"), "themes")
+        .defer("search_text", "search_vector")  # the stored search document: large, and not shown
         .order_by("title", "pk")
     )
     if form.is_bound and form.is_valid():
         offerings = form.filter(offerings)
-    return render(request, "members/offering_list.html", {"form": form, "phases": _by_phase(offerings)})
+    return form, offerings
+
+
+def _contact_people(offerings, viewer):
+    """Give each offering `person` (its contact person with their card) where `viewer` may see that person.
+
+    Approved members see a contact person as the directory shows them (an unlisted one not at all) and their details
+    as that person's visibility allows; visitors, pending and declined people see no one (visible_to is empty).
+    """
+    ids = {o.contact_person_id for o in offerings if o.contact_person_id}
+    people = {}
+    if ids:
+        people = {
+            p.pk: p
+            for p in Profile.objects.visible_to(viewer)
+            .filter(pk__in=ids)
+            .select_related("user", "organisation")
+            .defer("search_text", "search_vector")
+        }
+        _with_cards(people.values(), viewer)
+    for offering in offerings:
+        offering.person = people.get(offering.contact_person_id)
+    return offerings
+
+
+@require_GET
+def offering_list(request):
+    form, offerings = _route_offerings(request)
+    offerings = _contact_people(list(offerings), request.user)
+    phases = _route_phases(form, offerings)
+    return render(
+        request,
+        "members/offering_list.html",
+        {"form": form, "phases": phases, "print_query": request.GET.urlencode(), "count": len(offerings)},
+    )
+
+
+@require_GET
+def offering_print(request):
+    """The route as a page to print or send to parents: the same filters, only what is public (no contact person)."""
+    form, offerings = _route_offerings(request)
+    offerings = list(offerings)
+    phases = _route_phases(form, offerings)
+    return render(
+        request,
+        "members/offering_print.html",
+        {"form": form, "phases": phases, "route_query": request.GET.urlencode(), "count": len(offerings)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def offering_confirm(request, token):
+    """The one-button link from the mail to an organisation's contacts; a POST, so link scanners cannot confirm."""
+    offering = services.offering_for_confirmation_token(token)
+    if offering is None:
+        return render(request, "members/offering_confirm.html", {"invalid": True}, status=400)
+    if request.method == "POST":
+        services.confirm_offering(offering)
+        return render(request, "members/offering_confirm.html", {"offering": offering, "done": True})
+    return render(request, "members/offering_confirm.html", {"offering": offering})

@@ -6,7 +6,7 @@ from django.utils.text import slugify
 
 from coalition.roles import MEMBER
 from members.models import Discipline, LifePhase, Municipality, Offering, Organisation, Profile, Theme, User
-from members.services import reindex_profiles
+from members.services import reindex_offerings, reindex_profiles
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -97,7 +97,11 @@ class OfferingFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     title = factory.Sequence(lambda n: f"Aanbod {n}")
     description = "Hulp voor (aanstaande) ouders."
-    life_phase = LifePhase.PREGNANCY
+    life_phases = factory.LazyAttribute(lambda o: [o.life_phase])
+
+    class Params:
+        # One phase, as tests wrote it before offerings had several: OfferingFactory(life_phase=LifePhase.BIRTH).
+        life_phase = LifePhase.PREGNANCY
 
     @factory.post_generation
     def municipalities(obj, create, extracted, **kwargs):
@@ -108,3 +112,10 @@ class OfferingFactory(factory.django.DjangoModelFactory):
     def themes(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.themes.set(extracted)
+
+    @factory.post_generation
+    def search_index(obj, create, extracted, **kwargs):
+        # After its places and themes: the search document covers them.
+        if create:
+            reindex_offerings(Offering.objects.filter(pk=obj.pk))
+            obj.refresh_from_db(fields=["search_text"])

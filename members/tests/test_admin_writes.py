@@ -72,7 +72,7 @@ def test_an_offering_added_in_the_organisation_page_of_the_admin_is_saved(coordi
     data = unchanged_post_data(response)
     formset = next(i.formset for i in response.context["inline_admin_formsets"] if i.formset.model is Offering)
     prefix = formset.prefix
-    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-title": "Babymassage", f"{prefix}-0-life_phase": "birth",
+    data.update({f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-title": "Babymassage", f"{prefix}-0-life_phases": ["birth"],
                  f"{prefix}-0-access": "self", f"{prefix}-0-is_active": "on"})  # fmt: skip
     assert coordinator_client.post(url, data).status_code == 302
     assert organisation.offerings.get().title == "Babymassage"

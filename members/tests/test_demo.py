@@ -13,13 +13,17 @@ def test_seed_is_idempotent_and_returns_the_demo_logins(db):
     assert ("member", "member@example.org", demo.DEMO_PASSWORD) in logins
     assert Municipality.objects.filter(name="Middelburg").exists()
     assert Profile.objects.approved().count() >= 35
-    assert set(Offering.objects.values_list("life_phase", flat=True)) == {
+    phases = [phase for phases in Offering.objects.values_list("life_phases", flat=True) for phase in phases]
+    assert set(phases) == {
         "wish",
         "pregnancy",
         "birth",
         "first_year",
         "second_year",
     }
+    assert Offering.objects.filter(life_phases__icontains=",").exists(), "some offerings are in several phases"
+    assert Offering.objects.possibly_outdated().exists()
+    assert Offering.objects.exclude(pk__in=Offering.objects.possibly_outdated()).exists()
     assert not Profile.objects.approved().filter(search_text="").exists()
 
 

@@ -87,8 +87,8 @@ def test_an_offering_without_a_title_comes_back_with_the_summary_and_everything_
     response = coordinator_client.post(reverse("members:offering_create", args=[organisation.slug]), data)
     assert_error_page(
         response,
-        fields=["id_title", "id_life_phase"],
-        kept={"description": "Wekelijks inloopspreekuur.", "target_group": "Ouders", "life_phase": [""]},
+        fields=["id_title", "id_life_phases_0"],
+        kept={"description": "Wekelijks inloopspreekuur.", "target_group": "Ouders"},
     )
     assert not Offering.objects.exists()
 

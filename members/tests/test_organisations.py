@@ -193,7 +193,7 @@ def test_contact_adds_and_edits_an_offering(client, organisation):
     organisation.contacts.add(contact)
     client.force_login(contact.user)
     place = MunicipalityFactory()
-    data = {"title": "Babymassage", "description": "Samen ontspannen", "life_phase": LifePhase.FIRST_YEAR,
+    data = {"title": "Babymassage", "description": "Samen ontspannen", "life_phases": [LifePhase.FIRST_YEAR],
             "access": "self", "municipalities": [place.pk], "is_active": "on"}  # fmt: skip
     response = client.post(reverse("members:offering_create", args=[organisation.slug]), data)
     assert response.status_code == 302
@@ -267,7 +267,7 @@ def test_offering_by_referral_names_who_refers_and_the_rest_is_kept(client, orga
     contact = ProfileFactory(organisation=organisation)
     organisation.contacts.add(contact)
     client.force_login(contact.user)
-    data = {"title": "Stevig ouderschap", "description": "Huisbezoeken", "life_phase": LifePhase.FIRST_YEAR,
+    data = {"title": "Stevig ouderschap", "description": "Huisbezoeken", "life_phases": [LifePhase.FIRST_YEAR],
             "access": "referral", "referral_by": "", "is_active": "on"}  # fmt: skip
     url = reverse("members:offering_create", args=[organisation.slug])
     response = client.post(url, data)
@@ -279,7 +279,8 @@ def test_offering_by_referral_names_who_refers_and_the_rest_is_kept(client, orga
 
 def test_the_admin_also_requires_who_refers(coordinator_client, organisation):
     data = {"organisation": organisation.pk, "title": "Stevig ouderschap", "description": "Huisbezoeken",
-            "life_phase": LifePhase.FIRST_YEAR, "access": "referral", "referral_by": "", "is_active": "on"}  # fmt: skip
+            "life_phases": [LifePhase.FIRST_YEAR], "access": "referral", "referral_by": "",
+            "is_active": "on"}  # fmt: skip
     response = coordinator_client.post(reverse("admin:members_offering_add"), data)
     assert response.status_code == 200
     assert "referral_by" in response.context["adminform"].form.errors
