@@ -100,6 +100,9 @@ PAGES = [
     P("organisations", "visitor", "members:organisation_list"),
     P("organisation", "visitor", "members:organisation_detail", ORG),
     P("offerings", "visitor", "members:offering_list"),
+    P("offerings search", "visitor", "members:offering_list", query="?q=kraamzorg"),
+    P("offerings print", "visitor", "members:offering_print", query="?life_phase=birth"),
+    P("offering confirm", "visitor", "members:offering_confirm", address=lambda d: d.offering_confirm),
     P("coalitions", "visitor", "network:coalition_list"),
     P("coalition", "visitor", "network:coalition_detail", "borsele"),
     P("journal", "visitor", "journal:edition_list"),
@@ -146,6 +149,7 @@ PAGES = [
     P("organisations", "member", "members:organisation_list"),
     P("organisation", "member", "members:organisation_detail", ORG),
     P("offerings", "member", "members:offering_list"),
+    P("offerings search", "member", "members:offering_list", query="?q=borstvoeding"),
     P("coalitions", "member", "network:coalition_list"),
     P("coalition", "member", "network:coalition_detail", "borsele"),
     P("groups", "member", "groups:group_list"),
@@ -397,6 +401,9 @@ class Demo:
         )
         self.filter_query = f"?discipline=maternity_care&municipality={Municipality.objects.get(slug='borsele').pk}"
         offering = Offering.objects.select_related("organisation").order_by("pk")[0]
+        self.offering_confirm = reverse(
+            "members:offering_confirm", args=[member_services.offering_confirmation_token(offering)]
+        )
         self.offering = (offering.organisation.slug, offering.pk)
         self.join_request = JoinRequest.objects.filter(coalition__slug="borsele").order_by("pk")[0].pk
         self.tip = Tip.objects.order_by("pk")[0].pk

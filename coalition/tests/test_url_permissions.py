@@ -94,6 +94,8 @@ TABLE = {
     "members:offering_create": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug}),
     "members:offering_edit": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug, "pk": w["offering"].pk}),
     "members:offering_list": Access(EVERYONE),
+    "members:offering_print": Access(EVERYONE),
+    "members:offering_confirm": Access(TOKEN, lambda w: {"token": "not-a-token"}),
     # journal
     "journal:edition_list": Access(EVERYONE),
     "journal:feed": Access(EVERYONE),
