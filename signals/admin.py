@@ -6,7 +6,7 @@ cards of their own coalition and its municipalities only, and is refused another
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from coalition.admin import LabelledTabularInline
@@ -87,15 +87,11 @@ class SignalCardAdmin(OwnCoalitionsOnly, admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Narrowed by coalition or municipality, which OwnCoalitionsOnly's one path cannot say.
-        queryset = (
-            admin.ModelAdmin.get_queryset(self, request)
+        return (
+            SignalCard.objects.managed_by(request.user)
             .select_related("signal", "municipality", "coalition")
             .annotate(contact_count=Count("contacts"))
         )
-        everything, coalitions, municipalities = editable_places(request.user)
-        if everything:
-            return queryset
-        return queryset.filter(Q(coalition__in=coalitions) | Q(municipality__in=municipalities))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -10,8 +10,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coalition.rules import is_coordinator
 from members.models import Municipality, Offering, Profile, Theme, fold
 from network.models import Coalition
+from network.rules import coordinated_coalition_ids, coordinated_municipality_ids
 
 # Slugs the route's own pages use (signals/urls.py).
 RESERVED_SLUGS = {"print"}
@@ -165,14 +167,13 @@ class CardQuerySet(models.QuerySet):
         return cards[0] if cards else None
 
     def managed_by(self, user):
-        """The cards `user` edits: every one for a regional coordinator, their coalitions' for a coalition one."""
-        # Imported here: rules import the models of this module.
-        from .rules import editable_places  # noqa: PLC0415 — rules.py imports this module
-
-        everything, coalitions, municipalities = editable_places(user)
-        if everything:
+        """The cards `user` edits (the rule signals.change_signalcard as a filter): every one for a regional
+        coordinator, those of their coalitions and its municipalities for a coalition coordinator."""
+        if is_coordinator(user):
             return self.all()
-        return self.filter(Q(coalition__in=coalitions) | Q(municipality__in=municipalities))
+        return self.filter(
+            Q(coalition__in=coordinated_coalition_ids(user)) | Q(municipality__in=coordinated_municipality_ids(user))
+        )
 
 
 class SignalCard(models.Model):
@@ -233,6 +234,10 @@ class SignalCard(models.Model):
     def __str__(self):
         return f"{self.signal} – {self.place}"
 
+    def get_absolute_url(self):
+        municipality = self.municipality or self.coalition.municipalities.first()
+        return reverse("signals:card", kwargs={"slug": self.signal.slug, "municipality": municipality.slug})
+
     @property
     def place(self):
         return self.municipality or self.coalition
@@ -245,9 +250,12 @@ class SignalCard(models.Model):
         # The unique constraints' messages belong at the field a coordinator chose.
         for field in ("municipality", "coalition"):
             value = getattr(self, f"{field}_id")
-            if value and SignalCard.objects.filter(signal_id=self.signal_id, **{f"{field}_id": value}).exclude(
-                pk=self.pk
-            ).exists():
+            if (
+                value
+                and SignalCard.objects.filter(signal_id=self.signal_id, **{f"{field}_id": value})
+                .exclude(pk=self.pk)
+                .exists()
+            ):
                 raise ValidationError(
                     {field: _("This signal already has a card here. Open that card to change it.")},
                     code="card_twice",
@@ -260,10 +268,6 @@ class SignalCard(models.Model):
         if self.coalition_id:
             return set(self.coalition.municipality_links.values_list("municipality_id", flat=True))
         return set()
-
-    def get_absolute_url(self):
-        municipality = self.municipality or self.coalition.municipalities.first()
-        return reverse("signals:card", kwargs={"slug": self.signal.slug, "municipality": municipality.slug})
 
 
 class SignalContact(models.Model):

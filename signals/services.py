@@ -16,8 +16,10 @@ from .models import SignalContact
 def responsible_users(card):
     """Who answers for a card: the coordinators of its coalition (or its municipality's); else the regional ones."""
     user_model = get_user_model()
-    place = Q(coalition_roles__coalition_id=card.coalition_id) if card.coalition_id else Q(
-        coalition_roles__coalition__municipality_links__municipality_id=card.municipality_id
+    place = (
+        Q(coalition_roles__coalition_id=card.coalition_id)
+        if card.coalition_id
+        else Q(coalition_roles__coalition__municipality_links__municipality_id=card.municipality_id)
     )
     users = list(user_model.objects.filter(is_active=True).filter(place).distinct().order_by("email"))
     return users or list(user_model.objects.filter(is_active=True, groups__name=COORDINATOR).order_by("email"))

@@ -40,7 +40,7 @@ def _session_marker(request):
     """A key for this login's session, never the session key itself: a new login means a new marker."""
     if not request.session.session_key:
         request.session.save()
-    return salted_hmac("signals.sw", request.session.session_key).hexdigest()[:20]
+    return salted_hmac("signals.sw", request.session.session_key, algorithm="sha256").hexdigest()[:20]
 
 
 def _marked(request, response):
@@ -207,9 +207,7 @@ def print_card(request, municipality):
                     }
                 )
         rows.append({"signal": signal, "people": people})
-    return _marked(
-        request, render(request, "signals/print.html", {"municipality": municipality, "rows": rows})
-    )
+    return _marked(request, render(request, "signals/print.html", {"municipality": municipality, "rows": rows}))
 
 
 @require_GET

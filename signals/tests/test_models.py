@@ -30,7 +30,10 @@ def test_numbers_that_are_not_dutch_are_refused(number):
 
 def test_emergency_numbers_keep_their_label_and_dial_digits_only():
     numbers = parse_emergency_numbers("112\nVeilig Thuis 0800-2000\n")
-    assert [(n.label, n.number, n.tel) for n in numbers] == [("", "112", "112"), ("Veilig Thuis", "0800-2000", "08002000")]
+    assert [(n.label, n.number, n.tel) for n in numbers] == [
+        ("", "112", "112"),
+        ("Veilig Thuis", "0800-2000", "08002000"),
+    ]
 
 
 def test_an_invalid_emergency_number_is_refused_in_dutch_at_its_field():

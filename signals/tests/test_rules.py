@@ -85,7 +85,9 @@ def test_the_admin_list_holds_a_coalition_coordinators_own_cards(client, own_coo
 
 def test_another_coalitions_card_is_refused_with_the_reason(client, other_coordinator, place):
     client.force_login(other_coordinator)
-    response = client.get(reverse("admin:signals_signalcard_change", args=[place["card"].pk]), HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("admin:signals_signalcard_change", args=[place["card"].pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 403
     assert b"coordinators of this card" in response.content
 
