@@ -43,11 +43,17 @@ def manages_card(user, obj=None):
     return card.municipality_id in coordinated_municipality_ids(user)
 
 
+@rules.predicate
+def coordinates_any_coalition(user):
+    """Coordinator of some coalition: reads the region's signals (to place a card), whichever signal is asked."""
+    return bool(coordinated_coalition_ids(user))
+
+
 edits_cards = is_coordinator | manages_card
 
 rules.add_perm("signals.view_route", is_approved_member)
-rules.add_perm("signals", is_coordinator | is_coalition_coordinator)
-add_model_perms("signals.signal", view=is_coordinator | is_coalition_coordinator, add=is_coordinator,
+rules.add_perm("signals", is_coordinator | coordinates_any_coalition)
+add_model_perms("signals.signal", view=is_coordinator | coordinates_any_coalition, add=is_coordinator,
                 change=is_coordinator, delete=is_coordinator)  # fmt: skip
 add_model_perms("signals.signalcard", view=edits_cards, add=edits_cards, change=edits_cards, delete=edits_cards)
 add_model_perms("signals.signalcontact", view=edits_cards, add=edits_cards, change=edits_cards,

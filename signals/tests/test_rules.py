@@ -136,3 +136,10 @@ def test_the_admin_adds_a_contact_who_works_there(client, own_coordinator, place
     response = client.post(url, _card_post(place["card"], colleague, role="tweede lijn"))
     assert response.status_code == 302, response.content.decode()[:3000]
     assert SignalContact.objects.filter(profile=colleague, role="tweede lijn").exists()
+
+
+def test_a_coalition_coordinator_opens_a_signal_read_only(client, own_coordinator, place):
+    client.force_login(own_coordinator)
+    response = client.get(reverse("admin:signals_signal_change", args=[place["signal"].pk]))
+    assert response.status_code == 200
+    assert not response.context["has_change_permission"]
