@@ -85,3 +85,21 @@ def test_a_member_picks_a_signal_and_calls_the_contact(portal, goes):
     printed = mila.get_by_role("main").inner_text()
     assert "Kees Dekker" in printed and "0113-111222" in printed
     assert "06-12345678" not in printed
+
+
+def test_a_coordinator_keeps_signals_and_cards_in_the_admin(portal, goes, make_user):
+    """The signal and card forms pass axe; an empty signal is refused with the error summary, in Dutch."""
+    from tests_e2e.test_admin_sweep import _axe, _empty_submit  # noqa: PLC0415 — the sweep's own checks
+
+    make_user("coordinator@example.org", role="Coordinator", is_staff=True)
+    page = portal.log_in(portal.visitor(locale="nl-NL"), "coordinator@example.org", next_url="/admin/")
+    problems = []
+    page.goto("/admin/signals/signal/add/")
+    problems += _empty_submit(page, "signal add, empty submit", "Fout:")
+    page.goto(f"/admin/signals/signalcard/{goes.pk}/change/")
+    problems += _axe(page, "signal card change")
+    assert "Kees Dekker" in page.locator("#content").inner_text()
+    page.goto("/admin/signals/signalcard/add/")
+    problems += _axe(page, "signal card add")
+    assert not problems, "\n\n".join(problems)
+    portal.assert_clean()
