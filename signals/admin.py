@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.admin import LabelledTabularInline
 from coalition.roles import is_coordinator
-from members.models import Municipality, Offering
-from network.admin import OwnCoalitionsOnly, RulesAdminMixin
+from members.models import Municipality, Offering, Profile
+from network.admin import OwnCoalitionsOnly, ProfileChoiceField, RulesAdminMixin
 from network.models import Coalition
 
 from .models import Signal, SignalCard, SignalContact
@@ -57,6 +57,24 @@ class ContactInline(RulesAdminMixin, LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("profile__organisation", "profile__user")
+
+    def get_autocomplete_fields(self, request):
+        # The autocomplete asks the members admin, which shows people to regional coordinators (and editors) only.
+        return ["profile"] if is_coordinator(request.user) else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "profile" and not is_coordinator(request.user):
+            # A coalition coordinator picks from the listed members working in their coalitions' municipalities:
+            # the people they would find in the directory, and the only ones the card accepts.
+            _everything, _coalitions, municipalities = editable_places(request.user)
+            kwargs["queryset"] = (
+                Profile.objects.approved()
+                .filter(is_listed=True, organisation__municipalities__in=municipalities)
+                .select_related("organisation")
+                .distinct()
+            )
+            kwargs["form_class"] = ProfileChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CardAdminForm(forms.ModelForm):

@@ -118,14 +118,24 @@ def _card_post(card, profile, role="intake"):
     return data
 
 
-def test_the_admin_refuses_a_contact_from_elsewhere_at_the_field(client, own_coordinator, place):
+def test_the_admin_refuses_a_contact_from_elsewhere_at_the_field(client, coordinator, place):
     outsider = ProfileFactory(first_name="Piet", last_name="Buiten")
-    client.force_login(own_coordinator)
+    client.force_login(coordinator)
     url = reverse("admin:signals_signalcard_change", args=[place["card"].pk])
     with translation.override("en"):
         response = client.post(url, _card_post(place["card"], outsider), HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Piet Buiten does not work for an organisation in this municipality" in response.content.decode()
+    assert SignalContact.objects.count() == 1
+
+
+def test_a_coalition_coordinator_cannot_name_someone_from_elsewhere(client, own_coordinator, place):
+    outsider = ProfileFactory(first_name="Piet", last_name="Buiten")
+    client.force_login(own_coordinator)
+    url = reverse("admin:signals_signalcard_change", args=[place["card"].pk])
+    response = client.post(url, _card_post(place["card"], outsider), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["inline_admin_formsets"][0].formset.forms[1].errors["profile"]
     assert SignalContact.objects.count() == 1
 
 
@@ -143,3 +153,24 @@ def test_a_coalition_coordinator_opens_a_signal_read_only(client, own_coordinato
     response = client.get(reverse("admin:signals_signal_change", args=[place["signal"].pk]))
     assert response.status_code == 200
     assert not response.context["has_change_permission"]
+
+
+def test_a_coordinator_finds_contacts_in_the_autocomplete(client, coordinator, place):
+    client.force_login(coordinator)
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "signals", "model_name": "signalcontact", "field_name": "profile", "term": "Dekker"},
+    )
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["Kees Dekker"]
+
+
+def test_a_coalition_coordinator_picks_contacts_from_their_municipalities(client, own_coordinator, place):
+    ProfileFactory(first_name="Piet", last_name="Buiten")  # works nowhere near
+    ProfileFactory(organisation=place["organisation"], first_name="Ina", last_name="Verborgen", is_listed=False)
+    client.force_login(own_coordinator)
+    response = client.get(reverse("admin:signals_signalcard_change", args=[place["card"].pk]))
+    choices = [label for _value, label in response.context["inline_admin_formsets"][0].formset.forms[0].fields[
+        "profile"].choices]  # fmt: skip
+    assert "Kees Dekker (Schuldhulp Goes)" in choices
+    assert not [label for label in choices if "Buiten" in label or "Verborgen" in label]

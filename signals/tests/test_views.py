@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from members.tests.factories import MunicipalityFactory, ProfileFactory
-from signals.tests.factories import SignalCardFactory, SignalFactory
+from signals.tests.factories import SignalCardFactory, SignalContactFactory, SignalFactory
 from signals.views import SESSION_HEADER
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +163,13 @@ def test_the_session_marker_changes_with_a_new_login(client, member, place):
     client.logout()
     client.force_login(member)
     assert client.get(reverse("signals:signal_list"))[SESSION_HEADER] != first
+
+
+def test_the_printed_card_takes_a_coalition_card_where_the_municipality_has_none(client, member, place):
+    signal = SignalFactory(name="Zorgmijding", slug="zorgmijding")
+    SignalCardFactory(signal=signal, municipality=None, coalition=place["coalition"])
+    SignalContactFactory(card=signal.cards.get(), profile=place["contact"], role="vaste contactpersoon")
+    client.force_login(member)
+    content = client.get(_pages(place)[3]).content.decode()
+    assert "vaste contactpersoon" in content
+    assert "intake schuldhulp, bel voor 10:00" in content
