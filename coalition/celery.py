@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "journal.tasks.sync_editorial_team",
         "schedule": crontab(hour=0, minute=5),
     },
+    # Signal cards: coordinators hear of contact people who left or were unlisted (once each).
+    "signals-report-departed-contacts": {
+        "task": "signals.tasks.report_departed_contacts",
+        "schedule": crontab(hour=6, minute=15),
+    },
     "events-send-reminders": {
         "task": "events.tasks.send_due_reminders",
         "schedule": crontab(minute=0),

@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "coalition",
     "members",
     "network",
+    "signals",
     "groups",
     "surveys",
     "journal",
@@ -157,6 +158,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "signals.middleware.ClearSignalCacheOnLogout",
 ]
 
 ROOT_URLCONF = "coalition.urls"

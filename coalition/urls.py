@@ -39,6 +39,7 @@ urlpatterns = [
     path(f"{MEDIA_PREFIX}<path:name>", views.public_media, name="public_media"),
     path("", include("members.urls")),
     path("coalitions/", include("network.urls")),
+    path("signals/", include("signals.urls")),
     path("groups/", include("groups.urls")),
     path("surveys/", include("surveys.urls")),
     path("journal/", include("journal.urls")),

@@ -10,6 +10,7 @@ from groups import demo as groups_demo
 from journal import demo as journal_demo
 from members import demo as members_demo
 from network import demo as network_demo
+from signals import demo as signals_demo
 from surveys import demo as surveys_demo
 
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
             logins += network_demo.seed(stdout=self.stdout)
+            signals_demo.seed(stdout=self.stdout)
             groups_demo.seed(stdout=self.stdout)
             surveys_demo.seed(stdout=self.stdout)
             journal_demo.seed(stdout=self.stdout)
