@@ -163,6 +163,12 @@ PAGES = [
     P("group documents", "member", "groups:document_list", lambda d: d.group),
     P("share a document", "member", "groups:document_upload", lambda d: d.group),
     P("MDO case form", "member", "events:case_new", lambda d: d.mdo_meeting),
+    P("signals", "member", "signals:signal_list"),
+    P("signals search", "member", "signals:signal_list", query="?q=schulden"),
+    P("signal", "member", "signals:signal_detail", "zorgmijding"),
+    P("signal card", "member", "signals:card", "huiselijk-geweld", "goes"),
+    P("signal card coalition", "member", "signals:card", "geldzorgen-en-schulden", "middelburg"),
+    P("signal print card", "member", "signals:print", "goes"),
     P("join a coalition", "member", "network:join", "walcheren"),
     P("journal", "member", "journal:edition_list"),
     P("edition", "member", "journal:edition_detail", EDITION),
@@ -197,6 +203,7 @@ PAGES = [
     P("group members", "coordinator", "groups:manage_members", lambda d: d.working_group),
     P("delete a document", "coordinator", "groups:document_delete", lambda d: d.working_group, lambda d: d.document),
     P("look back and ahead", "coordinator", "groups:report", "borsele"),
+    P("signal card", "coordinator", "signals:card", "geldzorgen-en-schulden", "terneuzen"),
     P("plan a group meeting", "coordinator", "events:plan_group_meeting", lambda d: d.working_group),
     P("meeting notes", "coordinator", "events:meeting_notes", lambda d: d.notes_meeting),
     P("MDO cases", "coordinator", "events:case_list", lambda d: d.mdo_meeting),
@@ -249,6 +256,7 @@ QUICK = {
 # Named URL patterns of the portal that are not measured, and why (coalition/tests/test_bench_pages.py checks
 # that every other one is in PAGES, so a new page cannot be forgotten).
 EXCLUDED = {
+    "signals:service_worker": "a script (the signal route's offline copy), not a page",
     "groups:answer_invitation": "a form's POST (accept or decline), redirecting to the group's page",
     "groups:choose_notifications": "a form's POST, redirecting to the group's page",
     "groups:action_status": "a form's POST (one status button), redirecting to the action",

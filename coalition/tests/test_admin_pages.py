@@ -25,6 +25,7 @@ from journal import services as journal_services
 from journal.models import EditorialMembership, Story
 from members.models import Profile, User
 from network.models import Coalition
+from signals.models import Signal, SignalCard
 
 pytestmark = pytest.mark.django_db
 
@@ -280,7 +281,12 @@ def test_coalition_coordinator_opens_their_own_coalitions_pages_and_is_refused_t
     }
 
     def visible(model):
+        if model is Signal:  # the region's signals, read-only: a coalition coordinator picks one for a card
+            return Signal.objects.all()
+        if model is SignalCard:  # the cards of the coalition and of its municipalities
+            return SignalCard.objects.managed_by(coordinator)
         return model._default_manager.filter(**{f"{paths[model._meta.label_lower]}__in": own})
 
-    refused = {model._meta.label_lower for model in admin.site._registry} - set(paths)
+    shown_otherwise = {"signals.signal", "signals.signalcard"}
+    refused = {model._meta.label_lower for model in admin.site._registry} - set(paths) - shown_otherwise
     assert _walk(client, coordinator, refused=refused, visible=visible) >= 3

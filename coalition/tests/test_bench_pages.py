@@ -14,6 +14,7 @@ PORTAL_URLCONFS = {
     "coalition.urls",
     "members.urls",
     "network.urls",
+    "signals.urls",
     "groups.urls",
     "surveys.urls",
     "journal.urls",

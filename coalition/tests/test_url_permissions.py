@@ -32,6 +32,7 @@ from journal.tests.factories import EditionFactory, StoryFactory, TipFactory
 from members.models import Profile
 from members.tests.factories import OfferingFactory, OrganisationFactory, ProfileFactory
 from network.tests.factories import CoalitionFactory, DeclarationFactory, JoinRequestFactory
+from signals.tests.factories import SignalCardFactory
 from surveys.models import Survey
 from surveys.tests.factories import ResponseFactory, SurveyFactory
 
@@ -95,6 +96,14 @@ TABLE = {
     "members:offering_edit": Access(COORDINATORS, lambda w: {"slug": w["organisation"].slug, "pk": w["offering"].pk}),
     "members:offering_list": Access(EVERYONE),
     "members:offering_print": Access(EVERYONE),
+    # The signal route: for approved members (its service worker is a script anyone may load).
+    "signals:signal_list": Access(APPROVED),
+    "signals:service_worker": Access(EVERYONE),
+    "signals:signal_detail": Access(APPROVED, lambda w: {"slug": w["signal_card"].signal.slug}),
+    "signals:card": Access(
+        APPROVED, lambda w: {"slug": w["signal_card"].signal.slug, "municipality": w["signal_card"].municipality.slug}
+    ),
+    "signals:print": Access(APPROVED, lambda w: {"municipality": w["signal_card"].municipality.slug}),
     "members:offering_confirm": Access(TOKEN, lambda w: {"token": "not-a-token"}),
     # journal
     "journal:edition_list": Access(EVERYONE),
@@ -359,6 +368,7 @@ def world(personas):
     group_meeting = EventFactory(group=mdo, group_only=False, kind=Event.Kind.GROUP_MEETING, coalition=coalition)
     return {
         "group": GroupFactory(coalition=coalition),
+        "signal_card": SignalCardFactory(municipality=coalition.municipalities.first()),
         "own_group": own_group,
         "invited_group": invited_group,
         "other_group": other_group,
