@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -118,7 +119,15 @@ def _contacts(card, user):
                     name=str(profile),
                     role=contact.role,
                     organisation=str(organisation or ""),
-                    phones=reach.phones,
+                    phones=[
+                        (label, number)
+                        for label, number in (
+                            (_("direct"), reach.direct_phone),
+                            (_("team"), reach.team_phone),
+                            (_("organisation"), reach.organisation_phone),
+                        )
+                        if number
+                    ],
                     email=reach.email,
                     availability=reach.availability,
                     is_fallback=False,
@@ -130,7 +139,7 @@ def _contacts(card, user):
                     name="",
                     role=contact.role,
                     organisation=str(organisation or ""),
-                    phones=[organisation_phone] if organisation_phone else [],
+                    phones=[(_("organisation"), organisation_phone)] if organisation_phone else [],
                     email="",
                     availability="",
                     is_fallback=True,
