@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from coalition.admin import LabelledTabularInline
 from coalition.roles import is_coordinator
 from coalition.rules import DomainError
+from members.models import Profile
 from network.admin import OwnCoalitionsOnly, RulesAdminMixin
 from network.models import Coalition
 
@@ -49,6 +50,18 @@ class MembershipInline(RulesAdminMixin, LabelledTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("profile__organisation")
+
+    def get_autocomplete_fields(self, request):
+        # The autocomplete asks the members admin, which shows people to regional coordinators (and editors) only.
+        return ["profile"] if is_coordinator(request.user) else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "profile" and not is_coordinator(request.user):
+            # A coalition coordinator picks from the approved members, by name (the only people a group takes).
+            kwargs["queryset"] = (
+                Profile.objects.approved().select_related("organisation").order_by("sort_surname", "sort_first_name")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class GroupAdminForm(forms.ModelForm):
@@ -141,6 +154,18 @@ class MembershipAdmin(OwnGroupsOnly, admin.ModelAdmin):
     search_fields = ["profile__first_name", "profile__last_name", "group__name"]
     autocomplete_fields = ["profile", "group"]
     fields = ["group", "profile", "role", "state", "notifications", "message", "joined_at"]
+
+    def get_autocomplete_fields(self, request):
+        # People come from the members admin, which regional coordinators (and editors) alone may search.
+        return ["profile", "group"] if is_coordinator(request.user) else ["group"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "profile" and not is_coordinator(request.user):
+            kwargs["queryset"] = (
+                Profile.objects.approved().select_related("organisation").order_by("sort_surname", "sort_first_name")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     readonly_fields = ["message", "joined_at"]
     actions = ["accept_requests", "make_coordinators"]
 

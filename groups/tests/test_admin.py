@@ -2,6 +2,7 @@
 coordinator all; admin actions go through the services."""
 
 import pytest
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 
 from coalition.tests.test_admin_pages import unchanged_post_data
@@ -126,3 +127,16 @@ def test_members_and_group_coordinators_without_staff_are_refused_the_admin(clie
     for user in (member, group_coordinator):
         client.force_login(user)
         assert client.get(CHANGELIST).status_code == 302  # the admin's own login page
+
+
+def test_a_coalition_coordinator_picks_members_from_a_list_of_approved_people_not_the_closed_autocomplete(
+    client, coalition_coordinator, group, group_coordinator, pending_member
+):
+    """The members admin's search is for regional coordinators only: a coalition coordinator gets a plain list."""
+    client.force_login(coalition_coordinator)
+    response = client.get(reverse("admin:groups_group_change", args=[group.pk]))
+    assert response.status_code == 200
+    field = response.context["inline_admin_formsets"][0].formset.forms[0].fields["profile"]
+    assert not isinstance(getattr(field.widget, "widget", field.widget), AutocompleteSelect)
+    people = set(field.queryset)
+    assert group_coordinator.profile in people and pending_member.profile not in people
