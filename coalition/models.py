@@ -11,6 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+def account_field(verbose_name):
+    """The account that recorded or decided something; the record outlives the account (SET_NULL)."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
+
+
 class ConstraintErrorsAtFields:
     """Model mixin: a violated database constraint is reported at the field a person changes to put it right.
 

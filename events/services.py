@@ -2601,13 +2601,10 @@ def plan_group_meeting(
         members = Profile.objects.filter(
             group_memberships__group=group, group_memberships__state=Membership.State.ACTIVE
         ).exclude(user=by)
-        when = groups_services.in_portal_language(
-            lambda: formats.date_format(timezone.localtime(event.starts_at), "DATETIME_FORMAT")
-        )
         text = groups_services.in_portal_language(
             lambda: (
                 _("New meeting of %(group)s on %(date)s: %(title)s")
-                % {"group": group.name, "date": when, "title": event.title}
+                % {"group": group.name, "date": _format(event.starts_at), "title": event.title}
             )
         )
         groups_services.notify(members, group=group, kind=Notice.Kind.MEETING, text=text, url=event.get_absolute_url())

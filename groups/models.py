@@ -1,7 +1,6 @@
 """Groups that work between meetings: working groups, sounding-board groups and case consultations (MDO), their
 members, their action list with its history, their documents and the notifications they send."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from coalition.models import ConstraintErrorsAtFields
+from coalition.models import ConstraintErrorsAtFields, account_field
 from coalition.storage import PrivateStorage, validate_document
 from members.models import Profile, Theme
 from network.models import Coalition
@@ -32,18 +31,6 @@ def document_storage():
 
 def document_path(instance, filename):
     return f"{instance.group_id}/{filename}"
-
-
-def _account(verbose_name):
-    """The account that did something; the record outlives the account (SET_NULL)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
 
 
 class GroupQuerySet(models.QuerySet):
@@ -95,7 +82,7 @@ class Group(models.Model):
     archived_at = models.DateTimeField(
         _("archived at"), null=True, blank=True, help_text=_("An archived group keeps its record but takes no work.")
     )
-    created_by = _account(_("created by"))
+    created_by = account_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -158,8 +145,8 @@ class Membership(ConstraintErrorsAtFields, models.Model):
     message = models.CharField(
         _("message"), max_length=500, blank=True, help_text=_("Why you want to join, or why you are invited.")
     )
-    invited_by = _account(_("invited by"))
-    decided_by = _account(_("accepted by"))
+    invited_by = account_field(_("invited by"))
+    decided_by = account_field(_("accepted by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     joined_at = models.DateTimeField(_("joined at"), null=True, blank=True)
 
@@ -234,7 +221,7 @@ class Action(ConstraintErrorsAtFields, models.Model):
     # When the owners were last reminded that it is due (groups.tasks sends one reminder per due date).
     reminded_for = models.DateField(_("reminded for the due date"), null=True, blank=True, editable=False)
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
-    created_by = _account(_("created by"))
+    created_by = account_field(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -266,7 +253,7 @@ class ActionChange(models.Model):
 
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="changes", verbose_name=_("action"))
     at = models.DateTimeField(_("at"), default=timezone.now)
-    by = _account(_("by"))
+    by = account_field(_("by"))
     # {field name: [old, new]} as shown to people (names, dates, statuses' values); filled by groups.services.
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -293,7 +280,7 @@ class Document(models.Model):
         validators=[validate_document],
         help_text=_("PDF, Office and OpenDocument files, images and text; at most 25 MB."),
     )
-    uploaded_by = _account(_("uploaded by"))
+    uploaded_by = account_field(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.models import Mailing
@@ -55,10 +54,10 @@ def _locked(membership):
     return found
 
 
-def _portal(message, **values):
-    """A notice's text in the portal's language (it is stored and mailed), whatever language the actor reads."""
+def in_portal_language(text_maker):
+    """What is stored for people to read later (history, notices) is in the portal's language, not the actor's."""
     with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % values
+        return text_maker()
 
 
 def _active_coordinator_profiles(group):
@@ -138,8 +137,8 @@ def join(group, *, by, message=""):
                     _active_coordinator_profiles(group),
                     group=group,
                     kind=Notice.Kind.JOIN_REQUEST,
-                    text=_portal(
-                        gettext_lazy("%(name)s asks to join %(group)s."), name=profile.full_name, group=group.name
+                    text=in_portal_language(
+                        lambda: _("%(name)s asks to join %(group)s.") % {"name": profile.full_name, "group": group.name}
                     ),
                     url=reverse("groups:manage_members", kwargs={"slug": group.slug}),
                 )
@@ -166,7 +165,7 @@ def accept_request(membership, *, by):
             [membership.profile],
             group=group,
             kind=Notice.Kind.ACCEPTED,
-            text=_portal(gettext_lazy("You are now a member of %(group)s."), group=group.name),
+            text=in_portal_language(lambda: _("You are now a member of %(group)s.") % {"group": group.name}),
             url=group.get_absolute_url(),
         )
     _forget(membership.profile)
@@ -217,11 +216,11 @@ def invite(group, *, profile, by, message=""):
             [profile],
             group=group,
             kind=Notice.Kind.INVITATION,
-            text=_portal(
-                gettext_lazy(
-                    "You are invited to join %(group)s. Accept or decline the invitation on the group's page."
-                ),
-                group=group.name,
+            text=in_portal_language(
+                lambda: (
+                    _("You are invited to join %(group)s. Accept or decline the invitation on the group's page.")
+                    % {"group": group.name}
+                )
             ),
             url=group.get_absolute_url(),
         )
@@ -439,8 +438,7 @@ def notify(profiles, *, group, kind, text, url=""):
             )
         )
     if recipients:
-        with translation.override(settings.LANGUAGE_CODE):
-            label = str(Notice.Kind(kind).label)
+        label = in_portal_language(lambda: str(Notice.Kind(kind).label))
         queue_mailing(
             template="groups/notice",
             recipients=recipients,
@@ -536,12 +534,6 @@ TRACKED_FIELDS = (
     "result_url",
     "result_document",
 )
-
-
-def in_portal_language(text_maker):
-    """What is stored for people to read later (history, notices) is in the portal's language, not the actor's."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return text_maker()
 
 
 def readable_value(field, value):

@@ -638,9 +638,13 @@ def offering_outdated_after():
 DUTCH_PHONE = re.compile(r"^(?:(?:\+31|0031|0)[1-9]\d{8}|09(?:00|06|09)\d{4,7}|0800\d{4,7}|14\d{3,4})$")
 
 
+def is_dutch_phone(value):
+    """A Dutch number as people write it (DUTCH_PHONE, after dropping spaces, dashes, dots, brackets and "(0)")."""
+    return bool(DUTCH_PHONE.match(re.sub(r"[\s().\-/]", "", (value or "").replace("(0)", ""))))
+
+
 def validate_dutch_phone(value):
-    digits = re.sub(r"[\s().\-/]", "", (value or "").replace("(0)", ""))
-    if not DUTCH_PHONE.match(digits):
+    if not is_dutch_phone(value):
         raise ValidationError(
             _("Enter a Dutch phone number, for example 0113 123 456 or +31 113 123 456."), code="invalid_phone"
         )
@@ -687,6 +691,22 @@ CONTACT_PERSON_MESSAGE = _(
 )
 
 
+def folded_search(queryset, text, *, document):
+    """Rows of `queryset` whose folded `search_text` holds every word of `text` (case and accents folded: a word
+    typed halfway is found), or, on PostgreSQL, whose Dutch full-text `document` matches the words (stemming:
+    "zwangere" finds "zwangerschap"). The offerings' and the signals' search; the directory ranks (ProfileQuerySet)."""
+    words = fold(text).split()
+    if not words:
+        return queryset
+    contained = Q()
+    for word in words:
+        contained &= Q(search_text__contains=word)
+    if connections[queryset.db].vendor == "postgresql":
+        query = SearchQuery(" ".join(words), config="dutch", search_type="websearch")
+        return queryset.annotate(search_document=document).filter(Q(search_document=query) | contained)
+    return queryset.filter(contained)
+
+
 class OfferingQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
@@ -704,16 +724,7 @@ class OfferingQuerySet(models.QuerySet):
         PostgreSQL matches the Dutch full-text document (stemming: "zwangere" finds "zwangerschap") or, for a
         word typed halfway ("kraam"), every word as part of the folded text; other databases only the latter.
         """
-        words = fold(text).split()
-        if not words:
-            return self
-        contained = Q()
-        for word in words:
-            contained &= Q(search_text__contains=word)
-        if connections[self.db].vendor == "postgresql":
-            query = SearchQuery(" ".join(words), config="dutch", search_type="websearch")
-            return self.filter(Q(search_vector=query) | contained)
-        return self.filter(contained)
+        return folded_search(self, text, document=F("search_vector"))
 
     def for_municipality(self, municipality):
         """Offerings in this municipality, and those without municipalities (the whole region)."""

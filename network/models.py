@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coalition.models import ConstraintErrorsAtFields
+from coalition.models import ConstraintErrorsAtFields, account_field
 from coalition.roles import is_coordinator
 from coalition.storage import PrivateStorage, validate_pdf
 from members.models import Municipality, Organisation, Profile, Theme
@@ -61,18 +61,6 @@ class Phase(models.TextChoices):
 def validate_coalition_slug(value):
     if value in RESERVED_SLUGS:
         raise ValidationError(_("This web address is reserved for a page of the network; choose another."))
-
-
-def _account(verbose_name):
-    """The account that recorded or decided something; the record outlives the account (SET_NULL)."""
-    return models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=verbose_name,
-    )
 
 
 def _count(model, link, **filters):
@@ -242,7 +230,7 @@ class PhaseChange(models.Model):
     phase = models.CharField(_("phase"), max_length=16, choices=Phase.choices)
     changed_on = models.DateField(_("date"))
     note = models.TextField(_("note"), blank=True, max_length=2000)
-    changed_by = _account(_("recorded by"))
+    changed_by = account_field(_("recorded by"))
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -370,7 +358,7 @@ class CircleChange(models.Model):
     )
     circle = models.CharField(_("circle"), max_length=8, choices=Circle.choices)
     changed_on = models.DateField(_("date"))
-    changed_by = _account(_("recorded by"))
+    changed_by = account_field(_("recorded by"))
 
     class Meta:
         ordering = ["-changed_on", "-pk"]
@@ -518,7 +506,7 @@ class JoinRequest(ConstraintErrorsAtFields, models.Model):
     email = models.EmailField(_("e-mail address"))
     message = models.TextField(_("message"), max_length=3000, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    decided_by = _account(_("decided by"))
+    decided_by = account_field(_("decided by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), max_length=2000, blank=True)
     partnership = models.ForeignKey(

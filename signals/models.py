@@ -3,15 +3,15 @@
 import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from coalition.rules import is_coordinator
-from members.models import Municipality, Offering, Profile, Theme, fold
+from members.models import Municipality, Offering, Profile, Theme, fold, folded_search, is_dutch_phone
 from network.models import Coalition
 from network.rules import coordinated_coalition_ids, coordinated_municipality_ids
 
@@ -33,25 +33,9 @@ class EmergencyNumber:
         return re.sub(r"[^0-9+]", "", self.number)
 
 
-def dutch_digits(number):
-    """The digits of a Dutch number as dialled at home: +31 and 0031 become 0."""
-    digits = re.sub(r"[ \-]", "", number)
-    for prefix in ("+31", "0031"):
-        if digits.startswith(prefix):
-            digits = "0" + digits[len(prefix) :]
-    return digits
-
-
 def is_dutch_number(number):
-    """112, a 0800/0900 service number (4 or 7 digits after it), or a 10-digit number starting with 0."""
-    digits = dutch_digits(number)
-    if not digits.isdigit():
-        return False
-    if digits == "112":
-        return True
-    if digits[:4] in ("0800", "0900", "0909") and len(digits) in (8, 11):
-        return True
-    return len(digits) == 10 and digits.startswith("0") and digits[1] != "0"
+    """112, or a Dutch phone number as the directory reads one (members.models.is_dutch_phone)."""
+    return number.strip() == "112" or is_dutch_phone(number)
 
 
 def parse_emergency_numbers(text):
@@ -85,19 +69,8 @@ def validate_emergency_numbers(text):
 class SignalQuerySet(models.QuerySet):
     def search(self, text):
         """Signals matching `text`: Dutch full-text on PostgreSQL (case and accents folded), every word elsewhere."""
-        words = fold(text).split()
-        if not words:
-            return self
-        contains = Q()
-        for word in words:
-            contains &= Q(search_text__contains=word)
-        if connections[self.db].vendor == "postgresql":
-            # A few dozen signals: the document is built on the fly, no stored vector or index is worth it.
-            query = SearchQuery(" ".join(words), config="dutch", search_type="websearch")
-            return self.annotate(document=SearchVector("search_text", config="dutch")).filter(
-                Q(document=query) | contains
-            )
-        return self.filter(contains)
+        # A few dozen signals: the document is built on the fly, no stored vector or index is worth it.
+        return folded_search(self, text, document=SearchVector("search_text", config="dutch"))
 
 
 class Signal(models.Model):
