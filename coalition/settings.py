@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "journal",
     "events",
     "announcements",
+    "cockpit",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     path("journal/", include("journal.urls")),
     path("events/", include("events.urls")),
     path("announcements/", include("announcements.urls")),
+    path("cockpit/", include("cockpit.urls")),
 ]
 
 handler403 = "coalition.views.permission_denied"

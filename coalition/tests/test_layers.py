@@ -12,8 +12,8 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 # The layer order, lowest first. The project shell sits on top of every app.
-LAYERS = ["coalition", "members", "network", "signals", "groups", "surveys", "journal", "events", "announcements"]
-SHELL = {"coalition.views", "coalition.urls", "coalition.wsgi", "coalition.asgi", "coalition.cockpit"}
+LAYERS = ["coalition", "members", "network", "signals", "groups", "surveys", "journal", "events", "announcements", "cockpit"]
+SHELL = {"coalition.views", "coalition.urls", "coalition.wsgi", "coalition.asgi"}
 SHELL_PACKAGES = ("coalition.management",)
 
 
