@@ -1,6 +1,9 @@
 """Forms of groups: the list's filters, joining, inviting, leaving, notifications, the action list and documents."""
 
+from functools import cached_property
+
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import FilterForm, LongSelect, with_blank
@@ -53,9 +56,18 @@ class ProfileChoiceField(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.organisation.name})" if obj.organisation_id else obj.full_name
 
 
-class InviteForm(forms.Form):
-    """A group coordinator invites an approved member who is not in the group yet."""
+# The most members an invite's search offers at once; more matches ask for a narrower search.
+INVITE_MATCHES = 50
 
+
+class InviteForm(forms.Form):
+    """A group coordinator invites an approved member who is not in the group yet, found by name or organisation.
+
+    The list holds the members matching the search (`search`, carried along in the form), never the whole
+    network: with a thousand members a select of everyone is a long page to send and an impossible one to use.
+    """
+
+    search = forms.CharField(label=_("Search a member"), required=False, max_length=100, widget=forms.HiddenInput)
     profile = ProfileChoiceField(
         label=_("Member"),
         queryset=Profile.objects.none(),
@@ -71,15 +83,33 @@ class InviteForm(forms.Form):
         help_text=_("Optional: why you invite them."),
     )
 
-    def __init__(self, *args, group, **kwargs):
+    def __init__(self, *args, group, search="", **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            search = self.data.get(self.add_prefix("search"), "")
+        self.search_text = search.strip()[:100]
+        self.fields["search"].initial = self.search_text
+        candidates = Profile.objects.approved().exclude(group_memberships__group=group)
+        matches = candidates.search(self.search_text) if self.search_text else candidates.none()
+        # The best matches by the search's rank, then shown by name: a select reads alphabetically.
+        self._matches = matches
+        best = matches.values("pk")[:INVITE_MATCHES]
         self.fields["profile"].queryset = (
-            Profile.objects.approved()
-            .exclude(group_memberships__group=group)
+            Profile.objects.filter(pk__in=models.Subquery(best))
             .select_related("organisation")
             .only("first_name", "last_name", "organisation__name")
             .order_by(*name_order())
         )
+
+    @cached_property
+    def match_count(self) -> int:
+        """How many members the list offers (at most INVITE_MATCHES)."""
+        return len(self.fields["profile"].queryset) if self.search_text else 0
+
+    @cached_property
+    def has_more_matches(self) -> bool:
+        """Whether more members match than the list holds."""
+        return self.match_count == INVITE_MATCHES and self._matches.values("pk")[INVITE_MATCHES:].exists()
 
 
 class LeaveForm(forms.Form):

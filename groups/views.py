@@ -243,7 +243,9 @@ def _done_message(action):
 def manage_members(request, slug):
     group = get_object_or_refuse(request, "groups.manage_group", Group.objects.select_related("coalition"), slug=slug)
     action = request.POST.get("action") if request.method == "POST" else None
-    invite_form = InviteForm(request.POST if action == "invite" else None, group=group, prefix="invite")
+    invite_form = InviteForm(
+        request.POST if action == "invite" else None, group=group, search=request.GET.get("q", ""), prefix="invite"
+    )
     if action == "invite" and invite_form.is_valid():
         data = invite_form.cleaned_data
         try:

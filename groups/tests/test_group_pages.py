@@ -168,21 +168,39 @@ def test_the_last_coordinator_must_name_a_successor_to_leave(client, group, grou
 # --- Managing the members -------------------------------------------------------------------------------------
 
 
-def test_a_group_coordinator_invites_only_approved_members_from_a_list(
+def test_a_group_coordinator_finds_approved_members_to_invite_by_searching(
     client, group, group_coordinator, pending_member
 ):
     client.force_login(group_coordinator)
     url = reverse("groups:manage_members", args=[group.slug])
-    invitee = MembershipFactory().profile  # approved, in another group
-    html = client.get(url).content.decode()
-    assert pending_member.profile.full_name not in html
-    assert invitee.full_name in html
-    assert group_coordinator.profile.full_name not in html.split('name="invite-profile"')[1]  # in the group already
-    response = client.post(url, {"action": "invite", "invite-profile": invitee.pk})
+    invitee = MembershipFactory(profile__last_name="Zoekbaar").profile  # approved, in another group
+    pending_member.profile.last_name = "Zoekbaar"
+    pending_member.profile.save()
+    assert 'name="invite-profile"' not in client.get(url).content.decode()  # no list of the whole network
+    html = client.get(url, {"q": "zoekbaar"}).content.decode()
+    options = html.split('name="invite-profile"')[1].split("</select>")[0]
+    assert invitee.full_name in options
+    assert pending_member.profile.full_name not in options
+    in_group = client.get(url, {"q": group_coordinator.profile.last_name}).content.decode()
+    assert 'name="invite-profile"' not in in_group  # in the group already
+    response = client.post(url, {"action": "invite", "invite-search": "zoekbaar", "invite-profile": invitee.pk})
     assert response.status_code == 302
     assert Membership.objects.get(group=group, profile=invitee).state == Membership.State.INVITED
-    refused = client.post(url, {"action": "invite", "invite-profile": pending_member.profile.pk})
+    refused = client.post(
+        url, {"action": "invite", "invite-search": "zoekbaar", "invite-profile": pending_member.profile.pk}
+    )
     assert refused.status_code == 200 and "error-summary" in refused.content.decode()
+    assert 'value="zoekbaar"' in refused.content.decode()  # the search is kept
+
+
+def test_an_invite_search_offers_the_best_matches_only(client, group, group_coordinator, monkeypatch):
+    monkeypatch.setattr("groups.forms.INVITE_MATCHES", 3)
+    MembershipFactory.create_batch(5, profile__last_name="Veelvoud")
+    client.force_login(group_coordinator)
+    html = client.get(reverse("groups:manage_members", args=[group.slug]), {"q": "veelvoud"}).content.decode()
+    options = html.split('name="invite-profile"')[1].split("</select>")[0]
+    assert options.count("<option value=") == 1 + 3  # the empty choice and the three that fit
+    assert "Type more of the name" in html
 
 
 def test_requests_are_answered_and_roles_changed_on_the_members_page(client, group, group_coordinator):
