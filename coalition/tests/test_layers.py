@@ -5,6 +5,7 @@ signals and registries (like `members.services.EXPORTERS`), which need no import
 """
 
 import ast
+import configparser
 from pathlib import Path
 
 from django.conf import settings
@@ -12,7 +13,18 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 
 # The layer order, lowest first. The project shell sits on top of every app.
-LAYERS = ["coalition", "members", "network", "signals", "groups", "surveys", "journal", "events", "announcements", "cockpit"]
+LAYERS = [
+    "coalition",
+    "members",
+    "network",
+    "signals",
+    "groups",
+    "surveys",
+    "journal",
+    "events",
+    "announcements",
+    "cockpit",
+]
 SHELL = {"coalition.views", "coalition.urls", "coalition.wsgi", "coalition.asgi"}
 SHELL_PACKAGES = ("coalition.management",)
 
@@ -95,3 +107,13 @@ def test_no_two_modules_import_each_other():
         if module not in done:
             visit(module, [module])
     assert sorted(cycles) == []
+
+
+def test_the_suite_collects_the_tests_of_every_app():
+    """`make test` and CI run pytest's testpaths: an app missing there has tests that never run."""
+    config = configparser.ConfigParser()
+    config.read(ROOT / "pytest.ini")
+    testpaths = set(config["pytest"]["testpaths"].split())
+    with_tests = {app for app in LAYERS if (ROOT / app / "tests").is_dir()}
+    assert with_tests - testpaths == set()
+    assert "tests_e2e" in testpaths
