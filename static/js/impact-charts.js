@@ -43,8 +43,9 @@
     return {
       indexAxis: horizontal ? "y" : "x",
       animation: reduceMotion ? false : undefined,
-      maintainAspectRatio: !horizontal,
-      aspectRatio: 2,
+      // The chart fills its box, whose height the stylesheet sets (and this script, for horizontal bars): Chart.js
+      // keeping an aspect ratio itself grows back unreliably when a narrowed window widens again.
+      maintainAspectRatio: false,
       color: ink,
       locale: lang,
       spanGaps: false,
