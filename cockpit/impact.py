@@ -482,40 +482,31 @@ class Report:
         ]
 
     def _domain_pairs(self) -> Figure:
-        checked_in = Q(checked_in=True) & ~Q(state=Registration.State.CANCELLED)
-        present = {
-            domain: Exists(
-                Registration.objects.filter(
-                    checked_in, event=OuterRef("event"), discipline__in=_domain_disciplines(domain)
-                )
-            )
-            for domain in Domain
-        }
-        pairs = list(combinations(Domain, 2))
-        aggregates = {}
-        for first, second in pairs:
-            name = f"{first.value}_{second.value}"
-            aggregates[f"events_{name}"] = Count("event", distinct=True, filter=Q(**{f"both_{name}": True}))
-            aggregates[f"people_{name}"] = Count(
-                "person",
-                distinct=True,
-                filter=Q(**{f"both_{name}": True})
-                & Q(discipline__in=_domain_disciplines(first) + _domain_disciplines(second)),
-            )
-        registrations = (
-            Registration.objects.filter(checked_in, self._held("event__"))
-            .annotate(person=PERSON, **{f"has_{domain.value}": exists for domain, exists in present.items()})
-            .annotate(
-                **{
-                    f"both_{first.value}_{second.value}": Case(
-                        When(Q(**{f"has_{first.value}": True, f"has_{second.value}": True}), then=Value(True)),
-                        default=Value(False),
-                    )
-                    for first, second in pairs
-                }
-            )
+        checked_in = Registration.objects.filter(self._held("event__"), checked_in=True).exclude(
+            state=Registration.State.CANCELLED
         )
-        counts = registrations.aggregate(**aggregates)
+        domain = Case(
+            *(When(discipline__in=_domain_disciplines(domain), then=Value(domain.value)) for domain in Domain),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        # Which domains were checked in at each event (a few rows per event), then per pair the events with both.
+        present: dict[str, set[int]] = {}
+        for event_id, value in checked_in.annotate(domain=domain).values_list("event_id", "domain").distinct():
+            present.setdefault(value, set()).add(event_id)
+        pairs = list(combinations(Domain, 2))
+        met = {(first, second): present.get(first, set()) & present.get(second, set()) for first, second in pairs}
+        counts = checked_in.annotate(person=PERSON).aggregate(
+            **{
+                f"{first.value}_{second.value}": Count(
+                    "person",
+                    distinct=True,
+                    filter=Q(event_id__in=sorted(events))
+                    & Q(discipline__in=_domain_disciplines(first) + _domain_disciplines(second)),
+                )
+                for (first, second), events in met.items()
+            }
+        )
         return Figure(
             key="domain_pairs",
             section="meeting",
@@ -529,8 +520,8 @@ class Report:
                 (
                     pgettext("two domains", "%(first)s \u00d7 %(second)s")
                     % {"first": first.label, "second": second.label},
-                    counts[f"events_{first.value}_{second.value}"],
-                    people(counts[f"people_{first.value}_{second.value}"]),
+                    len(met[first, second]),
+                    people(counts[f"{first.value}_{second.value}"]),
                 )
                 for first, second in pairs
             ],
