@@ -331,7 +331,7 @@ class Report:
                 note=_(
                     "Medical: midwifery, maternity care, hospital obstetrics, youth health care, general practice "
                     "and mental health care. Social: social work, debt counselling and youth care. Education: "
-                    "schools and childcare. The discipline \u201cother\u201d belongs to no domain."
+                    "schools and childcare. The discipline “other” belongs to no domain."
                 ),
             ),
         ]
@@ -518,8 +518,7 @@ class Report:
             columns=[_("Domains"), _("Events where both met"), _("People of the two domains")],
             rows=[
                 (
-                    pgettext("two domains", "%(first)s \u00d7 %(second)s")
-                    % {"first": first.label, "second": second.label},
+                    pgettext("two domains", "%(first)s × %(second)s") % {"first": first.label, "second": second.label},
                     len(met[first, second]),
                     people(counts[f"{first.value}_{second.value}"]),
                 )
@@ -784,7 +783,7 @@ class Report:
                 chart="stacked",
                 note=_(
                     "From each coalition's phase history. A coalition that had started but whose first phase was "
-                    "not recorded yet counts as \u201cphase not recorded\u201d; before its start date (or, without "
+                    "not recorded yet counts as “phase not recorded”; before its start date (or, without "
                     "one, before its first recorded phase) it does not count."
                 ),
             )

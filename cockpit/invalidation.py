@@ -8,6 +8,7 @@ cached report expires (cockpit.impact.CACHE_SECONDS).
 import time
 
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 VERSION_KEY = "cockpit:impact:version"
@@ -52,14 +53,20 @@ def version() -> int:
     return current
 
 
-def data_changed(*, action: str = "post_", **kwargs) -> None:
-    """A signal receiver: whatever changed, every cached report is out of date."""
-    if not action.startswith("post_"):
-        return  # m2m_changed says "pre_add" before the change too: once is enough
+def bump() -> None:
+    """Every cached report is out of date from now on."""
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet (or it expired): start one
         cache.add(VERSION_KEY, time.time_ns(), VERSION_SECONDS)
+
+
+def data_changed(*, action: str = "post_", using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """A signal receiver: raise the version once the transaction commits (before, a report counted meanwhile would
+    still see the old rows and be cached under the new version)."""
+    if not action.startswith("post_"):
+        return  # m2m_changed says "pre_add" before the change too: once is enough
+    transaction.on_commit(bump, using=using)
 
 
 def connect(apps) -> None:

@@ -36,7 +36,7 @@ MEDICAL, SOCIAL, EDUCATION, MUNICIPALITY = (str(domain.label) for domain in Doma
 
 
 def pair(first, second):
-    return pgettext("two domains", "%(first)s \u00d7 %(second)s") % {"first": first, "second": second}
+    return pgettext("two domains", "%(first)s × %(second)s") % {"first": first, "second": second}
 
 
 def at(year, month, day, hour=12):
@@ -408,7 +408,7 @@ def test_every_discipline_has_a_domain_but_other():
 # --- The cache --------------------------------------------------------------------------------------------------
 
 
-def test_the_report_is_cached_until_data_it_reads_changes():
+def test_the_report_is_cached_until_data_it_reads_changes(django_capture_on_commit_callbacks):
     members(5, discipline=Discipline.MIDWIFERY, approved=at(2026, 1, 10))
     scope = Scope(coalition=None, detailed=(), regional=True)
     first = report(scope, PERIOD)
@@ -417,10 +417,21 @@ def test_the_report_is_cached_until_data_it_reads_changes():
     # Without Redis the cache is a table (portal_cache): reading it is all a cached report costs.
     assert all("portal_cache" in query["sql"] for query in captured.captured_queries)
     assert again == first
-    [newcomer] = members(1, discipline=Discipline.MIDWIFERY, approved=at(2026, 2, 10))
+    with django_capture_on_commit_callbacks(execute=True):
+        [newcomer] = members(1, discipline=Discipline.MIDWIFERY, approved=at(2026, 2, 10))
     assert rows(report(scope, PERIOD)[0].figures[0])[1] == (MONTHS[1], 6)
-    Profile.objects.get(pk=newcomer.pk).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        Profile.objects.get(pk=newcomer.pk).delete()
     assert rows(report(scope, PERIOD)[0].figures[0])[1] == (MONTHS[1], 5)
+
+
+def test_a_change_not_yet_committed_leaves_the_cached_report_as_it_is(django_capture_on_commit_callbacks):
+    members(5, discipline=Discipline.MIDWIFERY, approved=at(2026, 1, 10))
+    scope = Scope(coalition=None, detailed=(), regional=True)
+    before = report(scope, PERIOD)
+    with django_capture_on_commit_callbacks(execute=False):
+        members(1, discipline=Discipline.MIDWIFERY, approved=at(2026, 2, 10))
+    assert report(scope, PERIOD) == before
 
 
 def test_the_cached_report_is_per_language():
