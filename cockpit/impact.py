@@ -34,6 +34,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Concat, Lower
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -169,6 +170,8 @@ class Report:
         self.starts = _moment(period.start)
         self.ends = _moment(period.end + datetime.timedelta(days=1))
         self.time_column = _("Quarter") if period.per_quarter else _("Month")
+        # For "per %(stretch)s", which Dutch says without an article ("elke maand" but "elk kwartaal").
+        self.stretch = _("quarter") if period.per_quarter else _("month")
 
     def sections(self) -> list[Section]:
         return [
@@ -256,8 +259,8 @@ class Report:
                 key="members_over_time",
                 section="network",
                 title=_("Approved members"),
-                description=_("The number of approved members of the network at the end of each %(stretch)s.")
-                % {"stretch": self.time_column.lower()},
+                description=_("Approved members of the network per %(stretch)s, counted on its last day.")
+                % {"stretch": self.stretch},
                 columns=[self.time_column, _("Approved members")],
                 rows=[(label, people(count)) for label, count in zip(self.labels, members, strict=True)],
                 chart="line",
@@ -270,8 +273,8 @@ class Report:
                 key="partners_over_time",
                 section="network",
                 title=_("Partner organisations"),
-                description=_("The number of partner organisations at the end of each %(stretch)s.")
-                % {"stretch": self.time_column.lower()},
+                description=_("Partner organisations per %(stretch)s, counted on its last day.")
+                % {"stretch": self.stretch},
                 columns=[self.time_column, _("Partner organisations")],
                 rows=list(zip(self.labels, organisations, strict=True)),
                 chart="line",
@@ -307,7 +310,7 @@ class Report:
             if domains[domain] == HIDDEN:
                 parts = {discipline: HIDDEN if count else 0 for discipline, count in parts.items()}
             shown.update(parts)
-        at_end = {"date": self.period.end}
+        at_end = {"date": date_format(self.period.end, "DATE_FORMAT")}
         return [
             Figure(
                 key="members_by_discipline",
@@ -347,7 +350,7 @@ class Report:
             section="network",
             title=_("Partners per circle"),
             description=_("Partner organisations of each coalition on %(date)s, in the inner and the outer circle.")
-            % {"date": self.period.end},
+            % {"date": date_format(self.period.end, "DATE_FORMAT")},
             columns=[_("Coalition"), str(Circle.INNER.label), str(Circle.OUTER.label)],
             rows=[
                 (label, counts.get((key, Circle.INNER), 0), counts.get((key, Circle.OUTER), 0))
@@ -369,8 +372,7 @@ class Report:
             key="declarations_signed",
             section="network",
             title=_("Declarations of intent signed"),
-            description=_("How many partners signed a declaration of intent, per %(stretch)s.")
-            % {"stretch": self.time_column.lower()},
+            description=_("Partners that signed a declaration of intent, per %(stretch)s.") % {"stretch": self.stretch},
             columns=[self.time_column, _("Signatures")],
             rows=[(label, counts.get(index, 0)) for index, label in enumerate(self.labels)],
             chart="bar",
@@ -444,7 +446,7 @@ class Report:
                 section="meeting",
                 title=_("Events held and people reached"),
                 description=_("Events held per %(stretch)s, and how many different people took part.")
-                % {"stretch": self.time_column.lower()},
+                % {"stretch": self.stretch},
                 columns=[self.time_column, held, reached],
                 rows=[
                     (label, per_bucket.get(index, 0), people(reached_per_bucket.get(index, 0)))
@@ -571,8 +573,8 @@ class Report:
                 key="feedback_over_time",
                 section="satisfaction",
                 title=_("Event feedback over time"),
-                description=_("The average score participants gave the events held in each %(stretch)s.")
-                % {"stretch": self.time_column.lower()},
+                description=_("The average score participants gave the events held, per %(stretch)s.")
+                % {"stretch": self.stretch},
                 columns=[self.time_column, score],
                 rows=[(label, _average(*per_bucket.get(index, (0, 0)))) for index, label in enumerate(self.labels)],
                 chart="line",
@@ -701,7 +703,7 @@ class Report:
                 for index, end in enumerate(ends)
             }
         )
-        stretch = {"stretch": self.time_column.lower()}
+        stretch = {"stretch": self.stretch}
         tips_note = _("Tips are sent to the editorial team of the whole region; they belong to no coalition.")
         return [
             Figure(
@@ -737,7 +739,8 @@ class Report:
                 key="subscribers_over_time",
                 section="journal",
                 title=_("Journal subscribers"),
-                description=_("Confirmed subscribers to the journal at the end of each %(stretch)s.") % stretch,
+                description=_("Confirmed subscribers to the journal per %(stretch)s, counted on its last day.")
+                % stretch,
                 columns=[self.time_column, _("Subscribers")],
                 rows=[(label, people(following[f"at_{index}"])) for index, label in enumerate(self.labels)],
                 chart="line",
@@ -776,8 +779,8 @@ class Report:
                 key="coalitions_by_phase",
                 section="coalitions",
                 title=_("Coalitions by phase"),
-                description=_("How many coalitions were in each phase at the end of each %(stretch)s.")
-                % {"stretch": self.time_column.lower()},
+                description=_("Coalitions in each phase per %(stretch)s, counted on its last day.")
+                % {"stretch": self.stretch},
                 columns=[self.time_column, *(str(phase.label) for phase in Phase), _("Phase not recorded")],
                 rows=rows,
                 chart="stacked",
