@@ -43,6 +43,17 @@ MANY_TO_MANY = (
     ("journal.Subscriber", "coalitions"),
 )
 
+# Saves of only these fields change no figure: every login (last_login), reminders and bookkeeping.
+UNCOUNTED_FIELDS = {
+    "last_login",
+    "reminded_at",
+    "confirmation_requested_at",
+    "sender_notified_at",
+    "search_text",
+    "sort_surname",
+    "sort_first_name",
+}
+
 
 def version() -> int:
     """The current version of the data the figures read."""
@@ -61,11 +72,13 @@ def bump() -> None:
         cache.add(VERSION_KEY, time.time_ns(), VERSION_SECONDS)
 
 
-def data_changed(*, action: str = "post_", using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+def data_changed(*, action: str = "post_", using: str = DEFAULT_DB_ALIAS, update_fields=None, **kwargs) -> None:
     """A signal receiver: raise the version once the transaction commits (before, a report counted meanwhile would
     still see the old rows and be cached under the new version)."""
     if not action.startswith("post_"):
         return  # m2m_changed says "pre_add" before the change too: once is enough
+    if update_fields and set(update_fields) <= UNCOUNTED_FIELDS:
+        return
     transaction.on_commit(bump, using=using)
 
 

@@ -22,7 +22,13 @@ from journal.tests.factories import EditionFactory, StoryFactory, SubscriberFact
 from members.models import Discipline, Domain, Profile
 from members.tests.factories import OrganisationFactory, ProfileFactory, UserFactory
 from network.models import Circle, Phase, PhaseChange
-from network.tests.factories import CoalitionFactory, DeclarationFactory, PartnershipFactory, SignatureFactory
+from network.tests.factories import (
+    CoalitionFactory,
+    DeclarationFactory,
+    PartnershipFactory,
+    SignatureFactory,
+    coalition_coordinator_of,
+)
 from surveys.models import Response, Survey, SurveyQuestion
 from surveys.tests.factories import SurveyFactory, SurveyQuestionFactory
 
@@ -273,7 +279,9 @@ def test_partners_per_circle_per_coalition_and_declarations_signed(world):
 
 
 def test_a_coalition_coordinator_looking_at_the_region_sees_the_other_coalitions_together(world):
-    shown = figures(Scope(coalition=None, detailed=(world.a,), regional=False))
+    scope = Scope.for_user(coalition_coordinator_of(world.a))
+    assert (scope.detailed, scope.regional) == ((world.a,), False)
+    shown = figures(scope)
     assert rows(shown["partners_per_circle"]) == [("Aa-coalitie", 1, 1), (_("Other coalitions"), 1, 1)]
     assert rows(shown["events_by_coalition"]) == [
         ("Aa-coalitie", 1, 7),
@@ -423,6 +431,16 @@ def test_the_report_is_cached_until_data_it_reads_changes(django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         Profile.objects.get(pk=newcomer.pk).delete()
     assert rows(report(scope, PERIOD)[0].figures[0])[1] == (MONTHS[1], 5)
+
+
+def test_a_login_leaves_the_cached_report_as_it_is(django_capture_on_commit_callbacks):
+    [member] = members(5, discipline=Discipline.MIDWIFERY, approved=at(2026, 1, 10))[:1]
+    scope = Scope(coalition=None, detailed=(), regional=True)
+    report(scope, PERIOD)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        member.user.last_login = timezone.now()
+        member.user.save(update_fields=["last_login"])
+    assert callbacks == []
 
 
 def test_a_change_not_yet_committed_leaves_the_cached_report_as_it_is(django_capture_on_commit_callbacks):
