@@ -114,11 +114,13 @@ class JSONNumber(Func):
         # SQLite (the development default): JSON1's json_type and json_extract.
         document, key, params = self._parts(compiler)
         path = f"('$.\"' || {key} || '\"')"
+        value = f"json_extract({document}, {path})"
         sql = (
-            f"CASE WHEN json_type({document}, {path}) IN ('integer', 'real', 'text') "
-            f"THEN CAST(json_extract({document}, {path}) AS REAL) END"
+            f"CASE WHEN json_type({document}, {path}) IN ('integer', 'real') THEN {value} "
+            f"WHEN json_type({document}, {path}) = 'text' AND {value} GLOB '*[0-9]*' "
+            f"AND NOT {value} GLOB '*[^0-9.-]*' THEN CAST({value} AS REAL) END"
         )
-        return sql, params * 2
+        return sql, params * 6
 
 
 # One key per person among registrations: the member; a guest by address; an anonymised registration (after the

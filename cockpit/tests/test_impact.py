@@ -6,13 +6,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.db.models import F, Value
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from cockpit.figures import HIDDEN as H
-from cockpit.impact import Report, report
+from cockpit.impact import JSONNumber, Report, report
 from cockpit.scope import Period, Scope
 from events import services as event_services
 from events.models import Event, Registration
@@ -345,6 +346,22 @@ def test_event_feedback_averages_hide_fewer_than_five_answers(world):
     assert by_kind[Event.Kind.WORKSHOP.label] == 4.2
     assert by_kind[Event.Kind.SERIOUS_GAME.label] == H
     assert by_kind[Event.Kind.ONLINE_MEETING.label] is None
+
+
+def test_a_score_is_read_from_a_number_or_decimal_text_and_nothing_else():
+    survey = SurveyFactory()
+    Response.objects.create(survey=survey, answers={"7": 4, "8": "2.5", "9": "veel", "10": True, "11": None})
+    scores = Response.objects.filter(survey=survey).annotate(
+        **{f"score_{key}": JSONNumber(F("answers"), Value(key)) for key in (7, 8, 9, 10, 11, 12)}
+    )
+    assert scores.values_list("score_7", "score_8", "score_9", "score_10", "score_11", "score_12").get() == (
+        4,
+        2.5,
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 def test_the_network_pulse_year_over_year(world):
