@@ -159,6 +159,14 @@ def _partition(counts: dict) -> dict:
     return {key: HIDDEN if key in merged else people(count) for key, count in counts.items()}
 
 
+def _answer_count(point, answer):
+    """How many gave `answer` in one year's pulse: None without a pulse that year, HIDDEN when the year shows
+    nothing of the question (pulse_trend's own minimum) or when fewer than MIN_GROUP gave it."""
+    if point is None:
+        return None
+    return HIDDEN if point.is_hidden else people(point.distribution.get(answer, 0))
+
+
 class Report:
     """The figures of one scope and period; `sections()` counts them (a fixed number of queries)."""
 
@@ -651,20 +659,7 @@ class Report:
                     title=_("Network pulse: %(question)s") % {"question": line.label},
                     description=_("How many people gave each answer, per year of the network pulse."),
                     columns=[_("Answer"), *(str(year) for year in years)],
-                    rows=[
-                        (
-                            answer,
-                            *(
-                                None
-                                if year not in points
-                                else HIDDEN
-                                if points[year].is_hidden
-                                else people(points[year].distribution.get(answer, 0))
-                                for year in years
-                            ),
-                        )
-                        for answer in answers
-                    ],
+                    rows=[(answer, *(_answer_count(points.get(year), answer) for year in years)) for answer in answers],
                     chart="bar",
                     note=note,
                 )
