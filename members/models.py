@@ -111,6 +111,47 @@ class Discipline(models.TextChoices):
     YOUTH_CARE = "youth_care", _("Youth care")
     OTHER = "other", _("Other")
 
+    @property
+    def domain(self) -> "Domain | None":
+        """The domain this discipline works in; None for "other" (it could be any)."""
+        return DOMAIN_OF_DISCIPLINE.get(self)
+
+
+class Domain(models.TextChoices):
+    """The four domains Kansrijke Start brings together around the first 1000 days, as the impact figures count
+    them (issue 20): whether people of different domains meet is what a council asks about.
+
+    Each discipline belongs to one (`Discipline.domain`), as the network pulse's questions already group them: mental
+    health care with the medical domain (it is health care, paid as such); youth care, debt counselling and social
+    work with the social domain (the municipality's social domain, Jeugdwet and Wmo); childcare with schools (the
+    pulse's "onderwijs" names the childcare and the pre-school). "Other" has no domain.
+    """
+
+    MEDICAL = "medical", _("Medical")
+    SOCIAL = "social", _("Social")
+    EDUCATION = "education", _("Education and childcare")
+    MUNICIPALITY = "municipality", _("Municipality")
+
+    @property
+    def disciplines(self) -> list[Discipline]:
+        return [discipline for discipline, domain in DOMAIN_OF_DISCIPLINE.items() if domain == self]
+
+
+DOMAIN_OF_DISCIPLINE = {
+    Discipline.MUNICIPALITY: Domain.MUNICIPALITY,
+    Discipline.MIDWIFERY: Domain.MEDICAL,
+    Discipline.MATERNITY_CARE: Domain.MEDICAL,
+    Discipline.OBSTETRICS: Domain.MEDICAL,
+    Discipline.YOUTH_HEALTH_CARE: Domain.MEDICAL,
+    Discipline.GENERAL_PRACTICE: Domain.MEDICAL,
+    Discipline.MENTAL_HEALTH: Domain.MEDICAL,
+    Discipline.SOCIAL_WORK: Domain.SOCIAL,
+    Discipline.DEBT_COUNSELLING: Domain.SOCIAL,
+    Discipline.YOUTH_CARE: Domain.SOCIAL,
+    Discipline.CHILDCARE: Domain.EDUCATION,
+    Discipline.EDUCATION: Domain.EDUCATION,
+}
+
 
 class OrganisationQuerySet(models.QuerySet):
     def editable_by(self, user):
