@@ -200,7 +200,7 @@ def test_an_invite_search_offers_the_best_matches_only(client, group, group_coor
     html = client.get(reverse("groups:manage_members", args=[group.slug]), {"q": "veelvoud"}).content.decode()
     options = html.split('name="invite-profile"')[1].split("</select>")[0]
     assert options.count("<option value=") == 1 + 3  # the empty choice and the three that fit
-    assert "Type more of the name" in html
+    assert "Typ meer van de naam" in html
 
 
 def test_requests_are_answered_and_roles_changed_on_the_members_page(client, group, group_coordinator):
