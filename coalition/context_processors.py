@@ -36,6 +36,7 @@ FRAME_URLS = {
     "my_registrations": "events:my_registrations",
     "account": "account_email",
     "admin": "admin:index",
+    "cockpit": "cockpit:todo",
     "logout": "account_logout",
     "login": "account_login",
     "signup": "account_signup",
@@ -54,6 +55,9 @@ def portal(request):
         "is_editor": SimpleLazyObject(lambda: is_editor(user)),
         "is_approved_member": SimpleLazyObject(lambda: is_approved_member(user)),
         "suggest_two_factor": SimpleLazyObject(lambda: _lacks_two_factor(user)),
+        # The cockpit's rule lives in the top layer; asked by name. Costs a query only for an approved member who
+        # is not a regional coordinator, and only once per request (network.rules keeps the answer on the user).
+        "may_open_cockpit": SimpleLazyObject(lambda: user.has_perm("cockpit.view_cockpit")),
         "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
         "frame_urls": _frame_urls(get_script_prefix()),
     }
