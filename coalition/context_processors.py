@@ -55,9 +55,7 @@ def portal(request):
         "is_editor": SimpleLazyObject(lambda: is_editor(user)),
         "is_approved_member": SimpleLazyObject(lambda: is_approved_member(user)),
         "suggest_two_factor": SimpleLazyObject(lambda: _lacks_two_factor(user)),
-        # The cockpit's rule lives in the top layer; asked by name. Costs a query only for an approved member who
-        # is not a regional coordinator, and only once per request (network.rules keeps the answer on the user).
-        "may_open_cockpit": SimpleLazyObject(lambda: user.has_perm("cockpit.view_cockpit")),
+        "may_open_cockpit": SimpleLazyObject(lambda: _may_open_cockpit(user)),
         "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
         "frame_urls": _frame_urls(get_script_prefix()),
     }
@@ -81,6 +79,18 @@ def _main_nav(request):
         url = urls[name]
         items.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return items
+
+
+def _may_open_cockpit(user):
+    """Whether the header links to the cockpit (its rule lives in the top layer and is asked by name).
+
+    A regional coordinator costs nothing (the roles are known); a coalition coordinator always has staff access
+    (network.services.appoint_coalition_coordinator gives it), so only staff accounts pay the one query of
+    network.rules.coordinated_coalition_ids, and ordinary members' pages none.
+    """
+    if is_coordinator(user):
+        return True
+    return user.is_authenticated and user.is_staff and user.has_perm("cockpit.view_cockpit")
 
 
 def _lacks_two_factor(user):

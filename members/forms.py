@@ -251,6 +251,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
         label=_("Mail about new sign-ups"),
         choices=Profile.SignupAlerts.choices,
         widget=forms.RadioSelect,
+        required=False,  # a form sent without it (an older page, a script) keeps the choice made before
         help_text=_("New members wait for your approval in the cockpit; choose how you hear of them."),
     )
 
@@ -267,7 +268,7 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             del self.fields["signup_alerts"]
 
     def save(self, commit=True):
-        if "signup_alerts" in self.fields:
+        if self.cleaned_data.get("signup_alerts"):
             self.instance.signup_alerts = self.cleaned_data["signup_alerts"]
         return super().save(commit)
 

@@ -303,3 +303,12 @@ def test_a_coalition_coordinators_page_costs_the_same_queries_however_much_waits
     coalition = CoalitionFactory(municipalities=[place])
     client.force_login(coalition_coordinator_of(coalition))
     assert_same_count_as_data_grows(client, TODO, _grow(coalition, place), size=ROWS)
+
+
+def test_the_admin_index_links_to_the_cockpit_for_coordinators(client, coordinator, editor):
+    client.force_login(coordinator)
+    assert f'href="{TODO}"' in client.get(reverse("admin:index")).content.decode()
+    editor.is_staff = True
+    editor.save(update_fields=["is_staff"])
+    client.force_login(editor)
+    assert f'href="{TODO}"' not in client.get(reverse("admin:index")).content.decode()

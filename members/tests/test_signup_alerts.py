@@ -10,10 +10,11 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from coalition.celery import app
 from coalition.roles import COORDINATOR
-from members import services
+from members import services, tasks
 from members.forms import ProfileForm
-from members.models import Profile, SignupAlert
+from members.models import Profile, SignupAlert, User
 from network.tests.factories import CoalitionFactory, coalition_coordinator_of
 
 from .factories import MunicipalityFactory, ProfileFactory, UserFactory
@@ -132,3 +133,15 @@ def test_the_choice_is_saved_from_my_profile(region, client, django_capture_on_c
     assert response.status_code == 302
     profile.refresh_from_db()
     assert profile.signup_alerts == Profile.SignupAlerts.DIGEST
+
+
+def test_the_digest_goes_out_every_morning_through_its_task(region, django_capture_on_commit_callbacks):
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["members.tasks.send_signup_digests"].hour == {7}
+    _regional("ochtend@example.org", alerts=Profile.SignupAlerts.DIGEST)
+    _sign_up(django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    SignupAlert.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_signup_digests.delay().get() == 1
+    assert _addresses() == [f"Anna {User.objects.get(email='ochtend@example.org').last_name} <ochtend@example.org>"]
