@@ -298,7 +298,7 @@ def send_signup_digests(*, now: datetime | None = None) -> int:
                 Recipient(
                     email=recipient.email,
                     name=recipient.get_full_name(),
-                    context={"signups": [_signup_line(profile) for profile in profiles]},
+                    context={"signups": [_signup_line(profile) for profile in profiles], "signup_count": len(profiles)},
                 )
                 for recipient, profiles in per_recipient.items()
             ],

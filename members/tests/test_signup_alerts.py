@@ -103,6 +103,7 @@ def test_the_digest_mails_the_days_sign_ups_once(region, django_capture_on_commi
         assert services.send_signup_digests(now=timezone.now() + timedelta(minutes=1)) == 1
     assert [message.to for message in mail.outbox] == [[f"Anna {digest.last_name} <ochtend@example.org>"]]
     body = mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("2 ")
     assert body.count("Nina Nieuw") == 2  # the two still waiting; the approved one is left out
     assert first.user.email not in body  # no addresses in the mail, only names
     mail.outbox.clear()
