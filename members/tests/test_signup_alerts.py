@@ -146,3 +146,20 @@ def test_the_digest_goes_out_every_morning_through_its_task(region, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_signup_digests.delay().get() == 1
     assert _addresses() == [f"Anna {User.objects.get(email='ochtend@example.org').last_name} <ochtend@example.org>"]
+
+
+def test_signing_up_on_the_site_alerts_the_coordinators(region, client, django_capture_on_commit_callbacks):
+    data = {
+        "first_name": "Fenna",
+        "last_name": "de Vries",
+        "discipline": "midwifery",
+        "email": "fenna@example.org",
+        "password1": "a-long-and-unusual-passphrase",
+        "password2": "a-long-and-unusual-passphrase",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("account_signup"), data).status_code == 302
+    alerts = [message for message in mail.outbox if "Fenna de Vries" in message.subject]
+    assert [message.to for message in alerts] == [[f"Anna {region['regional'].last_name} <regio@example.org>"]]
+    # allauth's own mail to the new person still goes out.
+    assert any(message.to == ["fenna@example.org"] for message in mail.outbox)
