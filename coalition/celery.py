@@ -65,6 +65,11 @@ app.conf.beat_schedule = {
         "task": "groups.tasks.remind_due_actions",
         "schedule": crontab(hour=7, minute=30),
     },
+    # Coordinators who chose a daily digest of new sign-ups get it before the day starts (Profile.signup_alerts).
+    "members-send-signup-digests": {
+        "task": "members.tasks.send_signup_digests",
+        "schedule": crontab(hour=7, minute=40),
+    },
     # Members who chose a daily digest of their groups get it in the morning, one mail over all their groups; after
     # the reminders, so the day's due actions are in it.
     "groups-send-digests": {

@@ -36,6 +36,7 @@ FRAME_URLS = {
     "my_registrations": "events:my_registrations",
     "account": "account_email",
     "admin": "admin:index",
+    "cockpit": "cockpit:todo",
     "logout": "account_logout",
     "login": "account_login",
     "signup": "account_signup",
@@ -54,6 +55,7 @@ def portal(request):
         "is_editor": SimpleLazyObject(lambda: is_editor(user)),
         "is_approved_member": SimpleLazyObject(lambda: is_approved_member(user)),
         "suggest_two_factor": SimpleLazyObject(lambda: _lacks_two_factor(user)),
+        "may_open_cockpit": SimpleLazyObject(lambda: _may_open_cockpit(user)),
         "main_nav": SimpleLazyObject(lambda: _main_nav(request)),
         "frame_urls": _frame_urls(get_script_prefix()),
     }
@@ -77,6 +79,18 @@ def _main_nav(request):
         url = urls[name]
         items.append({"url": url, "label": label, "current": request.path.startswith(url)})
     return items
+
+
+def _may_open_cockpit(user):
+    """Whether the header links to the cockpit (its rule lives in the top layer and is asked by name).
+
+    A regional coordinator costs nothing (the roles are known); a coalition coordinator always has staff access
+    (network.services.appoint_coalition_coordinator gives it), so only staff accounts pay the one query of
+    network.rules.coordinated_coalition_ids, and ordinary members' pages none.
+    """
+    if is_coordinator(user):
+        return True
+    return user.is_authenticated and user.is_staff and user.has_perm("cockpit.view_cockpit")
 
 
 def _lacks_two_factor(user):

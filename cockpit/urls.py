@@ -8,6 +8,7 @@ app_name = "cockpit"
 
 urlpatterns = [
     path("", views.todo, name="todo"),
+    path("mailings/<int:pk>/retry/", views.retry_mailing, name="retry_mailing"),
     path("impact/", impact_views.impact, name="impact"),
     path("impact/figures.csv", impact_views.impact_csv, name="impact_csv"),
     path("impact/report.pdf", impact_views.impact_pdf, name="impact_pdf"),

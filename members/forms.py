@@ -245,13 +245,32 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
             "is_listed": _("When off, other members cannot find you; coordinators still can."),
         }
 
-    field_order = [*Meta.fields[:11], "photo_upload", "remove_photo", *Meta.fields[11:]]
+    # Only for those who approve sign-ups; not in Meta.fields, so the admin's profile form (which copies them) leaves
+    # a coordinator's own choice alone.
+    signup_alerts = forms.ChoiceField(
+        label=_("Mail about new sign-ups"),
+        choices=Profile.SignupAlerts.choices,
+        widget=forms.RadioSelect,
+        required=False,  # a form sent without it (an older page, a script) keeps the choice made before
+        help_text=_("New members wait for your approval in the cockpit; choose how you hear of them."),
+    )
+
+    field_order = [*Meta.fields[:11], "photo_upload", "remove_photo", *Meta.fields[11:], "signup_alerts"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Colleagues find and recognise a person by name; signup asks for it too.
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        if self.instance.user_id and self.instance.user.has_perm("members.approve_profile"):
+            self.fields["signup_alerts"].initial = self.instance.signup_alerts
+        else:
+            del self.fields["signup_alerts"]
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("signup_alerts"):
+            self.instance.signup_alerts = self.cleaned_data["signup_alerts"]
+        return super().save(commit)
 
     def clean_photo_upload(self):
         return self.clean_image()

@@ -452,6 +452,11 @@ class Profile(models.Model):
         APPROVED = "approved", _("Approved")
         DECLINED = "declined", _("Declined")
 
+    class SignupAlerts(models.TextChoices):
+        EACH = "each", _("A mail at each new sign-up")
+        DIGEST = "digest", _("One mail a day with the new sign-ups")
+        OFF = "off", _("No mail: I look in the cockpit")
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user"))
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
@@ -507,6 +512,10 @@ class Profile(models.Model):
     )
     is_listed = models.BooleanField(_("listed in the directory"), default=True)
     details_confirmed_at = models.DateTimeField(_("details last confirmed"), default=timezone.now)
+    # For those who approve sign-ups (coordinators): how they hear of a new one (members.services.alert_signup).
+    signup_alerts = models.CharField(
+        _("mail about new sign-ups"), max_length=8, choices=SignupAlerts.choices, default=SignupAlerts.EACH
+    )
     confirmation_requested_at = models.DateTimeField(
         _("confirmation last requested"), null=True, blank=True, editable=False
     )
@@ -862,3 +871,30 @@ class Offering(models.Model):
         # "By referral" alone leaves a parent's professional guessing who can refer (site form and admin alike).
         if self.access == Access.REFERRAL and not self.referral_by.strip():
             raise ValidationError({"referral_by": _("Say who can refer parents, for example the midwife or the GP.")})
+
+
+class SignupAlert(models.Model):
+    """That a coordinator was told (or is to be told, in the morning's digest) of one pending sign-up: once each.
+
+    Made by members.services.alert_signup when the sign-up comes in or its municipalities become known (then the
+    coordinators of the coalitions there are added); `mailed_at` stays empty until the digest has mailed it.
+    """
+
+    profile = models.ForeignKey(
+        Profile, on_delete=models.CASCADE, related_name="signup_alerts_sent", verbose_name=_("sign-up")
+    )
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("coordinator"))
+    digest = models.BooleanField(_("in the daily digest"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-up alert")
+        verbose_name_plural = _("sign-up alerts")
+        constraints = [models.UniqueConstraint(fields=["profile", "recipient"], name="signup_alert_once")]
+        indexes = [
+            models.Index(fields=["recipient"], condition=Q(mailed_at__isnull=True), name="signup_alert_unmailed")
+        ]
+
+    def __str__(self):
+        return f"{self.profile_id} → {self.recipient_id}"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
-from coalition.roles import MEMBER
+from coalition.roles import COORDINATOR, MEMBER
 from coalition.rules import DomainError, ensure_permitted
 
 from . import signals
@@ -25,6 +25,7 @@ from .models import (
     Offering,
     Organisation,
     Profile,
+    SignupAlert,
     Theme,
     User,
     offering_confirm_after,
@@ -42,6 +43,11 @@ CONFIRMATION_MAX_AGE = int(CONFIRMATION_REQUEST_AFTER.total_seconds())
 #     from members.services import EXPORTERS
 #     EXPORTERS.append(("registrations", events.services.export_member_data))
 EXPORTERS = []
+
+# Who else hears of a new sign-up, besides the regional coordinators: functions (profile) -> user ids that a higher
+# layer adds in its AppConfig.ready() — the network adds the coordinators of the coalitions the person works in
+# (the same people members.rules.EXTRA_APPROVERS lets approve the sign-up).
+SIGNUP_ALERT_RECIPIENTS = []
 
 
 class MembershipError(DomainError):
@@ -79,6 +85,7 @@ def create_pending_profile(
     )
     if created:
         reindex_profiles(Profile.objects.filter(pk=profile.pk))
+        alert_signup(profile)
     return profile
 
 
@@ -120,6 +127,9 @@ def save_profile(
     if themes is not None:
         profile.themes.set(themes)
     reindex_profiles(Profile.objects.filter(pk=profile.pk))
+    if municipalities is not None and profile.is_pending:
+        # Where the person works is known now: the coordinators of the coalitions there hear of the sign-up too.
+        alert_signup(profile)
     _delete_files_on_commit(old_files)
     return profile
 
@@ -192,6 +202,118 @@ def decline(profile: Profile, *, by: User, reason: str = "") -> Profile:
         description=_("Declined: %(email)s") % {"email": profile.user.email},
     )
     return profile
+
+
+# --- Telling coordinators of a sign-up ---------------------------------------------------------
+
+
+def signup_alert_recipients(profile: Profile) -> QuerySet[User]:
+    """Who may approve this sign-up and is mailed about it: the regional coordinators and the coordinators the
+    registry adds (of the coalitions the person works in), active, with an address, never the person themselves."""
+    extra = {user_id for find in SIGNUP_ALERT_RECIPIENTS for user_id in find(profile)}
+    regional = Q(groups__name=COORDINATOR) | Q(is_superuser=True)
+    return (
+        User.objects.filter(regional | Q(pk__in=extra), is_active=True)
+        .exclude(pk=profile.user_id)
+        .exclude(email="")
+        .distinct()
+    )
+
+
+def alert_signup(profile: Profile) -> int:
+    """Tell each coordinator who may approve this pending sign-up about it, once: at once by mail, or in the next
+    morning's digest, or not at all, as each chose (Profile.signup_alerts; without a profile: at once).
+
+    Called when the sign-up comes in and again when its municipalities are saved; a coordinator told before is not
+    told again. Returns how many were mailed now.
+    """
+    with transaction.atomic():
+        # The profile's row is the lock: two saves at the same moment tell each coordinator once.
+        Profile.objects.select_for_update().filter(pk=profile.pk).first()
+        told = SignupAlert.objects.filter(profile=profile).values("recipient_id")
+        choices = {
+            pk: choice or Profile.SignupAlerts.EACH
+            for pk, choice in signup_alert_recipients(profile)
+            .exclude(pk__in=told)
+            .values_list("pk", "profile__signup_alerts")
+            .order_by("pk")
+        }
+        now = timezone.now()
+        SignupAlert.objects.bulk_create(
+            SignupAlert(
+                profile=profile,
+                recipient_id=pk,
+                digest=choice == Profile.SignupAlerts.DIGEST,
+                mailed_at=None if choice == Profile.SignupAlerts.DIGEST else now,
+            )
+            for pk, choice in choices.items()
+            if choice != Profile.SignupAlerts.OFF
+        )
+        mailed_now = [pk for pk, choice in choices.items() if choice == Profile.SignupAlerts.EACH]
+        if not mailed_now:
+            return 0
+        recipients = [
+            Recipient(email=user.email, name=user.get_full_name())
+            for user in User.objects.filter(pk__in=mailed_now).order_by("pk")
+        ]
+        queue_mailing(
+            template="members/signup",
+            recipients=recipients,
+            context={**_signup_line(profile), "cockpit_url": absolute_url(reverse("cockpit:todo"))},
+            description=_("New sign-up: %(email)s") % {"email": profile.user.email},
+        )
+        return len(recipients)
+
+
+def send_signup_digests(*, now: datetime | None = None) -> int:
+    """Mail each coordinator who chose the daily digest the sign-ups they were not told of yet and that still wait.
+
+    Safe to run twice (and side by side): the alerts are claimed under a lock and marked mailed in the same
+    transaction as the mail is queued. Returns how many coordinators were mailed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = list(
+            SignupAlert.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(mailed_at__isnull=True, digest=True, created_at__lte=now)
+            .select_related("profile__organisation", "recipient__profile")
+            .order_by("recipient_id", "profile__created_at", "profile_id")
+        )
+        if not claimed:
+            return 0
+        SignupAlert.objects.filter(pk__in=[alert.pk for alert in claimed]).update(mailed_at=now)
+        per_recipient = {}
+        for alert in claimed:
+            recipient = alert.recipient
+            choice = getattr(getattr(recipient, "profile", None), "signup_alerts", Profile.SignupAlerts.DIGEST)
+            # Switched off since, or handled before the morning: marked, not mailed.
+            if choice == Profile.SignupAlerts.OFF or not alert.profile.is_pending or not recipient.is_active:
+                continue
+            per_recipient.setdefault(recipient, []).append(alert.profile)
+        if not per_recipient:
+            return 0
+        queue_mailing(
+            template="members/signup_digest",
+            recipients=[
+                Recipient(
+                    email=recipient.email,
+                    name=recipient.get_full_name(),
+                    context={"signups": [_signup_line(profile) for profile in profiles], "signup_count": len(profiles)},
+                )
+                for recipient, profiles in per_recipient.items()
+            ],
+            context={"cockpit_url": absolute_url(reverse("cockpit:todo"))},
+            description=_("Sign-ups of the day"),
+        )
+        return len(per_recipient)
+
+
+def _signup_line(profile: Profile) -> dict[str, str]:
+    return {
+        "name": str(profile),
+        "organisation": profile.organisation.name if profile.organisation else "",
+        "job_title": profile.job_title,
+    }
 
 
 # --- Keeping details current -------------------------------------------------------------------

@@ -15,3 +15,9 @@ def request_confirmations():
 def request_offering_confirmations():
     """Ask organisations' contacts to confirm offerings unconfirmed for OFFERING_CONFIRM_MONTHS; safe to run twice."""
     return services.request_offering_confirmations()
+
+
+@shared_task
+def send_signup_digests():
+    """Mail coordinators who chose the daily digest the sign-ups of the past day; safe to run twice."""
+    return services.send_signup_digests()

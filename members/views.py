@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -329,6 +330,17 @@ def pending(request):
     )
 
 
+def _back_after_decision(request):
+    """Where a decision returns to: the page that asked (`next`, e.g. the cockpit) if it is on this site, else the
+    pending page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect("members:pending")
+
+
 @require_POST
 @permission_required("members.approve_profile")
 def approve_profile(request, pk):
@@ -339,7 +351,7 @@ def approve_profile(request, pk):
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s is approved and receives a welcome mail.") % {"name": profile})
-    return redirect("members:pending")
+    return _back_after_decision(request)
 
 
 @require_POST
@@ -351,14 +363,14 @@ def decline_profile(request, pk):
         # Never decline with the reason silently dropped: the mail would go out without it.
         for error in form.errors.get("reason", []):
             messages.error(request, error)
-        return redirect("members:pending")
+        return _back_after_decision(request)
     try:
         services.decline(profile, by=request.user, reason=form.cleaned_data["reason"])
     except services.MembershipError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("%(name)s is declined and receives a mail.") % {"name": profile})
-    return redirect("members:pending")
+    return _back_after_decision(request)
 
 
 # --- Organisations and offerings (public) ------------------------------------------------------

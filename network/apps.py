@@ -11,13 +11,13 @@ class NetworkConfig(AppConfig):
     def ready(self):
         # Imported here: models and services need the app registry, which is ready only now.
         from members import exports, forms, rules, views  # noqa: PLC0415 — apps' ready()
-        from members.services import EXPORTERS  # noqa: PLC0415 — apps' ready()
+        from members.services import EXPORTERS, SIGNUP_ALERT_RECIPIENTS  # noqa: PLC0415 — apps' ready()
         from members.signals import account_deleting  # noqa: PLC0415 — apps' ready()
 
         from .exports import PARTNERSHIPS_COLUMN  # noqa: PLC0415 — apps' ready()
         from .forms import coalition_filter_fields, narrow_organisations, narrow_profiles  # noqa: PLC0415 — apps' ready()
         from .rules import coordinates_a_coalition_of  # noqa: PLC0415 — apps' ready()
-        from .services import export_member_data  # noqa: PLC0415 — apps' ready()
+        from .services import coordinators_of_signup, export_member_data  # noqa: PLC0415 — apps' ready()
         from .views import organisation_partnerships  # noqa: PLC0415 — apps' ready()
 
         account_deleting.connect(_forget_account, dispatch_uid="network.forget_account")
@@ -33,6 +33,8 @@ class NetworkConfig(AppConfig):
             (exports.ORGANISATION_CSV_COLUMNS, PARTNERSHIPS_COLUMN),
             # coalition coordinators approve the sign-ups of people working in their coalitions.
             (rules.EXTRA_APPROVERS, coordinates_a_coalition_of),
+            # ... and hear of each new sign-up there (members.services.alert_signup).
+            (SIGNUP_ALERT_RECIPIENTS, coordinators_of_signup),
         ):
             if entry not in registry:
                 registry.append(entry)

@@ -20,7 +20,7 @@ from coalition import ratelimits
 from coalition.mail import Recipient, absolute_url, queue_mailing, send_mail
 from coalition.roles import COORDINATOR, EDITORIAL_TEAM, is_approved_member
 from coalition.rules import DomainError, ensure_permitted
-from members.models import Organisation
+from members.models import Organisation, Profile
 
 from .models import (
     Circle,
@@ -499,6 +499,18 @@ def remove_coalition_coordinator(coordinator, *, by):
         get_user_model().objects.filter(pk=user.pk).update(is_staff=False)
         user.is_staff = False
     forget_cached_roles(user)
+
+
+# --- New sign-ups ----------------------------------------------------------------------------------
+
+
+def coordinators_of_signup(profile):
+    """The accounts of the approved coordinators of the coalitions a new member works in (their municipalities):
+    those network.rules.coordinates_a_coalition_of lets approve them, told by members.services.alert_signup."""
+    coalitions = CoalitionMunicipality.objects.filter(municipality__profiles=profile).values("coalition_id")
+    return CoalitionCoordinator.objects.filter(
+        coalition_id__in=coalitions, user__profile__status=Profile.Status.APPROVED
+    ).values_list("user_id", flat=True)
 
 
 # --- A person's own data ----------------------------------------------------------------------------
