@@ -251,6 +251,12 @@ TABLE = {
     "events:case_list": Access(GROUP_INSIDE, lambda w: {"slug": w["group_meeting"].slug}),
     "events:case_new": Access({"member"}, lambda w: {"slug": w["group_meeting"].slug}),
     "events:case_advice": Access(GROUP_INSIDE, lambda w: {"pk": w["case"].pk}),
+    # cockpit
+    "cockpit:todo": Access(COALITION_MANAGERS),
+    "cockpit:retry_mailing": Access(COORDINATORS, lambda w: {"pk": w["mailing"].pk}, method="post"),
+    "cockpit:impact": Access(COALITION_MANAGERS),
+    "cockpit:impact_csv": Access(COALITION_MANAGERS),
+    "cockpit:impact_pdf": Access(COALITION_MANAGERS),
 }
 
 # A coalition coordinator approves the people who work in their coalition (members:approve above is someone
@@ -384,6 +390,7 @@ def world(personas):
         "series": Series.objects.create(slug="partnerbijeenkomst", title="Partnerbijeenkomst"),
         "live_check": live_check,
         "announcement": announcement,
+        "mailing": mailing,
         "other_announcement": other_announcement,
         "draft_announcement": Announcement.objects.create(coalition=coalition, subject="Concept", body="Tekst"),
         "other_draft_announcement": Announcement.objects.create(coalition=other_coalition, subject="Ander", body="T"),
