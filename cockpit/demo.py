@@ -39,7 +39,7 @@ from network.models import (
     Signature,
     coalition_of,
 )
-from surveys.models import Participant, Response
+from surveys.models import Participant, Response, Survey, SurveyQuestion
 from surveys.services import place_people
 
 REGIONAL_COORDINATOR = "coordinator@example.org"
@@ -749,3 +749,143 @@ def seed(*, stdout=None):
             f"History: {len(new_partnerships)} new partnerships, {events} past events ({checked_in} check-ins and "
             f"{answered} feedback answers made now) over {HISTORY_MONTHS} months."
         )
+
+
+# --- Benchmarks ---------------------------------------------------------------------------------------------------
+
+BENCH_EVENT = "bench-event-"
+
+
+def seed_bench(*, events=0, registrations=0, stdout=None):
+    """`events` past events over the last two years with `registrations` registrations among the bench members
+    (seed_demo --members), most checked in, half of those with feedback: bulk inserts, for bench/impact.py and
+    bench/pages.py. Events that exist (by slug) are kept with their registrations; only missing ones are made."""
+    if not events:
+        return 0
+    rng = random.Random(500)  # noqa: S311 (the same benchmark data on every run)
+    people = list(
+        Profile.objects.approved()
+        .filter(user__email__startswith="bench")
+        .values_list("pk", "discipline", "organisation_id", "first_name", "last_name", "user__email")
+        .order_by("pk")
+    ) or list(
+        Profile.objects.approved()
+        .values_list("pk", "discipline", "organisation_id", "first_name", "last_name", "user__email")
+        .order_by("pk")
+    )
+    coalitions = list(Coalition.objects.exclude(slug__startswith="bench-coalition-").order_by("pk"))
+    existing = set(Event.objects.filter(slug__startswith=BENCH_EVENT).values_list("slug", flat=True))
+    kinds = [kind for kind in Event.Kind.values if kind != Event.Kind.GROUP_MEETING]
+    now = timezone.now()
+    new = []
+    for n in range(events):
+        slug = f"{BENCH_EVENT}{n}"
+        if slug in existing:
+            continue
+        starts_at = (now - timedelta(days=2 + n * 729 // events)).replace(hour=9 + n % 8, minute=0, second=0)
+        new.append(
+            Event(
+                slug=slug,
+                title=f"Benchmarkbijeenkomst {n}",
+                kind=kinds[n % len(kinds)],
+                state=Event.State.PUBLISHED,
+                coalition=coalitions[n % len(coalitions)] if coalitions and n % 3 else None,
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=2),
+                venue="Wijkcentrum De Schakel",
+            )
+        )
+    Event.objects.bulk_create(new, batch_size=1000)
+    if not new or not people:
+        return 0
+    per_event = max(1, min(len(people), registrations // events))
+    rows, phases = [], {coalition.pk: coalition.phase for coalition in coalitions}
+    for event in new:
+        for pk, discipline, organisation_id, first, last, _email in rng.sample(people, per_event):
+            coalition_id = event.coalition_id or (coalitions[pk % len(coalitions)].pk if coalitions else None)
+            checked_in = rng.random() < 0.85
+            rows.append(
+                Registration(
+                    event=event,
+                    profile_id=pk,
+                    name=f"{first} {last}",
+                    organisation_id=organisation_id,
+                    discipline=discipline,
+                    coalition_id=coalition_id,
+                    coalition_phase=phases.get(coalition_id, ""),
+                    state=Registration.State.CONFIRMED,
+                    registered_at=event.starts_at - timedelta(days=20),
+                    confirmed_at=event.starts_at - timedelta(days=20),
+                    checked_in=checked_in,
+                    checked_in_at=event.starts_at if checked_in else None,
+                )
+            )
+    Registration.objects.bulk_create(rows, batch_size=5000)
+    _bench_feedback(new, rows, {pk: email for pk, *_rest, email in people}, rng)
+    if stdout is not None:
+        stdout.write(f"Built {len(new)} past events and {len(rows)} registrations for benchmarks.")
+    return len(rows)
+
+
+def _bench_feedback(events, registrations, emails, rng):
+    """A feedback survey per event, as events.services makes it, answered by half of those who checked in."""
+    surveys = Survey.objects.bulk_create(
+        [
+            Survey(
+                title=events_services.FEEDBACK_TITLE.format(title=event.title)[:200],
+                slug=f"{Survey.Kind.FEEDBACK}-{event.slug}",
+                kind=Survey.Kind.FEEDBACK,
+                introduction=events_services.FEEDBACK_INTRODUCTION.format(title=event.title),
+                coalition_id=event.coalition_id,
+                state=Survey.State.PUBLISHED,
+                opens_at=event.starts_at,
+                closes_at=event.ends_at + events_services.FEEDBACK_OPEN_AFTER_END,
+                results_for=Survey.ResultsFor.COALITION,
+            )
+            for event in events
+        ],
+        batch_size=1000,
+    )
+    questions = SurveyQuestion.objects.bulk_create(
+        [
+            SurveyQuestion(survey=survey, position=position, **question)
+            for survey in surveys
+            for position, question in enumerate(events_services.FEEDBACK_QUESTIONS, start=1)
+        ],
+        batch_size=3000,
+    )
+    score_of = {question.survey_id: question.pk for question in questions if question.position == 1}
+    for event, survey in zip(events, surveys, strict=True):
+        event.feedback_survey = survey
+    Event.objects.bulk_update(events, ["feedback_survey"], batch_size=1000)
+    survey_of = {event.pk: survey for event, survey in zip(events, surveys, strict=True)}
+    answering = [r for r in registrations if r.checked_in and rng.random() < 0.5]
+    participants = Participant.objects.bulk_create(
+        [
+            Participant(
+                survey=survey_of[r.event_id],
+                profile_id=r.profile_id,
+                email=emails[r.profile_id],
+                name=r.name,
+                invited_at=r.checked_in_at,
+                answered_at=r.checked_in_at + timedelta(days=1),
+            )
+            for r in answering
+        ],
+        batch_size=5000,
+    )
+    Response.objects.bulk_create(
+        [
+            Response(
+                survey=participant.survey,
+                participant=participant,
+                answers={str(score_of[participant.survey_id]): rng.choice([3, 4, 4, 5, 5, 2])},
+                coalition_id=r.coalition_id,
+                coalition_phase=r.coalition_phase,
+                discipline=r.discipline,
+                submitted_at=participant.answered_at,
+            )
+            for participant, r in zip(participants, answering, strict=True)
+        ],
+        batch_size=5000,
+    )

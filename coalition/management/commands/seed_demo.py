@@ -24,8 +24,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=0, help="Also build this many extra members (benchmarks).")
         parser.add_argument("--organisations", type=int, default=0, help="Also build this many extra organisations.")
+        parser.add_argument(
+            "--events", type=int, default=0, help="Also build this many past events with check-ins (benchmarks)."
+        )
+        parser.add_argument(
+            "--registrations", type=int, default=0, help="Spread this many registrations over those events."
+        )
 
-    def handle(self, *args, members=0, organisations=0, **options):
+    def handle(self, *args, members=0, organisations=0, events=0, registrations=0, **options):
         with transaction.atomic():
             logins = members_demo.seed(extra_members=members, extra_organisations=organisations, stdout=self.stdout)
             logins += network_demo.seed(stdout=self.stdout)
@@ -40,6 +46,7 @@ class Command(BaseCommand):
             announcements_demo.seed(stdout=self.stdout)
             # Last: two years of history on top of everything above, for the cockpit's impact figures.
             cockpit_demo.seed(stdout=self.stdout)
+            cockpit_demo.seed_bench(events=events, registrations=registrations, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Log in with:"))
         for role, email, password in logins:
             self.stdout.write(f"  {role:<22} {email}  /  {password}")
