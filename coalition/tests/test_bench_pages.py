@@ -20,6 +20,7 @@ PORTAL_URLCONFS = {
     "journal.urls",
     "events.urls",
     "announcements.urls",
+    "cockpit.urls",
 }
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "pages.py"
 
