@@ -39,7 +39,8 @@ from network.models import (
     Signature,
     coalition_of,
 )
-from surveys.models import Participant, Response, Survey, SurveyQuestion
+from surveys import services as surveys_services
+from surveys.models import Participant, Response, Survey, SurveyQuestion, clean_answers
 from surveys.services import place_people
 
 REGIONAL_COORDINATOR = "coordinator@example.org"
@@ -304,7 +305,12 @@ def _new_members(organisations):
             phone_visibility=Visibility.COORDINATORS if n % 5 == 0 else Visibility.MEMBERS,
         )
         served = list(organisation.municipalities.all())
-        if served:
+        # Borsele, the demo coalition coordinator's coalition, is one small municipality: half of those who could
+        # work there do, so its own figures (the pulse's, say) reach the privacy minimum.
+        borsele = [place for place in served if place.slug == "borsele"]
+        if borsele and n % 2 == 0:
+            profile.municipalities.set(borsele)
+        elif served:
             profile.municipalities.set(person_rng.sample(served, k=min(len(served), person_rng.randint(1, 2))))
         profile.themes.set(person_rng.sample(themes, k=min(len(themes), person_rng.randint(1, 2))))
         made.append(profile.pk)
@@ -718,6 +724,82 @@ def _tips():
         Tip.objects.filter(pk=pk).update(created_at=start + timedelta(days=20 + position * 31, hours=11))
 
 
+# --- The network pulse ------------------------------------------------------------------------------------------
+
+IMPROVEMENTS = [
+    "Een vast aanspreekpunt bij het sociaal wijkteam.",
+    "Vaker samen een casus bespreken.",
+    "Weten wie er nieuw is in de coalitie.",
+    "Een kortere lijn met de huisartsen.",
+]
+
+
+def _pulse_answers(approved_at):
+    """The members the pulse demo did not know yet answer each year's pulse too, if approved before it opened, so
+    every coalition's pulse has enough answers to show. Once per pulse: a pulse that invited them is left alone."""
+    now = timezone.now()
+    for survey in surveys_services.pulses().order_by("opens_at"):
+        people = list(
+            Profile.objects.filter(pk__in=[pk for pk, at in approved_at.items() if at < survey.opens_at])
+            .select_related("user")
+            .order_by("pk")
+        )
+        invited = set(Participant.objects.filter(survey=survey).values_list("profile_id", flat=True))
+        newcomers = [profile for profile in people if profile.pk not in invited]
+        if Participant.objects.filter(survey=survey).count() >= len(people) or not newcomers:
+            continue
+        year = timezone.localtime(survey.opens_at).year
+        better = 1 if year >= timezone.localdate().year else 0
+        closed = survey.closes_at is not None and survey.closes_at <= now
+        until = min(survey.closes_at or now, now) - timedelta(hours=1)
+        rng = random.Random(f"pulse-newcomers-{year}")  # noqa: S311 (the same demo data on every run)
+        questions = list(survey.questions.order_by("position", "pk"))
+        participants = Participant.objects.bulk_create(
+            Participant(
+                survey=survey,
+                profile=profile,
+                email=profile.user.email,
+                name=profile.full_name,
+                invited_at=survey.sent_at or survey.opens_at,
+            )
+            for profile in newcomers
+        )
+        responses = []
+        for participant, profile in zip(participants, newcomers, strict=True):
+            if rng.random() > (0.8 if closed else 0.65):
+                continue
+            coalition = coalition_of(profile)
+            answers = {}
+            for question in questions:
+                if question.kind == SurveyQuestion.Kind.SEVERAL_CHOICES:
+                    others = [choice for choice in question.choices if choice != "Geen"]
+                    chosen = set(
+                        rng.sample(others, rng.choices([0, 1, 2, 3], weights=[3 - better, 4, 3, 1 + better])[0])
+                    )
+                    answers[str(question.pk)] = [choice for choice in others if choice in chosen] or ["Geen"]
+                elif question.kind in (SurveyQuestion.Kind.SCALE, SurveyQuestion.Kind.NUMBER):
+                    low, high = int(question.min_value or 1), int(question.max_value or 5)
+                    answers[str(question.pk)] = max(low, min(high, round(rng.gauss(3.1 + better * 0.5, 0.9))))
+                elif question.kind == SurveyQuestion.Kind.LONG_TEXT and rng.random() < 0.3:
+                    answers[str(question.pk)] = rng.choice(IMPROVEMENTS)
+            participant.answered_at = survey.opens_at + (until - survey.opens_at) * rng.random()
+            responses.append(
+                Response(
+                    survey=survey,
+                    participant=participant,
+                    answers=clean_answers(questions, answers),  # as the form would take them
+                    coalition=coalition,
+                    coalition_phase=coalition.phase if coalition else "",
+                    discipline=profile.discipline,
+                    submitted_at=participant.answered_at,
+                )
+            )
+        Participant.objects.bulk_update([response.participant for response in responses], ["answered_at"])
+        Response.objects.bulk_create(responses)
+    # As the nightly task does (and the surveys demo did): answers to a pulse closed long ago are cut loose.
+    surveys_services.detach_responses(now=now)
+
+
 def seed_people(*, stdout=None):
     """The organisations and members who joined over the last two years (idempotent).
 
@@ -742,6 +824,7 @@ def seed(*, stdout=None):
     events, checked_in, answered = _events(approved_at)
     _subscribers(approved_at)
     _tips()
+    _pulse_answers(approved_at)
     # What the nightly task does to history this old: the personal data of events long past is cut loose.
     events_services.detach_personal_data()
     if stdout is not None:
