@@ -8,8 +8,10 @@ Usage:
 What it does:
 1. Makes sure a PostgreSQL database `--database` (default `portal_bench_pages`, `_1k` with --quick, `_50k`
    with 50,000 members) exists with exactly `--members` bench members: creates it when missing, migrates it,
-   seeds it (`manage.py seed_demo --members N --organisations 300`) and analyses it when the number of members
-   is not right (it never drops a database whose name does not start with `portal_bench`). The server comes
+   seeds it (`manage.py seed_demo --members N --organisations 300 --events N/20 --registrations 2N`: 10,000
+   members come with 500 past events and 20,000 registrations, checked in and with feedback, for the cockpit's
+   impact page) and analyses it when the number of members is not right or bench events are missing (it never
+   drops a database whose name does not start with `portal_bench`). The server comes
    from DATABASE_URL (its host, port and user; the database name is replaced), default
    postgres://postgres@127.0.0.1:5432. `--clone-from DB` creates a missing database as a copy of DB.
 2. Collects the static files into `var/bench-static` and serves the portal as in production: gunicorn, two
@@ -241,6 +243,9 @@ PAGES = [
     P("new announcement", "coordinator", "announcements:announcement_new"),
     P("announcement", "coordinator", "announcements:announcement_detail", lambda d: d.announcement),
     P("announcement edit", "coordinator", "announcements:announcement_edit", lambda d: d.draft_announcement),
+    P("cockpit", "coordinator", "cockpit:todo"),
+    P("impact", "coordinator", "cockpit:impact"),
+    P("impact, one coalition", "coordinator", "cockpit:impact", query="?coalition=borsele"),
 ]
 
 # The quick run (`make bench`): the pages the issue names, as the member and the visitor.
@@ -301,6 +306,8 @@ EXCLUDED = {
     "events:certificate_signed": "a download (PDF)",
     "announcements:attachment_link": "a download, by a recipient's signed link",
     "events:registrations_csv": "a download (CSV)",
+    "cockpit:impact_csv": "a download (CSV); the same figures as the impact page (bench/impact.py times them)",
+    "cockpit:impact_pdf": "a download (PDF) of the impact page's figures",
 }
 
 
@@ -329,7 +336,15 @@ def bench_members(url):
     return row[0]
 
 
-def ensure_database(name, members, organisations, clone_from=None):
+def bench_events(url):
+    """How many bench events (seed_demo --events) the database holds."""
+    import psycopg  # noqa: PLC0415 — see bench_members
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as connection:
+        return connection.execute("SELECT count(*) FROM events_event WHERE slug LIKE 'bench-event-%%'").fetchone()[0]
+
+
+def ensure_database(name, members, organisations, clone_from=None, events=0, registrations=0):
     import psycopg  # noqa: PLC0415 — see bench_members
 
     admin = server_url("postgres").replace("postgres://", "postgresql://", 1)
@@ -357,10 +372,16 @@ def ensure_database(name, members, organisations, clone_from=None):
     manage = [PYTHON, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
     count = bench_members(server_url(name))
-    if count != members:
-        print(f"seeding {name}: {members} members, {organisations} organisations (takes a while)", flush=True)
+    if count != members or bench_events(server_url(name)) < events:
+        print(
+            f"seeding {name}: {members} members, {organisations} organisations, {events} past events with "
+            f"{registrations} registrations (takes a while)",
+            flush=True,
+        )
+        sizes = {"--members": members, "--organisations": organisations, "--events": events}
+        sizes["--registrations"] = registrations
         subprocess.run(
-            [*manage, "seed_demo", "--members", str(members), "--organisations", str(organisations)],
+            [*manage, "seed_demo", *[str(part) for option in sizes.items() for part in option]],
             env=env,
             check=True,
             cwd=ROOT,
@@ -615,6 +636,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--members", type=int, help="bench members in the database (default 10000, --quick 1000)")
     parser.add_argument("--organisations", type=int, default=300)
+    parser.add_argument("--events", type=int, help="past bench events with check-ins (default: members / 20)")
+    parser.add_argument("--registrations", type=int, help="registrations over those events (default: members × 2)")
     parser.add_argument("--database", help="database name (default portal_bench_pages[_1k|_50k])")
     parser.add_argument("--clone-from", help="create a missing database as a copy of this one (CREATE … TEMPLATE)")
     parser.add_argument("--quick", action="store_true", help="1,000 members, 2 s runs, the main pages (make bench)")
@@ -629,6 +652,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.members = args.members if args.members is not None else (1000 if args.quick else 10000)
     args.duration = args.duration or (2 if args.quick else 10)
+    # 10,000 members: 500 events and 20,000 registrations, the impact page's size in issue 20.
+    args.events = args.events if args.events is not None else args.members // 20
+    args.registrations = args.registrations if args.registrations is not None else args.members * 2
     if not args.database:
         suffix = {1000: "_1k", 10000: "", 50000: "_50k"}.get(args.members, f"_{args.members}")
         args.database = f"portal_bench_pages{suffix}"
@@ -687,7 +713,9 @@ def main(argv=None):
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(f"stopped by signal {signum}"))
     client = args.client or ("wrk" if shutil.which("wrk") else "python")
     load = wrk if client == "wrk" else python_load
-    database_url = ensure_database(args.database, args.members, args.organisations, args.clone_from)
+    database_url = ensure_database(
+        args.database, args.members, args.organisations, args.clone_from, args.events, args.registrations
+    )
     port = args.port or free_port()
     env = server_env(database_url, port)
     subprocess.run(
@@ -700,7 +728,8 @@ def main(argv=None):
     demo, cookies = Demo(), Demo.session_cookies()
     pages = selected(args)
     print(
-        f"commit {git_commit()} · {args.database}: {args.members} bench members · gunicorn {args.workers} workers, "
+        f"commit {git_commit()} · {args.database}: {args.members} bench members, {args.events} bench events · "
+        f"gunicorn {args.workers} workers, "
         f"DEBUG off · {client} -c{args.connections}, {args.duration} s per run · load {os.getloadavg()[0]:.2f}"
     )
     print("each page runs right after the bare view (a view answering 'ok' through the same middleware, same cookies)")
