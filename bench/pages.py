@@ -308,6 +308,7 @@ EXCLUDED = {
     "events:registrations_csv": "a download (CSV)",
     "cockpit:impact_csv": "a download (CSV); the same figures as the impact page (bench/impact.py times them)",
     "cockpit:impact_pdf": "a download (PDF) of the impact page's figures",
+    "cockpit:retry_mailing": "a POST (sends a mailing's failed mails again)",
 }
 
 
@@ -420,7 +421,14 @@ class Demo:
 
         self.reverse = lambda name, *args: reverse(name, args=args)
         path = lambda url: urlsplit(url).path  # noqa: E731
-        self.organisation = Organisation.objects.exclude(slug__startswith="bench-").order_by("name", "pk")[0].slug
+        # The first demo organisation with offerings: its page shows the most of what an organisation page holds.
+        self.organisation = (
+            Organisation.objects.exclude(slug__startswith="bench-")
+            .filter(offerings__isnull=False)
+            .distinct()
+            .order_by("name", "pk")[0]
+            .slug
+        )
         edition = Edition.objects.published().order_by("-published_at", "pk")[0]
         self.edition, self.story = edition.slug, edition.stories.order_by("pk")[0].slug
         self.profile = (

@@ -315,7 +315,9 @@ def _a_member_profile():
 
 
 def _organisation():
-    return apps.get_model("members", "Organisation").objects.order_by("name", "pk").values_list("slug", flat=True)[0]
+    """The first demo organisation with offerings: its page shows the most of what an organisation page holds."""
+    organisations = apps.get_model("members", "Organisation").objects.filter(offerings__isnull=False).distinct()
+    return organisations.order_by("name", "pk").values_list("slug", flat=True)[0]
 
 
 def _edition():
