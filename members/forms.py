@@ -2,6 +2,7 @@
 
 from html import escape
 
+import rules
 from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.safestring import mark_safe
@@ -262,7 +263,9 @@ class ProfileForm(ImageUploadMixin, forms.ModelForm):
         # Colleagues find and recognise a person by name; signup asks for it too.
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
-        if self.instance.user_id and self.instance.user.has_perm("members.approve_profile"):
+        # The rule itself (rules.has_perm), not user.has_perm: Django's model backend would read the person's
+        # model permissions too, two queries for every member who opens their own page, to answer the same no.
+        if self.instance.user_id and rules.has_perm("members.approve_profile", self.instance.user):
             self.fields["signup_alerts"].initial = self.instance.signup_alerts
         else:
             del self.fields["signup_alerts"]
