@@ -40,7 +40,7 @@ from django.utils.translation import pgettext
 
 from events.models import Event, Registration
 from journal.models import Edition, Story, Subscriber, Tip
-from members.models import Discipline, Domain, Profile
+from members.models import DOMAIN_OF_DISCIPLINE, Discipline, Domain, Profile
 from network.models import Circle, Coalition, Partnership, Phase, PhaseChange, Signature, partner_people
 from surveys.models import MIN_GROUP, SurveyQuestion
 from surveys.results import groups_to_show
@@ -256,8 +256,11 @@ class Report:
             partnerships = partnerships.filter(coalition=self.coalition)
         # An organisation counts from its first partnership (a partner of two coalitions is one organisation).
         first_since: dict[int, datetime.date] = {}
-        for organisation_id, since in partnerships.values_list("organisation_id", "since").order_by():
+        disciplines: dict[int, str] = {}
+        rows = partnerships.values_list("organisation_id", "since", "organisation__discipline").order_by()
+        for organisation_id, since, discipline in rows:
             first_since[organisation_id] = min(since, first_since.get(organisation_id, since))
+            disciplines[organisation_id] = discipline
         joined: dict[int, int] = {}
         for since in first_since.values():
             index = -1 if since < self.period.start else self.period.bucket_of(since)
@@ -294,6 +297,7 @@ class Report:
                 ),
             ),
             *self._members_by_discipline(),
+            self._partners_by_domain(first_since, disciplines),
             self._partners_per_circle(),
             self._declarations(),
         ]
@@ -348,6 +352,27 @@ class Report:
                 ),
             ),
         ]
+
+    def _partners_by_domain(self, first_since: dict, disciplines: dict) -> Figure:
+        """Partner organisations on the period's last day by the domain of their discipline (organisations are not
+        people: no count is hidden)."""
+        counts: dict[str, int] = {}
+        for organisation_id, since in first_since.items():
+            if since <= self.period.end:
+                domain = DOMAIN_OF_DISCIPLINE.get(disciplines[organisation_id], "")
+                counts[domain] = counts.get(domain, 0) + 1
+        return Figure(
+            key="partners_by_domain",
+            section="network",
+            title=_("Partner organisations by domain"),
+            description=_("Partner organisations on %(date)s by the domain of their discipline.")
+            % {"date": date_format(self.period.end, "DATE_FORMAT")},
+            columns=[_("Domain"), _("Partner organisations")],
+            rows=[(str(domain.label), counts.get(domain, 0)) for domain in Domain]
+            + [(_("Other or not given"), counts.get("", 0))],
+            chart="bar",
+            note=_("An organisation that is a partner of several coalitions counts once."),
+        )
 
     def _partners_per_circle(self) -> Figure:
         partnerships = Partnership.objects.filter(since__lte=self.period.end)

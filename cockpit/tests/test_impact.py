@@ -20,7 +20,7 @@ from events.models import Event, Registration
 from events.tests.factories import EventFactory, GuestRegistrationFactory, RegistrationFactory
 from journal.models import State, Story, Subscriber, Tip
 from journal.tests.factories import EditionFactory, StoryFactory, SubscriberFactory, TipFactory
-from members.models import Discipline, Domain, Profile
+from members.models import Discipline, Domain, Organisation, Profile
 from members.tests.factories import OrganisationFactory, ProfileFactory, UserFactory
 from network.models import Circle, Phase, PhaseChange
 from network.tests.factories import (
@@ -230,6 +230,24 @@ def test_members_and_partner_organisations_over_time(world):
     only_a = figures(Scope(coalition=world.a, detailed=(world.a,), regional=True))
     assert rows(only_a["members_over_time"]) == [(MONTHS[0], 9), (MONTHS[1], 14), (MONTHS[2], 14)]
     assert rows(only_a["partners_over_time"]) == [(MONTHS[0], 1), (MONTHS[1], 2), (MONTHS[2], 2)]
+
+
+def test_partner_organisations_by_domain_count_each_organisation_once(world):
+    # O1 midwifery (A, June 2025), O2 social work (A and B, February), O3 the municipality (B, 20 March), O4 from May.
+    Organisation.objects.filter(name="Organisatie O2").update(discipline=Discipline.SOCIAL_WORK)
+    Organisation.objects.filter(name="Organisatie O3").update(discipline=Discipline.MUNICIPALITY)
+    Organisation.objects.filter(name="Organisatie O4").update(discipline=Discipline.EDUCATION)
+    shown = figures(region(world))["partners_by_domain"]
+    assert [count for _label, count in rows(shown)] == [
+        1,
+        1,
+        0,
+        1,
+        0,
+    ]  # medical, social, education, municipality, other
+    assert rows(shown)[0][0] == MEDICAL
+    only_b = figures(Scope(coalition=world.b, detailed=(world.b,), regional=True))["partners_by_domain"]
+    assert [count for _label, count in rows(only_b)] == [0, 1, 0, 1, 0]
 
 
 def test_members_by_domain_and_discipline_hide_what_the_total_minus_the_shown_would_give_away(world):
