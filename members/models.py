@@ -513,8 +513,13 @@ class Profile(models.Model):
     is_listed = models.BooleanField(_("listed in the directory"), default=True)
     details_confirmed_at = models.DateTimeField(_("details last confirmed"), default=timezone.now)
     # For those who approve sign-ups (coordinators): how they hear of a new one (members.services.alert_signup).
+    # The database's default too: a profile written by an older migration's model (the migration tests) gets it.
     signup_alerts = models.CharField(
-        _("mail about new sign-ups"), max_length=8, choices=SignupAlerts.choices, default=SignupAlerts.EACH
+        _("mail about new sign-ups"),
+        max_length=8,
+        choices=SignupAlerts.choices,
+        default=SignupAlerts.EACH,
+        db_default=SignupAlerts.EACH,
     )
     confirmation_requested_at = models.DateTimeField(
         _("confirmation last requested"), null=True, blank=True, editable=False

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='profile',
             name='signup_alerts',
-            field=models.CharField(choices=[('each', 'A mail at each new sign-up'), ('digest', 'One mail a day with the new sign-ups'), ('off', 'No mail: I look in the cockpit')], default='each', max_length=8, verbose_name='mail about new sign-ups'),
+            field=models.CharField(choices=[('each', 'A mail at each new sign-up'), ('digest', 'One mail a day with the new sign-ups'), ('off', 'No mail: I look in the cockpit')], db_default='each', default='each', max_length=8, verbose_name='mail about new sign-ups'),
         ),
         migrations.CreateModel(
             name='SignupAlert',
