@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from coalition.models import ConstraintErrorsAtFields
 from coalition.rules import is_approved_member, is_coordinator
 
 
@@ -878,7 +879,7 @@ class Offering(models.Model):
             raise ValidationError({"referral_by": _("Say who can refer parents, for example the midwife or the GP.")})
 
 
-class SignupAlert(models.Model):
+class SignupAlert(ConstraintErrorsAtFields, models.Model):
     """That a coordinator was told (or is to be told, in the morning's digest) of one pending sign-up: once each.
 
     Made by members.services.alert_signup when the sign-up comes in or its municipalities become known (then the
@@ -896,10 +897,19 @@ class SignupAlert(models.Model):
     class Meta:
         verbose_name = _("sign-up alert")
         verbose_name_plural = _("sign-up alerts")
-        constraints = [models.UniqueConstraint(fields=["profile", "recipient"], name="signup_alert_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile", "recipient"],
+                name="signup_alert_once",
+                violation_error_code="already_alerted",
+                violation_error_message=_("This coordinator has already been told of this sign-up."),
+            )
+        ]
         indexes = [
             models.Index(fields=["recipient"], condition=Q(mailed_at__isnull=True), name="signup_alert_unmailed")
         ]
+
+    constraint_error_fields = {"already_alerted": "recipient"}
 
     def __str__(self):
         return f"{self.profile_id} → {self.recipient_id}"

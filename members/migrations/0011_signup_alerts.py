@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'sign-up alert',
                 'verbose_name_plural': 'sign-up alerts',
                 'indexes': [models.Index(condition=models.Q(('mailed_at__isnull', True)), fields=['recipient'], name='signup_alert_unmailed')],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'recipient'), name='signup_alert_once')],
+                'constraints': [models.UniqueConstraint(fields=('profile', 'recipient'), name='signup_alert_once', violation_error_code='already_alerted', violation_error_message='This coordinator has already been told of this sign-up.')],
             },
         ),
     ]
