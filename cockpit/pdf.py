@@ -12,7 +12,7 @@ import io
 from functools import partial
 
 from django.conf import settings
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -24,14 +24,15 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
+
+from coalition.pdf import ACCENT, a4_document, paragraph_text
 
 from .figures import Figure, Section
 from .presentation import hidden_note, intro, period_text, privacy, scope_name, table_rows
 from .scope import Period, Scope
 
-ACCENT = colors.HexColor("#0b5d7a")  # the portal's primary colour, AA on white
 MUTED = colors.HexColor("#525b61")
 LINE = colors.HexColor("#d5e0e4")
 # Okabe & Ito's colour-blind-safe palette, darkened where needed to 3:1 or more on white (WCAG 1.4.11); the same
@@ -60,11 +61,6 @@ def _styles():
         "cell": ParagraphStyle("cell", **{**base, "fontSize": 8.5, "leading": 10.5}),
         "head": ParagraphStyle("head", **{**base, "fontName": BOLD, "fontSize": 8.5, "leading": 10.5}),
     }
-
-
-def _text(value) -> str:
-    """Plain text for a ReportLab Paragraph, which reads a little markup: escape it."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _number(value) -> str:
@@ -217,9 +213,9 @@ def chart(figure: Figure) -> Drawing | None:
 
 def table(figure: Figure, styles) -> Table:
     """The figure's numbers: the row labels in the first column, a column per series, the header repeated."""
-    header = [Paragraph(_text(column), styles["head"]) for column in figure.columns]
+    header = [Paragraph(paragraph_text(column), styles["head"]) for column in figure.columns]
     body = [
-        [Paragraph(_text(label), styles["cell"]), *(_text(value) for value in values)]
+        [Paragraph(paragraph_text(label), styles["cell"]), *(paragraph_text(value) for value in values)]
         for label, values in table_rows(figure)
     ]
     series = len(figure.columns) - 1
@@ -243,14 +239,14 @@ def table(figure: Figure, styles) -> Table:
 
 
 def _figure_story(figure: Figure, styles) -> list:
-    story = [Paragraph(_text(figure.title), styles["figure"])]
+    story = [Paragraph(paragraph_text(figure.title), styles["figure"])]
     if figure.description:
-        story.append(Paragraph(_text(figure.description), styles["text"]))
+        story.append(Paragraph(paragraph_text(figure.description), styles["text"]))
     if figure.unit:
-        story.append(Paragraph(_text(_("Unit: %(unit)s") % {"unit": figure.unit}), styles["note"]))
+        story.append(Paragraph(paragraph_text(_("Unit: %(unit)s") % {"unit": figure.unit}), styles["note"]))
     story.append(Spacer(1, 2 * mm))
     if not figure.rows:
-        story.append(Paragraph(_text(_("Nothing to count in this period.")), styles["text"]))
+        story.append(Paragraph(paragraph_text(_("Nothing to count in this period.")), styles["text"]))
         return story
     drawing = chart(figure)
     if drawing is not None:
@@ -260,7 +256,7 @@ def _figure_story(figure: Figure, styles) -> list:
     if figure.hidden_cells and drawing is not None:
         notes.append(hidden_note())
     for note in notes:
-        story.append(Paragraph(_text(note), styles["note"]))
+        story.append(Paragraph(paragraph_text(note), styles["note"]))
     return story
 
 
@@ -283,37 +279,25 @@ def render_pdf(sections: list[Section], *, scope: Scope, period: Period, generat
     buffer = io.BytesIO()
     title = _("Impact of the network")
     where, when = scope_name(scope), period_text(period)
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=f"{title}: {where}",
-        author=settings.SITE_NAME,
-        subject=when,
-        creator=settings.SITE_NAME,
-        lang=translation.get_language() or settings.LANGUAGE_CODE,
-    )
+    document = a4_document(buffer, title=f"{title}: {where}", subject=when)
     made = _("Generated on %(date)s") % {"date": formats.date_format(generated, "DATE_FORMAT")}
     story = [
-        Paragraph(_text(settings.SITE_NAME), styles["site"]),
+        Paragraph(paragraph_text(settings.SITE_NAME), styles["site"]),
         Spacer(1, 3 * mm),
-        Paragraph(_text(title), styles["title"]),
-        Paragraph(_text(where), styles["scope"]),
-        Paragraph(_text(when), styles["intro"]),
-        Paragraph(_text(made), styles["note"]),
+        Paragraph(paragraph_text(title), styles["title"]),
+        Paragraph(paragraph_text(where), styles["scope"]),
+        Paragraph(paragraph_text(when), styles["intro"]),
+        Paragraph(paragraph_text(made), styles["note"]),
         Spacer(1, 3 * mm),
-        Paragraph(_text(_("What the portal counts")), styles["figure"]),
-        Paragraph(_text(intro()), styles["intro"]),
-        Paragraph(_text(privacy()), styles["intro"]),
+        Paragraph(paragraph_text(_("What the portal counts")), styles["figure"]),
+        Paragraph(paragraph_text(intro()), styles["intro"]),
+        Paragraph(paragraph_text(privacy()), styles["intro"]),
     ]
     if not any(section.figures for section in sections):
-        story.append(Paragraph(_text(_("There are no figures for this choice yet.")), styles["text"]))
+        story.append(Paragraph(paragraph_text(_("There are no figures for this choice yet.")), styles["text"]))
     for section in sections:
         story.append(HRFlowable(width="100%", color=ACCENT, thickness=0.6, spaceBefore=5 * mm, spaceAfter=2 * mm))
-        story.append(Paragraph(_text(section.title), styles["section"]))
+        story.append(Paragraph(paragraph_text(section.title), styles["section"]))
         for figure in section.figures:
             story += [Spacer(1, 3 * mm), KeepTogether(_figure_story(figure, styles))]
     page = partial(_page, title=f"{title}: {where}", generated=made)

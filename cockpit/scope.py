@@ -92,6 +92,13 @@ class Period:
         return None
 
 
+def detailed_coalitions(user):
+    """The coalitions whose own figures `user` may see, by name: every one for a regional coordinator, their own for
+    a coalition coordinator (what Scope.detailed holds and what the impact page offers to choose)."""
+    coalitions = Coalition.objects.only("name", "slug").order_by("name")
+    return coalitions if is_coordinator(user) else coalitions.filter(pk__in=coordinated_coalition_ids(user))
+
+
 @dataclass(frozen=True)
 class Scope:
     """The part of the network a page covers, for the person looking.
@@ -108,16 +115,7 @@ class Scope:
 
     @classmethod
     def for_user(cls, user, coalition: Coalition | None = None) -> "Scope":
-        regional = is_coordinator(user)
-        coalitions = Coalition.objects.only("name", "slug").order_by("name")
-        if not regional:
-            coalitions = coalitions.filter(pk__in=coordinated_coalition_ids(user))
-        return cls(coalition=coalition, detailed=tuple(coalitions), regional=regional)
-
-    @property
-    def coalition_ids(self) -> list[int] | None:
-        """The coalitions the figures count: the chosen one, or None for all of them (the region)."""
-        return None if self.coalition is None else [self.coalition.pk]
+        return cls(coalition=coalition, detailed=tuple(detailed_coalitions(user)), regional=is_coordinator(user))
 
     @property
     def detailed_ids(self) -> set[int]:
@@ -147,10 +145,7 @@ class ScopeForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        queryset = Coalition.objects.only("name", "slug").order_by("name")
-        if not is_coordinator(user):
-            queryset = queryset.filter(pk__in=coordinated_coalition_ids(user))
-        self.fields["coalition"].queryset = queryset
+        self.fields["coalition"].queryset = detailed_coalitions(user)
 
     def clean(self):
         data = super().clean()
@@ -162,7 +157,7 @@ class ScopeForm(forms.Form):
             self.add_error("end", _("The period cannot end in the future."))
         elif start > end:
             self.add_error("start", _("The period must start before it ends."))
-        elif end.year - start.year > LONGEST_PERIOD_YEARS or _add_months(start, 12 * LONGEST_PERIOD_YEARS) <= end:
+        elif _add_months(start, 12 * LONGEST_PERIOD_YEARS) <= end:
             self.add_error("start", _("Choose a period of at most %(years)d years.") % {"years": LONGEST_PERIOD_YEARS})
         data["period"] = Period(start=start, end=end)
         return data

@@ -15,18 +15,17 @@ from decimal import Decimal
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import HRFlowable
 
 from coalition.mail import absolute_url
+from coalition.pdf import ACCENT, a4_document, paragraph_text
 
 from .models import Event, Registration
 
@@ -158,8 +157,6 @@ def filename(certificate: Certificate) -> str:
 
 # --- The PDF ---------------------------------------------------------------------------------------------------
 
-ACCENT = colors.HexColor("#0b5d7a")  # the portal's primary colour (static/css), AA on white
-
 
 def _styles():
     base = {"fontName": "Helvetica", "fontSize": 11, "leading": 15}
@@ -181,28 +178,18 @@ def _styles():
     }
 
 
-def _text(value: str) -> str:
-    """Plain text for a ReportLab Paragraph, which reads a little markup: escape it."""
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def render_pdf(certificate: Certificate, *, verify_link: str) -> bytes:
     """The A4 certificate, in the active language."""
     styles = _styles()
     buffer = io.BytesIO()
     title = _("Certificate of attendance: %(event)s") % {"event": certificate.event_title}
-    document = SimpleDocTemplate(
+    document = a4_document(
         buffer,
-        pagesize=A4,
-        leftMargin=25 * mm,
-        rightMargin=25 * mm,
-        topMargin=25 * mm,
-        bottomMargin=20 * mm,
         title=title,
-        author=settings.SITE_NAME,
         subject=_("%(name)s attended %(event)s") % {"name": certificate.name, "event": certificate.event_title},
-        creator=settings.SITE_NAME,
-        lang=translation.get_language() or settings.LANGUAGE_CODE,
+        side=25 * mm,
+        top=25 * mm,
+        bottom=20 * mm,
     )
     rows = [
         (_("Date"), certificate.when),
@@ -217,30 +204,33 @@ def render_pdf(certificate: Certificate, *, verify_link: str) -> bytes:
         if certificate.registry:
             rows.append((_("Registry"), certificate.registry))
     details = Table(
-        [[Paragraph(_text(label), styles["label"]), Paragraph(_text(value), styles["value"])] for label, value in rows],
+        [
+            [Paragraph(paragraph_text(label), styles["label"]), Paragraph(paragraph_text(value), styles["value"])]
+            for label, value in rows
+        ],
         colWidths=[45 * mm, 115 * mm],
         hAlign="CENTER",
     )
     details.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     story = [
-        Paragraph(_text(settings.SITE_NAME), styles["site"]),
+        Paragraph(paragraph_text(settings.SITE_NAME), styles["site"]),
         Spacer(1, 18 * mm),
-        Paragraph(_text(_("Certificate of attendance")), styles["title"]),
+        Paragraph(paragraph_text(_("Certificate of attendance")), styles["title"]),
         Spacer(1, 12 * mm),
-        Paragraph(_text(_("This is to certify that")), styles["intro"]),
+        Paragraph(paragraph_text(_("This is to certify that")), styles["intro"]),
         Spacer(1, 5 * mm),
-        Paragraph(_text(certificate.name), styles["name"]),
+        Paragraph(paragraph_text(certificate.name), styles["name"]),
         Spacer(1, 5 * mm),
-        Paragraph(_text(_("attended")), styles["intro"]),
+        Paragraph(paragraph_text(_("attended")), styles["intro"]),
         Spacer(1, 5 * mm),
-        Paragraph(_text(certificate.event_title), styles["event"]),
+        Paragraph(paragraph_text(certificate.event_title), styles["event"]),
         Spacer(1, 12 * mm),
         details,
         Spacer(1, 20 * mm),
         HRFlowable(width="100%", color=ACCENT, thickness=0.5),
         Spacer(1, 4 * mm),
         Paragraph(
-            _text(
+            paragraph_text(
                 _("Verification code: %(code)s. Check that this certificate is genuine at %(url)s")
                 % {"code": certificate.code, "url": verify_link}
             ),

@@ -8,23 +8,22 @@ are written in Markdown; the PDF shows their text (the page shows them formatted
 import io
 
 from django.conf import settings
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import KeepTogether, ListFlowable, ListItem, Paragraph, Spacer
 from reportlab.platypus.flowables import HRFlowable
 
 from coalition.markdown import render_markdown
+from coalition.pdf import ACCENT, a4_document, paragraph_text
 
 from .reports import Report
 
-ACCENT = colors.HexColor("#0b5d7a")  # the portal's primary colour (static/css), AA on white
 OVERDUE = colors.HexColor("#a4262c")
 
 
@@ -42,11 +41,6 @@ def _styles():
         "overdue": ParagraphStyle("overdue", **{**base, "textColor": OVERDUE}),
         "small": ParagraphStyle("small", **{**base, "fontSize": 8.5, "leading": 11}),
     }
-
-
-def _text(value) -> str:
-    """Plain text for a ReportLab Paragraph, which reads a little markup: escape it."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _short_date(value) -> str:
@@ -71,7 +65,7 @@ def _action_line(action) -> str:
 
 def _bullets(lines, style):
     return ListFlowable(
-        [ListItem(Paragraph(_text(line), style), leftIndent=10) for line in lines],
+        [ListItem(Paragraph(paragraph_text(line), style), leftIndent=10) for line in lines],
         bulletType="bullet",
         start="•",
         leftIndent=10,
@@ -87,16 +81,16 @@ def _decisions_text(markdown: str) -> list[str]:
 
 def _group_story(entry, styles, *, now):
     group = entry.group
-    story = [Paragraph(_text(group.name), styles["group"])]
+    story = [Paragraph(paragraph_text(group.name), styles["group"])]
     facts = [str(group.get_kind_display())]
     if entry.coordinators:
         facts.append(
             _("coordinated by %(names)s") % {"names": ", ".join(profile.full_name for profile in entry.coordinators)}
         )
     facts.append(ngettext("%(count)d member", "%(count)d members", entry.member_count) % {"count": entry.member_count})
-    story.append(Paragraph(_text(" · ".join(facts)), styles["small"]))
+    story.append(Paragraph(paragraph_text(" · ".join(facts)), styles["small"]))
     if entry.is_quiet:
-        story.append(Paragraph(_text(_("No actions and no meetings in this period.")), styles["text"]))
+        story.append(Paragraph(paragraph_text(_("No actions and no meetings in this period.")), styles["text"]))
         return story
     sections = [
         (_("Done"), entry.done, styles["text"]),
@@ -106,27 +100,29 @@ def _group_story(entry, styles, *, now):
     ]
     for label, actions, style in sections:
         if actions:
-            story.append(Paragraph(_text(f"{label} ({len(actions)})"), styles["heading"]))
+            story.append(Paragraph(paragraph_text(f"{label} ({len(actions)})"), styles["heading"]))
             story.append(_bullets([_action_line(action) for action in actions], style))
     if entry.meetings:
-        story.append(Paragraph(_text(_("Meetings (%(count)d)") % {"count": len(entry.meetings)}), styles["heading"]))
+        story.append(
+            Paragraph(paragraph_text(_("Meetings (%(count)d)") % {"count": len(entry.meetings)}), styles["heading"])
+        )
         for meeting in entry.meetings:
             when = formats.date_format(timezone.localtime(meeting.starts_at), "DATE_FORMAT")
             planned = meeting.starts_at > now
             line = f"{when}: {meeting.title}" + (f" ({_('planned')})" if planned else "")
-            story.append(Paragraph(_text(line), styles["text"]))
+            story.append(Paragraph(paragraph_text(line), styles["text"]))
             decisions = _decisions_text(meeting.decisions) if meeting.decisions else []
             if decisions:
-                story.append(Paragraph(_text(_("Decisions")), styles["small"]))
+                story.append(Paragraph(paragraph_text(_("Decisions")), styles["small"]))
                 story.append(_bullets(decisions, styles["text"]))
             elif not planned and not meeting.has_notes:
-                story.append(Paragraph(_text(_("No notes written yet.")), styles["small"]))
+                story.append(Paragraph(paragraph_text(_("No notes written yet.")), styles["small"]))
             for label, titles in (
                 (_("Actions agreed"), meeting.actions_created),
                 (_("Actions closed"), meeting.actions_closed),
             ):
                 if titles:
-                    story.append(Paragraph(_text(f"{label}: {', '.join(titles)}"), styles["small"]))
+                    story.append(Paragraph(paragraph_text(f"{label}: {', '.join(titles)}"), styles["small"]))
     return story
 
 
@@ -147,19 +143,7 @@ def render_pdf(report: Report) -> bytes:
         "since": formats.date_format(report.since, "DATE_FORMAT"),
         "today": formats.date_format(report.today, "DATE_FORMAT"),
     }
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
-        title=title,
-        author=settings.SITE_NAME,
-        subject=period,
-        creator=settings.SITE_NAME,
-        lang=translation.get_language() or settings.LANGUAGE_CODE,
-    )
+    document = a4_document(buffer, title=title, subject=period)
     totals = _("Done: %(done)d · open: %(open)d · overdue: %(overdue)d · meetings: %(meetings)d") % {
         "done": report.done_count,
         "open": report.open_count,
@@ -167,16 +151,16 @@ def render_pdf(report: Report) -> bytes:
         "meetings": report.meeting_count,
     }
     story = [
-        Paragraph(_text(settings.SITE_NAME), styles["site"]),
+        Paragraph(paragraph_text(settings.SITE_NAME), styles["site"]),
         Spacer(1, 3 * mm),
-        Paragraph(_text(title), styles["title"]),
-        Paragraph(_text(period), styles["intro"]),
-        Paragraph(_text(totals), styles["intro"]),
+        Paragraph(paragraph_text(title), styles["title"]),
+        Paragraph(paragraph_text(period), styles["intro"]),
+        Paragraph(paragraph_text(totals), styles["intro"]),
         Spacer(1, 4 * mm),
     ]
     now = timezone.now()
     if not report.groups:
-        story.append(Paragraph(_text(_("This coalition has no groups yet.")), styles["text"]))
+        story.append(Paragraph(paragraph_text(_("This coalition has no groups yet.")), styles["text"]))
     for entry in report.groups:
         story.append(HRFlowable(width="100%", color=ACCENT, thickness=0.5, spaceBefore=2 * mm, spaceAfter=2 * mm))
         story.append(KeepTogether(_group_story(entry, styles, now=now)))
