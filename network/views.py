@@ -173,7 +173,13 @@ def organisation_partnerships(organisation, user):
     """For an organisation's page (members.views.ORGANISATION_PAGE_SECTIONS): its coalitions, circles, signatures."""
     partnerships = list(
         organisation.partnerships.select_related("coalition")
-        .prefetch_related(Prefetch("signatures", queryset=Signature.objects.select_related("declaration")))
+        # The newest signature first (the model's own order, by organisation, ties within one partnership).
+        .prefetch_related(
+            Prefetch(
+                "signatures",
+                queryset=Signature.objects.select_related("declaration").order_by("-declaration__version", "-pk"),
+            )
+        )
         .order_by("coalition__name")
     )
     if not partnerships:
