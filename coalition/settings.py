@@ -366,10 +366,16 @@ CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "portal")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "coalition.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
-        }
+        },
+        # Rendered rows of long lists (coalition/fragments.py), shared by every process.
+        "fragments": {
+            "BACKEND": "coalition.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"{CACHE_KEY_PREFIX}-fragments",
+        },
     }
 else:
     CACHES = {
@@ -379,7 +385,10 @@ else:
             "KEY_PREFIX": CACHE_KEY_PREFIX,
             # Past MAX_ENTRIES the table drops a third of its rows, live rate limits included: set it far away.
             "OPTIONS": {"MAX_ENTRIES": 1_000_000},
-        }
+        },
+        # A row's key is a digest of its content, so a per-process copy is never wrong; in the database each
+        # cached row would cost a query.
+        "fragments": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fragments"},
     }
 
 # Every signed-in request reads its session: from Redis when there is one (the database stays the record, so a

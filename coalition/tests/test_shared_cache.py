@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -64,7 +65,7 @@ def _login_in_a_new_process(env, passwords):
 def test_the_cache_is_redis_with_redis_and_the_database_without():
     backend = settings.CACHES["default"]["BACKEND"]
     if settings.REDIS_URL:
-        assert backend == "django.core.cache.backends.redis.RedisCache"
+        assert backend == "coalition.cache.RedisCache"  # Django's, sharing one redis-py client per pool
         assert settings.CACHES["default"]["LOCATION"] == settings.REDIS_URL
     else:
         assert backend == "django.core.cache.backends.db.DatabaseCache"
@@ -109,3 +110,19 @@ def test_the_sixth_wrong_password_is_refused_across_two_processes(shared_cache, 
     # The second process knows of the first one's three tries: two more, then the door is shut,
     # even for the right password.
     assert second == [mismatch, mismatch, refused, refused]
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis backend needs REDIS_URL")
+def test_the_redis_cache_shares_one_client_between_calls_and_threads():
+    clients = []
+
+    def work(n):
+        cache.set(f"shared-{n}", n, timeout=30)
+        clients.append(cache._cache.get_client(write=True))
+        return cache.get(f"shared-{n}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert sorted(pool.map(work, range(20))) == list(range(20))
+    # caches["default"] is one object per thread; each keeps a single client for its pool.
+    assert len({id(client) for client in clients}) <= 4
+    assert cache._cache.get_client(write=True) is cache._cache.get_client()
