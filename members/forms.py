@@ -9,6 +9,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from coalition.fragments import table_choices
+
 from .models import (
     CONTACT_PERSON_MESSAGE,
     Discipline,
@@ -107,7 +109,7 @@ class LongSelect(forms.Select):
         field = choices.field
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         if self.label_field and not field.to_field_name:
-            return [*empty, *choices.queryset.values_list("pk", self.label_field)]
+            return [*empty, *table_choices(choices.queryset, self.label_field)]
         return [*empty, *(choices.choice(obj) for obj in choices.queryset.all())]
 
 

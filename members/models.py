@@ -63,6 +63,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        indexes = [
+            # With profile_approved_user, the directory's count is a merge of two index-only scans (members.views).
+            models.Index(fields=["id"], condition=Q(is_active=True), name="user_active"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
@@ -552,6 +556,8 @@ class Profile(models.Model):
                 condition=Q(status="approved"),
                 name="profile_directory_order",
             ),
+            # The directory's count (every approved person a member may see) without reading the wide rows.
+            models.Index(fields=["user", "is_listed"], condition=Q(status="approved"), name="profile_approved_user"),
             # Home's newest members (coalition.views.home).
             models.Index(
                 fields=["-status_changed_at", "-id"], condition=Q(status="approved"), name="profile_newest_approved"
@@ -584,6 +590,10 @@ class Profile(models.Model):
     def initials(self):
         """First letters of the first name and the surname: "MM" for Mirjam van der Meer, "IIJ" for Inge IJzerman."""
         return f"{first_letter(self.first_name)}{first_letter(surname(self.last_name))}"
+
+    @property
+    def avatar(self):
+        return Avatar(url=self.photo_thumbnail.url if self.photo_thumbnail else "", initials=self.initials)
 
     @property
     def is_approved(self):
@@ -643,6 +653,14 @@ class Profile(models.Model):
         parts.extend(sorted(theme.name for theme in themes))
         parts.extend(sorted(municipality.name for municipality in municipalities))
         return fold(" ".join(part for part in parts if part))
+
+
+@dataclass(frozen=True)
+class Avatar:
+    """A person's picture in a list: the thumbnail's address, or the initials shown instead."""
+
+    url: str = ""
+    initials: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Pages of the directory, own profile, approval, organisations and the parents' support route."""
 
 import json
+from dataclasses import dataclass
 
 import vobject
 from django.contrib import messages
@@ -17,8 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
 
 from coalition.access import get_object_or_refuse, permission_required
+from coalition.fragments import render_rows
 from coalition.media import serve_media
 from coalition.rules import refuse
+from coalition.templatetags.choices import choice_label
 
 from . import services
 from .exports import data_nodes, readable_member_data
@@ -32,7 +35,7 @@ from .forms import (
     OrganisationForm,
     ProfileForm,
 )
-from .models import LifePhase, Offering, Organisation, Profile
+from .models import Avatar, ContactCard, LifePhase, Offering, Organisation, Profile
 from .rules import another_member
 
 DIRECTORY_PAGE_SIZE = 25
@@ -47,6 +50,43 @@ OWN_PAGE_SECTIONS = []
 
 
 # Each view names the permission it needs (members/rules.py); a refusal is the one 403 page, or login for visitors.
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    """All one directory row shows (templates/members/rows/directory_entry.html), as one viewer may see it."""
+
+    url: str
+    name: str  # a person without a name is never shown by an e-mail address they keep hidden: the card decides
+    avatar: Avatar
+    is_ambassador: bool
+    is_possibly_outdated: bool
+    is_listed: bool
+    job_title: str
+    organisation_name: str
+    organisation_url: str
+    discipline: str
+    municipalities: tuple[str, ...]
+    card: ContactCard
+
+    @classmethod
+    def of(cls, profile, viewer):
+        card = profile.contact_card(viewer)
+        organisation = profile.organisation
+        return cls(
+            url=profile.get_absolute_url(),
+            name=profile.full_name or card.email,
+            avatar=profile.avatar,
+            is_ambassador=profile.is_ambassador,
+            is_possibly_outdated=profile.is_possibly_outdated,
+            is_listed=profile.is_listed,
+            job_title=profile.job_title,
+            organisation_name=organisation.name if organisation else "",
+            organisation_url=organisation.get_absolute_url() if organisation else "",
+            discipline=str(choice_label(profile, "discipline")) if profile.discipline else "",
+            municipalities=tuple(municipality.name for municipality in profile.municipalities.all()),
+            card=card,
+        )
 
 
 def _with_cards(profiles, viewer):
@@ -76,11 +116,16 @@ def profile_list(request):
         profiles = form.filter(profiles)
     # A search pages through its matches ranking only what a page needs (members.models.RankedMatches).
     page = _page(request, profiles.prefetch_related("municipalities").pages(), DIRECTORY_PAGE_SIZE)
-    _with_cards(page.object_list, request.user)
+    entries = [DirectoryEntry.of(profile, request.user) for profile in page.object_list]
     return render(
         request,
         "members/profile_list.html",
-        {"form": form, "page_obj": page, "is_filtered": form.is_bound and any(form.data.get(f) for f in form.fields)},
+        {
+            "form": form,
+            "page_obj": page,
+            "rows": render_rows("members/rows/directory_entry.html", entries),
+            "is_filtered": form.is_bound and any(form.data.get(f) for f in form.fields),
+        },
     )
 
 

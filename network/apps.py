@@ -3,6 +3,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from coalition.fragments import watch_table
+
 
 class NetworkConfig(AppConfig):
     name = "network"
@@ -16,11 +18,14 @@ class NetworkConfig(AppConfig):
 
         from .exports import PARTNERSHIPS_COLUMN  # noqa: PLC0415 — apps' ready()
         from .forms import coalition_filter_fields, narrow_organisations, narrow_profiles  # noqa: PLC0415 — apps' ready()
+        from .models import Coalition  # noqa: PLC0415 — apps' ready()
         from .rules import coordinates_a_coalition_of  # noqa: PLC0415 — apps' ready()
         from .services import coordinators_of_signup, export_member_data  # noqa: PLC0415 — apps' ready()
         from .views import organisation_partnerships  # noqa: PLC0415 — apps' ready()
 
         account_deleting.connect(_forget_account, dispatch_uid="network.forget_account")
+        # The coalition selects of the filter bars (members.forms.LongSelect) keep the coalitions' names.
+        watch_table(Coalition)
         # What the network adds to the members app, through its registries (members never imports the network):
         for registry, entry in (
             # "download my data": the person's trekker terms, coalition roles and joining requests;

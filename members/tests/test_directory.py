@@ -271,8 +271,10 @@ def test_directory_query_count_does_not_grow_with_rows(member_client, django_ass
     member_client.get(LIST, query)  # warm the session and role caches
     with CaptureQueriesContext(connection) as few:
         member_client.get(LIST, query)
+    expected = len(few)  # read now: the next request empties the log it is a view of
     _fill_directory(20)
-    with django_assert_max_num_queries(len(few)):
+    member_client.get(LIST, query)  # the new organisations made the filter's choices be read again, once
+    with django_assert_max_num_queries(expected):
         response = member_client.get(LIST, query)
     assert len(response.context["page_obj"].object_list) >= 20
 
