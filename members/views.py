@@ -89,6 +89,27 @@ class DirectoryEntry:
         )
 
 
+@dataclass(frozen=True)
+class PersonEntry:
+    """One of an organisation's people (templates/members/rows/organisation_person.html), as one viewer may see it."""
+
+    url: str
+    name: str
+    job_title: str
+    avatar: Avatar
+    card: ContactCard
+
+    @classmethod
+    def of(cls, profile, viewer):
+        return cls(
+            url=profile.get_absolute_url(),
+            name=profile.full_name,
+            job_title=profile.job_title,
+            avatar=profile.avatar,
+            card=profile.contact_card(viewer),
+        )
+
+
 def _with_cards(profiles, viewer):
     for profile in profiles:
         profile.card = profile.contact_card(viewer)
@@ -440,14 +461,14 @@ def organisation_detail(request, slug):
     offerings = organisation.offerings.all() if can_edit else organisation.offerings.active()
     offerings = offerings.prefetch_related("municipalities", "themes").order_by("title", "pk")
     # People are shown to approved members only (visible_to is empty for everyone else).
-    people = _with_cards(
-        list(
-            Profile.objects.visible_to(request.user)
-            .filter(organisation=organisation)
-            .select_related("user", "organisation")
-            .defer("search_text", "search_vector")  # the stored search document: large, and not shown
-        ),
-        request.user,
+    people = (
+        Profile.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("user", "organisation")
+        .defer("search_text", "search_vector")  # the stored search document: large, and not shown
+    )
+    people = render_rows(
+        "members/rows/organisation_person.html", [PersonEntry.of(profile, request.user) for profile in people]
     )
     return render(
         request,
