@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
@@ -108,6 +109,70 @@ class PersonEntry:
             avatar=profile.avatar,
             card=profile.contact_card(viewer),
         )
+
+
+@dataclass(frozen=True)
+class OfferingEntry:
+    """One offering on the route (templates/members/rows/offering.html), as one viewer sees it on one page."""
+
+    pk: int
+    heading: str  # the heading's level on this page
+    title: str
+    organisation_name: str  # empty on the organisation's own page
+    organisation_url: str
+    is_active: bool
+    is_possibly_outdated: bool
+    description: str
+    target_group: str
+    access: str
+    referral_by: str
+    conditions: str
+    phone: str
+    email: str
+    address: str
+    contact: str
+    person: PersonEntry | None  # the contact person, where the viewer may see them and the page is not public
+    municipalities: tuple[str, ...]
+    themes: tuple[str, ...]
+    needs_review: str  # only for those who may edit it
+    edit_url: str
+
+
+def _with_offering_rows(offerings, viewer, *, heading="h3", show_organisation=True, public_only=False, can_edit=False):
+    """Give each offering `row`, its HTML (coalition.fragments.render_rows). Unless `public_only`, an offering's
+    `person` (set by `_contact_people`) is shown with what the viewer may see of them; `can_edit` adds what those
+    who keep the page current need (the points to check, the edit link)."""
+    entries = []
+    for offering in offerings:
+        organisation, person = offering.organisation, None if public_only else getattr(offering, "person", None)
+        entries.append(
+            OfferingEntry(
+                pk=offering.pk,
+                heading=heading,
+                title=offering.title,
+                organisation_name=organisation.name if show_organisation else "",
+                organisation_url=organisation.get_absolute_url() if show_organisation else "",
+                is_active=offering.is_active,
+                is_possibly_outdated=offering.is_possibly_outdated,
+                description=offering.description,
+                target_group=offering.target_group,
+                access=str(choice_label(offering, "access")),
+                referral_by=offering.referral_by,
+                conditions=offering.conditions,
+                phone=offering.phone,
+                email=offering.email,
+                address=offering.address,
+                contact=offering.contact,
+                person=PersonEntry.of(person, viewer) if person else None,
+                municipalities=tuple(municipality.name for municipality in offering.municipalities.all()),
+                themes=tuple(theme.name for theme in offering.themes.all()),
+                needs_review=offering.needs_review if can_edit else "",
+                edit_url=reverse("members:offering_edit", args=[organisation.slug, offering.pk]) if can_edit else "",
+            )
+        )
+    for offering, row in zip(offerings, render_rows("members/rows/offering.html", entries), strict=True):
+        offering.row = row
+    return offerings
 
 
 def _with_cards(profiles, viewer):
@@ -475,7 +540,15 @@ def organisation_detail(request, slug):
         "members/organisation_detail.html",
         {
             "organisation": organisation,
-            "offerings": _by_phase(_contact_people(list(offerings), request.user)),
+            "offerings": _by_phase(
+                _with_offering_rows(
+                    _contact_people(list(offerings), request.user),
+                    request.user,
+                    heading="h4",
+                    show_organisation=False,
+                    can_edit=can_edit,
+                )
+            ),
             "people": people,
             "can_edit": can_edit,
             "sections": [s for make in ORGANISATION_PAGE_SECTIONS if (s := make(organisation, request.user))],
@@ -586,7 +659,7 @@ def _contact_people(offerings, viewer):
 @require_GET
 def offering_list(request):
     form, offerings = _route_offerings(request)
-    offerings = _contact_people(list(offerings), request.user)
+    offerings = _with_offering_rows(_contact_people(list(offerings), request.user), request.user)
     phases = _route_phases(form, offerings)
     return render(
         request,
@@ -599,7 +672,7 @@ def offering_list(request):
 def offering_print(request):
     """The route as a page to print or send to parents: the same filters, only what is public (no contact person)."""
     form, offerings = _route_offerings(request)
-    offerings = list(offerings)
+    offerings = _with_offering_rows(list(offerings), request.user, public_only=True)
     phases = _route_phases(form, offerings)
     return render(
         request,
@@ -617,4 +690,5 @@ def offering_confirm(request, token):
     if request.method == "POST":
         services.confirm_offering(offering)
         return render(request, "members/offering_confirm.html", {"offering": offering, "done": True})
+    _with_offering_rows([offering], request.user, heading="h2", show_organisation=False, public_only=True)
     return render(request, "members/offering_confirm.html", {"offering": offering})
