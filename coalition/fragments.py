@@ -34,9 +34,9 @@ CACHE_ALIAS = "fragments"
 ROW_TIMEOUT = 6 * 60 * 60
 CHOICES_TIMEOUT = 10 * 60
 
-# Digest of a compiled template's source and of every template it includes, by template object: with the cached
-# loader (production) each template is compiled once per process and read once here; in development every
-# get_template compiles anew, so an edited template is seen at once.
+# Digest of a compiled template's source and of every template it includes, by template object: the cached loader
+# compiles each template once per process (in development again after an edit, when the reloader resets it), so
+# each is read once here and an edited template is another key at once.
 _source_digests = weakref.WeakKeyDictionary()
 
 
