@@ -137,48 +137,44 @@ class OfferingEntry:
     needs_review: str  # only for those who may edit it
     edit_url: str
 
+    @classmethod
+    def of(cls, offering, viewer, *, heading, show_organisation, public_only, can_edit):
+        organisation = offering.organisation
+        person = None if public_only else getattr(offering, "person", None)
+        return cls(
+            pk=offering.pk,
+            heading=heading,
+            title=offering.title,
+            organisation_name=organisation.name if show_organisation else "",
+            organisation_url=organisation.get_absolute_url() if show_organisation else "",
+            is_active=offering.is_active,
+            is_possibly_outdated=offering.is_possibly_outdated,
+            description=offering.description,
+            target_group=offering.target_group,
+            access=str(choice_label(offering, "access")),
+            referral_by=offering.referral_by,
+            conditions=offering.conditions,
+            phone=offering.phone,
+            email=offering.email,
+            address=offering.address,
+            contact=offering.contact,
+            person=PersonEntry.of(person, viewer) if person else None,
+            municipalities=tuple(municipality.name for municipality in offering.municipalities.all()),
+            themes=tuple(theme.name for theme in offering.themes.all()),
+            needs_review=offering.needs_review if can_edit else "",
+            edit_url=reverse("members:offering_edit", args=[organisation.slug, offering.pk]) if can_edit else "",
+        )
+
 
 def _with_offering_rows(offerings, viewer, *, heading="h3", show_organisation=True, public_only=False, can_edit=False):
     """Give each offering `row`, its HTML (coalition.fragments.render_rows). Unless `public_only`, an offering's
     `person` (set by `_contact_people`) is shown with what the viewer may see of them; `can_edit` adds what those
     who keep the page current need (the points to check, the edit link)."""
-    entries = []
-    for offering in offerings:
-        organisation, person = offering.organisation, None if public_only else getattr(offering, "person", None)
-        entries.append(
-            OfferingEntry(
-                pk=offering.pk,
-                heading=heading,
-                title=offering.title,
-                organisation_name=organisation.name if show_organisation else "",
-                organisation_url=organisation.get_absolute_url() if show_organisation else "",
-                is_active=offering.is_active,
-                is_possibly_outdated=offering.is_possibly_outdated,
-                description=offering.description,
-                target_group=offering.target_group,
-                access=str(choice_label(offering, "access")),
-                referral_by=offering.referral_by,
-                conditions=offering.conditions,
-                phone=offering.phone,
-                email=offering.email,
-                address=offering.address,
-                contact=offering.contact,
-                person=PersonEntry.of(person, viewer) if person else None,
-                municipalities=tuple(municipality.name for municipality in offering.municipalities.all()),
-                themes=tuple(theme.name for theme in offering.themes.all()),
-                needs_review=offering.needs_review if can_edit else "",
-                edit_url=reverse("members:offering_edit", args=[organisation.slug, offering.pk]) if can_edit else "",
-            )
-        )
+    flags = {"heading": heading, "show_organisation": show_organisation, "public_only": public_only}
+    entries = [OfferingEntry.of(offering, viewer, **flags, can_edit=can_edit) for offering in offerings]
     for offering, row in zip(offerings, render_rows("members/rows/offering.html", entries), strict=True):
         offering.row = row
     return offerings
-
-
-def _with_cards(profiles, viewer):
-    for profile in profiles:
-        profile.card = profile.contact_card(viewer)
-    return profiles
 
 
 def _page(request, queryset, size):
@@ -532,7 +528,7 @@ def organisation_detail(request, slug):
         .select_related("user", "organisation")
         .defer("search_text", "search_vector")  # the stored search document: large, and not shown
     )
-    people = render_rows(
+    people_rows = render_rows(
         "members/rows/organisation_person.html", [PersonEntry.of(profile, request.user) for profile in people]
     )
     return render(
@@ -549,7 +545,7 @@ def organisation_detail(request, slug):
                     can_edit=can_edit,
                 )
             ),
-            "people": people,
+            "people": people_rows,
             "can_edit": can_edit,
             "sections": [s for make in ORGANISATION_PAGE_SECTIONS if (s := make(organisation, request.user))],
         },
@@ -635,10 +631,11 @@ def _route_offerings(request):
 
 
 def _contact_people(offerings, viewer):
-    """Give each offering `person` (its contact person with their card) where `viewer` may see that person.
+    """Give each offering `person` (its contact person) where `viewer` may see that person.
 
-    Approved members see a contact person as the directory shows them (an unlisted one not at all) and their details
-    as that person's visibility allows; visitors, pending and declined people see no one (visible_to is empty).
+    Approved members see a contact person as the directory shows them (an unlisted one not at all), with the details
+    that person's visibility allows (their card, built with the row: OfferingEntry); visitors, pending and declined
+    people see no one (visible_to is empty).
     """
     ids = {o.contact_person_id for o in offerings if o.contact_person_id}
     people = {}
@@ -650,7 +647,6 @@ def _contact_people(offerings, viewer):
             .select_related("user", "organisation")
             .defer("search_text", "search_vector")
         }
-        _with_cards(people.values(), viewer)
     for offering in offerings:
         offering.person = people.get(offering.contact_person_id)
     return offerings

@@ -8,7 +8,6 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template import engines
 from django.test import Client
 from django.test.signals import template_rendered
-from django.test.utils import instrumented_test_render
 from django.urls import reverse
 from django.utils import translation
 
@@ -21,14 +20,13 @@ ROW = "members/rows/directory_entry.html"
 
 
 @pytest.fixture
-def rendered(monkeypatch):
-    """The names of the templates rendered while the test runs (as Django's test runner records them)."""
+def rendered():
+    """The names of the templates rendered while the test runs (pytest-django's test environment announces each)."""
     names = []
 
     def record(sender, template, context, **kwargs):
         names.append(template.name)
 
-    monkeypatch.setattr("django.template.Template._render", instrumented_test_render)
     template_rendered.connect(record)
     yield names
     template_rendered.disconnect(record)
