@@ -492,7 +492,7 @@ def register(
         raise EventError(_("Only approved members of the network can register."))
     if not user.has_perm("events.register", event):
         raise EventError(_("This meeting is for the members of its group."))
-    profile = getattr(user, "profile", None)
+    profile = _registrant_profile(user)
     if profile is None:
         raise EventError(_("You need a member profile to register."))
     seen = _seat_tally(event, profile=profile, now=timezone.now())
@@ -543,6 +543,19 @@ def register(
     registration.event = event
     _settle_seat(registration, has_seat=has_seat, tally=tally, now=now, mail=mail)
     return registration
+
+
+def _registrant_profile(user):
+    """The member's profile with their organisation (which the registration records), in one query; the profile
+    already in memory when there is one."""
+    profile_relation = User._meta.get_field("profile")
+    if profile_relation.is_cached(user):
+        return profile_relation.get_cached_value(user)
+    profile = Profile.objects.select_related("organisation").filter(user=user).first()
+    if profile is not None:
+        profile_relation.set_cached_value(user, profile)
+        Profile._meta.get_field("user").set_cached_value(profile, user)  # the mail's address: no query back
+    return profile
 
 
 def _ensure_session_room(event, session, *, has_seat):

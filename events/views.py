@@ -283,11 +283,13 @@ def choose_session(request, pk):
 
 def register(request, slug):
     """Rule `events.register` (approved members); whether this event takes registrations now, the service says."""
-    event = get_object_or_refuse(request, "events.register", Event.objects.visible_to(request.user), slug=slug)
-    profile = getattr(request.user, "profile", None)
+    # The intake questions are read once, for the form and for the service that checks the answers again.
+    events = Event.objects.visible_to(request.user).prefetch_related("intake_questions")
+    event = get_object_or_refuse(request, "events.register", events, slug=slug)
     # Whether they hold an active registration, no more: composing own_registration's waiting-position subquery
-    # took a registration more CPU (profiled) than the service's whole seat tally.
-    if profile is not None and Registration.objects.active().filter(event=event, profile=profile).exists():
+    # took a registration more CPU (profiled) than the service's whole seat tally. By the account, so that the
+    # service reads the profile once, with its organisation.
+    if Registration.objects.active().filter(event=event, profile__user=request.user).exists():
         messages.info(request, _("You are already registered for this event."))
         return redirect(event)
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)

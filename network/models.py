@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db import connection, models
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -169,6 +169,26 @@ class Coalition(models.Model):
         return bool(trekkers)
 
 
+# `coalition_of` in one statement: the coalitions of the municipalities the person works in and those their
+# organisation is a partner of; the preferred one first, then one by place, then by name and id. Written as SQL
+# because an event registration asks it for every registrant: the ORM spent about 2 ms of CPU composing the
+# statement PostgreSQL answers in a tenth of that.
+COALITION_OF_SQL = """
+    SELECT coalition.* FROM {coalition} AS coalition
+    LEFT JOIN (
+        SELECT DISTINCT link.coalition_id FROM {coalition_municipality} AS link
+        JOIN {profile_municipalities} AS worked ON worked.municipality_id = link.municipality_id
+        WHERE worked.profile_id = %(profile)s
+    ) AS by_place ON by_place.coalition_id = coalition.id
+    WHERE by_place.coalition_id IS NOT NULL
+       OR coalition.id IN (SELECT coalition_id FROM {partnership} WHERE organisation_id = %(organisation)s)
+    ORDER BY CASE WHEN coalition.id = %(prefer)s THEN 0 ELSE 1 END,
+             CASE WHEN by_place.coalition_id IS NULL THEN 1 ELSE 0 END,
+             lower(coalition.name), coalition.id
+    LIMIT 1
+"""
+
+
 def coalition_of(profile, *, prefer=None, organisation=None):
     """The coalition a person counts for, e.g. on an event registration; None when they belong to none.
 
@@ -183,24 +203,20 @@ def coalition_of(profile, *, prefer=None, organisation=None):
     organisation_id = profile.organisation_id if profile is not None else getattr(organisation, "pk", organisation)
     if profile is None and organisation_id is None:
         return None
-    prefer_id = getattr(prefer, "pk", prefer)
-    by_partner = Q(partnerships__organisation_id=organisation_id) if organisation_id else Q(pk=None)
-    if profile is not None:
-        by_place = Q(municipality_links__municipality__profiles=profile)
-        is_by_place = Exists(
-            CoalitionMunicipality.objects.filter(coalition=OuterRef("pk"), municipality__profiles=profile)
-        )
-    else:
-        by_place, is_by_place = Q(pk=None), models.Value(False)
-    return (
-        Coalition.objects.filter(pk__in=Coalition.objects.filter(by_place | by_partner).values("pk"))
-        .annotate(
-            is_preferred=models.ExpressionWrapper(Q(pk=prefer_id or None), output_field=models.BooleanField()),
-            is_by_place=is_by_place,
-        )
-        .order_by("-is_preferred", "-is_by_place", Lower("name"), "pk")
-        .first()
-    )
+    table = {
+        "coalition": Coalition,
+        "coalition_municipality": CoalitionMunicipality,
+        "profile_municipalities": Profile.municipalities.through,
+        "partnership": Partnership,
+    }
+    quote = connection.ops.quote_name
+    sql = COALITION_OF_SQL.format(**{name: quote(model._meta.db_table) for name, model in table.items()})
+    params = {
+        "profile": profile.pk if profile is not None else None,
+        "organisation": organisation_id,
+        "prefer": getattr(prefer, "pk", prefer),
+    }
+    return next(iter(Coalition.objects.raw(sql, params)), None)
 
 
 class CoalitionMunicipality(models.Model):

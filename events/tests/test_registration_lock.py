@@ -335,3 +335,22 @@ def test_someone_registering_between_the_recount_and_the_lock_stops_the_cancella
     event.refresh_from_db()
     assert not event.is_cancelled
     assert mails_of(event, EventMailing.Purpose.EVENT_CANCELLED) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("has_seat", [True, False], ids=["confirmed", "waiting"])
+def test_a_registration_asks_the_same_few_statements_whatever_the_member_has_loaded(has_seat):
+    """As a web request or a task hands it over: the account alone. The profile comes with its organisation in
+    one statement, the mail's address from the account in hand, the coalition in one; under the lock the event,
+    the seats and one statement for every row written."""
+    event = EventFactory(capacity=5 if has_seat else 0)
+    event.intake_questions.create(label="Dieetwensen?", kind="text", required=False)
+    member = User.objects.get(pk=approved_member().pk)
+    with CaptureQueriesContext(connection) as captured:
+        registration = services.register(event, member)
+    statements = [q["sql"] for q in captured.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert registration.is_confirmed is has_seat
+    # Role, profile, first seat count, intake questions, coalition, invitation, lock, seat count, the rows.
+    assert len(statements) == 9, "\n".join(statements)
+    assert sum("members_organisation" in sql for sql in statements) == 1
+    assert not any(sql.startswith('SELECT "members_user"') for sql in statements)

@@ -57,3 +57,12 @@ def test_it_asks_one_query(django_assert_num_queries):
     profile = _working_in(goes)
     with django_assert_num_queries(1):
         coalition_of(profile)
+
+
+def test_a_guest_counts_by_their_organisation_only_when_it_is_a_partner():
+    organisation = OrganisationFactory()
+    partner = CoalitionFactory(name="Borsele")
+    PartnershipFactory(coalition=partner, organisation=organisation)
+    assert coalition_of(None, organisation=organisation) == partner
+    assert coalition_of(None, organisation=organisation.pk, prefer=partner) == partner
+    assert coalition_of(None, organisation=OrganisationFactory()) is None
