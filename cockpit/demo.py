@@ -40,6 +40,7 @@ from network.models import (
     coalition_of,
 )
 from surveys import services as surveys_services
+from surveys.demo import UPDATE_BATCH
 from surveys.models import Participant, Response, Survey, SurveyQuestion, clean_answers
 from surveys.services import place_people
 
@@ -595,7 +596,9 @@ def _attend(event, people, *, coalition_of_person, histories, progress):
                 submitted_at=place.answered_at,
             )
         )
-    Participant.objects.bulk_update([response.participant for response in responses], ["answered_at"])
+    Participant.objects.bulk_update(
+        [response.participant for response in responses], ["answered_at"], batch_size=UPDATE_BATCH
+    )
     Response.objects.bulk_create(responses)
     return len(present), len(responses)
 
@@ -794,7 +797,9 @@ def _pulse_answers(approved_at):
                     submitted_at=participant.answered_at,
                 )
             )
-        Participant.objects.bulk_update([response.participant for response in responses], ["answered_at"])
+        Participant.objects.bulk_update(
+            [response.participant for response in responses], ["answered_at"], batch_size=UPDATE_BATCH
+        )
         Response.objects.bulk_create(responses)
     # As the nightly task does (and the surveys demo did): answers to a pulse closed long ago are cut loose.
     surveys_services.detach_responses(now=now)
