@@ -1,7 +1,7 @@
 """The development mail backend: each mail on the console as a person reads it, attachments as name and size.
 
 Django's console backend prints the raw MIME message: the text part quoted-printable (`co=C3=B6rdinator`),
-the HTML part in full and every calendar file with its VTIMEZONE, some 60 lines per mail. This one
+the HTML part in full and every calendar file in full, some 40 lines each. This one
 prints the headers and the text part decoded, and one line per HTML part and attachment.
 """
 

@@ -87,6 +87,13 @@ class TooManyRequests(EventError):
     """The guest form was sent too often for one address or from one client; the message says what to do."""
 
 
+class AlreadyRegistered(EventError):
+    """The member holds an active registration for the event already: the form sends them to the event page."""
+
+    def __init__(self, message=None):
+        super().__init__(message or _("You are already registered for this event."))
+
+
 class SessionFull(EventError):
     """The breakout session chosen has no seat left: forms show it at their session field."""
 
@@ -497,7 +504,7 @@ def register(
         raise EventError(_("You need a member profile to register."))
     seen = _seat_tally(event, profile=profile, now=timezone.now())
     if seen["mine_active"]:
-        raise EventError(_("You are already registered for this event."))
+        raise AlreadyRegistered
     answers = checked_answers(event, answers)
     coalition = coalition_of(profile, prefer=event.coalition_id)
     organisation = profile.organisation
@@ -520,7 +527,7 @@ def register(
         # A registration of this member exists (cancelled when counted above, or made since): read it locked.
         existing = Registration.objects.select_for_update().filter(event=event, profile=profile).first()
         if existing and not existing.is_cancelled:
-            raise EventError(_("You are already registered for this event."))
+            raise AlreadyRegistered
     _ensure_organisation_limit(event, tally)
     has_seat = _has_free_seat(event, tally)
     _ensure_session_room(event, session, has_seat=has_seat)

@@ -286,10 +286,13 @@ def register(request, slug):
     # The intake questions are read once, for the form and for the service that checks the answers again.
     events = Event.objects.visible_to(request.user).prefetch_related("intake_questions")
     event = get_object_or_refuse(request, "events.register", events, slug=slug)
-    # Whether they hold an active registration, no more: composing own_registration's waiting-position subquery
-    # took a registration more CPU (profiled) than the service's whole seat tally. By the account, so that the
-    # service reads the profile once, with its organisation.
-    if Registration.objects.active().filter(event=event, profile__user=request.user).exists():
+    # Before showing the form: whether they hold an active registration, no more (composing own_registration's
+    # waiting-position subquery took more CPU than the service's whole seat tally). A form sent is answered by
+    # the service, which counts it anyway.
+    if (
+        request.method != "POST"
+        and Registration.objects.active().filter(event=event, profile__user=request.user).exists()
+    ):
         messages.info(request, _("You are already registered for this event."))
         return redirect(event)
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
@@ -302,6 +305,9 @@ def register(request, slug):
                 consent_to_list=form.cleaned_data["consent_to_list"],
                 session=form.cleaned_data.get("session"),
             )
+        except services.AlreadyRegistered as refusal:
+            messages.info(request, str(refusal))
+            return redirect(event)
         except services.SessionFull as refusal:
             form.add_error("session", str(refusal))
         except DomainError as refusal:

@@ -175,6 +175,22 @@ def test_member_registers_through_the_form(client, django_capture_on_commit_call
     assert len(mail.outbox) == 1
 
 
+def test_a_member_already_registered_is_sent_to_the_event_page_whether_they_open_or_send_the_form(client):
+    event = EventFactory()
+    user = approved_member()
+    client.force_login(user)
+    url = reverse("events:register", args=[event.slug])
+    client.post(url, {})
+    client.get(event.get_absolute_url())  # the success message shown
+    for send in (client.get, client.post):
+        response = send(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 302
+        assert response["Location"] == event.get_absolute_url()
+        followed = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en")
+        assert "You are already registered for this event." in followed.text
+    assert Registration.objects.filter(event=event).count() == 1
+
+
 def test_missing_required_answer_keeps_what_was_typed(member_client):
     event = EventFactory()
     required = IntakeQuestionFactory(event=event, label="Vraag", required=True)
