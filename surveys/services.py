@@ -807,20 +807,24 @@ def remind(
 
 def with_response_numbers(surveys: QuerySet) -> QuerySet:
     """`surveys` annotated, in the same query, with `invited_count`, `answered_count` (of those invited) and
-    `response_count` (every completed form, also those given on the site without an invitation)."""
-    responses = (
-        Response.objects.filter(survey=OuterRef("pk"))
-        .order_by()
-        .values("survey")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    invited = Q(participants__invited_at__isnull=False)
+    `response_count` (every completed form, also those given on the site without an invitation).
+
+    Each number is a subquery of its own survey's rows. Counting the participants through a join instead grouped
+    the surveys by their participants' rows, and PostgreSQL then ran the responses' subquery once per participant,
+    not once per survey: "Surveys I manage" took 22 s with 557 surveys and 39,000 participants.
+    """
+    invited = Participant.objects.filter(survey=OuterRef("pk"), invited_at__isnull=False)
     return surveys.annotate(
-        invited_count=Count("participants", filter=invited),
-        answered_count=Count("participants", filter=invited & Q(participants__answered_at__isnull=False)),
-        response_count=Coalesce(Subquery(responses, output_field=IntegerField()), 0),
+        invited_count=_count_of(invited),
+        answered_count=_count_of(invited.filter(answered_at__isnull=False)),
+        response_count=_count_of(Response.objects.filter(survey=OuterRef("pk"))),
     )
+
+
+def _count_of(rows: QuerySet) -> Coalesce:
+    """The number of `rows` (filtered on an OuterRef) as a subquery expression: 0 when there are none."""
+    counted = rows.order_by().values("survey").annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def response_rate(answered: int, invited: int) -> int | None:

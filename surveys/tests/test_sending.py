@@ -520,6 +520,18 @@ def test_the_response_rate_counts_those_invited_who_answered(coordinator):
     assert services.response_rate(99, 100) == 99
 
 
+def test_many_surveys_are_counted_each_on_its_own_rows_not_through_a_grouped_join():
+    """A join of the participants grouped every survey by its participants' rows, and PostgreSQL ran the responses'
+    count once per participant: "Surveys I manage" took 22 s at 557 surveys. Each number is a subquery now."""
+    surveys = [survey_with_questions() for _ in range(3)]
+    for number, survey in enumerate(surveys):
+        ParticipantFactory.create_batch(number + 1, survey=survey)
+        ResponseFactory.create_batch(number, survey=survey)
+    annotated = services.with_response_numbers(Survey.objects.filter(pk__in=[s.pk for s in surveys])).order_by("pk")
+    assert annotated.query.group_by is None
+    assert [(s.invited_count, s.response_count) for s in annotated] == [(1, 0), (2, 1), (3, 2)]
+
+
 def test_the_manage_page_shows_the_numbers_as_they_come_in(network, survey, coordinator):
     send(survey, outer_circle(network.own), coordinator)
     client = _client(coordinator)
