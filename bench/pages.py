@@ -28,6 +28,9 @@ What it does:
    It prints requests/s, the ratio to that bare view, p50 and p99 latency, queries per request and the
    1-minute load average at the end of the run.
 
+A page that gives no answer within 60 s is reported as such, and the run goes on with the next page once the
+workers have worked off what was queued (the bare view answers again).
+
 The machine is shared: read the ratios, not the absolute figures, and repeat a run before believing it.
 While others edit the working tree, measure a snapshot: `--worktree HEAD` runs the bench in a git worktree of
 that commit under /tmp (sharing .venv and node_modules), so nobody's half-made edit is served during a run.
@@ -549,8 +552,11 @@ def gunicorn(env, port, workers):
             process.wait()
 
 
+FETCH_TIMEOUT = 60  # seconds a single request may take
+
+
 def fetch(port, path, headers):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=FETCH_TIMEOUT)
     try:
         connection.request("GET", path, headers={"X-Forwarded-Proto": "https", **headers})
         response = connection.getresponse()
@@ -558,6 +564,18 @@ def fetch(port, path, headers):
         return response.status, dict(response.getheaders())
     finally:
         connection.close()
+
+
+def wait_until_idle(port, headers, *, patience=900):
+    """Until the bare view answers again within the timeout (the workers have worked off what was queued)."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            fetch(port, BARE, headers)
+        except TimeoutError:
+            continue
+        return
+    sys.exit(f"the server did not answer the bare view for {patience} s")
 
 
 # --- Load ----------------------------------------------------------------------------------------------------
@@ -750,16 +768,24 @@ def main(argv=None):
             (page.label, page.role, page.address(demo)) for page in pages
         ]:
             headers = {"Cookie": cookies[role]} if cookies[role] else {}
-            status, answer = fetch(port, path, {**headers, "X-Bench-Count-Queries": "1"})
-            if status != 200:
-                print(f"{label:<26} {role:<11} answered {status} at {path}", flush=True)
+            try:
+                status, answer = fetch(port, path, {**headers, "X-Bench-Count-Queries": "1"})
+                if status != 200:
+                    print(f"{label:<26} {role:<11} answered {status} at {path}", flush=True)
+                    continue
+                queries = answer.get("X-Bench-Queries", "?")
+                for _ in range(2 * args.workers):  # every worker has rendered the page once
+                    fetch(port, path, headers)
+            except TimeoutError:
+                # The page, or the requests of the previous page's load still queued, took longer than a minute:
+                # say so, let the workers finish them, and measure the next page on an idle server.
+                print(f"{label:<26} {role:<11} no answer within {FETCH_TIMEOUT} s at {path}", flush=True)
+                wait_until_idle(port, headers)
                 continue
-            queries = answer.get("X-Bench-Queries", "?")
-            for _ in range(2 * args.workers):  # every worker has rendered the page once
-                fetch(port, path, headers)
             bare_rps = load(port, BARE, headers, args.duration, args.connections)[0]
             rps, p50, p99, failures, errors = load(port, path, headers, args.duration, args.connections)
             note = f"  {failures} non-2xx" if failures else ""
+            note += "  no request finished within the run" if not rps else ""
             note += f"  {errors}" if errors else ""
             print(
                 f"{label:<26} {role:<11} {rps:>8.1f} {bare_rps:>8.1f} {rps / bare_rps:>7.3f} {p50:>8.1f} {p99:>8.1f} "
