@@ -1,6 +1,7 @@
 """Views of the surveys: thin, each asks its rule, binds a form and calls a service."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -232,22 +233,23 @@ def _managed_survey(request, slug):
     return get_object_or_refuse(request, "surveys.manage_survey", Survey.objects.select_related("coalition"), slug=slug)
 
 
+# A region's coordinator manages every event's feedback survey too: hundreds within a few years, newest first.
+SURVEYS_PER_PAGE = 50
+
+
 @require_GET
 def manage_list(request):
     """Rule `surveys.add_survey_of_own`: the surveys this coordinator manages, with how the answers come in."""
     if not request.user.has_perm("surveys.add_survey_of_own"):
         refuse(request.user, "surveys.add_survey_of_own")
-    surveys = list(
-        services.with_response_numbers(_managed_surveys(request.user).select_related("coalition")).order_by(
-            "-created_at", "-pk"
-        )
-    )
-    for survey in surveys:
+    surveys = services.with_response_numbers(_managed_surveys(request.user).select_related("coalition"))
+    page = Paginator(surveys.order_by("-created_at", "-pk"), SURVEYS_PER_PAGE).get_page(request.GET.get("page"))
+    for survey in page.object_list:
         survey.response_rate = services.response_rate(survey.answered_count, survey.invited_count)
     return render(
         request,
         "surveys/manage_list.html",
-        {"surveys": surveys, "may_build": request.user.has_perm("surveys.add_survey")},
+        {"page_obj": page, "surveys": page.object_list, "may_build": request.user.has_perm("surveys.add_survey")},
     )
 
 

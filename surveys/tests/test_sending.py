@@ -26,6 +26,7 @@ from network.tests.factories import CoalitionFactory, PartnershipFactory, coalit
 from surveys import services
 from surveys.mailings import ALREADY_INVITED, InvitationMail, ReminderMail
 from surveys.models import Participant, Survey
+from surveys.views import SURVEYS_PER_PAGE
 
 from .factories_sending import ParticipantFactory, ResponseFactory, SurveyFactory, survey_with_questions
 
@@ -556,6 +557,22 @@ def test_the_manage_list_shows_each_surveys_rate(network, survey, coordinator):
 
     shown = {item.pk: item for item in page.context["surveys"]}
     assert shown[survey.pk].response_rate == 25
+
+
+def test_the_manage_list_pages_newest_first(network, coordinator):
+    for _ in range(SURVEYS_PER_PAGE + 1):
+        survey_with_questions(coalition=network.own)
+    client = _client(coordinator)
+
+    first = client.get(reverse("surveys:manage_list"))
+    second = client.get(reverse("surveys:manage_list"), {"page": 2})
+
+    shown = [*first.context["surveys"], *second.context["surveys"]]
+    assert len(first.context["surveys"]) == SURVEYS_PER_PAGE
+    assert [survey.pk for survey in shown] == list(
+        Survey.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)
+    )
+    assert 'href="?page=2"' in first.text and 'href="?page=1"' in second.text
 
 
 # --- Query counts ---------------------------------------------------------------------------------------------------
