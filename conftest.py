@@ -283,6 +283,15 @@ class CeleryTestWorker:
         return True
 
 
+@app.task(name="conftest.drain_marker", shared=False)
+def drain_marker(token):
+    """A task that does nothing: once the solo worker has run it, everything queued before it has run (FIFO).
+
+    Registered once, here: a task defined inside the fixture was registered again by every test using it, and
+    Celery kept the first callable and warned (DuplicateTaskNameWarning)."""
+    return token
+
+
 @pytest.fixture
 def celery_worker_redis(transactional_db, settings):
     """A real Celery worker (celery.contrib.testing.worker.start_worker) consuming over REDIS_URL.
@@ -298,10 +307,6 @@ def celery_worker_redis(transactional_db, settings):
         pytest.skip("REDIS_URL is not set: no broker for a real Celery worker (the eager variant runs instead)")
     changed = threading.Condition()
     seen = set()
-
-    @app.task(name="conftest.drain_marker", shared=False)
-    def drain_marker(token):
-        return token
 
     def after_task(sender=None, args=None, **kwargs):
         # The worker thread's own database connections must not outlive the test database.
