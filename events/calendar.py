@@ -129,24 +129,23 @@ def event_ics(event, *, method=PUBLISH, private=False, attendee=None, programme=
     return cal.to_ical().decode()
 
 
-def feed_ics(events, *, name):
-    """A member's personal feed: everything they are confirmed for, meeting links included."""
+def _feed_ics(events, *, name, private):
     events = list(events)
     cal = _calendar(PUBLISH, name=name)
     for event in events:
-        cal.add_component(_vevent(event, private=True, method=PUBLISH))
+        cal.add_component(_vevent(event, private=private, method=PUBLISH))
     _add_timezones(cal, events)
     return cal.to_ical().decode()
+
+
+def feed_ics(events, *, name):
+    """A member's personal feed: everything they are confirmed for, meeting links included."""
+    return _feed_ics(events, name=name, private=True)
 
 
 def public_feed_ics(events, *, name):
     """The public feed of published events: the same UID and SEQUENCE as each event's own .ics, never a meeting link."""
-    events = list(events)
-    cal = _calendar(PUBLISH, name=name)
-    for event in events:
-        cal.add_component(_vevent(event, private=False, method=PUBLISH))
-    _add_timezones(cal, events)
-    return cal.to_ical().decode()
+    return _feed_ics(events, name=name, private=False)
 
 
 def attachment(event, *, method, private=True, attendee=None):

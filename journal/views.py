@@ -257,10 +257,8 @@ def tip_list(request):
     filters = TipFilterForm(request.GET or None)
     tips = filters.filter(Tip.objects.select_related("sender", "assigned_to", "story__edition"))
     page = Paginator(tips, TIPS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     tip_mail = EditorialMembership.objects.tip_mail_of(request.user)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "tip_mail": tip_mail}
+    context = {"filters": filters, "page": page, "tip_mail": tip_mail}
     return render(request, "journal/tip_list.html", context)
 
 

@@ -225,3 +225,10 @@ def test_marking_a_tip_used_in_the_admin_without_a_story_is_refused_at_the_field
     assert "story" in response.context["adminform"].form.errors
     tip.refresh_from_db()
     assert tip.state == Tip.State.NEW
+
+
+def test_tip_list_pages_keep_the_filter(client, editor):
+    TipFactory.create_batch(26, state=Tip.State.DECLINED)
+    client.force_login(editor)
+    content = client.get(reverse("journal:tip_list"), {"state": "declined"}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert 'href="?state=declined&amp;page=2">Next</a>' in content

@@ -33,6 +33,15 @@ def test_journal_list_shows_published_editions_newest_first(client):
     assert content.index("Spring edition") < content.index("Christmas edition")
 
 
+def test_journal_list_pages_to_older_and_newer_editions(client):
+    for _ in range(13):
+        published_edition(stories=1)
+    first = client.get(reverse("journal:edition_list"), HTTP_ACCEPT_LANGUAGE="en").text
+    second = client.get(reverse("journal:edition_list"), {"page": 2}, HTTP_ACCEPT_LANGUAGE="en").text
+    assert 'href="?page=2">Older editions</a>' in first and "Newer editions" not in first
+    assert 'href="?page=1">Newer editions</a>' in second
+
+
 def test_journal_list_query_count_does_not_grow_with_editions(client, django_assert_max_num_queries):
     for _ in range(15):
         published_edition(stories=3)
